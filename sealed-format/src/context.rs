@@ -1,0 +1,90 @@
+//! Encryption-context rules (`context = { … }`).
+//!
+//! The context is authenticated data, not part of the blob: nothing about it can be checked
+//! against the ciphertext offline. What can be checked is its shape.
+
+use core::fmt;
+
+/// A broken encryption-context rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ContextError {
+    /// A key that is the empty string.
+    EmptyKey,
+    /// A key given twice.
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// The index of its first occurrence.
+        first: usize,
+    },
+    /// `env("")`, or a name with `=` or NUL in it.
+    BadEnvName(String),
+}
+
+impl fmt::Display for ContextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ContextError::EmptyKey => {
+                f.write_str("empty encryption-context key; keys must be non-empty strings")
+            }
+            ContextError::DuplicateKey { key, .. } => write!(
+                f,
+                "duplicate encryption-context key `{key}`; each key may appear once"
+            ),
+            ContextError::BadEnvName(name) => write!(
+                f,
+                "`{}` is not an environment variable name; expected a non-empty name without `=`",
+                name.escape_default()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ContextError {}
+
+/// Checks context keys in order; returns the index and error of each key that breaks a rule.
+///
+/// ```
+/// use sealed_format::{check_context_keys, ContextError};
+///
+/// assert!(check_context_keys(["app", "stage"]).is_empty());
+/// let errors = check_context_keys(["app", "", "app"]);
+/// assert_eq!(errors[0], (1, ContextError::EmptyKey));
+/// assert_eq!(errors[1], (2, ContextError::DuplicateKey { key: "app".into(), first: 0 }));
+/// ```
+pub fn check_context_keys<'a>(
+    keys: impl IntoIterator<Item = &'a str>,
+) -> Vec<(usize, ContextError)> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut errors = Vec::new();
+    for (index, key) in keys.into_iter().enumerate() {
+        if key.is_empty() {
+            errors.push((index, ContextError::EmptyKey));
+        } else if let Some(first) = seen.iter().position(|k| *k == key) {
+            errors.push((
+                index,
+                ContextError::DuplicateKey {
+                    key: key.to_owned(),
+                    first,
+                },
+            ));
+        }
+        seen.push(key);
+    }
+    errors
+}
+
+/// Checks the name in `env("NAME")`; the value itself is read at run time only.
+///
+/// ```
+/// assert!(sealed_format::check_env_name("AWS_LAMBDA_FUNCTION_NAME").is_ok());
+/// assert!(sealed_format::check_env_name("A=B").is_err());
+/// ```
+pub fn check_env_name(name: &str) -> Result<(), ContextError> {
+    if name.is_empty() || name.contains(['=', '\0']) {
+        Err(ContextError::BadEnvName(name.to_owned()))
+    } else {
+        Ok(())
+    }
+}

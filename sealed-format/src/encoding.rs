@@ -1,0 +1,235 @@
+//! Step one: from the text of a literal to bytes, with every base64 mistake named at its offset.
+
+use core::ops::Range;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+use crate::error::{ErrorKind, FormatError};
+
+/// The smallest genuine AWS ciphertext (v1, 1-byte plaintext) is 136 bytes, 184 base64 characters.
+pub(crate) const MIN_AWS_CHARS: usize = 184;
+/// The KMS API's `CiphertextBlob` limit.
+pub const MAX_CIPHERTEXT_BYTES: usize = 6144;
+
+/// A literal with its ASCII whitespace removed, remembering where each remaining character stood.
+pub(crate) struct Stripped {
+    /// The characters that are not ASCII whitespace.
+    pub(crate) chars: Vec<char>,
+    /// `offsets[i]`: the character offset in `literal` of `chars[i]`; one extra entry for the end.
+    pub(crate) offsets: Vec<usize>,
+}
+
+impl Stripped {
+    pub(crate) fn new(literal: &str) -> Self {
+        let mut chars = Vec::with_capacity(literal.len());
+        let mut offsets = Vec::with_capacity(literal.len() + 1);
+        let mut count = 0;
+        for (index, ch) in literal.chars().enumerate() {
+            count = index + 1;
+            if !ch.is_ascii_whitespace() {
+                chars.push(ch);
+                offsets.push(index);
+            }
+        }
+        offsets.push(count);
+        Stripped { chars, offsets }
+    }
+
+    /// The literal's character range covering stripped characters `range`.
+    pub(crate) fn literal_range(&self, range: Range<usize>) -> Range<usize> {
+        let last = self.chars.len();
+        let start = range.start.min(last);
+        let end = range.end.clamp(start, last);
+        if start == end {
+            let at = self.offsets[start];
+            return at..at;
+        }
+        self.offsets[start]..self.offsets[end - 1] + 1
+    }
+
+    /// The literal's character range holding decoded bytes `bytes` (4 characters carry 3 bytes).
+    pub(crate) fn byte_range(&self, bytes: Range<usize>) -> Range<usize> {
+        let start = bytes.start / 3 * 4 + (bytes.start % 3);
+        let end = if bytes.end == 0 {
+            0
+        } else {
+            (bytes.end - 1) / 3 * 4 + (bytes.end - 1) % 3 + 2
+        };
+        self.literal_range(start..end.max(start))
+    }
+
+    fn contains(&self, needle: &str) -> Option<usize> {
+        let needle: Vec<char> = needle.chars().collect();
+        self.chars
+            .windows(needle.len())
+            .position(|window| window == needle.as_slice())
+    }
+
+    fn text(&self) -> String {
+        self.chars.iter().collect()
+    }
+}
+
+/// The decoded bytes of a literal.
+pub(crate) struct Decoded {
+    pub(crate) stripped: Stripped,
+    pub(crate) bytes: Vec<u8>,
+    /// Set when the base64 was cut short: the bytes are those of the complete 4-character groups,
+    /// and the error to give if the structure does not explain the cut better.
+    pub(crate) short_groups: Option<FormatError>,
+}
+
+fn is_base64_char(ch: char) -> bool {
+    ch.is_ascii_alphanumeric() || ch == '+' || ch == '/'
+}
+
+/// Decodes `literal` as standard, padded, canonical base64 after removing ASCII whitespace.
+pub(crate) fn decode(literal: &str) -> Result<Decoded, FormatError> {
+    let stripped = Stripped::new(literal);
+    let whole = 0..literal.chars().count();
+    if stripped.chars.is_empty() {
+        return Err(FormatError::new(ErrorKind::Empty, whole));
+    }
+    // A whole JSON answer of `aws kms encrypt` pasted instead of its `CiphertextBlob` value.
+    if stripped.chars[0] == '{' || stripped.contains("CiphertextBlob").is_some() {
+        return Err(FormatError::new(ErrorKind::JsonPasted, whole));
+    }
+    // Documentation examples and redacted pastes.
+    for marker in ["...", "..", "\u{2026}", "<snip", "snip>", "*"] {
+        if let Some(at) = stripped.contains(marker) {
+            let len = marker.chars().count();
+            return Err(FormatError::new(
+                ErrorKind::Elided {
+                    marker: marker.to_owned(),
+                    offset: stripped.offsets[at],
+                },
+                stripped.literal_range(at..at + len),
+            ));
+        }
+    }
+    // A PEM block, or something that is neither base64 nor long enough to be a ciphertext: the
+    // secret itself. Nothing of it is repeated in the message.
+    let bad = stripped
+        .chars
+        .iter()
+        .position(|&ch| !is_base64_char(ch) && ch != '=');
+    if stripped.contains("-----BEGIN").is_some()
+        || (bad.is_some() && stripped.chars.len() < MIN_AWS_CHARS)
+    {
+        return Err(FormatError::new(
+            ErrorKind::PlaintextPasted {
+                chars: stripped.chars.len(),
+            },
+            whole,
+        ));
+    }
+    if let Some(at) = bad {
+        let ch = stripped.chars[at];
+        let offset = stripped.offsets[at];
+        let url_safe =
+            (ch == '-' || ch == '_') && !stripped.chars.iter().any(|&c| c == '+' || c == '/');
+        let kind = if url_safe {
+            ErrorKind::UrlSafeAlphabet { offset, ch }
+        } else {
+            ErrorKind::BadCharacter { offset, ch }
+        };
+        return Err(FormatError::new(kind, stripped.literal_range(at..at + 1)));
+    }
+    let len = stripped.chars.len();
+    let first_pad = stripped.chars.iter().position(|&ch| ch == '=');
+    if let Some(at) = first_pad {
+        let pads = len - at;
+        if stripped.chars[at..].iter().any(|&ch| ch != '=') || pads > 2 {
+            return Err(FormatError::new(
+                ErrorKind::MisplacedPadding {
+                    offset: stripped.offsets[at],
+                },
+                stripped.literal_range(at..at + 1),
+            ));
+        }
+    }
+    let text = stripped.text();
+    if len % 4 != 0 {
+        let error = FormatError::new(
+            ErrorKind::Base64Length {
+                chars: len,
+                padded: first_pad.is_some(),
+            },
+            stripped.literal_range(len.saturating_sub(1)..len),
+        );
+        if first_pad.is_some() || len < 4 {
+            return Err(error);
+        }
+        // Decode the complete groups so the structure can say how much is missing.
+        let whole_groups = &text[..len / 4 * 4];
+        let bytes = STANDARD.decode(whole_groups).map_err(|_| error.clone())?;
+        return Ok(Decoded {
+            stripped,
+            bytes,
+            short_groups: Some(error),
+        });
+    }
+    let bytes = STANDARD
+        .decode(text.as_bytes())
+        .map_err(|error| match error {
+            base64::DecodeError::InvalidLastSymbol { offset: at, .. } => FormatError::new(
+                ErrorKind::NonCanonicalEnd {
+                    offset: stripped.offsets[at],
+                    ch: stripped.chars[at],
+                },
+                stripped.literal_range(at..len),
+            ),
+            _ => FormatError::new(
+                ErrorKind::MisplacedPadding {
+                    offset: stripped.offsets[first_pad.unwrap_or(len - 1)],
+                },
+                stripped.literal_range(first_pad.unwrap_or(len - 1)..len),
+            ),
+        })?;
+    if bytes.len() > MAX_CIPHERTEXT_BYTES {
+        return Err(FormatError::new(
+            ErrorKind::TooLong { bytes: bytes.len() },
+            whole,
+        ));
+    }
+    Ok(Decoded {
+        stripped,
+        bytes,
+        short_groups: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitespace_is_stripped_and_offsets_point_into_the_literal() {
+        let stripped = Stripped::new("AQ\n  ID");
+        assert_eq!(stripped.chars, vec!['A', 'Q', 'I', 'D']);
+        assert_eq!(stripped.offsets, vec![0, 1, 5, 6, 7]);
+        assert_eq!(stripped.literal_range(1..3), 1..6);
+    }
+
+    #[test]
+    fn byte_ranges_map_to_the_characters_that_carry_them() {
+        let stripped = Stripped::new("AAAABBBBCCCC");
+        // byte 0 is carried by characters 0 and 1; bytes 3..6 by characters 4..8.
+        assert_eq!(stripped.byte_range(0..1), 0..2);
+        assert_eq!(stripped.byte_range(3..6), 4..8);
+        assert_eq!(stripped.byte_range(8..9), 10..12);
+    }
+
+    #[test]
+    fn non_canonical_trailing_bits_are_rejected() {
+        // "QR==" has non-zero trailing bits; "QQ==" is the canonical encoding of "A".
+        let error = decode(&format!("{}QR==", "A".repeat(MIN_AWS_CHARS)))
+            .err()
+            .unwrap();
+        assert!(matches!(
+            error.kind(),
+            ErrorKind::NonCanonicalEnd { ch: 'R', .. }
+        ));
+    }
+}

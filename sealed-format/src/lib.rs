@@ -1,0 +1,38 @@
+//! Offline checks of AWS KMS ciphertexts for [`sealed`](https://docs.rs/sealed-runtime).
+//!
+//! A pure library — no I/O, no proc-macro types, no panics on any input — shared by the
+//! `sealed!` macro, the runtime (for ciphertexts that arrive at run time) and `cargo sealed`, so
+//! that all three say the very same thing about a ciphertext.
+//!
+//! * [`inspect`] checks a base64 literal: encoding, size, and the layout of AWS symmetric
+//!   ciphertexts (v2, v1, the legacy protobuf wrapper), RSA and SM2PKE ciphertexts when their
+//!   algorithm is declared, and recognises the ciphertexts of local KMS emulators (moto,
+//!   LocalStack, local-kms). Every rejection is a [`FormatError`] naming the rule, the characters
+//!   of the literal that show it, and the next step ([`FormatError::help`]).
+//! * [`KeyRef::parse`] checks key references; [`check_context_keys`] and [`check_env_name`] the
+//!   encryption context.
+//!
+//! A structurally valid blob is not thereby decryptable: a flipped bit in the nonce or the
+//! encrypted content passes every offline check, and only KMS authenticates it.
+//!
+//! ```
+//! use sealed_format::{inspect, Options};
+//!
+//! // A truncated paste: the length field says more bytes follow than are there.
+//! let cut = "AQEDAHjRYf5WytIc0C857tFSnBaPn2F8DgfmThbJlGfR8P3WlwAAAH4wfAYJKoZIhvcNAQcGoG8wbQIBADBoBgkqhkiG9w0BBwEwHgYJYIZIAWUDBAEuMBEEDEFogL";
+//! let error = inspect(cut, &Options::default()).unwrap_err();
+//! assert!(error.to_string().starts_with("ciphertext is truncated"));
+//! ```
+#![forbid(unsafe_code)]
+
+mod blob;
+mod context;
+mod encoding;
+mod error;
+mod key;
+
+pub use blob::{inspect, BlobFamily, Emulator, Inspection, Options};
+pub use context::{check_context_keys, check_env_name, ContextError};
+pub use encoding::MAX_CIPHERTEXT_BYTES;
+pub use error::{ErrorKind, FormatError};
+pub use key::{Algorithm, KeyError, KeyKind, KeyRef, ALGORITHM_NAMES};
