@@ -1,0 +1,178 @@
+//! Validate: the values of the arguments, through `sealed-format`, mapped to spans.
+
+use std::path::{Path, PathBuf};
+
+use proc_macro2::Span;
+use sealed_format::{
+    check_context_keys, check_env_name, inspect, Algorithm, Inspection, KeyRef, Options,
+    ALGORITHM_NAMES,
+};
+use syn::LitStr;
+
+use crate::ast::{ContextValue, Errors, Invocation};
+
+/// Everything checked, ready to expand.
+pub struct Checked {
+    pub blob: Inspection,
+    pub key: Option<String>,
+    pub context: Vec<(String, ContextValue)>,
+    pub algorithm: Algorithm,
+    /// The file read for `file = …`, which the build must depend on.
+    pub file: Option<PathBuf>,
+}
+
+/// A `sealed-format` error as a compile error: the message, then the next step.
+pub fn format_error(span: Span, error: &dyn std::fmt::Display, help: &str) -> syn::Error {
+    syn::Error::new(span, format!("{error}\n  = help: {help}"))
+}
+
+/// Where a literal's text came from, for messages.
+fn origin_note(path: Option<&str>, span: sealed_format::FormatError) -> String {
+    match path {
+        // error: in `secrets/db.kms`: ciphertext is truncated: …
+        Some(path) => format!("in `{path}`: {span}"),
+        None => span.to_string(),
+    }
+}
+
+/// `Ok(None)`: nothing to expand and nothing more to say.
+/// `syntax_failed`: the invocation had syntax errors already reported, so a missing ciphertext
+/// is not reported again.
+pub fn check(
+    invocation: Invocation,
+    manifest_dir: Option<&Path>,
+    syntax_failed: bool,
+) -> Result<Option<Checked>, syn::Error> {
+    let mut errors = Errors::default();
+
+    // algorithm = "…"
+    // error: unknown algorithm `RSA`; expected one of: `SYMMETRIC_DEFAULT`, …
+    let algorithm = match &invocation.algorithm {
+        None => Algorithm::SymmetricDefault,
+        Some(lit) => Algorithm::parse(&lit.value()).unwrap_or_else(|| {
+            errors.at(
+                lit.span(),
+                format!(
+                    "unknown algorithm `{}`; expected one of: {}",
+                    lit.value(),
+                    ALGORITHM_NAMES.map(|a| format!("`{a}`")).join(", ")
+                ),
+            );
+            Algorithm::SymmetricDefault
+        }),
+    };
+
+    // key = "…"
+    // error: account `1111` in the key ARN is not 12 digits
+    let key = invocation.key.as_ref().map(LitStr::value);
+    if let (Some(lit), Some(text)) = (&invocation.key, &key) {
+        if let Err(error) = KeyRef::parse(text) {
+            errors.push(format_error(
+                lit.span(),
+                &error,
+                "write a key id, a key ARN (`arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`), `alias/NAME` or an alias ARN, as `aws kms describe-key` shows it",
+            ));
+        }
+    }
+    // error: `algorithm = "RSAES_OAEP_SHA_256"` needs `key = "…"`
+    if let (Some(lit), true, None) = (&invocation.algorithm, algorithm.is_asymmetric(), &key) {
+        errors.at(
+            lit.span(),
+            format!(
+                "`algorithm = \"{algorithm}\"` needs `key = \"…\"`; KMS decrypts asymmetric ciphertexts only when told the key\n  = help: add `key = \"arn:aws:kms:REGION:ACCOUNT:key/KEY-ID\"` naming the asymmetric key"
+            ),
+        );
+    }
+
+    // context = { … }
+    // error: duplicate encryption-context key `app`; each key may appear once
+    let mut context = Vec::new();
+    if let Some(ctx) = invocation.context {
+        let keys: Vec<String> = ctx.entries.iter().map(|e| e.key.value()).collect();
+        for (index, error) in check_context_keys(keys.iter().map(String::as_str)) {
+            errors.at(ctx.entries[index].key.span(), error);
+        }
+        for (entry, key) in ctx.entries.into_iter().zip(keys) {
+            if let ContextValue::Env(name) = &entry.value {
+                if let Err(error) = check_env_name(&name.value()) {
+                    errors.at(name.span(), error);
+                }
+            }
+            context.push((key, entry.value));
+        }
+    }
+
+    // the ciphertext: a literal, or `file = "…"`
+    let (text, span, path, file) = match (&invocation.literal, &invocation.file) {
+        (Some(lit), None) => (Some(lit.value()), lit.span(), None, None),
+        (None, Some(path_lit)) => {
+            let path = path_lit.value();
+            match read_file(&path, manifest_dir) {
+                Ok((text, full)) => (Some(text), path_lit.span(), Some(path), Some(full)),
+                Err(message) => {
+                    errors.at(path_lit.span(), message);
+                    (None, path_lit.span(), None, None)
+                }
+            }
+        }
+        (Some(lit), Some(path_lit)) => {
+            errors.at(
+                path_lit.span(),
+                "`file = …` and a ciphertext literal both given; use one of them",
+            );
+            (Some(lit.value()), lit.span(), None, None)
+        }
+        (None, None) if syntax_failed => (None, Span::call_site(), None, None),
+        (None, None) => {
+            // error: missing ciphertext; expected `sealed!("AQICAH…", …)` or `sealed!(file = "…", …)`
+            errors.at(
+                Span::call_site(),
+                "missing ciphertext; expected `sealed!(\"AQICAH…\", …)` or `sealed!(file = \"path\", …)`\n  = help: encrypt the secret with `cargo sealed encrypt --key <key>` and paste the line it prints",
+            );
+            (None, Span::call_site(), None, None)
+        }
+    };
+    let options = Options {
+        algorithm: Some(algorithm),
+        allow_emulator: cfg!(feature = "emulator"),
+        unchecked: invocation.unchecked.is_some(),
+    };
+    let blob = text.and_then(|text| match inspect(&text, &options) {
+        Ok(blob) => Some(blob),
+        Err(error) => {
+            let help = error.help();
+            errors.push(format_error(span, &origin_note(path.as_deref(), error), &help));
+            None
+        }
+    });
+    errors.finish()?;
+    Ok(blob.map(|blob| Checked {
+        blob,
+        key,
+        context,
+        algorithm,
+        file,
+    }))
+}
+
+/// Reads `file = "…"` relative to the crate's manifest directory.
+fn read_file(path: &str, manifest_dir: Option<&Path>) -> Result<(String, PathBuf), String> {
+    let Some(dir) = manifest_dir else {
+        return Err(format!(
+            "cannot resolve `{path}`: `CARGO_MANIFEST_DIR` is not set (build with cargo)"
+        ));
+    };
+    let full = dir.join(path);
+    // error: cannot read `secrets/missing.kms` (relative to `…`): No such file …
+    match std::fs::read(&full) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok((text, full)),
+            Err(_) => Err(format!(
+                "`{path}` is not UTF-8 text; expected the base64 ciphertext (`cargo sealed encrypt --out {path}` writes it)"
+            )),
+        },
+        Err(error) => Err(format!(
+            "cannot read `{path}` (relative to the crate's directory): {error}\n  = help: write it with `cargo sealed encrypt --key <key> --out {path}`"
+        )),
+    }
+}

@@ -1,0 +1,123 @@
+//! KMS ciphertexts in source code: checked at compile time, decrypted once at run time.
+//!
+//! Encrypt a secret once with AWS KMS, paste the base64 ciphertext into [`sealed!`], and the build
+//! checks it — a typo, a truncated paste, an elided documentation example or an emulator
+//! ciphertext is a compile error pointing at the literal. Whoever steals the source or the binary
+//! gets nothing without `kms:Decrypt` on the key.
+//!
+//! ```
+//! use sealed_runtime::{sealed, Sealed};
+//!
+//! static DB_PASSWORD: Sealed = sealed!(
+//!     "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=",
+//!     key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+//!     context = { "app": "billing", "LambdaFunctionName": env("AWS_LAMBDA_FUNCTION_NAME") },
+//! );
+//!
+//! assert_eq!(DB_PASSWORD.plaintext_len(), Some(12));
+//! assert_eq!(DB_PASSWORD.key().unwrap().region(), Some("eu-west-1"));
+//! ```
+//!
+//! # Features
+//!
+//! * `emulator`: accept ciphertexts made by local KMS emulators (moto, LocalStack, local-kms) in
+//!   `sealed!`. For local development and tests only: such a ciphertext never decrypts with AWS
+//!   KMS, which is why a build without this feature rejects it.
+#![forbid(unsafe_code)]
+
+mod sealed;
+
+pub use sealed::{registered, ContextValue, Location, Sealed};
+pub use sealed_format::{Algorithm, BlobFamily, Emulator, KeyKind, KeyRef};
+
+/// Checks a KMS ciphertext at compile time and turns it into a [`Sealed`].
+///
+/// ```text
+/// sealed!("<base64>" [, key = "<key ref>"] [, context = { "k": "v", "k2": env("VAR"), … }]
+///         [, algorithm = "SYMMETRIC_DEFAULT" | "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256" | "SM2PKE"]
+///         [, unchecked])
+/// sealed!(file = "<path>", …)
+/// ```
+///
+/// * **The ciphertext** is the base64 `CiphertextBlob` of KMS `Encrypt` (`cargo sealed encrypt`
+///   prints the whole line to paste, or `aws kms encrypt --output text --query CiphertextBlob`).
+///   Whitespace inside the literal is ignored, so long ciphertexts can be folded. The macro checks
+///   that it is standard, canonical base64 of at most 6144 bytes, and that its bytes have the
+///   layout of an AWS ciphertext: v2 (`AQICAH…`), v1 (`AQEDAH…`) or the 2015–2017 protobuf wrapper
+///   (`CiA…`), with its length field and CMS structure intact. It catches truncated and edited
+///   pastes, `...` examples, JSON pasted whole, AWS Encryption SDK messages, base64 applied twice,
+///   and a plaintext pasted by mistake. It cannot tell whether the ciphertext will decrypt: only
+///   KMS authenticates it.
+/// * **`file = "path"`** reads the base64 from a file relative to the crate's `Cargo.toml`
+///   (`cargo sealed encrypt --out path` writes one); a change to the file rebuilds the crate.
+/// * **`key = "…"`**: a key id, multi-Region key id, key ARN, `alias/NAME` or alias ARN. `Decrypt`
+///   is then pinned to that key and sent to the ARN's region.
+/// * **`context = { … }`**: the encryption context used at encryption, which `Decrypt` must send
+///   exactly. Keys are string literals; values are string literals or `env("NAME")`, read from
+///   the environment at run time (never by the macro). The Lambda console's helpers encrypt with
+///   `{ "LambdaFunctionName": env("AWS_LAMBDA_FUNCTION_NAME") }`.
+/// * **`algorithm = "…"`**: for asymmetric keys (`RSAES_OAEP_SHA_1`, `RSAES_OAEP_SHA_256`,
+///   `SM2PKE`), which also need `key`. RSA ciphertexts carry no structure, so only their length
+///   (256, 384 or 512 bytes) is checked.
+/// * **`unchecked`**: the escape hatch for a ciphertext layout AWS introduces after this version
+///   of `sealed`. Only the base64 and the size are checked. Use it only when the macro says the
+///   layout is unknown for a ciphertext you know came from KMS `Encrypt`, and please report it.
+///
+/// Ciphertexts of local KMS emulators (moto, LocalStack, local-kms) are a compile error unless the
+/// `emulator` feature of `sealed-runtime` is enabled.
+///
+/// The expansion is a constant expression: it can initialise a `static` or a `const`, and every
+/// way of reaching it refers to the same value. It reads no environment variable (but
+/// `CARGO_MANIFEST_DIR` for `file = …`), no network and no other file.
+///
+/// ```
+/// use sealed_runtime::{sealed, Algorithm, ContextValue, Sealed};
+///
+/// static API_TOKEN: Sealed = sealed!(
+///     "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=",
+///     key = "alias/lambda",
+///     context = { "LambdaFunctionName": env("AWS_LAMBDA_FUNCTION_NAME") },
+/// );
+///
+/// assert_eq!(API_TOKEN.algorithm(), Algorithm::SymmetricDefault);
+/// assert_eq!(API_TOKEN.context(), &[("LambdaFunctionName", ContextValue::Env("AWS_LAMBDA_FUNCTION_NAME"))]);
+/// ```
+///
+/// A mistake is a compile error at the literal:
+///
+/// ```compile_fail
+/// use sealed_runtime::{sealed, Sealed};
+/// static BROKEN: Sealed = sealed!("AQICAHh...base64ciphertext...==");
+/// // error: ciphertext is elided: `...` at offset 7; a real KMS ciphertext is whole base64
+/// ```
+#[doc(inline)]
+pub use sealed_macro::sealed;
+
+/// What the expansion of `sealed!` names. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use linkme;
+    pub use sealed_format as format;
+
+    pub use crate::sealed::{Entry, EntryParts};
+    use crate::sealed::{Location, Sealed};
+
+    /// Every `sealed!` in the binary registers its entry here.
+    #[linkme::distributed_slice]
+    pub static SEALED_ENTRIES: [&'static Entry];
+
+    static PLACEHOLDER_ENTRY: Entry = Entry::new(EntryParts {
+        ciphertext: &[],
+        family: format::BlobFamily::Unchecked,
+        key: None,
+        context: &[],
+        algorithm: format::Algorithm::SymmetricDefault,
+        plaintext_len: None,
+        fingerprint: None,
+        emulator_key_id: None,
+        location: Location::__new("<invalid sealed!>", 0, 0),
+    });
+
+    /// What a `sealed!` with errors expands to, beside its `compile_error!`s.
+    pub const PLACEHOLDER: Sealed = Sealed::__from_entry(&PLACEHOLDER_ENTRY);
+}

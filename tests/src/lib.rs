@@ -1,0 +1,1 @@
+//! Tests of `sealed` that span crates; see `tests/`.
