@@ -143,7 +143,7 @@ impl fmt::Debug for Inspection {
             .field("plaintext_len", &self.plaintext_len)
             .field("fingerprint", &self.fingerprint())
             .field("emulator_key_id", &self.emulator_key_id)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -216,7 +216,7 @@ fn hex_spaced(bytes: &[u8]) -> String {
 /// ```
 pub fn inspect(literal: &str, options: &Options) -> Result<Inspection, FormatError> {
     let decoded = encoding::decode(literal)?;
-    let result = classify(&decoded.bytes, options);
+    let result = classify(&decoded.bytes, *options);
     match (result, &decoded.short_groups) {
         (Ok(_) | Err(Problem::Unknown), Some(cut)) => Err(cut.clone()),
         (Err(Problem::At(mut kind, range)), Some(_)) => {
@@ -225,7 +225,7 @@ pub fn inspect(literal: &str, options: &Options) -> Result<Inspection, FormatErr
             }
             Err(FormatError::new(kind, decoded.stripped.byte_range(range)))
         }
-        (Ok(found), None) => finish(found, decoded, options),
+        (Ok(found), None) => finish(found, decoded, *options),
         (Err(Problem::At(kind, range)), None) => {
             Err(FormatError::new(kind, decoded.stripped.byte_range(range)))
         }
@@ -233,7 +233,7 @@ pub fn inspect(literal: &str, options: &Options) -> Result<Inspection, FormatErr
     }
 }
 
-fn finish(found: Found, decoded: Decoded, options: &Options) -> Result<Inspection, FormatError> {
+fn finish(found: Found, decoded: Decoded, options: Options) -> Result<Inspection, FormatError> {
     if let (BlobFamily::Emulator(emulator), false) = (found.family, options.allow_emulator) {
         let key_id = found.emulator_key_id.unwrap_or_default();
         let span = decoded
@@ -277,7 +277,7 @@ impl Found {
     }
 }
 
-fn classify(bytes: &[u8], options: &Options) -> Result<Found, Problem> {
+fn classify(bytes: &[u8], options: Options) -> Result<Found, Problem> {
     let algorithm = options.algorithm.unwrap_or(Algorithm::SymmetricDefault);
     // Emulator layouts first: their key id in clear can never start an AWS or RSA blob by chance.
     if let Some(found) = emulator(bytes) {
@@ -749,7 +749,7 @@ fn emulator(bytes: &[u8]) -> Option<Found> {
         let localstack_mrk = id.starts_with(b"mrk-") && id[4..].iter().all(u8::is_ascii_hexdigit);
         if is_uuid(id) || moto_mrk {
             let fits_moto = bytes.len() > 64 && !localstack_mrk;
-            let fits_localstack = bytes.len() >= 84 && (bytes.len() - 68) % 16 == 0;
+            let fits_localstack = bytes.len() >= 84 && (bytes.len() - 68).is_multiple_of(16);
             return match (fits_moto, fits_localstack) {
                 (true, false) => Some(found(Emulator::Moto, id, Some(bytes.len() - 64))),
                 (false, true) => Some(found(Emulator::LocalStack, id, None)),

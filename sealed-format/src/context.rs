@@ -32,9 +32,12 @@ impl fmt::Display for ContextError {
                 f,
                 "duplicate encryption-context key `{key}`; each key may appear once"
             ),
+            ContextError::BadEnvName(name) if name.is_empty() => {
+                f.write_str("empty environment variable name; expected `env(\"NAME\")`")
+            }
             ContextError::BadEnvName(name) => write!(
                 f,
-                "`{}` is not an environment variable name; expected a non-empty name without `=`",
+                "`{}` is not an environment variable name; expected a name without `=` or NUL",
                 name.escape_default()
             ),
         }

@@ -84,13 +84,8 @@ fn is_base64_char(ch: char) -> bool {
     ch.is_ascii_alphanumeric() || ch == '+' || ch == '/'
 }
 
-/// Decodes `literal` as standard, padded, canonical base64 after removing ASCII whitespace.
-pub(crate) fn decode(literal: &str) -> Result<Decoded, FormatError> {
-    let stripped = Stripped::new(literal);
-    let whole = 0..literal.chars().count();
-    if stripped.chars.is_empty() {
-        return Err(FormatError::new(ErrorKind::Empty, whole));
-    }
+/// The mistakes visible in the characters alone: JSON, elisions, plaintext, foreign alphabets.
+fn check_characters(stripped: &Stripped, whole: Range<usize>) -> Result<(), FormatError> {
     // A whole JSON answer of `aws kms encrypt` pasted instead of its `CiphertextBlob` value.
     if stripped.chars[0] == '{' || stripped.contains("CiphertextBlob").is_some() {
         return Err(FormatError::new(ErrorKind::JsonPasted, whole));
@@ -114,8 +109,13 @@ pub(crate) fn decode(literal: &str) -> Result<Decoded, FormatError> {
         .chars
         .iter()
         .position(|&ch| !is_base64_char(ch) && ch != '=');
+    let short = stripped.chars.len() < MIN_AWS_CHARS;
+    // A cut paste of an AWS ciphertext keeps its prefix (`AQ…`, `Ci…`); the structure then says
+    // how much is missing.
+    let aws_prefix = matches!(stripped.chars[..], ['A', 'Q', ..] | ['C', 'i', ..]);
     if stripped.contains("-----BEGIN").is_some()
-        || (bad.is_some() && stripped.chars.len() < MIN_AWS_CHARS)
+        || (short && bad.is_some())
+        || (short && !aws_prefix && !stripped.chars.len().is_multiple_of(4))
     {
         return Err(FormatError::new(
             ErrorKind::PlaintextPasted {
@@ -136,6 +136,17 @@ pub(crate) fn decode(literal: &str) -> Result<Decoded, FormatError> {
         };
         return Err(FormatError::new(kind, stripped.literal_range(at..at + 1)));
     }
+    Ok(())
+}
+
+/// Decodes `literal` as standard, padded, canonical base64 after removing ASCII whitespace.
+pub(crate) fn decode(literal: &str) -> Result<Decoded, FormatError> {
+    let stripped = Stripped::new(literal);
+    let whole = 0..literal.chars().count();
+    if stripped.chars.is_empty() {
+        return Err(FormatError::new(ErrorKind::Empty, whole));
+    }
+    check_characters(&stripped, whole.clone())?;
     let len = stripped.chars.len();
     let first_pad = stripped.chars.iter().position(|&ch| ch == '=');
     if let Some(at) = first_pad {
@@ -150,7 +161,7 @@ pub(crate) fn decode(literal: &str) -> Result<Decoded, FormatError> {
         }
     }
     let text = stripped.text();
-    if len % 4 != 0 {
+    if !len.is_multiple_of(4) {
         let error = FormatError::new(
             ErrorKind::Base64Length {
                 chars: len,

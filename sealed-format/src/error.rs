@@ -216,7 +216,7 @@ impl FormatError {
             ErrorKind::TooLong { .. } => "KMS encrypts at most 4096 bytes of plaintext directly; for larger secrets use envelope encryption (`GenerateDataKey`) and seal the data key".into(),
             ErrorKind::EncryptionSdkMessage { .. } => "`sealed!` takes the raw output of KMS `Encrypt`; encrypt the secret with `cargo sealed encrypt --key <key>` instead of the AWS Encryption SDK".into(),
             ErrorKind::DoubleBase64 { .. } => "the text was base64-encoded twice: paste the output of `base64 -d` of it, or the `CiphertextBlob` as `aws kms encrypt --output text` prints it".into(),
-            ErrorKind::Emulator { .. } => "a ciphertext from a local emulator never decrypts with AWS KMS: seal the secret with the real key (`cargo sealed encrypt --key <key>`), or, for local tests only, enable the `emulator` feature of `sealed-runtime`".into(),
+            ErrorKind::Emulator { .. } => "seal the secret with the real key (`cargo sealed encrypt --key <key>`); for local development and tests only, enable it: `sealed-runtime = { version = \"…\", features = [\"emulator\"] }`".into(),
             ErrorKind::UnknownLayout { rsa_sized: true, .. } => "if this is an RSA ciphertext, declare it: `algorithm = \"RSAES_OAEP_SHA_256\"` (or `RSAES_OAEP_SHA_1`) with `key = \"<key ARN>\"`; if it is the output of KMS `Encrypt` in a layout `sealed` does not know yet, add `unchecked` and report it".into(),
             ErrorKind::UnknownLayout { .. } => "if this is the output of KMS `Encrypt` in a layout `sealed` does not know yet, add the argument `unchecked` (then only its base64 and size are checked) and report it".into(),
             ErrorKind::SymmetricWithAsymmetricAlgorithm { .. } => "remove the `algorithm` argument, or paste the ciphertext made with the asymmetric key".into(),
@@ -235,6 +235,8 @@ fn plural(n: usize) -> &'static str {
 }
 
 impl fmt::Display for FormatError {
+    // One arm per rule: a table, clearer whole than split.
+    #[allow(clippy::too_many_lines)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             ErrorKind::Empty => f.write_str("empty ciphertext; expected the base64 output of KMS `Encrypt`"),
@@ -318,8 +320,9 @@ impl fmt::Display for FormatError {
                 header_len,
             } => write!(
                 f,
-                "ciphertext is truncated: it ends after {len} byte{}, inside the {header_len}-byte header of a {family} ciphertext",
-                plural(*len)
+                "ciphertext is truncated: it ends after {len} byte{}, inside the {header_len}-byte header of {} {family} ciphertext",
+                plural(*len),
+                article(family.name())
             ),
             ErrorKind::Malformed {
                 family,
@@ -344,11 +347,12 @@ impl fmt::Display for FormatError {
             ),
             ErrorKind::DoubleBase64 { inner } => write!(
                 f,
-                "this is base64 of base64: it decodes to the text of a {inner} ciphertext; expected the ciphertext's base64 itself"
+                "this is base64 of base64: it decodes to the text of {} {inner} ciphertext; expected the ciphertext's base64 itself",
+                article(inner.name())
             ),
             ErrorKind::Emulator { emulator, key_id } => write!(
                 f,
-                "this ciphertext was made by the {emulator} KMS emulator (key id `{key_id}` in clear) and will never decrypt with AWS KMS; emulator ciphertexts are accepted only with the `emulator` feature of `sealed-runtime`"
+                "this ciphertext was made by the {emulator} KMS emulator (key id `{key_id}` in clear) and will never decrypt with AWS KMS; emulator ciphertexts need the `emulator` feature of `sealed-runtime`"
             ),
             ErrorKind::UnknownLayout {
                 bytes,
@@ -361,7 +365,7 @@ impl fmt::Display for FormatError {
             ),
             ErrorKind::SymmetricWithAsymmetricAlgorithm { family, algorithm } => write!(
                 f,
-                "this is a symmetric {family} ciphertext, but `algorithm = \"{algorithm}\"` declares an asymmetric key"
+                "this is a symmetric ciphertext ({family}), but `algorithm = \"{algorithm}\"` declares an asymmetric key"
             ),
             ErrorKind::RsaLength { bytes, algorithm } => write!(
                 f,
@@ -372,6 +376,14 @@ impl fmt::Display for FormatError {
                 "malformed SM2PKE ciphertext: at byte {at} expected {expected}"
             ),
         }
+    }
+}
+
+fn article(name: &str) -> &'static str {
+    if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 

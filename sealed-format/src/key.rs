@@ -450,7 +450,8 @@ mod tests {
 
     #[test]
     fn every_mistake_is_named() {
-        let cases: [(&str, fn(&KeyError) -> bool); 12] = [
+        type Check = fn(&KeyError) -> bool;
+        let cases: [(&str, Check); 12] = [
             ("", |e| matches!(e, KeyError::Empty)),
             ("my-key", |e| matches!(e, KeyError::Unrecognised(_))),
             ("1234abcd-12ab-34cd-56ef-1234567890", |e| {

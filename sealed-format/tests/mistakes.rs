@@ -1,16 +1,17 @@
 //! Each mistake of KMS-FORMAT.md §5 gets its own error kind.
+#![allow(clippy::cast_possible_truncation)] // building blobs byte by byte
 
 mod synth;
 
 use sealed_format::{inspect, Algorithm, BlobFamily, Emulator, ErrorKind, Options};
 use synth::{b64, blob, Bytes, Layout};
 
-fn kind(literal: &str, options: &Options) -> ErrorKind {
-    inspect(literal, options).unwrap_err().kind().clone()
+fn kind(literal: &str, options: Options) -> ErrorKind {
+    inspect(literal, &options).unwrap_err().kind().clone()
 }
 
 fn plain(literal: &str) -> ErrorKind {
-    kind(literal, &Options::default())
+    kind(literal, Options::default())
 }
 
 fn valid_v2() -> String {
@@ -188,14 +189,14 @@ fn asymmetric_algorithms() {
     assert_eq!(found.family(), BlobFamily::Rsa);
     assert_eq!(found.plaintext_len(), None);
     assert_eq!(
-        kind(&b64(&modulus[..300]), &rsa(Algorithm::RsaesOaepSha1)),
+        kind(&b64(&modulus[..300]), rsa(Algorithm::RsaesOaepSha1)),
         ErrorKind::RsaLength {
             bytes: 300,
             algorithm: Algorithm::RsaesOaepSha1
         }
     );
     assert!(matches!(
-        kind(&valid_v2(), &rsa(Algorithm::RsaesOaepSha256)),
+        kind(&valid_v2(), rsa(Algorithm::RsaesOaepSha256)),
         ErrorKind::SymmetricWithAsymmetricAlgorithm {
             family: BlobFamily::AwsV2,
             ..
@@ -221,7 +222,7 @@ fn asymmetric_algorithms() {
     );
     sm2.pop();
     assert!(matches!(
-        kind(&b64(&sm2), &rsa(Algorithm::Sm2Pke)),
+        kind(&b64(&sm2), rsa(Algorithm::Sm2Pke)),
         ErrorKind::Sm2Malformed { .. }
     ));
 }

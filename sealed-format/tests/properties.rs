@@ -113,7 +113,12 @@ proptest! {
     #[test]
     fn any_text_is_classified_without_panic(text in ".{0,400}") {
         for options in all_options() {
-            let _ = inspect(&text, &options);
+            if let Err(error) = inspect(&text, &options) {
+                // the span points inside the literal, and the words are there
+                let span = error.span();
+                prop_assert!(span.start <= span.end && span.end <= text.chars().count());
+                prop_assert!(!error.to_string().is_empty() && !error.help().is_empty());
+            }
         }
     }
 

@@ -132,7 +132,9 @@ impl Invocation {
                     seen.push("unchecked".into());
                     invocation.unchecked = Some(name.clone());
                 }
-                [TokenTree::Ident(name), TokenTree::Punct(eq), value @ ..] if eq.as_char() == '=' => {
+                [TokenTree::Ident(name), TokenTree::Punct(eq), value @ ..]
+                    if eq.as_char() == '=' =>
+                {
                     let label = name.to_string();
                     if !ARGUMENTS.contains(&label.as_str()) {
                         errors.at(
@@ -157,7 +159,9 @@ impl Invocation {
                         errors.push(error);
                     }
                 }
-                [TokenTree::Ident(name), ..] if !ARGUMENTS.contains(&name.to_string().as_str()) && part.len() == 1 => {
+                [TokenTree::Ident(name), ..]
+                    if !ARGUMENTS.contains(&name.to_string().as_str()) && part.len() == 1 =>
+                {
                     errors.at(
                         name.span(),
                         format!(
@@ -205,7 +209,8 @@ fn parse_context(value: &[TokenTree]) -> Result<Context, syn::Error> {
     };
     let mut errors = Errors::default();
     let mut entries = Vec::new();
-    let parsed = Punctuated::<ContextEntryOrError, Token![,]>::parse_terminated.parse2(group.stream());
+    let parsed =
+        Punctuated::<ContextEntryOrError, Token![,]>::parse_terminated.parse2(group.stream());
     match parsed {
         Ok(list) => {
             for entry in list {
@@ -242,7 +247,10 @@ fn context_entry(tokens: &[TokenTree]) -> Result<ContextEntry, syn::Error> {
     let Some(colon) = colon else {
         return Err(error_over(
             tokens,
-            format!("expected `\"key\": value` in the context, found `{}`", describe(tokens)),
+            format!(
+                "expected `\"key\": value` in the context, found `{}`",
+                describe(tokens)
+            ),
         ));
     };
     let (key_tokens, value_tokens) = (&tokens[..colon], &tokens[colon + 1..]);
@@ -264,7 +272,9 @@ fn context_entry(tokens: &[TokenTree]) -> Result<ContextEntry, syn::Error> {
                 .map_err(|e| syn::Error::new(e.span(), format!("{e}: `env(\"NAME\")`")))?;
             ContextValue::Env(name)
         }
-        [TokenTree::Literal(_)] => ContextValue::Literal(string_literal(value_tokens, "the context value")?),
+        [TokenTree::Literal(_)] => {
+            ContextValue::Literal(string_literal(value_tokens, "the context value")?)
+        }
         _ => {
             return Err(error_over(
                 value_tokens,

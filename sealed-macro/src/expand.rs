@@ -12,10 +12,10 @@ fn path_of(relative: &str) -> TokenStream {
 }
 
 fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
-    match value {
-        Some(value) => quote!(::core::option::Option::Some(#value)),
-        None => quote!(::core::option::Option::None),
-    }
+    value.map_or_else(
+        || quote!(::core::option::Option::None),
+        |value| quote!(::core::option::Option::Some(#value)),
+    )
 }
 
 pub fn expand(checked: &Checked) -> TokenStream {
@@ -24,7 +24,12 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let algorithm = path_of(checked.algorithm.path());
     let key = option(checked.key.as_deref());
     let plaintext_len = option(checked.blob.plaintext_len());
-    let fingerprint = option(checked.blob.key_material_id().map(|id| Literal::byte_string(id)));
+    let fingerprint = option(
+        checked
+            .blob
+            .key_material_id()
+            .map(|id| Literal::byte_string(id)),
+    );
     let emulator_key_id = option(checked.blob.emulator_key_id());
     let context = checked.context.iter().map(|(key, value)| match value {
         ContextValue::Literal(value) => {
@@ -35,7 +40,9 @@ pub fn expand(checked: &Checked) -> TokenStream {
     // A change to the file rebuilds the crate.
     let track = checked.file.as_ref().map(|path| {
         let path = path.to_string_lossy();
-        quote!(const _: &[u8] = ::core::include_bytes!(#path);)
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#path);
+        )
     });
     quote! {{
         #track

@@ -23,15 +23,15 @@ pub struct Checked {
 
 /// A `sealed-format` error as a compile error: the message, then the next step.
 pub fn format_error(span: Span, error: &dyn std::fmt::Display, help: &str) -> syn::Error {
-    syn::Error::new(span, format!("{error}\n  = help: {help}"))
+    syn::Error::new(span, format!("{error}\n= help: {help}"))
 }
 
 /// Where a literal's text came from, for messages.
-fn origin_note(path: Option<&str>, span: sealed_format::FormatError) -> String {
+fn origin_note(path: Option<&str>, error: &sealed_format::FormatError) -> String {
     match path {
         // error: in `secrets/db.kms`: ciphertext is truncated: …
-        Some(path) => format!("in `{path}`: {span}"),
-        None => span.to_string(),
+        Some(path) => format!("in `{path}`: {error}"),
+        None => error.to_string(),
     }
 }
 
@@ -39,7 +39,7 @@ fn origin_note(path: Option<&str>, span: sealed_format::FormatError) -> String {
 /// `syntax_failed`: the invocation had syntax errors already reported, so a missing ciphertext
 /// is not reported again.
 pub fn check(
-    invocation: Invocation,
+    mut invocation: Invocation,
     manifest_dir: Option<&Path>,
     syntax_failed: bool,
 ) -> Result<Option<Checked>, syn::Error> {
@@ -79,7 +79,7 @@ pub fn check(
         errors.at(
             lit.span(),
             format!(
-                "`algorithm = \"{algorithm}\"` needs `key = \"…\"`; KMS decrypts asymmetric ciphertexts only when told the key\n  = help: add `key = \"arn:aws:kms:REGION:ACCOUNT:key/KEY-ID\"` naming the asymmetric key"
+                "`algorithm = \"{algorithm}\"` needs `key = \"…\"`; KMS decrypts asymmetric ciphertexts only when told the key\n= help: add `key = \"arn:aws:kms:REGION:ACCOUNT:key/KEY-ID\"` naming the asymmetric key"
             ),
         );
     }
@@ -87,7 +87,7 @@ pub fn check(
     // context = { … }
     // error: duplicate encryption-context key `app`; each key may appear once
     let mut context = Vec::new();
-    if let Some(ctx) = invocation.context {
+    if let Some(ctx) = invocation.context.take() {
         let keys: Vec<String> = ctx.entries.iter().map(|e| e.key.value()).collect();
         for (index, error) in check_context_keys(keys.iter().map(String::as_str)) {
             errors.at(ctx.entries[index].key.span(), error);
@@ -102,8 +102,45 @@ pub fn check(
         }
     }
 
-    // the ciphertext: a literal, or `file = "…"`
-    let (text, span, path, file) = match (&invocation.literal, &invocation.file) {
+    let (text, span, path, file) =
+        ciphertext_source(&invocation, manifest_dir, syntax_failed, &mut errors);
+    let options = Options {
+        algorithm: Some(algorithm),
+        allow_emulator: cfg!(feature = "emulator"),
+        unchecked: invocation.unchecked.is_some(),
+    };
+    let blob = text.and_then(|text| match inspect(&text, &options) {
+        Ok(blob) => Some(blob),
+        Err(error) => {
+            let help = error.help();
+            errors.push(format_error(
+                span,
+                &origin_note(path.as_deref(), &error),
+                &help,
+            ));
+            None
+        }
+    });
+    errors.finish()?;
+    Ok(blob.map(|blob| Checked {
+        blob,
+        key,
+        context,
+        algorithm,
+        file,
+    }))
+}
+
+/// The ciphertext's text and where it came from: a literal, or `file = "…"`.
+type Source = (Option<String>, Span, Option<String>, Option<PathBuf>);
+
+fn ciphertext_source(
+    invocation: &Invocation,
+    manifest_dir: Option<&Path>,
+    syntax_failed: bool,
+    errors: &mut Errors,
+) -> Source {
+    match (&invocation.literal, &invocation.file) {
         (Some(lit), None) => (Some(lit.value()), lit.span(), None, None),
         (None, Some(path_lit)) => {
             let path = path_lit.value();
@@ -127,32 +164,11 @@ pub fn check(
             // error: missing ciphertext; expected `sealed!("AQICAH…", …)` or `sealed!(file = "…", …)`
             errors.at(
                 Span::call_site(),
-                "missing ciphertext; expected `sealed!(\"AQICAH…\", …)` or `sealed!(file = \"path\", …)`\n  = help: encrypt the secret with `cargo sealed encrypt --key <key>` and paste the line it prints",
+                "missing ciphertext; expected `sealed!(\"AQICAH…\", …)` or `sealed!(file = \"path\", …)`\n= help: encrypt the secret with `cargo sealed encrypt --key <key>` and paste the line it prints",
             );
             (None, Span::call_site(), None, None)
         }
-    };
-    let options = Options {
-        algorithm: Some(algorithm),
-        allow_emulator: cfg!(feature = "emulator"),
-        unchecked: invocation.unchecked.is_some(),
-    };
-    let blob = text.and_then(|text| match inspect(&text, &options) {
-        Ok(blob) => Some(blob),
-        Err(error) => {
-            let help = error.help();
-            errors.push(format_error(span, &origin_note(path.as_deref(), error), &help));
-            None
-        }
-    });
-    errors.finish()?;
-    Ok(blob.map(|blob| Checked {
-        blob,
-        key,
-        context,
-        algorithm,
-        file,
-    }))
+    }
 }
 
 /// Reads `file = "…"` relative to the crate's manifest directory.
@@ -172,7 +188,7 @@ fn read_file(path: &str, manifest_dir: Option<&Path>) -> Result<(String, PathBuf
             )),
         },
         Err(error) => Err(format!(
-            "cannot read `{path}` (relative to the crate's directory): {error}\n  = help: write it with `cargo sealed encrypt --key <key> --out {path}`"
+            "cannot read `{path}` (relative to the crate's directory): {error}\n= help: write it with `cargo sealed encrypt --key <key> --out {path}`"
         )),
     }
 }

@@ -110,7 +110,7 @@ impl Sealed {
         Sealed { entry }
     }
 
-    fn parts(&self) -> &'static EntryParts {
+    fn parts(self) -> &'static EntryParts {
         &self.entry.parts
     }
 
@@ -153,8 +153,10 @@ impl Sealed {
 
     /// [`Self::key_material_id`] in lowercase hex.
     pub fn fingerprint(&self) -> Option<String> {
-        self.key_material_id()
-            .map(|id| id.iter().map(|b| format!("{b:02x}")).collect())
+        self.key_material_id().map(|id| {
+            id.iter()
+                .fold(String::new(), |out, b| out + &format!("{b:02x}"))
+        })
     }
 
     /// The key id a local emulator wrote in clear (builds with the `emulator` feature only).

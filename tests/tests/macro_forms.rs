@@ -1,0 +1,48 @@
+//! The expansion as a user meets it: `static` and `const`, `file = …`, registration, lints.
+#![deny(clippy::pedantic, unused_qualifications)]
+
+use sealed_runtime::{registered, sealed, BlobFamily, Sealed};
+
+static FROM_FILE: Sealed = sealed!(file = "tests/fixtures/pagerduty.kms", key = "alias/lambda");
+static IN_PLACE: Sealed = sealed!("AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=");
+const THROUGH_CONST: Sealed = sealed!(
+    "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=",
+    context = { "app": "billing" },
+);
+
+#[test]
+fn file_holds_the_folded_base64() {
+    assert_eq!(FROM_FILE.ciphertext(), IN_PLACE.ciphertext());
+    assert_eq!(FROM_FILE.family(), BlobFamily::AwsV2);
+    assert_eq!(FROM_FILE.key().unwrap().as_str(), "alias/lambda");
+    assert!(FROM_FILE.location().file().ends_with("macro_forms.rs"));
+    assert_eq!(FROM_FILE.location().line(), 6);
+}
+
+#[test]
+fn a_const_refers_to_one_value_however_often_it_is_used() {
+    let first = THROUGH_CONST;
+    let second = THROUGH_CONST;
+    assert!(first.same_value(&second));
+    assert!(!first.same_value(&IN_PLACE));
+    // equal ciphertexts are still separate sealed values
+    assert_eq!(first.ciphertext(), IN_PLACE.ciphertext());
+}
+
+#[test]
+fn every_invocation_is_registered_once() {
+    for value in [FROM_FILE, IN_PLACE, THROUGH_CONST] {
+        let count = registered().filter(|r| r.same_value(&value)).count();
+        assert_eq!(count, 1, "{value:?}");
+    }
+    // this test binary holds the three above and nothing else
+    assert_eq!(registered().len(), 3);
+}
+
+#[test]
+fn debug_names_the_value_not_its_bytes() {
+    let text = format!("{THROUGH_CONST:?}");
+    assert!(text.contains("macro_forms.rs:8:"), "{text}");
+    assert!(text.contains("context_keys: [\"app\"]"), "{text}");
+    assert!(text.contains("ciphertext_len: 164"), "{text}");
+}
