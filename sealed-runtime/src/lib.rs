@@ -25,10 +25,19 @@
 //!   KMS, which is why a build without this feature rejects it.
 #![forbid(unsafe_code)]
 
+mod client;
+mod decrypt;
+mod error;
+mod prefetch;
 mod sealed;
+mod secret;
 
-pub use sealed::{registered, ContextValue, Location, Sealed};
+pub use client::{default_config, set_client, KmsSettings};
+pub use error::{Error, ErrorKind};
+pub use prefetch::{prefetch, PrefetchError, PREFETCH_CONCURRENCY};
+pub use sealed::{registered, ContextValue, Location, Sealed, SealedBuilder};
 pub use sealed_format::{Algorithm, BlobFamily, Emulator, KeyKind, KeyRef};
+pub use secret::Secret;
 
 /// Checks a KMS ciphertext at compile time and turns it into a [`Sealed`].
 ///

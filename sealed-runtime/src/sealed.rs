@@ -1,8 +1,17 @@
 //! `Sealed`: a ciphertext checked at compile time, with what the check learnt about it.
 
 use core::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
+use futures_util::future::{FutureExt as _, Shared, WeakShared};
 use sealed_format::{Algorithm, BlobFamily, KeyRef};
+
+use crate::decrypt;
+use crate::error::{Error, ErrorKind};
+use crate::secret::Secret;
 
 /// A value of an encryption-context entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,17 +73,90 @@ pub struct EntryParts {
     pub location: Location,
 }
 
-/// One sealed value: its checked facts (and, once decrypted, its plaintext cell).
+/// One sealed value: its checked facts and, once decrypted, its plaintext.
 #[doc(hidden)]
 pub struct Entry {
     parts: EntryParts,
+    cell: Cell,
 }
 
 impl Entry {
     #[doc(hidden)]
     pub const fn new(parts: EntryParts) -> Self {
-        Entry { parts }
+        Entry {
+            parts,
+            cell: Cell::new(),
+        }
     }
+}
+
+type AttemptFuture = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
+type Attempt = Shared<AttemptFuture>;
+
+/// Decrypt once, single flight: the plaintext once known, or the attempt in flight.
+///
+/// Only a weak handle to the attempt is kept, so an attempt whose every waiter was cancelled is
+/// dropped (its request with it) and the next access starts a new one. Waiters that joined an
+/// attempt share its result, failure included; a finished attempt is forgotten, so a failure is
+/// never cached.
+struct Cell {
+    secret: OnceLock<Secret>,
+    flight: Mutex<Option<(u64, WeakShared<AttemptFuture>)>>,
+}
+
+static NEXT_ATTEMPT: AtomicU64 = AtomicU64::new(0);
+
+impl Cell {
+    const fn new() -> Self {
+        Cell {
+            secret: OnceLock::new(),
+            flight: Mutex::new(None),
+        }
+    }
+
+    fn join_or_start(&'static self, entry: &'static Entry) -> Attempt {
+        let mut flight = self.flight.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(attempt) = flight.as_ref().and_then(|(_, weak)| weak.upgrade()) {
+            return attempt;
+        }
+        let id = NEXT_ATTEMPT.fetch_add(1, Ordering::Relaxed);
+        let attempt: Attempt = async move {
+            let result = decrypt_into(entry).await;
+            // Forget this attempt as it completes: later accesses start afresh.
+            let mut flight = entry
+                .cell
+                .flight
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if flight.as_ref().is_some_and(|(current, _)| *current == id) {
+                *flight = None;
+            }
+            result
+        }
+        .boxed()
+        .shared();
+        *flight = attempt.downgrade().map(|weak| (id, weak));
+        attempt
+    }
+}
+
+async fn decrypt_into(entry: &'static Entry) -> Result<(), Error> {
+    let parts = &entry.parts;
+    let plaintext = decrypt::decrypt(&decrypt::Request {
+        ciphertext: parts.ciphertext,
+        key: parts.key,
+        context: parts.context,
+        algorithm: parts.algorithm,
+        location: parts.location,
+    })
+    .await?;
+    // Only the attempt in flight sets the cell, so this never finds it full; if it did, the
+    // second plaintext would be dropped, and zeroed.
+    let _ = entry
+        .cell
+        .secret
+        .set(Secret::new(plaintext, parts.location));
+    Ok(())
 }
 
 /// A KMS ciphertext checked at compile time by [`sealed!`](crate::sealed).
@@ -169,6 +251,32 @@ impl Sealed {
         self.parts().location
     }
 
+    /// The plaintext: the first access decrypts it with KMS `Decrypt`, every later access is a
+    /// memory read.
+    ///
+    /// However many tasks ask at once, one `Decrypt` is made; the tasks that wait on a failed
+    /// attempt all receive its error, and the next access tries again (failures are never
+    /// cached). Cancelling the access that started the attempt does not cancel it for the others
+    /// waiting; if none is left, the attempt is dropped and the value stays empty and usable.
+    pub async fn get(&self) -> Result<&'static Secret, Error> {
+        let entry = self.entry;
+        if let Some(secret) = entry.cell.secret.get() {
+            return Ok(secret);
+        }
+        entry.cell.join_or_start(entry).await?;
+        entry
+            .cell
+            .secret
+            .get()
+            .ok_or_else(|| Error::new(ErrorKind::Service).at(entry.parts.location))
+    }
+
+    /// The plaintext if it was decrypted already (by [`get`](Self::get) or [`prefetch`](crate::prefetch)):
+    /// for synchronous code after start-up.
+    pub fn try_get(&self) -> Option<&'static Secret> {
+        self.entry.cell.secret.get()
+    }
+
     /// Whether two handles refer to the same sealed value.
     pub fn same_value(&self, other: &Sealed) -> bool {
         core::ptr::eq(self.entry, other.entry)
@@ -203,4 +311,124 @@ pub fn registered() -> impl ExactSizeIterator<Item = Sealed> {
     crate::__private::SEALED_ENTRIES
         .iter()
         .map(|entry| Sealed::__from_entry(entry))
+}
+
+/// Builds a [`Sealed`] from a ciphertext known only at run time (an environment variable, a
+/// configuration file), with the same checks as `sealed!` and the same decrypt path.
+///
+/// Each built value lives for the rest of the process, like a `static` (its memory is not
+/// reclaimed): build it once at start-up, not per request. It is not listed by [`registered`].
+///
+/// ```
+/// use sealed_runtime::{BlobFamily, Sealed};
+///
+/// let text = "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=";
+/// let value = Sealed::builder(text).key("alias/billing").context("app", "billing").build()?;
+/// assert_eq!(value.family(), BlobFamily::AwsV2);
+///
+/// let error = Sealed::builder("AQICAHh...==").build().unwrap_err();
+/// assert!(error.to_string().starts_with("invalid ciphertext: ciphertext is elided"));
+/// # Ok::<(), sealed_runtime::Error>(())
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct SealedBuilder {
+    text: String,
+    key: Option<String>,
+    context: Vec<(String, String, bool)>,
+    algorithm: Option<Algorithm>,
+    location: Location,
+}
+
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+impl Sealed {
+    /// Starts a run-time sealed value from its base64 ciphertext.
+    #[track_caller]
+    pub fn builder(base64: impl Into<String>) -> SealedBuilder {
+        let caller = core::panic::Location::caller();
+        SealedBuilder {
+            text: base64.into(),
+            key: None,
+            context: Vec::new(),
+            algorithm: None,
+            location: Location::__new(caller.file(), caller.line(), caller.column()),
+        }
+    }
+}
+
+impl SealedBuilder {
+    /// Pins the key, as `key = …`.
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Adds a literal encryption-context entry.
+    pub fn context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.context.push((key.into(), value.into(), false));
+        self
+    }
+
+    /// Adds an entry whose value is read from environment variable `name` at `Decrypt` time.
+    pub fn context_env(mut self, key: impl Into<String>, name: impl Into<String>) -> Self {
+        self.context.push((key.into(), name.into(), true));
+        self
+    }
+
+    /// Declares the algorithm, as `algorithm = …`.
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = Some(algorithm);
+        self
+    }
+
+    /// Checks everything as `sealed!` does; emulator ciphertexts need the `emulator` feature.
+    pub fn build(self) -> Result<Sealed, Error> {
+        let at = |error: Error| error.at(self.location);
+        if let Some(key) = &self.key {
+            KeyRef::parse(key).map_err(|e| at(Error::new(ErrorKind::InvalidKey(e))))?;
+        }
+        let algorithm = self.algorithm.unwrap_or_default();
+        if algorithm.is_asymmetric() && self.key.is_none() {
+            return Err(at(Error::new(ErrorKind::InvalidKey(
+                sealed_format::KeyError::Empty,
+            ))));
+        }
+        let options = sealed_format::Options {
+            algorithm: Some(algorithm),
+            allow_emulator: cfg!(feature = "emulator"),
+            unchecked: false,
+        };
+        let blob = sealed_format::inspect(&self.text, &options)
+            .map_err(|e| at(Error::new(ErrorKind::InvalidFormat(e))))?;
+        let context: Vec<(&'static str, ContextValue)> = self
+            .context
+            .into_iter()
+            .map(|(key, value, env)| {
+                let value = leak(value);
+                (
+                    leak(key),
+                    if env {
+                        ContextValue::Env(value)
+                    } else {
+                        ContextValue::Literal(value)
+                    },
+                )
+            })
+            .collect();
+        let entry = Entry::new(EntryParts {
+            ciphertext: Box::leak(blob.bytes().to_vec().into_boxed_slice()),
+            family: blob.family(),
+            key: self.key.map(leak),
+            context: Box::leak(context.into_boxed_slice()),
+            algorithm,
+            plaintext_len: blob.plaintext_len(),
+            fingerprint: blob.key_material_id().map(|id| &*Box::leak(Box::new(*id))),
+            emulator_key_id: blob.emulator_key_id().map(|id| leak(id.to_owned())),
+            location: self.location,
+        });
+        Ok(Sealed::__from_entry(Box::leak(Box::new(entry))))
+    }
 }

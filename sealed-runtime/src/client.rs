@@ -1,0 +1,133 @@
+//! One shared KMS client per region, with explicit timeouts and retries.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_kms::Client;
+use tokio::sync::OnceCell;
+
+/// Timeouts and retries for `Decrypt`, set explicitly whatever the SDK's `BehaviorVersion`.
+///
+/// The defaults fit in Lambda's 10 s INIT phase: at most 3 attempts of 2 s each (1 s to
+/// connect), and 6 s for the whole operation, retries and back-off included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KmsSettings {
+    /// Time to establish a connection.
+    pub connect_timeout: Duration,
+    /// Time for one attempt.
+    pub attempt_timeout: Duration,
+    /// Time for the whole operation, retries included.
+    pub operation_timeout: Duration,
+    /// Attempts in all (standard retry mode: throttling, 5xx, timeouts and I/O errors).
+    pub max_attempts: u32,
+    /// First back-off before a retry (jittered, doubling).
+    pub initial_backoff: Duration,
+}
+
+impl Default for KmsSettings {
+    fn default() -> Self {
+        KmsSettings {
+            connect_timeout: Duration::from_secs(1),
+            attempt_timeout: Duration::from_secs(2),
+            operation_timeout: Duration::from_secs(6),
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+impl KmsSettings {
+    /// The SDK timeout configuration these settings give.
+    pub fn timeout_config(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect_timeout)
+            .operation_attempt_timeout(self.attempt_timeout)
+            .operation_timeout(self.operation_timeout)
+            .build()
+    }
+
+    /// The SDK retry configuration these settings give.
+    pub fn retry_config(&self) -> RetryConfig {
+        RetryConfig::standard()
+            .with_max_attempts(self.max_attempts)
+            .with_initial_backoff(self.initial_backoff)
+    }
+}
+
+struct Clients {
+    base: aws_sdk_kms::Config,
+    by_region: HashMap<String, Client>,
+}
+
+static INSTALLED: OnceLock<aws_sdk_kms::Config> = OnceLock::new();
+static LOADED: OnceCell<aws_sdk_kms::Config> = OnceCell::const_new();
+static CLIENTS: Mutex<Option<Clients>> = Mutex::new(None);
+
+/// Installs the KMS client to use instead of one built from the environment, once, before the
+/// first access. Its configuration is used for every region (a key ARN's region replaces the
+/// client's own). Returns the client back if one was installed already.
+///
+/// The client's own timeouts and retries are kept: set them as [`KmsSettings`] does.
+pub fn set_client(client: &Client) -> Result<(), Client> {
+    INSTALLED
+        .set(client.config().clone())
+        .map_err(|_| client.clone())
+}
+
+/// The configuration built from `aws-config` defaults (`AWS_ENDPOINT_URL_KMS`, `AWS_REGION`, the
+/// credential chain), with [`KmsSettings::default`] applied.
+pub async fn default_config() -> aws_sdk_kms::Config {
+    let settings = KmsSettings::default();
+    let shared = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(settings.timeout_config())
+        .retry_config(settings.retry_config())
+        .load()
+        .await;
+    aws_sdk_kms::Config::from(&shared)
+}
+
+async fn base_config() -> aws_sdk_kms::Config {
+    if let Some(config) = INSTALLED.get() {
+        return config.clone();
+    }
+    LOADED.get_or_init(default_config).await.clone()
+}
+
+/// The shared client for `region` (`None`: the configuration's own region).
+pub(crate) async fn client_for(region: Option<&str>) -> Client {
+    let base = base_config().await;
+    let region = region
+        .map(str::to_owned)
+        .or_else(|| base.region().map(ToString::to_string))
+        .unwrap_or_default();
+    let mut guard = CLIENTS.lock().unwrap_or_else(PoisonError::into_inner);
+    let clients = guard.get_or_insert_with(|| Clients {
+        base: base.clone(),
+        by_region: HashMap::new(),
+    });
+    clients
+        .by_region
+        .entry(region.clone())
+        .or_insert_with(|| {
+            let mut builder = clients.base.to_builder();
+            if !region.is_empty() {
+                builder = builder.region(Region::new(region.clone()));
+            }
+            Client::from_conf(builder.build())
+        })
+        .clone()
+}
+
+/// How many clients have been built (one per region used).
+#[doc(hidden)]
+pub fn __client_count() -> usize {
+    CLIENTS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .map_or(0, |c| c.by_region.len())
+}

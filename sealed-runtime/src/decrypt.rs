@@ -1,0 +1,171 @@
+//! One `Decrypt` call: what it sends, what it accepts, and how its failures read.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_kms::operation::decrypt::DecryptError;
+use aws_sdk_kms::operation::RequestId;
+use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::types::EncryptionAlgorithmSpec;
+use sealed_format::{Algorithm, KeyRef};
+use tracing::Instrument as _;
+use zeroize::Zeroizing;
+
+use crate::client::client_for;
+use crate::error::{Details, Error, ErrorKind};
+use crate::sealed::{ContextValue, Location};
+
+/// Everything a `Decrypt` of one sealed value needs.
+pub(crate) struct Request<'a> {
+    pub(crate) ciphertext: &'a [u8],
+    pub(crate) key: Option<&'a str>,
+    pub(crate) context: &'a [(&'a str, ContextValue)],
+    pub(crate) algorithm: Algorithm,
+    pub(crate) location: Location,
+}
+
+fn algorithm_spec(algorithm: Algorithm) -> Option<EncryptionAlgorithmSpec> {
+    match algorithm {
+        Algorithm::RsaesOaepSha1 => Some(EncryptionAlgorithmSpec::RsaesOaepSha1),
+        Algorithm::RsaesOaepSha256 => Some(EncryptionAlgorithmSpec::RsaesOaepSha256),
+        Algorithm::Sm2Pke => Some(EncryptionAlgorithmSpec::Sm2Pke),
+        _ => None,
+    }
+}
+
+/// Reads `env("NAME")` values now; a missing variable fails before any call to KMS.
+fn context_now(request: &Request<'_>) -> Result<HashMap<String, String>, Error> {
+    let mut context = HashMap::with_capacity(request.context.len());
+    for (key, value) in request.context {
+        let value = match value {
+            ContextValue::Literal(value) => (*value).to_owned(),
+            ContextValue::Env(name) => std::env::var(name).map_err(|_| {
+                Error::new(ErrorKind::MissingEnvVar {
+                    name: (*name).to_owned(),
+                })
+                .at(request.location)
+            })?,
+        };
+        context.insert((*key).to_owned(), value);
+    }
+    Ok(context)
+}
+
+/// Decrypts; the plaintext is only ever held in a zeroizing buffer.
+pub(crate) async fn decrypt(request: &Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let key = request.key.and_then(|k| KeyRef::parse(k).ok());
+    let context = context_now(request)?;
+    let client = client_for(key.and_then(|k| k.region())).await;
+    let region = client.config().region().map(ToString::to_string);
+    let mut details = Details {
+        location: Some(request.location),
+        key: request.key.map(str::to_owned),
+        region: region.clone(),
+        context_keys: request
+            .context
+            .iter()
+            .map(|(k, _)| (*k).to_owned())
+            .collect(),
+        ..Details::default()
+    };
+    if region.is_none() {
+        return Err(Error::with(ErrorKind::NoRegion, details));
+    }
+    let span = tracing::info_span!(
+        "sealed.decrypt",
+        value = %request.location,
+        key = request.key.unwrap_or(""),
+        region = region.as_deref().unwrap_or(""),
+        latency_ms = tracing::field::Empty,
+        outcome = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let call = client
+        .decrypt()
+        .ciphertext_blob(Blob::new(request.ciphertext))
+        .set_key_id(request.key.map(str::to_owned))
+        .set_encryption_context((!context.is_empty()).then_some(context))
+        .set_encryption_algorithm(algorithm_spec(request.algorithm))
+        .send()
+        .instrument(span.clone())
+        .await;
+    let elapsed = started.elapsed();
+    span.record("latency_ms", elapsed.as_millis());
+    details.elapsed = Some(elapsed);
+    match call {
+        Ok(mut output) => {
+            let plaintext = Zeroizing::new(
+                output
+                    .plaintext
+                    .take()
+                    .map(Blob::into_inner)
+                    .unwrap_or_default(),
+            );
+            if let (Some(key), Some(returned)) = (key, output.key_id()) {
+                if !key.matches_key_arn(returned) {
+                    span.record("outcome", "key mismatch");
+                    // `plaintext` is zeroed as it drops here.
+                    return Err(Error::with(
+                        ErrorKind::KeyMismatch {
+                            returned: returned.to_owned(),
+                        },
+                        details,
+                    ));
+                }
+            }
+            span.record("outcome", "ok");
+            Ok(plaintext)
+        }
+        Err(error) => {
+            let error = map_error(&error, details, &client);
+            span.record(
+                "outcome",
+                tracing::field::display(error.code().unwrap_or("error")),
+            );
+            tracing::warn!(parent: &span, error = %error, "sealed: Decrypt failed");
+            Err(error)
+        }
+    }
+}
+
+fn map_error(
+    error: &SdkError<DecryptError, aws_smithy_runtime_api::http::Response>,
+    mut details: Details,
+    client: &aws_sdk_kms::Client,
+) -> Error {
+    details.code = error.code().map(str::to_owned);
+    details.request_id = error.request_id().map(str::to_owned);
+    details.aws_message = error.message().map(str::to_owned);
+    details.endpoint = std::env::var("AWS_ENDPOINT_URL_KMS")
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .ok();
+    let status = error.raw_response().map(|r| r.status().as_u16());
+    let kind = match error {
+        SdkError::TimeoutError(_) => {
+            details.timeout = client
+                .config()
+                .timeout_config()
+                .and_then(aws_config::timeout::TimeoutConfig::operation_timeout);
+            ErrorKind::TimedOut
+        }
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::TimedOut,
+        SdkError::DispatchFailure(_) => ErrorKind::Unreachable,
+        _ => match (details.code.as_deref(), status) {
+            (Some("AccessDeniedException" | "AccessDenied"), _) | (None, Some(403)) => {
+                ErrorKind::AccessDenied
+            }
+            (Some("InvalidCiphertextException"), _) => ErrorKind::InvalidCiphertext,
+            (Some("IncorrectKeyException"), _) => ErrorKind::IncorrectKey,
+            (Some("DisabledException"), _) => ErrorKind::KeyDisabled,
+            (Some("KMSInvalidStateException"), _) => ErrorKind::KeyInvalidState,
+            (Some("NotFoundException"), _) => ErrorKind::KeyNotFound,
+            (Some("ThrottlingException"), _) | (_, Some(429)) => ErrorKind::Throttled,
+            _ => ErrorKind::Service,
+        },
+    };
+    if details.code.is_none() {
+        details.code = status.map(|s| format!("HTTP {s}"));
+    }
+    Error::with(kind, details)
+}

@@ -1,0 +1,292 @@
+//! Run-time errors: what happened, to which sealed value, with which key and region, and what to
+//! do next. Never any plaintext.
+
+use core::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::sealed::Location;
+
+/// What went wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The caller may not call `kms:Decrypt` on the key (IAM or key policy).
+    AccessDenied,
+    /// KMS could not authenticate the ciphertext: corrupted, or — most often — an
+    /// encryption-context mismatch.
+    InvalidCiphertext,
+    /// The ciphertext was made under another key than the pinned one.
+    IncorrectKey,
+    /// The key is disabled.
+    KeyDisabled,
+    /// The key is pending deletion, pending import, or otherwise unusable.
+    KeyInvalidState,
+    /// The key does not exist in this region and account.
+    KeyNotFound,
+    /// KMS throttled the request, also after retries.
+    Throttled,
+    /// No answer within the configured timeout.
+    TimedOut,
+    /// KMS could not be reached (DNS, connection, TLS).
+    Unreachable,
+    /// KMS answered with an error of its own (internal error, key unavailable, …).
+    Service,
+    /// KMS answered `Decrypt` for another key than the one pinned with `key = …`.
+    KeyMismatch {
+        /// The key ARN KMS returned.
+        returned: String,
+    },
+    /// The plaintext is not UTF-8 ([`Secret::expose_str`](crate::Secret::expose_str)).
+    NotUtf8 {
+        /// The plaintext's length.
+        len: usize,
+        /// The offset of the first invalid byte.
+        valid_up_to: usize,
+    },
+    /// An `env("NAME")` context value whose variable is not set (or not Unicode).
+    MissingEnvVar {
+        /// The variable.
+        name: String,
+    },
+    /// No region to send `Decrypt` to: no `AWS_REGION` and the key is not an ARN.
+    NoRegion,
+    /// A ciphertext given at run time that `sealed-format` rejects.
+    InvalidFormat(sealed_format::FormatError),
+    /// A key reference given at run time that is not valid.
+    InvalidKey(sealed_format::KeyError),
+}
+
+/// An error of `sealed-runtime`: cheap to clone, so that every task that waited on one failed
+/// `Decrypt` receives the same error.
+#[derive(Clone)]
+pub struct Error {
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Details {
+    pub(crate) location: Option<Location>,
+    pub(crate) key: Option<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) code: Option<String>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) aws_message: Option<String>,
+    pub(crate) context_keys: Vec<String>,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) elapsed: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    details: Details,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind) -> Self {
+        Error::with(kind, Details::default())
+    }
+
+    pub(crate) fn with(kind: ErrorKind, details: Details) -> Self {
+        Error {
+            inner: Arc::new(Inner { kind, details }),
+        }
+    }
+
+    pub(crate) fn at(self, location: Location) -> Self {
+        let mut details = self.inner.details.clone();
+        details.location = Some(location);
+        Error::with(self.inner.kind.clone(), details)
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.inner.kind
+    }
+
+    /// Where the failing `sealed!` is written.
+    pub fn location(&self) -> Option<Location> {
+        self.inner.details.location
+    }
+
+    /// The key the request named, if any.
+    pub fn key(&self) -> Option<&str> {
+        self.inner.details.key.as_deref()
+    }
+
+    /// The region the request went to.
+    pub fn region(&self) -> Option<&str> {
+        self.inner.details.region.as_deref()
+    }
+
+    /// The KMS error code (`AccessDeniedException`, …).
+    pub fn code(&self) -> Option<&str> {
+        self.inner.details.code.as_deref()
+    }
+
+    /// The KMS request id, for AWS support and `CloudTrail`.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.details.request_id.as_deref()
+    }
+
+    /// Whether the same access may succeed later without a change (throttling, timeouts, outages).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::Throttled
+                | ErrorKind::TimedOut
+                | ErrorKind::Unreachable
+                | ErrorKind::Service
+        )
+    }
+
+    fn key_or_default(&self) -> &str {
+        self.key().unwrap_or("the key")
+    }
+
+    /// The one next step.
+    pub fn hint(&self) -> String {
+        let d = &self.inner.details;
+        let key = self.key_or_default();
+        match self.kind() {
+            ErrorKind::AccessDenied => {
+                let resource = match (&d.key, &d.region) {
+                    (Some(k), _) if k.starts_with("arn:") && k.contains(":key/") => k.clone(),
+                    (_, Some(region)) => format!("arn:aws:kms:{region}:ACCOUNT:key/KEY-ID"),
+                    _ => "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID".to_owned(),
+                };
+                format!(
+                    "allow the function's role to decrypt with the key: add to its policy {{\"Effect\": \"Allow\", \"Action\": \"kms:Decrypt\", \"Resource\": \"{resource}\"}} (and check that the key policy lets the account's IAM policies grant it)"
+                )
+            }
+            ErrorKind::InvalidCiphertext => {
+                let sent = if d.context_keys.is_empty() {
+                    "no encryption context was sent".to_owned()
+                } else {
+                    format!("the context keys sent were {}", list(&d.context_keys))
+                };
+                format!(
+                    "the encryption context must match the one used to encrypt, exactly ({sent}); values encrypted by the Lambda console's helpers need `context = {{ \"LambdaFunctionName\": env(\"AWS_LAMBDA_FUNCTION_NAME\") }}`; otherwise the ciphertext is corrupted: seal it again"
+                )
+            }
+            ErrorKind::IncorrectKey => format!(
+                "the ciphertext was not made with {key}: fix `key = …`, or seal the value again with `cargo sealed encrypt --key {key}`"
+            ),
+            ErrorKind::KeyDisabled => format!("enable the key: `aws kms enable-key --key-id {key}`; the next access will try again"),
+            ErrorKind::KeyInvalidState => format!(
+                "the key is pending deletion or not usable: `aws kms describe-key --key-id {key}`; cancel a scheduled deletion with `aws kms cancel-key-deletion`"
+            ),
+            ErrorKind::KeyNotFound => format!(
+                "check that {key} exists in region {} of this account: a key ARN's region must match, and a bare key id or alias is looked up in `AWS_REGION`",
+                d.region.as_deref().unwrap_or("(unset)")
+            ),
+            ErrorKind::Throttled => "the account's KMS request quota for this region is exhausted: call `prefetch()` once at start-up instead of decrypting per request, or ask for a higher quota".to_owned(),
+            ErrorKind::TimedOut => "KMS did not answer in time: check the network path (VPC endpoint or NAT for functions in a VPC), or raise the timeouts with `set_client`".to_owned(),
+            ErrorKind::Unreachable => format!(
+                "check the network and the endpoint ({}): functions in a VPC need a KMS VPC endpoint or a NAT gateway",
+                d.endpoint.as_deref().unwrap_or("the default KMS endpoint")
+            ),
+            ErrorKind::Service => "KMS reported an error on its side: the next access will try again".to_owned(),
+            ErrorKind::KeyMismatch { .. } => format!(
+                "KMS decrypted with another key than {key}: the ciphertext belongs to that other key; seal it again under {key}"
+            ),
+            ErrorKind::NotUtf8 { .. } => "use `expose()` for binary secrets, or seal the text again from a UTF-8 file".to_owned(),
+            ErrorKind::MissingEnvVar { name } => format!("set `{name}` in the environment (Lambda sets `AWS_LAMBDA_FUNCTION_NAME` itself)"),
+            ErrorKind::NoRegion => "set `AWS_REGION`, or write the key as an ARN (`arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`)".to_owned(),
+            ErrorKind::InvalidFormat(error) => error.help(),
+            ErrorKind::InvalidKey(_) => "write a key id, a key ARN, `alias/NAME` or an alias ARN".to_owned(),
+        }
+    }
+
+    fn what(&self) -> String {
+        let d = &self.inner.details;
+        match self.kind() {
+            ErrorKind::AccessDenied => "access denied to kms:Decrypt".into(),
+            ErrorKind::InvalidCiphertext => {
+                "KMS rejected the ciphertext (InvalidCiphertextException)".into()
+            }
+            ErrorKind::IncorrectKey => {
+                "the ciphertext is not for the pinned key (IncorrectKeyException)".into()
+            }
+            ErrorKind::KeyDisabled => "the key is disabled".into(),
+            ErrorKind::KeyInvalidState => "the key is not in a usable state".into(),
+            ErrorKind::KeyNotFound => "the key was not found".into(),
+            ErrorKind::Throttled => {
+                "KMS throttled Decrypt (ThrottlingException), also after retries".into()
+            }
+            ErrorKind::TimedOut => match d.timeout {
+                Some(t) => format!("Decrypt timed out after {} ms", t.as_millis()),
+                None => "Decrypt timed out".into(),
+            },
+            ErrorKind::Unreachable => "KMS is unreachable".into(),
+            ErrorKind::Service => "KMS failed to decrypt".into(),
+            ErrorKind::KeyMismatch { returned } => {
+                format!("KMS answered for key `{returned}`, not the pinned key")
+            }
+            ErrorKind::NotUtf8 { len, valid_up_to } => format!(
+                "the plaintext ({len} bytes) is not UTF-8: invalid byte at offset {valid_up_to}"
+            ),
+            ErrorKind::MissingEnvVar { name } => {
+                format!("the encryption context needs `{name}`, which is not set")
+            }
+            ErrorKind::NoRegion => "no region to send Decrypt to".into(),
+            ErrorKind::InvalidFormat(error) => format!("invalid ciphertext: {error}"),
+            ErrorKind::InvalidKey(error) => format!("invalid key: {error}"),
+        }
+    }
+}
+
+fn list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for Error {
+    /// `access denied to kms:Decrypt for the sealed value at src/main.rs:12:25 (key `…`, region
+    /// eu-west-1; AccessDeniedException, request id …): AWS's message; hint: …`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = &self.inner.details;
+        f.write_str(&self.what())?;
+        if let Some(location) = d.location {
+            write!(f, " for the sealed value at {location}")?;
+        }
+        let mut facts = Vec::new();
+        if let Some(key) = &d.key {
+            facts.push(format!("key `{key}`"));
+        }
+        if let Some(region) = &d.region {
+            facts.push(format!("region {region}"));
+        }
+        if let Some(code) = &d.code {
+            facts.push(code.clone());
+        }
+        if let Some(id) = &d.request_id {
+            facts.push(format!("request id {id}"));
+        }
+        if let Some(elapsed) = d.elapsed {
+            facts.push(format!("after {} ms", elapsed.as_millis()));
+        }
+        if !facts.is_empty() {
+            write!(f, " ({})", facts.join(", "))?;
+        }
+        if let Some(message) = d.aws_message.as_deref().filter(|m| !m.is_empty()) {
+            write!(f, ": {message}")?;
+        }
+        write!(f, "; hint: {}", self.hint())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", self.kind())
+            .field("details", &self.inner.details)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,64 @@
+//! `prefetch`: decrypt every sealed value of the binary at start-up (Lambda INIT).
+
+use core::fmt;
+
+use futures_util::stream::{self, StreamExt as _};
+
+use crate::error::Error;
+use crate::sealed::{registered, Sealed};
+
+/// How many `Decrypt` calls `prefetch` keeps in flight at once.
+pub const PREFETCH_CONCURRENCY: usize = 16;
+
+/// The sealed values `prefetch` could not decrypt, each with its error.
+#[derive(Debug)]
+pub struct PrefetchError {
+    /// The failures, in no particular order.
+    pub failures: Vec<(Sealed, Error)>,
+    /// How many values were decrypted.
+    pub decrypted: usize,
+}
+
+impl fmt::Display for PrefetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "prefetch: {} of {} sealed values failed to decrypt",
+            self.failures.len(),
+            self.failures.len() + self.decrypted
+        )?;
+        for (_, error) in &self.failures {
+            write!(f, "\n  - {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PrefetchError {}
+
+/// Decrypts every value registered by `sealed!` in the binary, at most
+/// [`PREFETCH_CONCURRENCY`] at a time, and returns how many there are.
+///
+/// Await it in `main` before `lambda_runtime::run`: the INIT phase then pays the KMS and TLS
+/// latency, not the first invocation, and afterwards [`Sealed::try_get`] works from synchronous
+/// code. A value that fails is reported and stays empty; its next [`Sealed::get`] tries again.
+pub async fn prefetch() -> Result<usize, PrefetchError> {
+    let results: Vec<(Sealed, Result<(), Error>)> = stream::iter(registered())
+        .map(|value| async move { (value, value.get().await.map(|_| ())) })
+        .buffer_unordered(PREFETCH_CONCURRENCY)
+        .collect()
+        .await;
+    let total = results.len();
+    let failures: Vec<(Sealed, Error)> = results
+        .into_iter()
+        .filter_map(|(value, result)| result.err().map(|error| (value, error)))
+        .collect();
+    if failures.is_empty() {
+        Ok(total)
+    } else {
+        Err(PrefetchError {
+            decrypted: total - failures.len(),
+            failures,
+        })
+    }
+}

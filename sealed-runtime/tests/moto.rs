@@ -1,0 +1,210 @@
+//! Against a real KMS-compatible server: the moto emulator that `scripts/dev-kms` starts
+//! (`eval "$(scripts/dev-kms)"`, then `cargo test -p sealed-runtime --features emulator`).
+//! Emulator ciphertexts exist only while the server runs, so values are built at run time.
+#![cfg(feature = "emulator")]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use aws_sdk_kms::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_kms::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_kms::error::BoxError;
+use aws_sdk_kms::primitives::Blob;
+use base64::Engine as _;
+use sealed_runtime::{default_config, set_client, ErrorKind, Sealed};
+use tokio::sync::Mutex;
+
+const CANARY: &str = "canary-7f3a9c-hello, world!";
+
+/// Counts the requests the library's client sends.
+#[derive(Debug, Default)]
+struct Calls(Arc<AtomicUsize>);
+
+impl Intercept for Calls {
+    fn name(&self) -> &'static str {
+        "count-calls"
+    }
+    fn read_before_transmit(
+        &self,
+        _: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+struct Kms {
+    client: aws_sdk_kms::Client,
+    calls: Arc<AtomicUsize>,
+}
+
+/// One test at a time: they share the library's client and its call counter.
+static SERIAL: Mutex<()> = Mutex::const_new(());
+
+async fn kms() -> &'static Kms {
+    static KMS: OnceLock<Kms> = OnceLock::new();
+    if let Some(kms) = KMS.get() {
+        return kms;
+    }
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL_KMS").is_some(),
+        "these tests need the KMS emulator: run `eval \"$(scripts/dev-kms)\"` first (scripts/test does)"
+    );
+    let config = default_config().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = config
+        .to_builder()
+        .interceptor(Calls(calls.clone()))
+        .build();
+    set_client(&aws_sdk_kms::Client::from_conf(counted)).expect("installed once");
+    let _ = KMS.set(Kms {
+        client: aws_sdk_kms::Client::from_conf(config),
+        calls,
+    });
+    KMS.get().unwrap()
+}
+
+impl Kms {
+    async fn key(&self) -> String {
+        let key = self.client.create_key().send().await.unwrap();
+        key.key_metadata().unwrap().arn().unwrap().to_owned()
+    }
+
+    async fn seal(&self, key: &str, context: &[(&str, &str)]) -> String {
+        let mut request = self
+            .client
+            .encrypt()
+            .key_id(key)
+            .plaintext(Blob::new(CANARY.as_bytes()));
+        for (k, v) in context {
+            request = request.encryption_context(*k, *v);
+        }
+        let blob = request.send().await.unwrap().ciphertext_blob.unwrap();
+        base64::engine::general_purpose::STANDARD.encode(blob.as_ref())
+    }
+
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+fn leak(value: Sealed) -> &'static Sealed {
+    Box::leak(Box::new(value))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_trip_with_context_then_memory_reads() {
+    let _serial = SERIAL.lock().await;
+    let kms = kms().await;
+    let key = kms.key().await;
+    let text = kms.seal(&key, &[("app", "billing")]).await;
+    let value = Sealed::builder(text)
+        .key(&key)
+        .context("app", "billing")
+        .build()
+        .unwrap();
+    let before = kms.calls();
+    let secret = value.get().await.unwrap();
+    assert_eq!(secret.expose_str().unwrap(), CANARY);
+    assert_eq!(kms.calls() - before, 1);
+    for _ in 0..100 {
+        assert!(std::ptr::eq(value.get().await.unwrap(), secret));
+    }
+    assert!(std::ptr::eq(value.try_get().unwrap(), secret));
+    assert_eq!(kms.calls() - before, 1, "later accesses are memory reads");
+    assert!(!format!("{secret:?}").contains("canary"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_context_is_an_invalid_ciphertext_naming_the_keys_sent() {
+    let _serial = SERIAL.lock().await;
+    let kms = kms().await;
+    let key = kms.key().await;
+    let text = kms.seal(&key, &[("app", "billing")]).await;
+    let value = Sealed::builder(text)
+        .key(&key)
+        .context("app", "payments")
+        .build()
+        .unwrap();
+    let error = value.get().await.unwrap_err();
+    assert_eq!(error.kind(), &ErrorKind::InvalidCiphertext);
+    let message = error.to_string();
+    assert!(
+        message.contains("context keys sent were `app`"),
+        "{message}"
+    );
+    assert!(message.contains("LambdaFunctionName"), "{message}");
+    assert!(message.contains("tests/moto.rs:"), "{message}");
+    assert!(message.contains(&key), "{message}");
+    assert!(!message.contains("canary") && !format!("{error:?}").contains("canary"));
+    assert!(value.try_get().is_none(), "failures are not cached");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_first_accesses_make_one_decrypt() {
+    let _serial = SERIAL.lock().await;
+    let kms = kms().await;
+    let key = kms.key().await;
+    let value = leak(
+        Sealed::builder(kms.seal(&key, &[]).await)
+            .key(&key)
+            .build()
+            .unwrap(),
+    );
+    let before = kms.calls();
+    let tasks: Vec<_> = (0..1000)
+        .map(|_| tokio::spawn(async move { value.get().await.map(sealed_runtime::Secret::len) }))
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), CANARY.len());
+    }
+    assert_eq!(kms.calls() - before, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_env_var_fails_before_kms_and_is_not_cached() {
+    let _serial = SERIAL.lock().await;
+    let kms = kms().await;
+    let key = kms.key().await;
+    let text = kms.seal(&key, &[("LambdaFunctionName", "hello")]).await;
+    let value = Sealed::builder(text)
+        .key(&key)
+        .context_env("LambdaFunctionName", "SEALED_TEST_FUNCTION_NAME")
+        .build()
+        .unwrap();
+    let before = kms.calls();
+    let error = value.get().await.unwrap_err();
+    assert!(
+        matches!(error.kind(), ErrorKind::MissingEnvVar { name } if name == "SEALED_TEST_FUNCTION_NAME")
+    );
+    assert_eq!(kms.calls(), before, "no KMS call without the context");
+    // read only by this test, which SERIAL keeps alone
+    std::env::set_var("SEALED_TEST_FUNCTION_NAME", "hello");
+    assert_eq!(value.get().await.unwrap().expose_str().unwrap(), CANARY);
+    assert_eq!(kms.calls() - before, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pinned_to_another_key_fails_and_is_not_retried() {
+    let _serial = SERIAL.lock().await;
+    let kms = kms().await;
+    let (key, other) = (kms.key().await, kms.key().await);
+    let value = Sealed::builder(kms.seal(&key, &[]).await)
+        .key(&other)
+        .build()
+        .unwrap();
+    let before = kms.calls();
+    let error = value.get().await.unwrap_err();
+    // moto answers AccessDeniedException where AWS says IncorrectKeyException
+    assert!(
+        matches!(
+            error.kind(),
+            ErrorKind::AccessDenied | ErrorKind::IncorrectKey
+        ),
+        "{error}"
+    );
+    assert_eq!(kms.calls() - before, 1, "not retried");
+    assert!(error.to_string().contains(&other));
+}
