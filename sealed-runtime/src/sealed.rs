@@ -326,6 +326,9 @@ pub fn registered() -> impl ExactSizeIterator<Item = Sealed> {
 /// let value = Sealed::builder(text).key("alias/billing").context("app", "billing").build()?;
 /// assert_eq!(value.family(), BlobFamily::AwsV2);
 ///
+/// let twice = Sealed::builder(text).context("app", "a").context("app", "b").build();
+/// assert!(twice.unwrap_err().to_string().contains("duplicate encryption-context key `app`"));
+///
 /// let error = Sealed::builder("AQICAHh...==").build().unwrap_err();
 /// assert!(error.to_string().starts_with("invalid ciphertext: ciphertext is elided"));
 /// # Ok::<(), sealed_runtime::Error>(())
@@ -389,6 +392,13 @@ impl SealedBuilder {
         let at = |error: Error| error.at(self.location);
         if let Some(key) = &self.key {
             KeyRef::parse(key).map_err(|e| at(Error::new(ErrorKind::InvalidKey(e))))?;
+        }
+        if let Some((_, error)) =
+            sealed_format::check_context_keys(self.context.iter().map(|(k, _, _)| k.as_str()))
+                .into_iter()
+                .next()
+        {
+            return Err(at(Error::new(ErrorKind::InvalidContext(error))));
         }
         let algorithm = self.algorithm.unwrap_or_default();
         if algorithm.is_asymmetric() && self.key.is_none() {
