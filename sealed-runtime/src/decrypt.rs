@@ -1,7 +1,13 @@
 //! One `Decrypt` call: what it sends, what it accepts, and how its failures read.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
+
+use aws_sdk_kms::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_kms::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_kms::error::BoxError;
 
 use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_kms::operation::decrypt::DecryptError;
@@ -15,6 +21,26 @@ use zeroize::Zeroizing;
 use crate::client::client_for;
 use crate::error::{Details, Error, ErrorKind};
 use crate::sealed::{ContextValue, Location};
+
+/// Counts the HTTP attempts of one `Decrypt` (retries included), for errors and tracing.
+#[derive(Debug, Default)]
+struct Attempts(Arc<AtomicU32>);
+
+impl Intercept for Attempts {
+    fn name(&self) -> &'static str {
+        "sealed-attempts"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
 
 /// Everything a `Decrypt` of one sealed value needs.
 pub(crate) struct Request<'a> {
@@ -78,8 +104,10 @@ pub(crate) async fn decrypt(request: &Request<'_>) -> Result<Zeroizing<Vec<u8>>,
         key = request.key.unwrap_or(""),
         region = region.as_deref().unwrap_or(""),
         latency_ms = tracing::field::Empty,
+        attempts = tracing::field::Empty,
         outcome = tracing::field::Empty,
     );
+    let attempts = Arc::new(AtomicU32::new(0));
     let started = Instant::now();
     let call = client
         .decrypt()
@@ -87,12 +115,17 @@ pub(crate) async fn decrypt(request: &Request<'_>) -> Result<Zeroizing<Vec<u8>>,
         .set_key_id(request.key.map(str::to_owned))
         .set_encryption_context((!context.is_empty()).then_some(context))
         .set_encryption_algorithm(algorithm_spec(request.algorithm))
+        .customize()
+        .interceptor(Attempts(attempts.clone()))
         .send()
         .instrument(span.clone())
         .await;
     let elapsed = started.elapsed();
+    let attempts = attempts.load(Ordering::Relaxed);
     span.record("latency_ms", elapsed.as_millis());
+    span.record("attempts", attempts);
     details.elapsed = Some(elapsed);
+    details.attempts = Some(attempts);
     match call {
         Ok(mut output) => {
             let plaintext = Zeroizing::new(
@@ -137,9 +170,16 @@ fn map_error(
     details.code = error.code().map(str::to_owned);
     details.request_id = error.request_id().map(str::to_owned);
     details.aws_message = error.message().map(str::to_owned);
+    // The endpoint as the user configured it: the environment, else AWS's regional endpoint.
     details.endpoint = std::env::var("AWS_ENDPOINT_URL_KMS")
         .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
-        .ok();
+        .ok()
+        .or_else(|| {
+            details
+                .region
+                .as_ref()
+                .map(|region| format!("https://kms.{region}.amazonaws.com"))
+        });
     let status = error.raw_response().map(|r| r.status().as_u16());
     let kind = match error {
         SdkError::TimeoutError(_) => {

@@ -77,6 +77,7 @@ pub(crate) struct Details {
     pub(crate) context_keys: Vec<String>,
     pub(crate) endpoint: Option<String>,
     pub(crate) elapsed: Option<Duration>,
+    pub(crate) attempts: Option<u32>,
     pub(crate) timeout: Option<Duration>,
 }
 
@@ -130,6 +131,16 @@ impl Error {
     /// The KMS request id, for AWS support and `CloudTrail`.
     pub fn request_id(&self) -> Option<&str> {
         self.inner.details.request_id.as_deref()
+    }
+
+    /// How many HTTP attempts the failed `Decrypt` made (retries included).
+    pub fn attempts(&self) -> Option<u32> {
+        self.inner.details.attempts
+    }
+
+    /// How long the failed `Decrypt` took, retries included.
+    pub fn elapsed(&self) -> Option<Duration> {
+        self.inner.details.elapsed
     }
 
     /// Whether the same access may succeed later without a change (throttling, timeouts, outages).
@@ -271,8 +282,14 @@ impl fmt::Display for Error {
         if let Some(id) = &d.request_id {
             facts.push(format!("request id {id}"));
         }
-        if let Some(elapsed) = d.elapsed {
-            facts.push(format!("after {} ms", elapsed.as_millis()));
+        match (d.attempts, d.elapsed) {
+            (Some(n), Some(elapsed)) => facts.push(format!(
+                "{n} attempt{} in {} ms",
+                if n == 1 { "" } else { "s" },
+                elapsed.as_millis()
+            )),
+            (None, Some(elapsed)) => facts.push(format!("after {} ms", elapsed.as_millis())),
+            _ => {}
         }
         if !facts.is_empty() {
             write!(f, " ({})", facts.join(", "))?;

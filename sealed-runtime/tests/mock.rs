@@ -253,6 +253,8 @@ async fn s9_internal_errors_are_retried_three_times_then_reported() {
     assert_eq!(error.kind(), &ErrorKind::Service);
     assert_eq!(error.code(), Some("KMSInternalException"));
     assert_eq!(calls(5), 3);
+    assert_eq!(error.attempts(), Some(3));
+    assert!(error.to_string().contains("3 attempts in"), "{error}");
     assert!(error.is_transient());
 }
 

@@ -1,0 +1,230 @@
+//! Through a loopback TCP proxy in front of the moto emulator that can forward, hang (accept and
+//! never answer) or reset connections: timeouts (S8), unreachable endpoints, and cancellation
+//! closing the request for real (S7). Needs `eval "$(scripts/dev-kms)"` and `--features emulator`.
+#![cfg(feature = "emulator")]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_kms::primitives::Blob;
+use base64::Engine as _;
+use sealed_runtime::{set_client, ErrorKind, KmsSettings, Sealed};
+use tokio::io::AsyncReadExt as _;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Mutex;
+
+const FORWARD: u8 = 0;
+const HANG: u8 = 1;
+const RESET: u8 = 2;
+
+struct Proxy {
+    mode: AtomicU8,
+    accepted: AtomicUsize,
+    /// Connections the client closed while the proxy held them unanswered.
+    closed_while_hanging: AtomicUsize,
+}
+
+struct Setup {
+    proxy: Arc<Proxy>,
+    key: String,
+    text: String,
+    settings: KmsSettings,
+}
+
+static SERIAL: Mutex<()> = Mutex::const_new(());
+static SETUP: tokio::sync::OnceCell<Setup> = tokio::sync::OnceCell::const_new();
+
+async fn serve(proxy: Arc<Proxy>, listener: TcpListener, upstream: SocketAddr) {
+    loop {
+        let Ok((mut inbound, _)) = listener.accept().await else {
+            return;
+        };
+        proxy.accepted.fetch_add(1, Ordering::SeqCst);
+        let proxy = proxy.clone();
+        tokio::spawn(async move {
+            match proxy.mode.load(Ordering::SeqCst) {
+                HANG => {
+                    // read whatever comes, answer nothing, notice when the client gives up
+                    let mut buf = [0; 4096];
+                    while matches!(inbound.read(&mut buf).await, Ok(n) if n > 0) {}
+                    proxy.closed_while_hanging.fetch_add(1, Ordering::SeqCst);
+                }
+                RESET => drop(inbound),
+                _ => {
+                    if let Ok(mut outbound) = TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                }
+            }
+        });
+    }
+}
+
+async fn setup() -> &'static Setup {
+    SETUP
+        .get_or_init(|| async {
+            let moto = std::env::var("AWS_ENDPOINT_URL_KMS").expect(
+                "these tests need the KMS emulator: run `eval \"$(scripts/dev-kms)\"` first (scripts/test does)",
+            );
+            let upstream: SocketAddr = moto.trim_start_matches("http://").parse().unwrap();
+            // seal through moto directly
+            let direct = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
+            let key = direct.create_key().send().await.unwrap().key_metadata.unwrap().arn.unwrap();
+            let blob = direct
+                .encrypt()
+                .key_id(&key)
+                .plaintext(Blob::new(&b"canary-endpoints"[..]))
+                .send()
+                .await
+                .unwrap()
+                .ciphertext_blob
+                .unwrap();
+            let text = base64::engine::general_purpose::STANDARD.encode(blob.as_ref());
+
+            let proxy = Arc::new(Proxy {
+                mode: AtomicU8::new(FORWARD),
+                accepted: AtomicUsize::new(0),
+                closed_while_hanging: AtomicUsize::new(0),
+            });
+            // Each #[tokio::test] has its own runtime, which ends with the test: the proxy gets
+            // a runtime of its own on a thread that lives as long as the test binary.
+            let (sender, receiver) = std::sync::mpsc::channel();
+            let served = proxy.clone();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                runtime.block_on(async move {
+                    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                    sender.send(listener.local_addr().unwrap()).unwrap();
+                    serve(served, listener, upstream).await;
+                });
+            });
+            let address = receiver.recv().unwrap();
+            // the library reaches KMS only through the proxy, as a user would configure it
+            std::env::set_var("AWS_ENDPOINT_URL_KMS", format!("http://{address}"));
+            let settings = KmsSettings {
+                connect_timeout: Duration::from_millis(300),
+                attempt_timeout: Duration::from_millis(400),
+                operation_timeout: Duration::from_millis(1500),
+                max_attempts: 3,
+                initial_backoff: Duration::from_millis(100),
+            };
+            let config = sealed_runtime::default_config()
+                .await
+                .to_builder()
+                .endpoint_url(format!("http://{address}"))
+                .timeout_config(settings.timeout_config())
+                .retry_config(settings.retry_config())
+                .build();
+            set_client(&aws_sdk_kms::Client::from_conf(config)).expect("installed once");
+            Setup {
+                proxy,
+                key,
+                text,
+                settings,
+            }
+        })
+        .await
+}
+
+fn value(setup: &Setup) -> &'static Sealed {
+    Box::leak(Box::new(
+        Sealed::builder(&setup.text)
+            .key(&setup.key)
+            .build()
+            .unwrap(),
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s8_a_server_that_never_answers_times_out_on_time_and_is_not_cached() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    setup.proxy.mode.store(HANG, Ordering::SeqCst);
+    let accepted = setup.proxy.accepted.load(Ordering::SeqCst);
+    let started = Instant::now();
+    let error = value.get().await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert_eq!(error.kind(), &ErrorKind::TimedOut, "{error}");
+    // the operation timeout is 1.5 s; allow 0.5 s of scheduling margin either way
+    let limit = setup.settings.operation_timeout;
+    assert!(elapsed + Duration::from_millis(500) >= limit, "{elapsed:?}");
+    assert!(elapsed <= limit + Duration::from_millis(500), "{elapsed:?}");
+    let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
+    assert!((2..=3).contains(&attempts), "{attempts} attempts");
+    assert_eq!(error.attempts(), u32::try_from(attempts).ok());
+    println!(
+        "timeout: {attempts} attempts, error after {} ms",
+        elapsed.as_millis()
+    );
+    assert!(error.to_string().contains("timed out"), "{error}");
+    assert!(value.try_get().is_none());
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_endpoint_is_unreachable_after_retries_naming_the_endpoint() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    setup.proxy.mode.store(RESET, Ordering::SeqCst);
+    let accepted = setup.proxy.accepted.load(Ordering::SeqCst);
+    let started = Instant::now();
+    let error = value.get().await.unwrap_err();
+    let elapsed = started.elapsed();
+    let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
+    println!(
+        "reset: {attempts} attempts, error after {} ms: {error}",
+        elapsed.as_millis()
+    );
+    assert!(
+        matches!(error.kind(), ErrorKind::Unreachable | ErrorKind::Service),
+        "{error}"
+    );
+    assert_eq!(attempts, 3, "retried: I/O errors are transient");
+    assert_eq!(error.attempts(), Some(3));
+    assert!(error.to_string().contains("3 attempts in"), "{error}");
+    assert!(elapsed < setup.settings.operation_timeout, "{elapsed:?}");
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_KMS").unwrap();
+    if error.kind() == &ErrorKind::Unreachable {
+        assert!(error.to_string().contains(&endpoint), "{error}");
+    }
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s7_cancelling_the_first_access_closes_its_request() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    setup.proxy.mode.store(HANG, Ordering::SeqCst);
+    let accepted = setup.proxy.accepted.load(Ordering::SeqCst);
+    let closed = setup.proxy.closed_while_hanging.load(Ordering::SeqCst);
+    let first = tokio::spawn(async move { value.get().await.map(|_| ()) });
+    while setup.proxy.accepted.load(Ordering::SeqCst) == accepted {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    first.abort();
+    assert!(first.await.unwrap_err().is_cancelled());
+    // the connection is closed by the client: nothing goes on in the background
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while setup.proxy.closed_while_hanging.load(Ordering::SeqCst) == closed {
+        assert!(
+            Instant::now() < deadline,
+            "the cancelled request is still open"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        setup.proxy.accepted.load(Ordering::SeqCst),
+        accepted + 1,
+        "no retry after cancel"
+    );
+    assert!(value.try_get().is_none());
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+}
