@@ -205,7 +205,27 @@ fn map_error(
         },
     };
     if details.code.is_none() {
-        details.code = status.map(|s| format!("HTTP {s}"));
+        // An XML error body (moto's IAM denials): keep its code and AWS's words.
+        let body = error
+            .raw_response()
+            .and_then(|r| r.body().bytes())
+            .and_then(|b| std::str::from_utf8(b).ok());
+        details.code = body.and_then(|b| xml_element(b, "Code"));
+        if details.aws_message.is_none() {
+            details.aws_message = body.and_then(|b| xml_element(b, "Message"));
+        }
+        let http = status.map(|s| format!("HTTP {s}"));
+        details.code = match (details.code.take(), http) {
+            (Some(code), Some(http)) => Some(format!("{code}, {http}")),
+            (code, http) => code.or(http),
+        };
     }
     Error::with(kind, details)
+}
+
+/// The text of the first `<name>…</name>` in an XML error body.
+fn xml_element(body: &str, name: &str) -> Option<String> {
+    let start = body.find(&format!("<{name}>"))? + name.len() + 2;
+    let end = start + body[start..].find(&format!("</{name}>"))?;
+    Some(body[start..end].trim().to_owned())
 }
