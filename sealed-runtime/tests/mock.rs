@@ -4,8 +4,7 @@
 //! scenario's HTTP attempts. End-to-end behaviour against a real server is in `moto.rs`.
 
 use std::collections::HashMap;
-use std::io;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use aws_sdk_kms::operation::decrypt::DecryptOutput;
@@ -14,6 +13,8 @@ use aws_sdk_kms::types::EncryptionAlgorithmSpec;
 use aws_sdk_kms::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use sealed_runtime::{sealed, set_client, ErrorKind, KmsSettings, Sealed};
+
+mod support;
 
 const CANARY: &[u8] = b"canary-4be1d0-s3cr3t";
 
@@ -39,7 +40,6 @@ fn kms_error(status: u16, code: &str, message: &str) -> (u16, Option<String>) {
 /// Rules keyed by scenario number.
 struct Mocks {
     rules: HashMap<u32, Rule>,
-    logs: Arc<Mutex<Vec<u8>>>,
 }
 
 fn rule_for(
@@ -150,40 +150,17 @@ fn mocks() -> &'static Mocks {
             .timeout_config(settings.timeout_config()));
         set_client(&client).expect("installed once");
 
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        let writer = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || LogWriter(writer.clone()))
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("one subscriber");
-        Mocks { rules, logs }
+        support::captured_logs();
+        Mocks { rules }
     })
-}
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 fn calls(n: u32) -> usize {
     mocks().rules[&n].num_calls()
 }
 
-/// No trace of the plaintext in an error, its `Debug`, or anything logged so far (S3).
 fn assert_no_canary(text: &str) {
-    let canary = String::from_utf8_lossy(CANARY);
-    assert!(!text.contains(&*canary), "plaintext leaked: {text}");
-    let logs = mocks().logs.lock().unwrap();
-    let logs = String::from_utf8_lossy(&logs);
-    assert!(!logs.contains(&*canary), "plaintext in the logs");
+    support::assert_no_canary(CANARY, text);
 }
 
 const PAGERDUTY: &str = "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=";

@@ -14,6 +14,8 @@ use base64::Engine as _;
 use sealed_runtime::{default_config, set_client, ErrorKind, Sealed};
 use tokio::sync::Mutex;
 
+mod support;
+
 const CANARY: &str = "canary-7f3a9c-hello, world!";
 
 /// Counts the requests the library's client sends.
@@ -52,6 +54,7 @@ async fn kms() -> &'static Kms {
         std::env::var_os("AWS_ENDPOINT_URL_KMS").is_some(),
         "these tests need the KMS emulator: run `eval \"$(scripts/dev-kms)\"` first (scripts/test does)"
     );
+    support::captured_logs();
     let config = default_config().await;
     let calls = Arc::new(AtomicUsize::new(0));
     let counted = config
@@ -114,7 +117,12 @@ async fn round_trip_with_context_then_memory_reads() {
     }
     assert!(std::ptr::eq(value.try_get().unwrap(), secret));
     assert_eq!(kms.calls() - before, 1, "later accesses are memory reads");
-    assert!(!format!("{secret:?}").contains("canary"));
+    support::assert_no_canary(CANARY.as_bytes(), &format!("{secret:?}"));
+    let logs = String::from_utf8_lossy(&support::captured_logs().lock().unwrap()).into_owned();
+    assert!(
+        logs.contains("sealed.decrypt{value=sealed-runtime/tests/moto.rs:"),
+        "the span is logged"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -138,7 +146,7 @@ async fn wrong_context_is_an_invalid_ciphertext_naming_the_keys_sent() {
     assert!(message.contains("LambdaFunctionName"), "{message}");
     assert!(message.contains("tests/moto.rs:"), "{message}");
     assert!(message.contains(&key), "{message}");
-    assert!(!message.contains("canary") && !format!("{error:?}").contains("canary"));
+    support::assert_no_canary(CANARY.as_bytes(), &format!("{message} {error:?}"));
     assert!(value.try_get().is_none(), "failures are not cached");
 }
 
@@ -207,4 +215,78 @@ async fn pinned_to_another_key_fails_and_is_not_retried() {
     );
     assert_eq!(kms.calls() - before, 1, "not retried");
     assert!(error.to_string().contains(&other));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_rsa_key_with_rsaes_oaep_sha_256() {
+    use aws_sdk_kms::types::{EncryptionAlgorithmSpec, KeySpec, KeyUsageType};
+    let _serial = SERIAL.lock().await;
+    let kms = kms().await;
+    let key = kms
+        .client
+        .create_key()
+        .key_spec(KeySpec::Rsa2048)
+        .key_usage(KeyUsageType::EncryptDecrypt)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .arn
+        .unwrap();
+    let blob = kms
+        .client
+        .encrypt()
+        .key_id(&key)
+        .encryption_algorithm(EncryptionAlgorithmSpec::RsaesOaepSha256)
+        .plaintext(Blob::new(CANARY.as_bytes()))
+        .send()
+        .await
+        .unwrap()
+        .ciphertext_blob
+        .unwrap();
+    let text = base64::engine::general_purpose::STANDARD.encode(blob.as_ref());
+    // moto writes its symmetric layout even for RSA keys (KMS-FORMAT.md §4)
+    let value = Sealed::builder(text)
+        .key(&key)
+        .algorithm(sealed_runtime::Algorithm::RsaesOaepSha256)
+        .build()
+        .unwrap();
+    assert_eq!(value.get().await.unwrap().expose_str().unwrap(), CANARY);
+    support::assert_no_canary(CANARY.as_bytes(), "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plaintext_that_is_not_utf8_says_where_without_the_bytes() {
+    let _serial = SERIAL.lock().await;
+    let kms = kms().await;
+    let key = kms.key().await;
+    let bytes = [b'c', b'a', b'n', 0xff, 0xfe, b'!'];
+    let blob = kms
+        .client
+        .encrypt()
+        .key_id(&key)
+        .plaintext(Blob::new(&bytes[..]))
+        .send()
+        .await
+        .unwrap()
+        .ciphertext_blob
+        .unwrap();
+    let text = base64::engine::general_purpose::STANDARD.encode(blob.as_ref());
+    let value = Sealed::builder(text).key(&key).build().unwrap();
+    let secret = value.get().await.unwrap();
+    let error = secret.expose_str().unwrap_err();
+    assert!(
+        matches!(
+            error.kind(),
+            ErrorKind::NotUtf8 {
+                len: 6,
+                valid_up_to: 3
+            }
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("tests/moto.rs:"), "{error}");
+    assert!(!error.to_string().contains("can"), "{error}");
+    assert_eq!(secret.expose(), &bytes);
 }

@@ -1,0 +1,7 @@
+use sealed_runtime::Secret;
+
+fn show(secret: &Secret) -> String {
+    format!("{secret}")
+}
+
+fn main() {}
