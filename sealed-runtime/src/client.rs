@@ -121,13 +121,3 @@ pub(crate) async fn client_for(region: Option<&str>) -> Client {
         })
         .clone()
 }
-
-/// How many clients have been built (one per region used).
-#[doc(hidden)]
-pub fn __client_count() -> usize {
-    CLIENTS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .as_ref()
-        .map_or(0, |c| c.by_region.len())
-}

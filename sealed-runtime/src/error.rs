@@ -55,6 +55,11 @@ pub enum ErrorKind {
     InvalidFormat(sealed_format::FormatError),
     /// A key reference given at run time that is not valid.
     InvalidKey(sealed_format::KeyError),
+    /// An asymmetric algorithm given at run time without a key.
+    KeyRequired {
+        /// The algorithm.
+        algorithm: sealed_format::Algorithm,
+    },
     /// An encryption context given at run time that breaks a rule (empty or duplicate key).
     InvalidContext(sealed_format::ContextError),
 }
@@ -209,6 +214,7 @@ impl Error {
             ErrorKind::NoRegion => "set `AWS_REGION`, or write the key as an ARN (`arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`)".to_owned(),
             ErrorKind::InvalidFormat(error) => error.help(),
             ErrorKind::InvalidKey(_) => "write a key id, a key ARN, `alias/NAME` or an alias ARN".to_owned(),
+            ErrorKind::KeyRequired { .. } => "add `.key(\"arn:aws:kms:REGION:ACCOUNT:key/KEY-ID\")` naming the asymmetric key".to_owned(),
             ErrorKind::InvalidContext(_) => "give each encryption-context key once, non-empty, as at encryption".to_owned(),
         }
     }
@@ -247,6 +253,7 @@ impl Error {
             ErrorKind::NoRegion => "no region to send Decrypt to".into(),
             ErrorKind::InvalidFormat(error) => format!("invalid ciphertext: {error}"),
             ErrorKind::InvalidKey(error) => format!("invalid key: {error}"),
+            ErrorKind::KeyRequired { algorithm } => format!("`{algorithm}` needs a key: KMS decrypts asymmetric ciphertexts only when told the key"),
             ErrorKind::InvalidContext(error) => format!("invalid encryption context: {error}"),
         }
     }

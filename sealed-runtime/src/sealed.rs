@@ -329,6 +329,9 @@ pub fn registered() -> impl ExactSizeIterator<Item = Sealed> {
 /// let twice = Sealed::builder(text).context("app", "a").context("app", "b").build();
 /// assert!(twice.unwrap_err().to_string().contains("duplicate encryption-context key `app`"));
 ///
+/// let rsa = Sealed::builder(text).algorithm(sealed_runtime::Algorithm::RsaesOaepSha256).build();
+/// assert!(rsa.unwrap_err().to_string().starts_with("`RSAES_OAEP_SHA_256` needs a key"));
+///
 /// let error = Sealed::builder("AQICAHh...==").build().unwrap_err();
 /// assert!(error.to_string().starts_with("invalid ciphertext: ciphertext is elided"));
 /// # Ok::<(), sealed_runtime::Error>(())
@@ -402,9 +405,7 @@ impl SealedBuilder {
         }
         let algorithm = self.algorithm.unwrap_or_default();
         if algorithm.is_asymmetric() && self.key.is_none() {
-            return Err(at(Error::new(ErrorKind::InvalidKey(
-                sealed_format::KeyError::Empty,
-            ))));
+            return Err(at(Error::new(ErrorKind::KeyRequired { algorithm })));
         }
         let options = sealed_format::Options {
             algorithm: Some(algorithm),

@@ -12,6 +12,15 @@ use crate::sealed::Location;
 /// Read it with [`expose`](Self::expose) or [`expose_str`](Self::expose_str), which are easy to
 /// find in a code review. It has no `Display`, `Clone`, `Serialize` or `Deref`; its `Debug` shows
 /// only the length. The buffer is on the heap and zeroed when the `Secret` is freed.
+///
+/// # Copies out of reach
+///
+/// The library zeroes every plaintext buffer it owns: the one a `Secret` holds, and the one it
+/// drops when KMS answers for another key than the pinned one (tested with a checking allocator,
+/// `tests/zeroize.rs`). It cannot zero what it never owns: the SDK's HTTP response body, which
+/// carries the plaintext base64-encoded in JSON and is freed by the SDK, buffers of the TLS stack,
+/// and any copy the program makes after `expose()` (a `String`, a connection string). A
+/// `Secret` of a sealed value lives as long as the process, like the `static` it belongs to.
 pub struct Secret {
     bytes: Zeroizing<Vec<u8>>,
     location: Location,
