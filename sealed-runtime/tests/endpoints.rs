@@ -8,12 +8,12 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_kms::primitives::Blob;
-use base64::Engine as _;
 use sealed_runtime::{set_client, ErrorKind, KmsSettings, Sealed};
 use tokio::io::AsyncReadExt as _;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
+
+mod support;
 
 const FORWARD: u8 = 0;
 const HANG: u8 = 1;
@@ -72,16 +72,7 @@ async fn setup() -> &'static Setup {
             // seal through moto directly
             let direct = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
             let key = direct.create_key().send().await.unwrap().key_metadata.unwrap().arn.unwrap();
-            let blob = direct
-                .encrypt()
-                .key_id(&key)
-                .plaintext(Blob::new(&b"canary-endpoints"[..]))
-                .send()
-                .await
-                .unwrap()
-                .ciphertext_blob
-                .unwrap();
-            let text = base64::engine::general_purpose::STANDARD.encode(blob.as_ref());
+            let text = support::encrypt(&direct, &key, b"canary-endpoints", &[], None).await;
 
             let proxy = Arc::new(Proxy {
                 mode: AtomicU8::new(FORWARD),

@@ -9,8 +9,6 @@ use std::sync::{Arc, OnceLock};
 use aws_sdk_kms::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_kms::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_kms::error::BoxError;
-use aws_sdk_kms::primitives::Blob;
-use base64::Engine as _;
 use sealed_runtime::{default_config, set_client, ErrorKind, Sealed};
 use tokio::sync::Mutex;
 
@@ -76,16 +74,7 @@ impl Kms {
     }
 
     async fn seal(&self, key: &str, context: &[(&str, &str)]) -> String {
-        let mut request = self
-            .client
-            .encrypt()
-            .key_id(key)
-            .plaintext(Blob::new(CANARY.as_bytes()));
-        for (k, v) in context {
-            request = request.encryption_context(*k, *v);
-        }
-        let blob = request.send().await.unwrap().ciphertext_blob.unwrap();
-        base64::engine::general_purpose::STANDARD.encode(blob.as_ref())
+        support::encrypt(&self.client, key, CANARY.as_bytes(), context, None).await
     }
 
     fn calls(&self) -> usize {
@@ -234,18 +223,14 @@ async fn an_rsa_key_with_rsaes_oaep_sha_256() {
         .unwrap()
         .arn
         .unwrap();
-    let blob = kms
-        .client
-        .encrypt()
-        .key_id(&key)
-        .encryption_algorithm(EncryptionAlgorithmSpec::RsaesOaepSha256)
-        .plaintext(Blob::new(CANARY.as_bytes()))
-        .send()
-        .await
-        .unwrap()
-        .ciphertext_blob
-        .unwrap();
-    let text = base64::engine::general_purpose::STANDARD.encode(blob.as_ref());
+    let text = support::encrypt(
+        &kms.client,
+        &key,
+        CANARY.as_bytes(),
+        &[],
+        Some(EncryptionAlgorithmSpec::RsaesOaepSha256),
+    )
+    .await;
     // moto writes its symmetric layout even for RSA keys (KMS-FORMAT.md §4)
     let value = Sealed::builder(text)
         .key(&key)
@@ -262,17 +247,7 @@ async fn a_plaintext_that_is_not_utf8_says_where_without_the_bytes() {
     let kms = kms().await;
     let key = kms.key().await;
     let bytes = [b'c', b'a', b'n', 0xff, 0xfe, b'!'];
-    let blob = kms
-        .client
-        .encrypt()
-        .key_id(&key)
-        .plaintext(Blob::new(&bytes[..]))
-        .send()
-        .await
-        .unwrap()
-        .ciphertext_blob
-        .unwrap();
-    let text = base64::engine::general_purpose::STANDARD.encode(blob.as_ref());
+    let text = support::encrypt(&kms.client, &key, &bytes, &[], None).await;
     let value = Sealed::builder(text).key(&key).build().unwrap();
     let secret = value.get().await.unwrap();
     let error = secret.expose_str().unwrap_err();

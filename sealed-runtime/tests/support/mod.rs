@@ -1,4 +1,5 @@
-//! Shared by the runtime's test binaries.
+//! Shared by the runtime's test binaries (each uses part of it).
+#![allow(dead_code)]
 
 use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -46,4 +47,25 @@ pub fn assert_no_canary(canary: &[u8], text: &str) {
         assert!(!text.contains(form), "plaintext leaked: {text}");
         assert!(!logs.contains(form), "plaintext in the logs");
     }
+}
+
+/// Encrypts `plaintext` with a real (emulated) KMS and returns the base64 to seal.
+pub async fn encrypt(
+    client: &aws_sdk_kms::Client,
+    key: &str,
+    plaintext: &[u8],
+    context: &[(&str, &str)],
+    algorithm: Option<aws_sdk_kms::types::EncryptionAlgorithmSpec>,
+) -> String {
+    use base64::Engine as _;
+    let mut request = client
+        .encrypt()
+        .key_id(key)
+        .plaintext(aws_sdk_kms::primitives::Blob::new(plaintext))
+        .set_encryption_algorithm(algorithm);
+    for (k, v) in context {
+        request = request.encryption_context(*k, *v);
+    }
+    let blob = request.send().await.unwrap().ciphertext_blob.unwrap();
+    base64::engine::general_purpose::STANDARD.encode(blob.as_ref())
 }
