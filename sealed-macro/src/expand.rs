@@ -3,8 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use crate::ast::ContextValue;
-use crate::valid::Checked;
+use sealed_syntax::{Checked, ContextValue};
 
 fn path_of(relative: &str) -> TokenStream {
     // `BlobFamily::…` and `Algorithm::…` paths from `sealed-format`, always valid Rust.

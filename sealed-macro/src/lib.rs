@@ -5,9 +5,10 @@
 //! Hermetic: it reads no environment variable but `CARGO_MANIFEST_DIR` (for `file = …`), opens no
 //! socket, and reads no file but the one `file = …` names.
 
-mod ast;
 mod expand;
-mod valid;
+
+use sealed_syntax as ast;
+use sealed_syntax as valid;
 
 use std::path::PathBuf;
 
@@ -18,7 +19,12 @@ use proc_macro::TokenStream;
 pub fn sealed(input: TokenStream) -> TokenStream {
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
     let (invocation, parsed) = ast::Invocation::parse(input.into());
-    let checked = valid::check(invocation, manifest_dir.as_deref(), parsed.is_err());
+    let checked = valid::check(
+        invocation,
+        manifest_dir.as_deref(),
+        parsed.is_err(),
+        cfg!(feature = "emulator"),
+    );
     let error = match (parsed, checked) {
         (Ok(()), Ok(Some(checked))) => return expand::expand(&checked).into(),
         (Err(mut error), Err(more)) => {

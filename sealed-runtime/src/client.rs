@@ -97,7 +97,13 @@ async fn base_config() -> aws_sdk_kms::Config {
     LOADED.get_or_init(default_config).await.clone()
 }
 
-/// The shared client for `region` (`None`: the configuration's own region).
+/// The shared client `sealed-runtime` uses for `region` (`None`: the configuration's own
+/// region): built once from [`set_client`]'s configuration or [`default_config`]. `cargo sealed`
+/// uses it so that its `Encrypt` sees the same endpoint, region and credentials as decryption.
+pub async fn client(region: Option<&str>) -> Client {
+    client_for(region).await
+}
+
 pub(crate) async fn client_for(region: Option<&str>) -> Client {
     let base = base_config().await;
     let region = region

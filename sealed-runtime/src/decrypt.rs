@@ -80,6 +80,23 @@ fn context_now(request: &Request<'_>) -> Result<HashMap<String, String>, Error> 
 
 /// Decrypts; the plaintext is only ever held in a zeroizing buffer.
 pub(crate) async fn decrypt(request: &Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
+    match call(request, false).await? {
+        Outcome::Plaintext(plaintext) => Ok(plaintext),
+        // Only a dry run can end without a plaintext.
+        Outcome::DryRunPassed => Err(Error::new(ErrorKind::Service).at(request.location)),
+    }
+}
+
+/// What a `Decrypt` ended with.
+pub(crate) enum Outcome {
+    /// The plaintext (a server that ignores `DryRun` also gives one).
+    Plaintext(Zeroizing<Vec<u8>>),
+    /// KMS answered `DryRunOperationException`: the real call would succeed.
+    DryRunPassed,
+}
+
+/// One `Decrypt`, or its dry run.
+pub(crate) async fn call(request: &Request<'_>, dry_run: bool) -> Result<Outcome, Error> {
     let key = request.key.and_then(|k| KeyRef::parse(k).ok());
     let context = context_now(request)?;
     let client = client_for(key.and_then(|k| k.region())).await;
@@ -115,6 +132,7 @@ pub(crate) async fn decrypt(request: &Request<'_>) -> Result<Zeroizing<Vec<u8>>,
         .set_key_id(request.key.map(str::to_owned))
         .set_encryption_context((!context.is_empty()).then_some(context))
         .set_encryption_algorithm(algorithm_spec(request.algorithm))
+        .set_dry_run(dry_run.then_some(true))
         .customize()
         .interceptor(Attempts(attempts.clone()))
         .send()
@@ -148,7 +166,11 @@ pub(crate) async fn decrypt(request: &Request<'_>) -> Result<Zeroizing<Vec<u8>>,
                 }
             }
             span.record("outcome", "ok");
-            Ok(plaintext)
+            Ok(Outcome::Plaintext(plaintext))
+        }
+        Err(error) if dry_run && error.code() == Some("DryRunOperationException") => {
+            span.record("outcome", "dry run passed");
+            Ok(Outcome::DryRunPassed)
         }
         Err(error) => {
             let error = map_error(&error, details, &client);

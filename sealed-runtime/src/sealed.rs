@@ -140,16 +140,19 @@ impl Cell {
     }
 }
 
-async fn decrypt_into(entry: &'static Entry) -> Result<(), Error> {
-    let parts = &entry.parts;
-    let plaintext = decrypt::decrypt(&decrypt::Request {
+fn request(parts: &EntryParts) -> decrypt::Request<'_> {
+    decrypt::Request {
         ciphertext: parts.ciphertext,
         key: parts.key,
         context: parts.context,
         algorithm: parts.algorithm,
         location: parts.location,
-    })
-    .await?;
+    }
+}
+
+async fn decrypt_into(entry: &'static Entry) -> Result<(), Error> {
+    let parts = &entry.parts;
+    let plaintext = decrypt::decrypt(&request(parts)).await?;
     // Only the attempt in flight sets the cell, so this never finds it full; if it did, the
     // second plaintext would be dropped, and zeroed.
     let _ = entry
@@ -277,6 +280,20 @@ impl Sealed {
         self.entry.cell.secret.get()
     }
 
+    /// Proves that the value decrypts with the current credentials, without keeping the plaintext
+    /// and without filling the value: for deploy gates such as `cargo sealed check --kms`.
+    ///
+    /// Sends `Decrypt` with `DryRun`, which AWS KMS answers without decrypting. A server that
+    /// ignores `DryRun` (the moto emulator) decrypts: the plaintext is then zeroed at once, and
+    /// the result says so. Each call is a billed KMS request; never use it on a hot path.
+    pub async fn verify(&self) -> Result<Verified, Error> {
+        match decrypt::call(&request(&self.entry.parts), true).await? {
+            decrypt::Outcome::DryRunPassed => Ok(Verified::DryRun),
+            // dropped here, zeroed
+            decrypt::Outcome::Plaintext(_) => Ok(Verified::DecryptedAndDiscarded),
+        }
+    }
+
     /// Whether two handles refer to the same sealed value.
     pub fn same_value(&self, other: &Sealed) -> bool {
         core::ptr::eq(self.entry, other.entry)
@@ -295,6 +312,16 @@ impl fmt::Debug for Sealed {
             .field("ciphertext_len", &self.ciphertext().len())
             .finish_non_exhaustive()
     }
+}
+
+/// How [`Sealed::verify`] proved a value decrypts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Verified {
+    /// KMS answered the dry run: the real call would succeed. No plaintext was sent.
+    DryRun,
+    /// The server ignored `DryRun` and decrypted; the plaintext was zeroed without being read.
+    DecryptedAndDiscarded,
 }
 
 /// Every sealed value in the binary, in no particular order: each `sealed!` invocation once,

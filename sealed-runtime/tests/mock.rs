@@ -140,6 +140,16 @@ fn mocks() -> &'static Mocks {
         // 14: cancellation: the first attempt is throttled (so it waits out a back-off), then ok
         rules.insert(14, http(rule_for(14), kms_error(400, "ThrottlingException", "slow down"), 1, Some(14)));
 
+        // 15: verify: a dry run that AWS answers with DryRunOperationException
+        rules.insert(
+            15,
+            mock!(Client::decrypt)
+                .match_requests(|req| req.key_id() == Some(key(15).as_str()) && req.dry_run() == Some(true))
+                .sequence()
+                .http_status(412, kms_error(412, "DryRunOperationException", "The request would have succeeded").1)
+                .repeatedly()
+                .build(),
+        );
         let all: Vec<&Rule> = rules.values().collect();
         let settings = KmsSettings {
             initial_backoff: Duration::from_millis(200),
@@ -376,4 +386,16 @@ async fn default_config_applies_the_settings_whatever_the_behavior_version() {
     assert_eq!(retries.max_attempts(), 3);
     assert_eq!(retries.mode(), aws_config::retry::RetryMode::Standard);
     assert_eq!(retries.initial_backoff(), settings.initial_backoff);
+}
+
+#[tokio::test]
+async fn verify_uses_a_dry_run_and_keeps_no_plaintext() {
+    mocks();
+    let value = pinned(15);
+    assert_eq!(
+        value.verify().await.unwrap(),
+        sealed_runtime::Verified::DryRun
+    );
+    assert_eq!(calls(15), 1);
+    assert!(value.try_get().is_none());
 }

@@ -265,3 +265,19 @@ async fn a_plaintext_that_is_not_utf8_says_where_without_the_bytes() {
     assert!(!error.to_string().contains("can"), "{error}");
     assert_eq!(secret.expose(), &bytes);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_against_a_server_that_ignores_dry_run_discards_the_plaintext() {
+    let _serial = SERIAL.lock().await;
+    let kms = kms().await;
+    let key = kms.key().await;
+    let value = Sealed::builder(kms.seal(&key, &[]).await)
+        .key(&key)
+        .build()
+        .unwrap();
+    assert_eq!(
+        value.verify().await.unwrap(),
+        sealed_runtime::Verified::DecryptedAndDiscarded
+    );
+    assert!(value.try_get().is_none(), "verify does not fill the value");
+}

@@ -11,25 +11,39 @@ pub const ARGUMENTS: [&str; 5] = ["key", "context", "algorithm", "file", "unchec
 /// `sealed!(…)` as written, before any check of the values.
 #[derive(Default)]
 pub struct Invocation {
+    /// The ciphertext literal.
     pub literal: Option<LitStr>,
+    /// `file = "…"`.
     pub file: Option<LitStr>,
+    /// `key = "…"`.
     pub key: Option<LitStr>,
+    /// `context = { … }`.
     pub context: Option<Context>,
+    /// `algorithm = "…"`.
     pub algorithm: Option<LitStr>,
+    /// `unchecked`.
     pub unchecked: Option<Ident>,
 }
 
+/// `context = { "k": "v", "k2": env("VAR") }`.
 pub struct Context {
+    /// The entries in the order written.
     pub entries: Vec<ContextEntry>,
 }
 
+/// One context entry.
 pub struct ContextEntry {
+    /// The key.
     pub key: LitStr,
+    /// The value.
     pub value: ContextValue,
 }
 
+/// A context value as written.
 pub enum ContextValue {
+    /// `"value"`.
     Literal(LitStr),
+    /// `env("NAME")`.
     Env(LitStr),
 }
 
@@ -38,6 +52,7 @@ pub enum ContextValue {
 pub struct Errors(Option<syn::Error>);
 
 impl Errors {
+    /// Adds an error.
     pub fn push(&mut self, error: syn::Error) {
         match &mut self.0 {
             Some(all) => all.combine(error),
@@ -45,10 +60,12 @@ impl Errors {
         }
     }
 
+    /// Adds an error at `span`.
     pub fn at(&mut self, span: Span, message: impl std::fmt::Display) {
         self.push(syn::Error::new(span, message));
     }
 
+    /// All errors, combined, if there was any.
     pub fn finish(self) -> Result<(), syn::Error> {
         self.0.map_or(Ok(()), Err)
     }

@@ -13,9 +13,13 @@ use crate::ast::{ContextValue, Errors, Invocation};
 
 /// Everything checked, ready to expand.
 pub struct Checked {
+    /// The ciphertext and what it tells.
     pub blob: Inspection,
+    /// `key = …`, checked.
     pub key: Option<String>,
+    /// `context = { … }`, checked, in the order written.
     pub context: Vec<(String, ContextValue)>,
+    /// `algorithm = …`, or the default.
     pub algorithm: Algorithm,
     /// The file read for `file = …`, which the build must depend on.
     pub file: Option<PathBuf>,
@@ -35,6 +39,9 @@ fn origin_note(path: Option<&str>, error: &sealed_format::FormatError) -> String
     }
 }
 
+/// Checks every argument of `invocation`. `manifest_dir` resolves `file = …`; `allow_emulator`
+/// accepts emulator ciphertexts (the `emulator` feature of `sealed-runtime`).
+///
 /// `Ok(None)`: nothing to expand and nothing more to say.
 /// `syntax_failed`: the invocation had syntax errors already reported, so a missing ciphertext
 /// is not reported again.
@@ -42,6 +49,7 @@ pub fn check(
     mut invocation: Invocation,
     manifest_dir: Option<&Path>,
     syntax_failed: bool,
+    allow_emulator: bool,
 ) -> Result<Option<Checked>, syn::Error> {
     let mut errors = Errors::default();
 
@@ -106,7 +114,7 @@ pub fn check(
         ciphertext_source(&invocation, manifest_dir, syntax_failed, &mut errors);
     let options = Options {
         algorithm: Some(algorithm),
-        allow_emulator: cfg!(feature = "emulator"),
+        allow_emulator,
         unchecked: invocation.unchecked.is_some(),
     };
     let blob = text.and_then(|text| match inspect(&text, &options) {
