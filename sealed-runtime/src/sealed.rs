@@ -371,6 +371,7 @@ pub struct SealedBuilder {
     context: Vec<(String, String, bool)>,
     algorithm: Option<Algorithm>,
     location: Location,
+    allow_emulator: bool,
 }
 
 fn leak(text: String) -> &'static str {
@@ -388,6 +389,7 @@ impl Sealed {
             context: Vec::new(),
             algorithm: None,
             location: Location::__new(caller.file(), caller.line(), caller.column()),
+            allow_emulator: cfg!(feature = "emulator"),
         }
     }
 }
@@ -417,7 +419,22 @@ impl SealedBuilder {
         self
     }
 
-    /// Checks everything as `sealed!` does; emulator ciphertexts need the `emulator` feature.
+    /// Names where the ciphertext comes from, for errors (default: the caller of
+    /// [`Sealed::builder`]). `cargo sealed check` gives the `sealed!` it found.
+    pub fn location(mut self, file: impl Into<String>, line: u32, column: u32) -> Self {
+        self.location = Location::__new(leak(file.into()), line, column);
+        self
+    }
+
+    /// Accepts ciphertexts of local KMS emulators, as the `emulator` feature does for every
+    /// value: an explicit opt-in for tools and tests that talk to an emulator.
+    pub fn allow_emulator(mut self, allow: bool) -> Self {
+        self.allow_emulator = allow;
+        self
+    }
+
+    /// Checks everything as `sealed!` does; emulator ciphertexts need the `emulator` feature or
+    /// [`allow_emulator`](Self::allow_emulator).
     pub fn build(self) -> Result<Sealed, Error> {
         let at = |error: Error| error.at(self.location);
         if let Some(key) = &self.key {
@@ -436,7 +453,7 @@ impl SealedBuilder {
         }
         let options = sealed_format::Options {
             algorithm: Some(algorithm),
-            allow_emulator: cfg!(feature = "emulator"),
+            allow_emulator: self.allow_emulator,
             unchecked: false,
         };
         let blob = sealed_format::inspect(&self.text, &options)

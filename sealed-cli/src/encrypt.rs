@@ -1,0 +1,233 @@
+//! `cargo sealed encrypt`: plaintext in (stdin or a hidden prompt, never an argument), one line to
+//! paste out.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal as _, Read as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use aws_sdk_kms::error::ProvideErrorMetadata as _;
+use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::types::EncryptionAlgorithmSpec;
+use clap::Args;
+use sealed_format::{check_context_keys, check_env_name, inspect, Algorithm, KeyRef, Options};
+use zeroize::Zeroizing;
+
+use crate::inspect::parse_algorithm;
+use crate::report::warning;
+
+/// The largest plaintext KMS `Encrypt` accepts.
+const MAX_PLAINTEXT: usize = 4096;
+
+#[derive(Args)]
+pub struct EncryptArgs {
+    /// The key: key id, key ARN, `alias/NAME` or alias ARN
+    #[arg(long)]
+    key: String,
+    /// An encryption-context entry with a literal value (repeatable)
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    /// An entry whose value is the environment variable VAR, now and at run time: the line says
+    /// `env("VAR")` (repeatable; e.g. `LambdaFunctionName=AWS_LAMBDA_FUNCTION_NAME`)
+    #[arg(long = "context-env", value_name = "KEY=VAR")]
+    context_env: Vec<String>,
+    /// For asymmetric keys: `RSAES_OAEP_SHA_1`, `RSAES_OAEP_SHA_256`, `SM2PKE`
+    #[arg(long, value_parser = parse_algorithm)]
+    algorithm: Option<Algorithm>,
+    /// Write the base64 to FILE and print a `sealed!(file = "FILE", …)` line
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Print only the base64
+    #[arg(long, conflicts_with = "out")]
+    raw: bool,
+    /// Remove one trailing newline (`\n` or `\r\n`) from the plaintext
+    #[arg(long)]
+    strip_newline: bool,
+}
+
+enum Entry {
+    Literal(String),
+    Env { var: String, value: String },
+}
+
+fn split(pair: &str, flag: &str) -> Result<(String, String), String> {
+    pair.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("`{flag} {pair}`: expected KEY=VALUE"))
+}
+
+fn context(args: &EncryptArgs) -> Result<Vec<(String, Entry)>, String> {
+    let mut entries = Vec::new();
+    for pair in &args.context {
+        let (key, value) = split(pair, "--context")?;
+        entries.push((key, Entry::Literal(value)));
+    }
+    for pair in &args.context_env {
+        let (key, var) = split(pair, "--context-env")?;
+        check_env_name(&var).map_err(|e| e.to_string())?;
+        let value = std::env::var(&var)
+            .map_err(|_| format!("`--context-env {pair}`: `{var}` is not set; set it to the value the function will see"))?;
+        entries.push((key, Entry::Env { var, value }));
+    }
+    if let Some((_, error)) = check_context_keys(entries.iter().map(|(k, _)| k.as_str()))
+        .into_iter()
+        .next()
+    {
+        return Err(error.to_string());
+    }
+    Ok(entries)
+}
+
+fn read_plaintext(strip_newline: bool) -> Result<Zeroizing<Vec<u8>>, String> {
+    let mut plaintext = Zeroizing::new(Vec::new());
+    if std::io::stdin().is_terminal() {
+        let typed = Zeroizing::new(
+            rpassword::prompt_password("plaintext (not echoed): ")
+                .map_err(|e| format!("cannot read the plaintext: {e}"))?,
+        );
+        plaintext.extend_from_slice(typed.as_bytes());
+    } else {
+        std::io::stdin()
+            .read_to_end(&mut plaintext)
+            .map_err(|e| format!("cannot read the plaintext from stdin: {e}"))?;
+        if plaintext.ends_with(b"\n") {
+            if strip_newline {
+                plaintext.pop();
+                if plaintext.ends_with(b"\r") {
+                    plaintext.pop();
+                }
+            } else {
+                warning("the plaintext ends with a newline, which is sealed with it (`echo` adds one); pass --strip-newline to remove it, or use `printf %s`");
+            }
+        }
+    }
+    if plaintext.is_empty() {
+        return Err("the plaintext is empty; pipe the secret to stdin (`printf %s \"$SECRET\" | cargo sealed encrypt …`)".to_owned());
+    }
+    if plaintext.len() > MAX_PLAINTEXT {
+        return Err(format!(
+            "the plaintext is {} bytes; KMS encrypts at most {MAX_PLAINTEXT}: for larger secrets seal a data key (`aws kms generate-data-key`) and encrypt the secret with it",
+            plaintext.len()
+        ));
+    }
+    Ok(plaintext)
+}
+
+fn spec(algorithm: Algorithm) -> Option<EncryptionAlgorithmSpec> {
+    match algorithm {
+        Algorithm::RsaesOaepSha1 => Some(EncryptionAlgorithmSpec::RsaesOaepSha1),
+        Algorithm::RsaesOaepSha256 => Some(EncryptionAlgorithmSpec::RsaesOaepSha256),
+        Algorithm::Sm2Pke => Some(EncryptionAlgorithmSpec::Sm2Pke),
+        _ => None,
+    }
+}
+
+/// The arguments after the ciphertext, as `sealed!` writes them.
+pub fn arguments(
+    key: &str,
+    context: &[(String, String, bool)],
+    algorithm: Option<Algorithm>,
+) -> String {
+    let mut out = format!(", key = {key:?}");
+    if !context.is_empty() {
+        let entries: Vec<String> = context
+            .iter()
+            .map(|(k, v, env)| {
+                if *env {
+                    format!("{k:?}: env({v:?})")
+                } else {
+                    format!("{k:?}: {v:?}")
+                }
+            })
+            .collect();
+        let _ = write!(out, ", context = {{ {} }}", entries.join(", "));
+    }
+    if let Some(algorithm) = algorithm.filter(|a| a.is_asymmetric()) {
+        let _ = write!(out, ", algorithm = \"{algorithm}\"");
+    }
+    out
+}
+
+pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
+    let key = KeyRef::parse(&args.key).map_err(|e| format!("--key: {e}"))?;
+    let entries = context(&args)?;
+    let mut plaintext = read_plaintext(args.strip_newline)?;
+    let length = plaintext.len();
+    let client = sealed_runtime::client(key.region()).await;
+    let mut request = client
+        .encrypt()
+        .key_id(key.as_str())
+        // moved, not copied: the SDK's request is the only other copy
+        .plaintext(Blob::new(std::mem::take(&mut *plaintext)))
+        .set_encryption_algorithm(args.algorithm.and_then(spec));
+    for (k, entry) in &entries {
+        let value = match entry {
+            Entry::Literal(v) | Entry::Env { value: v, .. } => v,
+        };
+        request = request.encryption_context(k, value);
+    }
+    let output = request.send().await.map_err(|error| {
+        let code = error.code().unwrap_or("no error code");
+        let message = error.message().unwrap_or("");
+        let hint = if code.contains("AccessDenied")
+            || error
+                .raw_response()
+                .is_some_and(|r| r.status().as_u16() == 403)
+        {
+            format!("; allow kms:Encrypt on {} for the caller", key.as_str())
+        } else {
+            String::new()
+        };
+        format!(
+            "KMS Encrypt with key `{}` failed ({code}): {message}{hint}",
+            key.as_str()
+        )
+    })?;
+    let blob = output
+        .ciphertext_blob
+        .ok_or("KMS Encrypt returned no ciphertext")?;
+    let base64 = base64_of(blob.as_ref());
+    // What the macro will say of it.
+    let checked = inspect(
+        &base64,
+        &Options {
+            algorithm: args.algorithm,
+            allow_emulator: true,
+            unchecked: false,
+        },
+    )
+    .map_err(|e| format!("KMS returned a ciphertext that `sealed!` rejects: {e}"))?;
+    eprintln!(
+        "sealed {length} bytes with `{}` ({}{})",
+        key.as_str(),
+        checked.family(),
+        if checked.family().is_aws() {
+            ""
+        } else {
+            "; an emulator ciphertext: builds need the `emulator` feature of sealed-runtime"
+        }
+    );
+    let context: Vec<(String, String, bool)> = entries
+        .into_iter()
+        .map(|(k, e)| match e {
+            Entry::Literal(v) => (k, v, false),
+            Entry::Env { var, .. } => (k, var, true),
+        })
+        .collect();
+    let rest = arguments(key.as_str(), &context, args.algorithm);
+    if args.raw {
+        println!("{base64}");
+    } else if let Some(path) = &args.out {
+        std::fs::write(path, format!("{base64}\n"))
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        println!("sealed!(file = {:?}{rest})", path.display().to_string());
+    } else {
+        println!("sealed!({base64:?}{rest})");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

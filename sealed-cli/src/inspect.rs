@@ -1,0 +1,102 @@
+//! `cargo sealed inspect`: what a ciphertext is, or the exact error `sealed!` gives.
+
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use clap::Args;
+use sealed_format::{inspect, Algorithm, Options};
+use serde_json::json;
+
+#[derive(Args)]
+pub struct InspectArgs {
+    /// The base64 ciphertext, `@FILE` to read it from a file, or `-` for stdin
+    ciphertext: String,
+    /// The algorithm the `sealed!` declares (`RSAES_OAEP_SHA_256`, …)
+    #[arg(long, value_parser = parse_algorithm)]
+    algorithm: Option<Algorithm>,
+    /// Accept emulator ciphertexts, as a build with the `emulator` feature does
+    #[arg(long)]
+    emulator: bool,
+    /// Check only base64 and size, as `unchecked` does
+    #[arg(long)]
+    unchecked: bool,
+    /// Print JSON on stdout (also for a rejected ciphertext)
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
+    Algorithm::parse(name).ok_or_else(|| {
+        format!(
+            "unknown algorithm `{name}`; expected one of: {}",
+            sealed_format::ALGORITHM_NAMES.join(", ")
+        )
+    })
+}
+
+fn read(source: &str) -> Result<String, String> {
+    if source == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        Ok(text)
+    } else if let Some(path) = source.strip_prefix('@') {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {e}"))
+    } else {
+        Ok(source.to_owned())
+    }
+}
+
+pub fn run(args: &InspectArgs) -> Result<ExitCode, String> {
+    let text = read(&args.ciphertext)?;
+    let options = Options {
+        algorithm: args.algorithm,
+        allow_emulator: args.emulator,
+        unchecked: args.unchecked,
+    };
+    match inspect(&text, &options) {
+        Ok(blob) => {
+            if args.json {
+                let value = json!({
+                    "ok": true,
+                    "family": blob.family().name(),
+                    "ciphertext_len": blob.bytes().len(),
+                    "plaintext_len": blob.plaintext_len(),
+                    "fingerprint": blob.fingerprint(),
+                    "emulator_key_id": blob.emulator_key_id(),
+                });
+                println!("{value}");
+            } else {
+                println!("family:      {}", blob.family());
+                println!("ciphertext:  {} bytes", blob.bytes().len());
+                match blob.plaintext_len() {
+                    Some(n) => println!("plaintext:   {n} bytes"),
+                    None => println!("plaintext:   unknown length (the layout does not tell)"),
+                }
+                if let Some(fingerprint) = blob.fingerprint() {
+                    println!("key material: {fingerprint}");
+                }
+                if let Some(id) = blob.emulator_key_id() {
+                    println!("emulator key: {id}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            if args.json {
+                let span = error.span();
+                let value = json!({
+                    "ok": false,
+                    "error": error.to_string(),
+                    "help": error.help(),
+                    "span": [span.start, span.end],
+                });
+                println!("{value}");
+            } else {
+                crate::report::error(&format!("{error}\n  = help: {}", error.help()));
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}

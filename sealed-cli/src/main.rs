@@ -1,0 +1,117 @@
+//! `cargo sealed`: seal secrets for `sealed!`, inspect ciphertexts, check a crate before deploy,
+//! write its IAM policy, and re-encrypt under another key.
+#![forbid(unsafe_code)]
+
+mod encrypt;
+mod inspect;
+mod report;
+mod reseal;
+mod scan;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Seal secrets for `sealed!` and check the sealed values of a crate.
+#[derive(Parser)]
+#[command(
+    name = "cargo sealed",
+    bin_name = "cargo sealed",
+    version,
+    about,
+    after_help = "Examples:
+  printf %s \"$DB_PASSWORD\" | cargo sealed encrypt --key alias/lambda --context app=billing
+  cargo sealed inspect 'AQICAHh…'
+  cargo sealed check --kms            # before deploying: every value decrypts
+  cargo sealed policy > policy.json
+  cargo sealed reseal --to-key arn:aws:kms:eu-west-1:111122223333:key/… --dry-run
+
+KMS is reached as sealed-runtime reaches it: AWS_ENDPOINT_URL_KMS, AWS_REGION, AWS_PROFILE and the
+usual credential chain."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Encrypt a secret read from stdin (or a hidden prompt) and print the `sealed!` line.
+    Encrypt(encrypt::EncryptArgs),
+    /// Tell what a ciphertext is, or the exact error `sealed!` gives for it.
+    Inspect(inspect::InspectArgs),
+    /// List every `sealed!` under PATHs with its verdict; `--kms` proves each decrypts.
+    Check(CheckArgs),
+    /// Print the least-privilege IAM policy for the `sealed!` values under PATHs.
+    Policy(ScanArgs),
+    /// Re-encrypt every `sealed!` under PATHs for another key (`ReEncrypt`), rewriting the source.
+    Reseal(reseal::ResealArgs),
+}
+
+/// Where to look for `sealed!` values.
+#[derive(Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan [default: the current directory]
+    pub paths: Vec<PathBuf>,
+    /// Accept ciphertexts of KMS emulators, as a build with the `emulator` feature does
+    #[arg(long)]
+    pub emulator: bool,
+}
+
+impl ScanArgs {
+    /// The paths given, or the current directory.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        if self.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            self.paths.clone()
+        }
+    }
+}
+
+/// `cargo sealed check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    scan: ScanArgs,
+    /// Also prove that each value decrypts with the current credentials (`Decrypt` with
+    /// `DryRun`; the plaintext, if a server returns one anyway, is discarded unread)
+    #[arg(long)]
+    kms: bool,
+}
+
+fn main() -> ExitCode {
+    // `cargo sealed …` runs `cargo-sealed sealed …`
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "sealed") {
+        args.remove(1);
+    }
+    let cli = Cli::parse_from(args);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            report::error(&format!("cannot start the async runtime: {error}"));
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Encrypt(args) => encrypt::run(args).await,
+            Command::Inspect(args) => inspect::run(&args),
+            Command::Check(args) => report::check(&args.scan, args.kms).await,
+            Command::Policy(args) => report::policy(&args),
+            Command::Reseal(args) => reseal::run(args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            report::error(&message);
+            ExitCode::from(1)
+        }
+    }
+}

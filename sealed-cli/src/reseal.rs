@@ -1,0 +1,212 @@
+//! `cargo sealed reseal`: `ReEncrypt` every value for another key (the plaintext never leaves
+//! KMS) and rewrite the literals and `key = …` in place.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use aws_sdk_kms::error::ProvideErrorMetadata as _;
+use aws_sdk_kms::primitives::Blob;
+use base64::Engine as _;
+use clap::Args;
+use sealed_format::KeyRef;
+
+use crate::report::warning;
+use crate::scan::{self, Context, Found, Value};
+use crate::ScanArgs;
+
+#[derive(Args)]
+pub struct ResealArgs {
+    /// The key to re-encrypt for: key id, key ARN, `alias/NAME` or alias ARN
+    #[arg(long)]
+    to_key: String,
+    #[command(flatten)]
+    scan: ScanArgs,
+    /// Show the changes without calling KMS for real or writing anything
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// A replacement of `range` in a file by `text`.
+struct Edit {
+    range: std::ops::Range<usize>,
+    text: String,
+}
+
+fn context_now(found: &Found, value: &Value) -> Result<HashMap<String, String>, String> {
+    value
+        .context
+        .iter()
+        .map(|(key, context)| match context {
+            Context::Literal(v) => Ok((key.clone(), v.clone())),
+            Context::Env(var) => std::env::var(var).map(|v| (key.clone(), v)).map_err(|_| {
+                format!(
+                    "{}: context `{key}` needs `{var}` in the environment to re-encrypt",
+                    found.location()
+                )
+            }),
+        })
+        .collect()
+}
+
+async fn reencrypt(found: &Found, value: &Value, to: &KeyRef<'_>) -> Result<String, String> {
+    if value.checked.algorithm.is_asymmetric() {
+        return Err(format!(
+            "{}: an {} ciphertext cannot be resealed for a symmetric key in place; seal the secret again with `cargo sealed encrypt`",
+            found.location(),
+            value.checked.algorithm
+        ));
+    }
+    let context = context_now(found, value)?;
+    let context = (!context.is_empty()).then_some(context);
+    let client = sealed_runtime::client(to.region()).await;
+    let output = client
+        .re_encrypt()
+        .ciphertext_blob(Blob::new(value.checked.blob.bytes()))
+        .set_source_key_id(value.checked.key.clone())
+        .set_source_encryption_context(context.clone())
+        .destination_key_id(to.as_str())
+        .set_destination_encryption_context(context)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "{}: KMS ReEncrypt failed ({}): {}; the caller needs kms:ReEncryptFrom on the old key and kms:ReEncryptTo on `{}`",
+                found.location(),
+                e.code().unwrap_or("no error code"),
+                e.message().unwrap_or(""),
+                to.as_str()
+            )
+        })?;
+    let blob = output
+        .ciphertext_blob
+        .ok_or("KMS ReEncrypt returned no ciphertext")?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(blob.as_ref()))
+}
+
+fn edits_for(value: &Value, new_base64: &str, to: &str) -> (Vec<Edit>, Option<(PathBuf, String)>) {
+    let mut edits = Vec::new();
+    let mut file_write = None;
+    let anchor = match (&value.literal, &value.file, &value.file_literal) {
+        (Some(range), _, _) => {
+            edits.push(Edit {
+                range: range.clone(),
+                text: format!("{new_base64:?}"),
+            });
+            range.end
+        }
+        (None, Some(path), Some(range)) => {
+            file_write = Some((path.clone(), format!("{new_base64}\n")));
+            range.end
+        }
+        _ => return (edits, None),
+    };
+    match &value.key_literal {
+        Some(range) => edits.push(Edit {
+            range: range.clone(),
+            text: format!("{to:?}"),
+        }),
+        None => edits.push(Edit {
+            range: anchor..anchor,
+            text: format!(", key = {to:?}"),
+        }),
+    }
+    (edits, file_write)
+}
+
+fn apply(source: &str, mut edits: Vec<Edit>) -> String {
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    let mut out = source.to_owned();
+    for edit in edits {
+        out.replace_range(edit.range, &edit.text);
+    }
+    out
+}
+
+/// The changed lines, as `-`/`+` pairs.
+fn diff(path: &std::path::Path, old: &str, new: &str) {
+    println!("--- {}\n+++ {}", path.display(), path.display());
+    let (old_lines, new_lines): (Vec<&str>, Vec<&str>) =
+        (old.lines().collect(), new.lines().collect());
+    // Edits never add or remove lines, so lines correspond one to one.
+    for (number, (a, b)) in old_lines.iter().zip(&new_lines).enumerate() {
+        if a != b {
+            println!("@@ line {} @@\n-{a}\n+{b}", number + 1);
+        }
+    }
+}
+
+pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
+    let to = KeyRef::parse(&args.to_key).map_err(|e| format!("--to-key: {e}"))?;
+    let found = scan::scan(&args.scan.paths(), args.scan.emulator)?;
+    let mut by_file: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
+    let mut file_writes = Vec::new();
+    let (mut resealed, mut failed) = (0, 0);
+    for item in &found {
+        let Ok(value) = &item.verdict else {
+            warning(&format!(
+                "{}: not a valid `sealed!` (see `cargo sealed check`); left as it is",
+                item.location()
+            ));
+            failed += 1;
+            continue;
+        };
+        if value.checked.key.as_deref() == Some(to.as_str()) {
+            continue;
+        }
+        let new_base64 = if args.dry_run {
+            "<new ciphertext from ReEncrypt>".to_owned()
+        } else {
+            match reencrypt(item, value, &to).await {
+                Ok(text) => text,
+                Err(message) => {
+                    crate::report::error(&message);
+                    failed += 1;
+                    continue;
+                }
+            }
+        };
+        let (edits, file_write) = edits_for(value, &new_base64, to.as_str());
+        by_file.entry(item.file.clone()).or_default().extend(edits);
+        file_writes.extend(file_write);
+        resealed += 1;
+    }
+    for (path, edits) in by_file {
+        let source = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let new = apply(&source, edits);
+        if args.dry_run {
+            diff(&path, &source, &new);
+        } else {
+            std::fs::write(&path, new)
+                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        }
+    }
+    for (path, text) in file_writes {
+        if args.dry_run {
+            println!(
+                "--- {}\n+++ {}\n(the ciphertext is replaced)",
+                path.display(),
+                path.display()
+            );
+        } else {
+            std::fs::write(&path, text)
+                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        }
+    }
+    eprintln!(
+        "{resealed} value{} {} for `{}`, {failed} failed",
+        if resealed == 1 { "" } else { "s" },
+        if args.dry_run {
+            "would be resealed"
+        } else {
+            "resealed"
+        },
+        to.as_str()
+    );
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

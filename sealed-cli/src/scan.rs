@@ -1,0 +1,254 @@
+//! Finding `sealed!` invocations in a tree of Rust sources, and checking each exactly as the
+//! macro would (through `sealed-syntax`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use proc_macro2::Span;
+use sealed_syntax::{Checked, ContextValue, Invocation};
+use syn::visit::Visit;
+
+/// One `sealed!` found in a file.
+pub struct Found {
+    /// The file, as found from the paths given.
+    pub file: PathBuf,
+    /// 1-based line of the invocation.
+    pub line: usize,
+    /// 1-based column of the invocation.
+    pub column: usize,
+    /// What the macro would say.
+    pub verdict: Result<Value, String>,
+}
+
+/// An accepted invocation.
+pub struct Value {
+    pub checked: Checked,
+    /// The ciphertext's base64 as written (literal or file contents).
+    pub text: String,
+    /// Where the ciphertext literal is in the file (byte range), when it is a literal.
+    pub literal: Option<std::ops::Range<usize>>,
+    /// Where the `key = "…"` literal is (byte range).
+    pub key_literal: Option<std::ops::Range<usize>>,
+    /// The file of `file = …`.
+    pub file: Option<PathBuf>,
+    /// Where the `file = "…"` literal is (byte range).
+    pub file_literal: Option<std::ops::Range<usize>>,
+    /// The context with `env(…)` names kept.
+    pub context: Vec<(String, Context)>,
+}
+
+/// A context value as the invocation writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Context {
+    Literal(String),
+    Env(String),
+}
+
+impl Found {
+    pub fn location(&self) -> String {
+        format!("{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// Every `.rs` file under `paths`, skipping `target`, hidden directories and `node_modules`.
+pub fn rust_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        walk(path, &mut out).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn walk(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let meta = fs::metadata(path)?;
+    if meta.is_file() {
+        if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path.to_owned());
+        }
+        return Ok(());
+    }
+    for entry in fs::read_dir(path)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if entry.file_type()?.is_dir()
+            && (name.starts_with('.') || name == "target" || name == "node_modules")
+        {
+            continue;
+        }
+        walk(&entry.path(), out)?;
+    }
+    Ok(())
+}
+
+/// The directory of the nearest `Cargo.toml` above `file`: what `CARGO_MANIFEST_DIR` is when the
+/// crate builds.
+pub fn manifest_dir(file: &Path) -> Option<PathBuf> {
+    let absolute = fs::canonicalize(file).ok()?;
+    absolute
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join("Cargo.toml").is_file())
+        .map(Path::to_owned)
+}
+
+struct Macros<'a> {
+    found: &'a mut Vec<syn::Macro>,
+}
+
+impl<'ast> Visit<'ast> for Macros<'_> {
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "sealed")
+        {
+            self.found.push(mac.clone());
+        }
+        syn::visit::visit_macro(self, mac);
+    }
+}
+
+/// Byte offsets of the start of each line.
+fn line_starts(source: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// The byte range of `span` in `source` (proc-macro2 `span-locations`: 1-based lines, columns in
+/// characters).
+pub fn byte_range(source: &str, starts: &[usize], span: Span) -> std::ops::Range<usize> {
+    let offset = |lc: proc_macro2::LineColumn| {
+        let line_start = starts
+            .get(lc.line.saturating_sub(1))
+            .copied()
+            .unwrap_or(source.len());
+        let rest = &source[line_start..];
+        line_start
+            + rest
+                .char_indices()
+                .nth(lc.column)
+                .map_or(rest.len(), |(i, _)| i)
+    };
+    offset(span.start())..offset(span.end())
+}
+
+/// Every `sealed!` in `file`, checked. `allow_emulator` as the `emulator` feature.
+pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Found>, String> {
+    let source =
+        fs::read_to_string(file).map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+    let syntax = syn::parse_file(&source).map_err(|e| {
+        let at = e.span().start();
+        format!(
+            "cannot parse `{}` ({}:{}): {e}",
+            file.display(),
+            at.line,
+            at.column + 1
+        )
+    })?;
+    let mut macros = Vec::new();
+    Macros { found: &mut macros }.visit_file(&syntax);
+    let starts = line_starts(&source);
+    let manifest = manifest_dir(file);
+    Ok(macros
+        .into_iter()
+        .map(|mac| {
+            let start = mac
+                .path
+                .segments
+                .first()
+                .map_or_else(Span::call_site, |s| s.ident.span())
+                .start();
+            let (invocation, parsed) = Invocation::parse(mac.tokens.clone());
+            let literal = invocation
+                .literal
+                .as_ref()
+                .map(|l| byte_range(&source, &starts, l.span()));
+            let key_literal = invocation
+                .key
+                .as_ref()
+                .map(|l| byte_range(&source, &starts, l.span()));
+            let file_literal = invocation
+                .file
+                .as_ref()
+                .map(|l| byte_range(&source, &starts, l.span()));
+            let context: Vec<(String, Context)> = invocation
+                .context
+                .as_ref()
+                .map(|c| {
+                    c.entries
+                        .iter()
+                        .map(|e| {
+                            let value = match &e.value {
+                                ContextValue::Literal(v) => Context::Literal(v.value()),
+                                ContextValue::Env(v) => Context::Env(v.value()),
+                            };
+                            (e.key.value(), value)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let literal_text = invocation.literal.as_ref().map(syn::LitStr::value);
+            let checked = sealed_syntax::check(
+                invocation,
+                manifest.as_deref(),
+                parsed.is_err(),
+                allow_emulator,
+            );
+            let verdict = match (parsed, checked) {
+                (Ok(()), Ok(Some(checked))) => {
+                    let text = literal_text
+                        .or_else(|| {
+                            checked
+                                .file
+                                .as_ref()
+                                .and_then(|f| fs::read_to_string(f).ok())
+                        })
+                        .unwrap_or_default();
+                    Ok(Value {
+                        file: checked.file.clone(),
+                        checked,
+                        text,
+                        literal,
+                        key_literal,
+                        file_literal,
+                        context,
+                    })
+                }
+                (Err(mut error), Err(more)) => {
+                    error.combine(more);
+                    Err(messages(&error))
+                }
+                (Err(error), _) | (_, Err(error)) => Err(messages(&error)),
+                (Ok(()), Ok(None)) => Err("missing ciphertext".to_owned()),
+            };
+            Found {
+                file: file.to_owned(),
+                line: start.line,
+                column: start.column + 1,
+                verdict,
+            }
+        })
+        .collect())
+}
+
+/// Every message of a combined `syn::Error`, one per line.
+fn messages(error: &syn::Error) -> String {
+    error
+        .into_iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Scans every file under `paths`.
+pub fn scan(paths: &[PathBuf], allow_emulator: bool) -> Result<Vec<Found>, String> {
+    let mut all = Vec::new();
+    for file in rust_files(paths)? {
+        all.extend(scan_file(&file, allow_emulator)?);
+    }
+    Ok(all)
+}
