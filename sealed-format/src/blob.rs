@@ -63,25 +63,28 @@ impl BlobFamily {
         !matches!(self, BlobFamily::Emulator(_) | BlobFamily::Unchecked)
     }
 
-    /// The Rust path of this value below `sealed_format`, for code generators.
+    /// The Rust path of this value, for code generators: `prefix` is the path of
+    /// `sealed_format` as the generated code reaches it (`::sealed_runtime::__private::format`).
     #[doc(hidden)]
-    pub fn path(self) -> &'static str {
-        match self {
-            BlobFamily::AwsV2 => "BlobFamily::AwsV2",
-            BlobFamily::AwsV1 => "BlobFamily::AwsV1",
-            BlobFamily::AwsLegacy => "BlobFamily::AwsLegacy",
-            BlobFamily::Rsa => "BlobFamily::Rsa",
-            BlobFamily::Sm2Pke => "BlobFamily::Sm2Pke",
-            BlobFamily::Emulator(Emulator::Moto) => "BlobFamily::Emulator(Emulator::Moto)",
-            BlobFamily::Emulator(Emulator::LocalStack) => {
-                "BlobFamily::Emulator(Emulator::LocalStack)"
+    pub fn path(self, prefix: &str) -> String {
+        let variant = match self {
+            BlobFamily::AwsV2 => "AwsV2",
+            BlobFamily::AwsV1 => "AwsV1",
+            BlobFamily::AwsLegacy => "AwsLegacy",
+            BlobFamily::Rsa => "Rsa",
+            BlobFamily::Sm2Pke => "Sm2Pke",
+            BlobFamily::Emulator(emulator) => {
+                let inner = match emulator {
+                    Emulator::Moto => "Moto",
+                    Emulator::LocalStack => "LocalStack",
+                    Emulator::MotoOrLocalStack => "MotoOrLocalStack",
+                    Emulator::LocalKms => "LocalKms",
+                };
+                return format!("{prefix}::BlobFamily::Emulator({prefix}::Emulator::{inner})");
             }
-            BlobFamily::Emulator(Emulator::MotoOrLocalStack) => {
-                "BlobFamily::Emulator(Emulator::MotoOrLocalStack)"
-            }
-            BlobFamily::Emulator(Emulator::LocalKms) => "BlobFamily::Emulator(Emulator::LocalKms)",
-            BlobFamily::Unchecked => "BlobFamily::Unchecked",
-        }
+            BlobFamily::Unchecked => "Unchecked",
+        };
+        format!("{prefix}::BlobFamily::{variant}")
     }
 }
 

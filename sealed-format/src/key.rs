@@ -376,15 +376,17 @@ impl Algorithm {
         self != Algorithm::SymmetricDefault
     }
 
-    /// The Rust path of this value below `sealed_format`, for code generators.
+    /// The Rust path of this value, for code generators: `prefix` is the path of
+    /// `sealed_format` as the generated code reaches it.
     #[doc(hidden)]
-    pub fn path(self) -> &'static str {
-        match self {
-            Algorithm::SymmetricDefault => "Algorithm::SymmetricDefault",
-            Algorithm::RsaesOaepSha1 => "Algorithm::RsaesOaepSha1",
-            Algorithm::RsaesOaepSha256 => "Algorithm::RsaesOaepSha256",
-            Algorithm::Sm2Pke => "Algorithm::Sm2Pke",
-        }
+    pub fn path(self, prefix: &str) -> String {
+        let variant = match self {
+            Algorithm::SymmetricDefault => "SymmetricDefault",
+            Algorithm::RsaesOaepSha1 => "RsaesOaepSha1",
+            Algorithm::RsaesOaepSha256 => "RsaesOaepSha256",
+            Algorithm::Sm2Pke => "Sm2Pke",
+        };
+        format!("{prefix}::Algorithm::{variant}")
     }
 }
 

@@ -5,9 +5,12 @@ use quote::quote;
 
 use sealed_syntax::{Checked, ContextValue};
 
-fn path_of(relative: &str) -> TokenStream {
+/// Where the expansion reaches `sealed-format`.
+const FORMAT: &str = "::sealed_runtime::__private::format";
+
+fn path_of(path: &str) -> TokenStream {
     // `BlobFamily::…` and `Algorithm::…` paths from `sealed-format`, always valid Rust.
-    relative.parse().unwrap_or_default()
+    path.parse().unwrap_or_default()
 }
 
 fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
@@ -19,8 +22,8 @@ fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
 
 pub fn expand(checked: &Checked) -> TokenStream {
     let ciphertext = Literal::byte_string(checked.blob.bytes());
-    let family = path_of(checked.blob.family().path());
-    let algorithm = path_of(checked.algorithm.path());
+    let family = path_of(&checked.blob.family().path(FORMAT));
+    let algorithm = path_of(&checked.algorithm.path(FORMAT));
     let key = option(checked.key.as_deref());
     let plaintext_len = option(checked.blob.plaintext_len());
     let fingerprint = option(
@@ -48,10 +51,10 @@ pub fn expand(checked: &Checked) -> TokenStream {
         static SEALED_ENTRY: ::sealed_runtime::__private::Entry =
             ::sealed_runtime::__private::Entry::new(::sealed_runtime::__private::EntryParts {
                 ciphertext: #ciphertext,
-                family: ::sealed_runtime::__private::format::#family,
+                family: #family,
                 key: #key,
                 context: &[#(#context),*],
-                algorithm: ::sealed_runtime::__private::format::#algorithm,
+                algorithm: #algorithm,
                 plaintext_len: #plaintext_len,
                 fingerprint: #fingerprint,
                 emulator_key_id: #emulator_key_id,

@@ -3,7 +3,8 @@
 //! Run with `cargo test -p sealed-runtime --features emulator`.
 #![cfg(feature = "emulator")]
 
-use sealed_runtime::{sealed, BlobFamily, Emulator, Sealed};
+// Only `sealed` and `Sealed` in scope: the expansion must name everything else itself.
+use sealed_runtime::{sealed, Sealed};
 
 static MOTO: Sealed = sealed!(
     "NzM2ZWMzMTgtZjA3Yy00MzkxLTgyM2UtOGYxODAwMWFkOTBmLO1KGbMBRuGiL8ie7G1dO3hC3YBci5dceWxCZY0siuvSsJEtGtS+S/I="
@@ -11,7 +12,10 @@ static MOTO: Sealed = sealed!(
 
 #[test]
 fn an_emulator_ciphertext_compiles_and_keeps_its_key_id() {
-    assert_eq!(MOTO.family(), BlobFamily::Emulator(Emulator::Moto));
+    assert_eq!(
+        MOTO.family(),
+        sealed_runtime::BlobFamily::Emulator(sealed_runtime::Emulator::Moto)
+    );
     assert_eq!(
         MOTO.emulator_key_id(),
         Some("736ec318-f07c-4391-823e-8f18001ad90f")

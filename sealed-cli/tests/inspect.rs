@@ -1,0 +1,79 @@
+//! `cargo sealed inspect` gives the macro's verdict on every sample (no KMS involved).
+
+use assert_cmd::Command;
+use sealed_format::{inspect, Options};
+
+fn cli() -> Command {
+    let mut command = Command::cargo_bin("cargo-sealed").unwrap();
+    command.arg("sealed").env("NO_COLOR", "1");
+    command
+}
+
+#[test]
+fn every_sample_gets_the_macros_verdict() {
+    let table = include_str!("../../sealed-format/tests/fixtures/kms-ciphertexts.tsv");
+    let mut rows = 0;
+    for line in table.lines().skip(1) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (id, text, expected, family) = (fields[0], fields[1], fields[2], fields[3]);
+        let output = cli().args(["inspect", "--json", text]).output().unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        // what sealed! says, through the same library the macro uses (the UI tests pin the macro)
+        let verdict = inspect(text, &Options::default());
+        if expected == "valid" {
+            assert_eq!(output.status.code(), Some(0), "{id}");
+            assert_eq!(json["family"], family, "{id}");
+            let plaintext_len: u64 = fields[4].parse().unwrap();
+            assert_eq!(json["plaintext_len"], plaintext_len, "{id}");
+        } else {
+            assert_eq!(output.status.code(), Some(1), "{id}");
+            assert_eq!(json["error"], verdict.unwrap_err().to_string(), "{id}");
+        }
+        rows += 1;
+    }
+    assert!(rows >= 14);
+}
+
+#[test]
+fn text_output_and_the_exact_error() {
+    cli()
+        .args(["inspect", "AQICAHh...base64ciphertext...=="])
+        .assert()
+        .code(1)
+        .stderr(
+            "error: ciphertext is elided: `...` at offset 7; a real KMS ciphertext is whole base64\n  = help: this is an elided example, not a ciphertext: encrypt the secret with `cargo sealed encrypt --key <key>` and paste the line it prints\n",
+        );
+    let sample = "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=";
+    let output = cli().args(["inspect", sample]).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("family:      aws-symmetric-v2"), "{text}");
+    assert!(text.contains("plaintext:   12 bytes"), "{text}");
+    // from stdin and from a file
+    cli()
+        .args(["inspect", "-"])
+        .write_stdin(sample)
+        .assert()
+        .success();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("v.kms");
+    std::fs::write(&file, format!("{}\n{}\n", &sample[..100], &sample[100..])).unwrap();
+    cli()
+        .args(["inspect", &format!("@{}", file.display())])
+        .assert()
+        .success();
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    cli().args(["inspect"]).assert().code(2);
+    cli()
+        .args(["inspect", "--algorithm", "RSA", "x"])
+        .assert()
+        .code(2);
+    cli().args(["frobnicate"]).assert().code(2);
+    cli().args(["encrypt"]).assert().code(2); // --key is required
+    cli().args(["--version"]).assert().success();
+    let help = cli().args(["--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Examples:"));
+}
