@@ -174,8 +174,14 @@ impl Error {
                     (_, Some(region)) => format!("arn:aws:kms:{region}:ACCOUNT:key/KEY-ID"),
                     _ => "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID".to_owned(),
                 };
+                let lookup = match &d.key {
+                    Some(k) if !(k.starts_with("arn:") && k.contains(":key/")) => format!(
+                        "; `{k}` is not a key ARN: `aws kms describe-key --key-id {k}` shows it"
+                    ),
+                    _ => String::new(),
+                };
                 format!(
-                    "allow the function's role to decrypt with the key: add to its policy {{\"Effect\": \"Allow\", \"Action\": \"kms:Decrypt\", \"Resource\": \"{resource}\"}} (and check that the key policy lets the account's IAM policies grant it)"
+                    "allow the function's role to decrypt with the key: add to its policy {{\"Effect\": \"Allow\", \"Action\": \"kms:Decrypt\", \"Resource\": \"{resource}\"}}{lookup} (and check that the key policy lets the account's IAM policies grant it)"
                 )
             }
             ErrorKind::InvalidCiphertext => {

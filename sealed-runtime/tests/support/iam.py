@@ -1,7 +1,8 @@
 """IAM set-up for tests/iam.rs against a moto server started with `scripts/dev-kms --iam 3`.
 
 `setup ENDPOINT`: with moto's 3 unauthenticated calls, an admin user; then, as the admin, a KMS
-key, a ciphertext of the canary, and a user `app` without any permission. Prints JSON.
+key with the alias `alias/lambda`, a ciphertext of the canary, and a user `app` without any
+permission. Prints JSON. (`scripts/demo --deny` uses it too.)
 `grant ENDPOINT ADMIN_ID ADMIN_SECRET`: as the admin, lets `app` call kms:Decrypt.
 """
 import base64
@@ -31,6 +32,7 @@ def setup(endpoint):
     as_admin = lambda service: client(service, endpoint, admin["AccessKeyId"], admin["SecretAccessKey"])
     kms = as_admin("kms")
     key = kms.create_key()["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName="alias/lambda", TargetKeyId=key)
     blob = kms.encrypt(KeyId=key, Plaintext=CANARY)["CiphertextBlob"]
     iam = as_admin("iam")
     iam.create_user(UserName="app")

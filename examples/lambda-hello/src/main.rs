@@ -1,0 +1,62 @@
+//! A Lambda function that answers with the plaintext of a sealed value: the original use case of
+//! `sealed`, written the way we recommend. See this example's README.
+
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use sealed_runtime::{sealed, Sealed};
+use serde_json::Value;
+
+/// `hello, world!`, sealed with `cargo sealed encrypt --key alias/lambda --out secrets/hello.kms`
+/// (`scripts/demo` does it against the local emulator). Only ciphertext is in the binary.
+static HELLO: Sealed = sealed!(file = "secrets/hello.kms", key = "alias/lambda");
+
+/// Answers every event with the secret. After `prefetch` this is a memory read; if INIT could not
+/// decrypt it (say, `kms:Decrypt` was missing), this access tries again and its error — which
+/// names the value, the key and the statement to add — is the invocation's error.
+async fn handler(_event: LambdaEvent<Value>) -> Result<Value, Error> {
+    let secret = HELLO.get().await?;
+    Ok(Value::String(secret.expose_str()?.to_owned()))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    // INIT: one client, one TLS handshake, every sealed value decrypted before the first event.
+    // A failure is reported and not fatal: the handler's access tries again.
+    if let Err(error) = sealed_runtime::prefetch().await {
+        eprintln!("{error}");
+    }
+    lambda_runtime::run(service_fn(handler)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_kms::operation::decrypt::DecryptOutput;
+    use aws_sdk_kms::primitives::Blob;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+    use lambda_runtime::Context;
+
+    /// The handler answers with the plaintext, decrypting once however many events come; the
+    /// key it pins is the one KMS is asked for.
+    #[tokio::test]
+    async fn the_handler_answers_with_the_secret_and_decrypts_once() {
+        let arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let rule = mock!(aws_sdk_kms::Client::decrypt)
+            .match_requests(|req| req.key_id() == Some("alias/lambda"))
+            .then_output(move || {
+                DecryptOutput::builder()
+                    .key_id(arn)
+                    .plaintext(Blob::new(&b"hello, world!"[..]))
+                    .build()
+            });
+        sealed_runtime::set_client(&mock_client!(aws_sdk_kms, RuleMode::MatchAny, [&rule]))
+            .unwrap();
+        for _ in 0..3 {
+            let event = LambdaEvent::new(Value::Null, Context::default());
+            assert_eq!(
+                handler(event).await.unwrap(),
+                Value::String("hello, world!".into())
+            );
+        }
+        assert_eq!(rule.num_calls(), 1);
+    }
+}
