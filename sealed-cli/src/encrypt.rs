@@ -218,6 +218,10 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
     if args.raw {
         println!("{base64}");
     } else if let Some(path) = &args.out {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+        }
         std::fs::write(path, format!("{base64}\n"))
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         println!("sealed!(file = {:?}{rest})", path.display().to_string());

@@ -210,7 +210,8 @@ async fn context_round_trip() {
     assert_eq!(wrong.kind(), &ErrorKind::InvalidCiphertext);
     // --out writes the file and prints the file = line
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("db.kms");
+    // the directory is created if need be
+    let out = dir.path().join("secrets/db.kms");
     let (code, line, _) = encrypt(
         &["--key", &key, "--out", out.to_str().unwrap()],
         CANARY.as_bytes(),
