@@ -34,7 +34,7 @@ mod secret;
 
 pub use client::{client, default_config, set_client, KmsSettings};
 pub use error::{Error, ErrorKind};
-pub use prefetch::{prefetch, PrefetchError, PREFETCH_CONCURRENCY};
+pub use prefetch::{prefetch, prefetch_values, PrefetchError, PREFETCH_CONCURRENCY};
 pub use sealed::{registered, ContextValue, Location, Sealed, SealedBuilder, Verified};
 pub use sealed_format::{Algorithm, BlobFamily, Emulator, KeyKind, KeyRef};
 pub use secret::Secret;

@@ -8,7 +8,9 @@ use crate::error::Error;
 use crate::sealed::{registered, Sealed};
 
 /// How many `Decrypt` calls `prefetch` keeps in flight at once.
-pub const PREFETCH_CONCURRENCY: usize = 16;
+/// 32: one wave for the sealed values of any ordinary function, and far below the KMS request
+/// quota (thousands per second per account and region).
+pub const PREFETCH_CONCURRENCY: usize = 32;
 
 /// The sealed values `prefetch` could not decrypt, each with its error.
 #[derive(Debug)]
@@ -43,7 +45,15 @@ impl std::error::Error for PrefetchError {}
 /// latency, not the first invocation, and afterwards [`Sealed::try_get`] works from synchronous
 /// code. A value that fails is reported and stays empty; its next [`Sealed::get`] tries again.
 pub async fn prefetch() -> Result<usize, PrefetchError> {
-    let results: Vec<(Sealed, Result<(), Error>)> = stream::iter(registered())
+    prefetch_values(registered()).await
+}
+
+/// [`prefetch`] for the values given: those built at run time with [`Sealed::builder`], which
+/// `sealed!`'s link-time list does not hold, or a subset of the registered ones.
+pub async fn prefetch_values(
+    values: impl IntoIterator<Item = Sealed>,
+) -> Result<usize, PrefetchError> {
+    let results: Vec<(Sealed, Result<(), Error>)> = stream::iter(values)
         .map(|value| async move { (value, value.get().await.map(|_| ())) })
         .buffer_unordered(PREFETCH_CONCURRENCY)
         .collect()
