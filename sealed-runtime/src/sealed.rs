@@ -140,6 +140,40 @@ impl Cell {
     }
 }
 
+/// What [`Sealed::get`] returns: ready at once when the value is filled.
+enum GetFuture {
+    Ready(&'static Secret),
+    FirstAccess(Pin<Box<dyn Future<Output = Result<&'static Secret, Error>> + Send>>),
+}
+
+impl Future for GetFuture {
+    type Output = Result<&'static Secret, Error>;
+
+    #[inline]
+    fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.get_mut() {
+            GetFuture::Ready(secret) => std::task::Poll::Ready(Ok(*secret)),
+            GetFuture::FirstAccess(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+/// The first access (or one after a failure): join the attempt in flight or start one.
+async fn first_access(entry: &'static Entry) -> Result<&'static Secret, Error> {
+    if let Some(secret) = entry.cell.secret.get() {
+        return Ok(secret);
+    }
+    entry.cell.join_or_start(entry).await?;
+    entry
+        .cell
+        .secret
+        .get()
+        .ok_or_else(|| Error::new(ErrorKind::Service).at(entry.parts.location))
+}
+
 fn request(parts: &EntryParts) -> decrypt::Request<'_> {
     decrypt::Request {
         ciphertext: parts.ciphertext,
@@ -261,21 +295,21 @@ impl Sealed {
     /// attempt all receive its error, and the next access tries again (failures are never
     /// cached). Cancelling the access that started the attempt does not cancel it for the others
     /// waiting; if none is left, the attempt is dropped and the value stays empty and usable.
-    pub async fn get(&self) -> Result<&'static Secret, Error> {
+    #[inline]
+    pub fn get(&self) -> impl Future<Output = Result<&'static Secret, Error>> + Send + 'static {
+        // The hot path is decided here, in the caller's crate: a filled value becomes a ready
+        // future, with no state machine of this crate to poll.
         let entry = self.entry;
-        if let Some(secret) = entry.cell.secret.get() {
-            return Ok(secret);
+        match entry.cell.secret.get() {
+            Some(secret) => GetFuture::Ready(secret),
+            // boxed: the slow path, taken once per value, keeps this future two words wide
+            None => GetFuture::FirstAccess(Box::pin(first_access(entry))),
         }
-        entry.cell.join_or_start(entry).await?;
-        entry
-            .cell
-            .secret
-            .get()
-            .ok_or_else(|| Error::new(ErrorKind::Service).at(entry.parts.location))
     }
 
     /// The plaintext if it was decrypted already (by [`get`](Self::get) or [`prefetch`](crate::prefetch)):
     /// for synchronous code after start-up.
+    #[inline]
     pub fn try_get(&self) -> Option<&'static Secret> {
         self.entry.cell.secret.get()
     }

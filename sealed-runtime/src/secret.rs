@@ -32,6 +32,7 @@ impl Secret {
     }
 
     /// The plaintext bytes.
+    #[inline]
     pub fn expose(&self) -> &[u8] {
         &self.bytes
     }
@@ -50,6 +51,7 @@ impl Secret {
     }
 
     /// The plaintext's length in bytes.
+    #[inline]
     pub fn len(&self) -> usize {
         self.bytes.len()
     }
