@@ -18,9 +18,17 @@ mod support;
 const FORWARD: u8 = 0;
 const HANG: u8 = 1;
 const RESET: u8 = 2;
+/// Answer `ThrottlingException` (HTTP 400) while `scripted` lasts, then forward.
+const THROTTLE: u8 = 3;
+/// Answer `KMSInternalException` (HTTP 500) while `scripted` lasts, then forward.
+const INTERNAL: u8 = 4;
+/// Forward the request, send back the first half of the response, and close.
+const CUT: u8 = 5;
 
 struct Proxy {
     mode: AtomicU8,
+    /// How many more scripted error answers to give (THROTTLE, INTERNAL).
+    scripted: AtomicUsize,
     accepted: AtomicUsize,
     /// Connections the client closed while the proxy held them unanswered.
     closed_while_hanging: AtomicUsize,
@@ -52,6 +60,42 @@ async fn serve(proxy: Arc<Proxy>, listener: TcpListener, upstream: SocketAddr) {
                     proxy.closed_while_hanging.fetch_add(1, Ordering::SeqCst);
                 }
                 RESET => drop(inbound),
+                THROTTLE | INTERNAL
+                    if proxy
+                        .scripted
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok() =>
+                {
+                    let (status, code) = if proxy.mode.load(Ordering::SeqCst) == THROTTLE {
+                        ("400 Bad Request", "ThrottlingException")
+                    } else {
+                        ("500 Internal Server Error", "KMSInternalException")
+                    };
+                    let mut buf = [0; 8192];
+                    let _ = inbound.read(&mut buf).await;
+                    let body =
+                        format!(r#"{{"__type":"{code}","message":"scripted by the test proxy"}}"#);
+                    let response = format!(
+                        "HTTP/1.1 {status}\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = tokio::io::AsyncWriteExt::write_all(&mut inbound, response.as_bytes())
+                        .await;
+                }
+                CUT => {
+                    use tokio::io::AsyncWriteExt as _;
+                    let Ok(mut outbound) = TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    let mut buf = vec![0; 65536];
+                    let Ok(n) = inbound.read(&mut buf).await else {
+                        return;
+                    };
+                    let _ = outbound.write_all(&buf[..n]).await;
+                    let mut response = Vec::new();
+                    let _ = outbound.read_to_end(&mut response).await; // moto closes each connection
+                    let _ = inbound.write_all(&response[..response.len() / 2]).await;
+                }
                 _ => {
                     if let Ok(mut outbound) = TcpStream::connect(upstream).await {
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
@@ -76,6 +120,7 @@ async fn setup() -> &'static Setup {
 
             let proxy = Arc::new(Proxy {
                 mode: AtomicU8::new(FORWARD),
+                scripted: AtomicUsize::new(0),
                 accepted: AtomicUsize::new(0),
                 closed_while_hanging: AtomicUsize::new(0),
             });
@@ -216,6 +261,81 @@ async fn s7_cancelling_the_first_access_closes_its_request() {
         "no retry after cancel"
     );
     assert!(value.try_get().is_none());
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+}
+
+fn script(setup: &Setup, mode: u8, answers: usize) -> usize {
+    setup.proxy.scripted.store(answers, Ordering::SeqCst);
+    setup.proxy.mode.store(mode, Ordering::SeqCst);
+    setup.proxy.accepted.load(Ordering::SeqCst)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_twice_then_forwarded_succeeds_on_the_third_attempt() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    let accepted = script(setup, THROTTLE, 2);
+    let started = Instant::now();
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+    let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
+    println!(
+        "throttle x2: {attempts} attempts, {} ms",
+        started.elapsed().as_millis()
+    );
+    assert_eq!(attempts, 3);
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_errors_three_times_fail_naming_attempts_and_elapsed_time() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    let accepted = script(setup, INTERNAL, 3);
+    let error = value.get().await.unwrap_err();
+    let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
+    println!("500 x3: {error}");
+    assert_eq!((attempts, error.attempts()), (3, Some(3)));
+    assert_eq!(error.code(), Some("KMSInternalException"));
+    assert!(error.to_string().contains("3 attempts in"), "{error}");
+    assert!(value.try_get().is_none());
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_response_cut_half_way_is_an_error_then_the_next_access_succeeds() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    script(setup, CUT, 0);
+    let error = value.get().await.unwrap_err();
+    println!("cut response: {error}");
+    assert!(value.try_get().is_none(), "nothing cached");
+    assert!(!error.to_string().contains("canary"), "{error}");
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_met_by_a_hundred_tasks_costs_one_attempt_cycle() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    let accepted = script(setup, INTERNAL, usize::MAX);
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            tokio::spawn(async move { value.get().await.map(|_| ()).map_err(|e| e.attempts()) })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), Err(Some(3)));
+    }
+    let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
+    println!("outage: 100 tasks, {attempts} attempts");
+    assert_eq!(attempts, 3, "one cycle of 3 attempts, not 100 cycles");
     setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
     assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
 }
