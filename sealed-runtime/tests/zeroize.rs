@@ -1,24 +1,39 @@
-//! S4: plaintext buffers the library owns are zeroed when freed. A checking global allocator (the
-//! pattern of the `zeroize` crate's `tests/alloc.rs`) looks for the canary plaintext in every
-//! block freed while it is armed. The plaintext comes from an `aws-smithy-mocks` client, so the
-//! only copies are the one the mock hands to the SDK and those made after it.
+//! S4: plaintext buffers the library owns are zeroed when freed, on every path: a response for
+//! another key, a non-UTF-8 plaintext, a dry run a server answers with the plaintext, a first
+//! access cancelled at each of its await points, an attempt that times out with its response in
+//! flight, and an operation that times out altogether. A checking global allocator (the pattern
+//! of the `zeroize` crate's `tests/alloc.rs`) looks for the canary plaintext in every block freed
+//! while it is armed.
 //!
-//! Out of reach, and so not checked here: copies inside the SDK's HTTP stack when a real server
-//! answers (the response body carries the plaintext base64-encoded, and it is freed without
-//! zeroing), and copies the program makes itself after `expose()`.
+//! KMS is a fake HTTP connector under the real SDK stack: it answers JSON with the plaintext
+//! base64-encoded, as KMS does, so the SDK's own deserializer makes the raw plaintext (the copy
+//! the library takes over), and the timeouts and retries are the SDK's.
+//!
+//! Out of reach, and so not checked here: the response body itself (base64 text, freed by the
+//! SDK's HTTP stack without zeroing), and copies the program makes itself after `expose()`.
 #![allow(unsafe_code)] // a global allocator cannot be written without it
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::task::Poll;
+use std::time::Duration;
 
-use aws_sdk_kms::operation::decrypt::DecryptOutput;
-use aws_sdk_kms::primitives::Blob;
-use aws_sdk_kms::Client;
-use aws_smithy_mocks::{mock, mock_client, RuleMode};
-use sealed_runtime::{set_client, ErrorKind, Sealed};
+use aws_sdk_kms::config::{BehaviorVersion, Credentials, Region};
+use aws_smithy_runtime_api::client::http::{
+    http_client_fn, HttpConnector, HttpConnectorFuture, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+use base64::Engine as _;
+use sealed_runtime::{set_client, ErrorKind, KmsSettings, Sealed};
 use zeroize::Zeroizing;
 
 const CANARY: &[u8] = b"zeroize-canary-9d41c7e2b05a";
+/// Holds [`CANARY`], so the checker finds it too.
+const NOT_UTF8: &[u8] = b"zeroize-canary-9d41c7e2b05a\xff\xfe-not-utf8";
 
 static ARMED: AtomicBool = AtomicBool::new(false);
 static FREED_WITH_CANARY: AtomicUsize = AtomicUsize::new(0);
@@ -52,28 +67,134 @@ fn freed() -> usize {
 
 const OTHER: &str = "arn:aws:kms:us-east-1:111122223333:key/99999999-12ab-34cd-56ef-1234567890ab";
 const PINNED: &str = "arn:aws:kms:us-east-1:111122223333:key/11111111-12ab-34cd-56ef-1234567890ab";
+const CIPHERTEXT: &str = "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=";
+
+/// What the fake KMS answers.
+const ANSWER: u8 = 0;
+const ANSWER_OTHER_KEY: u8 = 1;
+const ANSWER_NOT_UTF8: u8 = 2;
+
+static MODE: AtomicU8 = AtomicU8::new(ANSWER);
+/// How many more attempts answer only after [`LATE_BY`].
+static LATE: AtomicUsize = AtomicUsize::new(0);
+/// How often each answer yields to the scheduler first (await points for cancellation).
+static YIELDS: AtomicUsize = AtomicUsize::new(0);
+static CALLS: AtomicUsize = AtomicUsize::new(0);
+
+const SETTINGS: KmsSettings = KmsSettings {
+    connect_timeout: Duration::from_millis(100),
+    attempt_timeout: Duration::from_millis(200),
+    operation_timeout: Duration::from_millis(1500),
+    max_attempts: 3,
+    initial_backoff: Duration::from_millis(10),
+};
+const LATE_BY: Duration = Duration::from_millis(400);
+
+#[derive(Debug)]
+struct FakeKms;
+
+impl HttpConnector for FakeKms {
+    fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
+        CALLS.fetch_add(1, Ordering::SeqCst);
+        let (key, plaintext) = match MODE.load(Ordering::SeqCst) {
+            ANSWER_OTHER_KEY => (OTHER, CANARY),
+            ANSWER_NOT_UTF8 => (PINNED, NOT_UTF8),
+            _ => (PINNED, CANARY),
+        };
+        let late = LATE
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        let yields = YIELDS.load(Ordering::SeqCst);
+        // the response exists (base64, as KMS sends it) before the wait: a late answer is a
+        // response in flight when the attempt times out
+        let json = format!(
+            r#"{{"KeyId":"{key}","Plaintext":"{}","EncryptionAlgorithm":"SYMMETRIC_DEFAULT"}}"#,
+            base64::engine::general_purpose::STANDARD.encode(plaintext)
+        );
+        HttpConnectorFuture::new(async move {
+            for _ in 0..yields {
+                tokio::task::yield_now().await;
+            }
+            if late {
+                tokio::time::sleep(LATE_BY).await;
+            }
+            let mut response =
+                HttpResponse::new(StatusCode::try_from(200).unwrap(), SdkBody::from(json));
+            response
+                .headers_mut()
+                .insert("content-type", "application/x-amz-json-1.1");
+            Ok(response)
+        })
+    }
+}
+
+fn value() -> Sealed {
+    Sealed::builder(CIPHERTEXT).key(PINNED).build().unwrap()
+}
+
+fn calls() -> usize {
+    CALLS.load(Ordering::SeqCst)
+}
+
+/// Polls `future` once.
+async fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *future).poll(cx))).await
+}
+
+/// The fake KMS as the library's client, with short timeouts and quick retries.
+fn install_fake_kms() {
+    let config = aws_sdk_kms::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(http_client_fn(|_, _| SharedHttpConnector::new(FakeKms)))
+        .timeout_config(SETTINGS.timeout_config())
+        .retry_config(SETTINGS.retry_config())
+        .build();
+    set_client(&aws_sdk_kms::Client::from_conf(config)).unwrap();
+}
+
+/// A first access cancelled after 1, 2, … polls, until one poll sequence completes; returns how
+/// many points it was cancelled at. Each cancelled value then decrypts.
+async fn cancel_at_every_await_point() -> usize {
+    YIELDS.store(8, Ordering::SeqCst);
+    let mut cancelled_at = 0;
+    for polls in 1.. {
+        let cancelled = value();
+        let mut access = Box::pin(cancelled.get());
+        let mut done = false;
+        for _ in 0..polls {
+            if poll_once(&mut access).await.is_ready() {
+                done = true;
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        drop(access);
+        if done {
+            break;
+        }
+        cancelled_at += 1;
+        assert!(
+            cancelled.try_get().is_none(),
+            "a cancelled access set the value"
+        );
+        assert_eq!(cancelled.get().await.unwrap().expose(), CANARY);
+    }
+    YIELDS.store(0, Ordering::SeqCst);
+    cancelled_at
+}
 
 #[test]
-fn plaintext_buffers_are_zeroed_when_freed() {
+fn plaintext_buffers_are_zeroed_when_freed_on_every_path() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     runtime.block_on(async {
-        // KMS answers with the plaintext, but for another key than the pinned one.
-        let rule = mock!(Client::decrypt).then_output(|| {
-            DecryptOutput::builder()
-                .key_id(OTHER)
-                .plaintext(Blob::new(CANARY))
-                .build()
-        });
-        set_client(&mock_client!(aws_sdk_kms, RuleMode::MatchAny, [&rule])).unwrap();
-        let value = Sealed::builder("AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=")
-            .key(PINNED)
-            .build()
-            .unwrap();
-        // warm up the client (config loading, TLS-free mock) outside the armed window
-        let _ = value.get().await;
+        install_fake_kms();
+        // warm up the client (identity, endpoint resolution) outside the armed window
+        assert_eq!(value().get().await.unwrap().expose(), CANARY);
 
         ARMED.store(true, Ordering::SeqCst);
 
@@ -84,14 +205,90 @@ fn plaintext_buffers_are_zeroed_when_freed() {
         drop(Zeroizing::new(CANARY.to_vec()));
         assert_eq!(freed(), before + 1, "Zeroizing did not zero");
 
-        // the wrong-key response: the library drops the plaintext it received
-        let before = freed();
+        // a response for another key than the pinned one: the plaintext received is dropped
+        MODE.store(ANSWER_OTHER_KEY, Ordering::SeqCst);
+        let mismatched = value();
         for _ in 0..10 {
-            let error = value.get().await.unwrap_err();
-            assert!(matches!(error.kind(), ErrorKind::KeyMismatch { .. }));
+            let error = mismatched.get().await.unwrap_err();
+            assert!(
+                matches!(error.kind(), ErrorKind::KeyMismatch { .. }),
+                "{error}"
+            );
         }
+        assert_eq!(
+            freed(),
+            before + 1,
+            "wrong key: a plaintext was freed unzeroed"
+        );
+
+        // a plaintext that is not UTF-8: kept (for `expose`), and the error holds no copy
+        MODE.store(ANSWER_NOT_UTF8, Ordering::SeqCst);
+        let binary = value().get().await.unwrap();
+        for _ in 0..10 {
+            let error = binary.expose_str().unwrap_err();
+            assert!(matches!(error.kind(), ErrorKind::NotUtf8 { .. }), "{error}");
+            let text = format!("{error} {error:?} {binary:?}");
+            assert!(!text.contains("zeroize-canary"), "{text}");
+        }
+        assert_eq!(binary.expose(), NOT_UTF8);
+        assert_eq!(
+            freed(),
+            before + 1,
+            "not UTF-8: a plaintext was freed unzeroed"
+        );
+
+        // a dry run the server answers with the plaintext anyway (as moto does): dropped unread
+        MODE.store(ANSWER, Ordering::SeqCst);
+        for _ in 0..10 {
+            value().verify().await.unwrap();
+        }
+        assert_eq!(
+            freed(),
+            before + 1,
+            "dry run: a plaintext was freed unzeroed"
+        );
+
+        // a first access cancelled after 1, 2, … polls, until one poll sequence completes
+        let cancelled_at = cancel_at_every_await_point().await;
+        assert!(cancelled_at >= 8, "only {cancelled_at} cancellation points");
+        assert_eq!(
+            freed(),
+            before + 1,
+            "cancellation: a plaintext was freed unzeroed"
+        );
+
+        // the first attempt times out with its response in flight; the retry succeeds
+        LATE.store(1, Ordering::SeqCst);
+        let calls_before = calls();
+        assert_eq!(value().get().await.unwrap().expose(), CANARY);
+        assert_eq!(
+            calls() - calls_before,
+            2,
+            "one timed-out attempt, one retry"
+        );
+        assert_eq!(
+            freed(),
+            before + 1,
+            "attempt timeout: a plaintext was freed unzeroed"
+        );
+
+        // every attempt times out: the error, and nothing kept
+        LATE.store(3, Ordering::SeqCst);
+        let timed_out = value();
+        let error = timed_out.get().await.unwrap_err();
+        assert_eq!(error.kind(), &ErrorKind::TimedOut, "{error}");
+        assert_eq!(error.attempts(), Some(3), "{error}");
+        assert!(timed_out.try_get().is_none());
+        assert_eq!(
+            freed(),
+            before + 1,
+            "timeout: a plaintext was freed unzeroed"
+        );
+
         ARMED.store(false, Ordering::SeqCst);
-        assert_eq!(freed(), before, "a plaintext buffer was freed without being zeroed");
-        assert_eq!(rule.num_calls(), 11);
+        println!(
+            "zeroize: {cancelled_at} cancellation points, {} calls",
+            calls()
+        );
     });
 }
