@@ -1,6 +1,8 @@
-//! Through a loopback TCP proxy in front of the moto emulator that can forward, hang (accept and
-//! never answer) or reset connections: timeouts (S8), unreachable endpoints, and cancellation
-//! closing the request for real (S7). Needs `eval "$(scripts/dev-kms)"` and `--features emulator`.
+//! Through a loopback TCP proxy in front of the moto emulator that, per test, forwards, hangs
+//! (accepts and never answers), answers slowly, resets connections, cuts responses half-way, or
+//! answers scripted `ThrottlingException` / `KMSInternalException` errors before forwarding:
+//! timeouts (S8), retries (S9), unreachable endpoints, an outage met by many tasks (S6), and
+//! cancellation closing the request for real (S7). A refused connection is in `refused.rs`. Needs `eval "$(scripts/dev-kms)"` and `--features emulator`.
 #![cfg(feature = "emulator")]
 
 use std::net::SocketAddr;
@@ -24,12 +26,17 @@ const THROTTLE: u8 = 3;
 const INTERNAL: u8 = 4;
 /// Forward the request, send back the first half of the response, and close.
 const CUT: u8 = 5;
+/// Hold each of the next `scripted` connections for `delay_ms` before forwarding it; forward
+/// the others at once.
+const SLOW: u8 = 6;
 
 struct Proxy {
     mode: AtomicU8,
     /// How many more scripted error answers to give (THROTTLE, INTERNAL).
     scripted: AtomicUsize,
     accepted: AtomicUsize,
+    /// The wait of SLOW.
+    delay_ms: AtomicUsize,
     /// Connections the client closed while the proxy held them unanswered.
     closed_while_hanging: AtomicUsize,
 }
@@ -96,7 +103,16 @@ async fn serve(proxy: Arc<Proxy>, listener: TcpListener, upstream: SocketAddr) {
                     let _ = outbound.read_to_end(&mut response).await; // moto closes each connection
                     let _ = inbound.write_all(&response[..response.len() / 2]).await;
                 }
-                _ => {
+                mode => {
+                    let slow = mode == SLOW
+                        && proxy
+                            .scripted
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                            .is_ok();
+                    if slow {
+                        let delay = proxy.delay_ms.load(Ordering::SeqCst) as u64;
+                        tokio::time::sleep(Duration::from_millis(delay)).await;
+                    }
                     if let Ok(mut outbound) = TcpStream::connect(upstream).await {
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                     }
@@ -122,6 +138,7 @@ async fn setup() -> &'static Setup {
                 mode: AtomicU8::new(FORWARD),
                 scripted: AtomicUsize::new(0),
                 accepted: AtomicUsize::new(0),
+                delay_ms: AtomicUsize::new(0),
                 closed_while_hanging: AtomicUsize::new(0),
             });
             // Each #[tokio::test] has its own runtime, which ends with the test: the proxy gets
@@ -338,4 +355,51 @@ async fn an_outage_met_by_a_hundred_tasks_costs_one_attempt_cycle() {
     assert_eq!(attempts, 3, "one cycle of 3 attempts, not 100 cycles");
     setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
     assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_answer_within_the_attempt_timeout_succeeds_at_once() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    setup.proxy.delay_ms.store(250, Ordering::SeqCst);
+    let accepted = script(setup, SLOW, 1);
+    let started = Instant::now();
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+    let elapsed = started.elapsed();
+    let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
+    println!(
+        "slow 250 ms: {attempts} attempt, {} ms",
+        elapsed.as_millis()
+    );
+    assert_eq!(attempts, 1, "0.25 s is within the 0.4 s attempt timeout");
+    assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_slower_than_the_attempt_timeout_is_retried() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    setup.proxy.delay_ms.store(1000, Ordering::SeqCst);
+    let accepted = script(setup, SLOW, 1);
+    let started = Instant::now();
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+    let elapsed = started.elapsed();
+    let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
+    println!(
+        "slow 1 s once: {attempts} attempts, {} ms",
+        elapsed.as_millis()
+    );
+    assert_eq!(
+        attempts, 2,
+        "the first attempt timed out at 0.4 s, the second was answered"
+    );
+    let attempt = setup.settings.attempt_timeout;
+    assert!(
+        elapsed >= attempt && elapsed < setup.settings.operation_timeout,
+        "{elapsed:?}"
+    );
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
 }
