@@ -5,33 +5,14 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use aws_sdk_kms::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_kms::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_kms::error::BoxError;
 use base64::Engine as _;
 use sealed_runtime::{set_client, Sealed};
 
 mod support;
 
+use support::{create_key, Calls};
+
 const CANARY: &[u8] = b"canary-adversarial-31f7";
-
-#[derive(Debug)]
-struct Calls(Arc<AtomicUsize>);
-
-impl Intercept for Calls {
-    fn name(&self) -> &'static str {
-        "count-calls"
-    }
-    fn read_before_transmit(
-        &self,
-        _: &BeforeTransmitInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(())
-    }
-}
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -95,24 +76,8 @@ async fn s10_every_bit_flip_truncation_and_swap_fails() {
             .build(),
     ))
     .unwrap();
-    let key_a = client
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .arn
-        .unwrap();
-    let key_b = client
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .arn
-        .unwrap();
+    let key_a = create_key(&client).await;
+    let key_b = create_key(&client).await;
     let context = [("app", "billing")];
     let blob_a = base64::engine::general_purpose::STANDARD
         .decode(support::encrypt(&client, &key_a, CANARY, &context, None).await)
@@ -238,7 +203,7 @@ fn load_ten_thousand_tasks_on_fifty_values_make_fifty_decrypts() {
             config.to_builder().interceptor(Calls(calls.clone())).build(),
         ))
         .unwrap();
-        let key = client.create_key().send().await.unwrap().key_metadata.unwrap().arn.unwrap();
+        let key = create_key(&client).await;
         let mut values: Vec<&'static Sealed> = Vec::new();
         for i in 0..50 {
             let text = support::encrypt(&client, &key, format!("value-{i}").as_bytes(), &[], None).await;

@@ -131,7 +131,7 @@ async fn setup() -> &'static Setup {
             let upstream: SocketAddr = moto.trim_start_matches("http://").parse().unwrap();
             // seal through moto directly
             let direct = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
-            let key = direct.create_key().send().await.unwrap().key_metadata.unwrap().arn.unwrap();
+            let key = support::create_key(&direct).await;
             let text = support::encrypt(&direct, &key, b"canary-endpoints", &[], None).await;
 
             let proxy = Arc::new(Proxy {
@@ -357,49 +357,44 @@ async fn an_outage_met_by_a_hundred_tasks_costs_one_attempt_cycle() {
     assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_answer_within_the_attempt_timeout_succeeds_at_once() {
-    let _serial = SERIAL.lock().await;
-    let setup = setup().await;
+/// The next connection is held `delay_ms` before it is forwarded: the attempts the access made
+/// and how long it took.
+async fn slow_once(setup: &'static Setup, delay_ms: usize) -> (usize, Duration) {
     let value = value(setup);
-    setup.proxy.delay_ms.store(250, Ordering::SeqCst);
+    setup.proxy.delay_ms.store(delay_ms, Ordering::SeqCst);
     let accepted = script(setup, SLOW, 1);
     let started = Instant::now();
     assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
     let elapsed = started.elapsed();
     let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
     println!(
-        "slow 250 ms: {attempts} attempt, {} ms",
+        "slow {delay_ms} ms once: {attempts} attempts, {} ms",
         elapsed.as_millis()
     );
+    (attempts, elapsed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_answer_within_the_attempt_timeout_succeeds_at_once() {
+    let _serial = SERIAL.lock().await;
+    let (attempts, elapsed) = slow_once(setup().await, 250).await;
     assert_eq!(attempts, 1, "0.25 s is within the 0.4 s attempt timeout");
     assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
-    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_slower_than_the_attempt_timeout_is_retried() {
     let _serial = SERIAL.lock().await;
     let setup = setup().await;
-    let value = value(setup);
-    setup.proxy.delay_ms.store(1000, Ordering::SeqCst);
-    let accepted = script(setup, SLOW, 1);
-    let started = Instant::now();
-    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
-    let elapsed = started.elapsed();
-    let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
-    println!(
-        "slow 1 s once: {attempts} attempts, {} ms",
-        elapsed.as_millis()
-    );
+    let (attempts, elapsed) = slow_once(setup, 1000).await;
     assert_eq!(
         attempts, 2,
         "the first attempt timed out at 0.4 s, the second was answered"
     );
-    let attempt = setup.settings.attempt_timeout;
+    let settings = &setup.settings;
     assert!(
-        elapsed >= attempt && elapsed < setup.settings.operation_timeout,
+        elapsed >= settings.attempt_timeout && elapsed < settings.operation_timeout,
         "{elapsed:?}"
     );
-    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
 }

@@ -6,34 +6,14 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use aws_sdk_kms::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_kms::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_kms::error::BoxError;
 use sealed_runtime::{default_config, set_client, ErrorKind, Sealed};
 use tokio::sync::Mutex;
 
 mod support;
 
+use support::{create_key, Calls};
+
 const CANARY: &str = "canary-7f3a9c-hello, world!";
-
-/// Counts the requests the library's client sends.
-#[derive(Debug, Default)]
-struct Calls(Arc<AtomicUsize>);
-
-impl Intercept for Calls {
-    fn name(&self) -> &'static str {
-        "count-calls"
-    }
-    fn read_before_transmit(
-        &self,
-        _: &BeforeTransmitInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        Ok(())
-    }
-}
 
 struct Kms {
     client: aws_sdk_kms::Client,
@@ -69,8 +49,7 @@ async fn kms() -> &'static Kms {
 
 impl Kms {
     async fn key(&self) -> String {
-        let key = self.client.create_key().send().await.unwrap();
-        key.key_metadata().unwrap().arn().unwrap().to_owned()
+        create_key(&self.client).await
     }
 
     async fn seal(&self, key: &str, context: &[(&str, &str)]) -> String {

@@ -204,6 +204,13 @@ fn plaintext_buffers_are_zeroed_when_freed_on_every_path() {
         assert_eq!(freed(), before + 1, "the checking allocator does not work");
         drop(Zeroizing::new(CANARY.to_vec()));
         assert_eq!(freed(), before + 1, "Zeroizing did not zero");
+        let none_freed = |path: &str| {
+            assert_eq!(
+                freed(),
+                before + 1,
+                "{path}: a plaintext was freed unzeroed"
+            );
+        };
 
         // a response for another key than the pinned one: the plaintext received is dropped
         MODE.store(ANSWER_OTHER_KEY, Ordering::SeqCst);
@@ -215,11 +222,7 @@ fn plaintext_buffers_are_zeroed_when_freed_on_every_path() {
                 "{error}"
             );
         }
-        assert_eq!(
-            freed(),
-            before + 1,
-            "wrong key: a plaintext was freed unzeroed"
-        );
+        none_freed("wrong key");
 
         // a plaintext that is not UTF-8: kept (for `expose`), and the error holds no copy
         MODE.store(ANSWER_NOT_UTF8, Ordering::SeqCst);
@@ -231,31 +234,19 @@ fn plaintext_buffers_are_zeroed_when_freed_on_every_path() {
             assert!(!text.contains("zeroize-canary"), "{text}");
         }
         assert_eq!(binary.expose(), NOT_UTF8);
-        assert_eq!(
-            freed(),
-            before + 1,
-            "not UTF-8: a plaintext was freed unzeroed"
-        );
+        none_freed("not UTF-8");
 
         // a dry run the server answers with the plaintext anyway (as moto does): dropped unread
         MODE.store(ANSWER, Ordering::SeqCst);
         for _ in 0..10 {
             value().verify().await.unwrap();
         }
-        assert_eq!(
-            freed(),
-            before + 1,
-            "dry run: a plaintext was freed unzeroed"
-        );
+        none_freed("dry run");
 
         // a first access cancelled after 1, 2, … polls, until one poll sequence completes
         let cancelled_at = cancel_at_every_await_point().await;
         assert!(cancelled_at >= 8, "only {cancelled_at} cancellation points");
-        assert_eq!(
-            freed(),
-            before + 1,
-            "cancellation: a plaintext was freed unzeroed"
-        );
+        none_freed("cancellation");
 
         // the first attempt times out with its response in flight; the retry succeeds
         LATE.store(1, Ordering::SeqCst);
@@ -266,11 +257,7 @@ fn plaintext_buffers_are_zeroed_when_freed_on_every_path() {
             2,
             "one timed-out attempt, one retry"
         );
-        assert_eq!(
-            freed(),
-            before + 1,
-            "attempt timeout: a plaintext was freed unzeroed"
-        );
+        none_freed("attempt timeout");
 
         // every attempt times out: the error, and nothing kept
         LATE.store(3, Ordering::SeqCst);
@@ -279,11 +266,7 @@ fn plaintext_buffers_are_zeroed_when_freed_on_every_path() {
         assert_eq!(error.kind(), &ErrorKind::TimedOut, "{error}");
         assert_eq!(error.attempts(), Some(3), "{error}");
         assert!(timed_out.try_get().is_none());
-        assert_eq!(
-            freed(),
-            before + 1,
-            "timeout: a plaintext was freed unzeroed"
-        );
+        none_freed("timeout");
 
         ARMED.store(false, Ordering::SeqCst);
         println!(

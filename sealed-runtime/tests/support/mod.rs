@@ -2,7 +2,12 @@
 #![allow(dead_code)]
 
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+use aws_sdk_kms::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_kms::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_kms::error::BoxError;
 
 /// Everything `tracing` writes in this test binary, at every level (the SDK's own included).
 pub fn captured_logs() -> &'static Arc<Mutex<Vec<u8>>> {
@@ -68,4 +73,29 @@ pub async fn encrypt(
     }
     let blob = request.send().await.unwrap().ciphertext_blob.unwrap();
     base64::engine::general_purpose::STANDARD.encode(blob.as_ref())
+}
+
+/// Counts the requests a client sends (an interceptor, added to the client's config).
+#[derive(Debug)]
+pub struct Calls(pub Arc<AtomicUsize>);
+
+impl Intercept for Calls {
+    fn name(&self) -> &'static str {
+        "count-calls"
+    }
+    fn read_before_transmit(
+        &self,
+        _: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// A new symmetric key on the server the client talks to; its ARN.
+pub async fn create_key(client: &aws_sdk_kms::Client) -> String {
+    let created = client.create_key().send().await.unwrap();
+    created.key_metadata.unwrap().arn.unwrap()
 }
