@@ -1,6 +1,7 @@
 //! Through a loopback TCP proxy in front of the moto emulator that, per test, forwards, hangs
 //! (accepts and never answers), answers slowly, resets connections, cuts responses half-way, or
-//! answers scripted `ThrottlingException` / `KMSInternalException` errors before forwarding:
+//! answers scripted `ThrottlingException` / `KMSInternalException` / load-balancer 503 errors
+//! before forwarding:
 //! timeouts (S8), retries (S9), unreachable endpoints, an outage met by many tasks (S6), and
 //! cancellation closing the request for real (S7). A refused connection is in `refused.rs`. Needs `eval "$(scripts/dev-kms)"` and `--features emulator`.
 #![cfg(feature = "emulator")]
@@ -29,6 +30,9 @@ const CUT: u8 = 5;
 /// Hold each of the next `scripted` connections for `delay_ms` before forwarding it; forward
 /// the others at once.
 const SLOW: u8 = 6;
+/// Answer HTTP 503 with a body that is not KMS's (a load balancer's) while `scripted` lasts,
+/// then forward.
+const UNAVAILABLE: u8 = 7;
 
 struct Proxy {
     mode: AtomicU8,
@@ -67,23 +71,35 @@ async fn serve(proxy: Arc<Proxy>, listener: TcpListener, upstream: SocketAddr) {
                     proxy.closed_while_hanging.fetch_add(1, Ordering::SeqCst);
                 }
                 RESET => drop(inbound),
-                THROTTLE | INTERNAL
+                THROTTLE | INTERNAL | UNAVAILABLE
                     if proxy
                         .scripted
                         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                         .is_ok() =>
                 {
-                    let (status, code) = if proxy.mode.load(Ordering::SeqCst) == THROTTLE {
-                        ("400 Bad Request", "ThrottlingException")
-                    } else {
-                        ("500 Internal Server Error", "KMSInternalException")
+                    let (status, code) = match proxy.mode.load(Ordering::SeqCst) {
+                        THROTTLE => ("400 Bad Request", "ThrottlingException"),
+                        INTERNAL => ("500 Internal Server Error", "KMSInternalException"),
+                        _ => ("503 Service Unavailable", ""),
                     };
                     let mut buf = [0; 8192];
                     let _ = inbound.read(&mut buf).await;
-                    let body =
-                        format!(r#"{{"__type":"{code}","message":"scripted by the test proxy"}}"#);
+                    let (body, content_type) = if code.is_empty() {
+                        (
+                            "<html><body>503 Service Temporarily Unavailable</body></html>"
+                                .to_owned(),
+                            "text/html",
+                        )
+                    } else {
+                        (
+                            format!(
+                                r#"{{"__type":"{code}","message":"scripted by the test proxy"}}"#
+                            ),
+                            "application/x-amz-json-1.1",
+                        )
+                    };
                     let response = format!(
-                        "HTTP/1.1 {status}\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                         body.len()
                     );
                     let _ = tokio::io::AsyncWriteExt::write_all(&mut inbound, response.as_bytes())
@@ -303,6 +319,28 @@ async fn throttled_twice_then_forwarded_succeeds_on_the_third_attempt() {
     );
     assert_eq!(attempts, 3);
     setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_balancer_503_twice_then_forwarded_succeeds_on_the_third_attempt() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    let accepted = script(setup, UNAVAILABLE, 2);
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+    let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
+    println!("503 x2: {attempts} attempts");
+    assert_eq!(attempts, 3);
+    // and when it lasts: a service error naming the attempts, with the status in it
+    let value = self::value(setup);
+    script(setup, UNAVAILABLE, 3);
+    let error = value.get().await.unwrap_err();
+    println!("503 x3: {error}");
+    assert_eq!(error.attempts(), Some(3), "{error}");
+    assert_eq!(error.kind(), &ErrorKind::Service, "{error}");
+    assert!(error.to_string().contains("HTTP 503"), "{error}");
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
