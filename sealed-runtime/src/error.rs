@@ -24,7 +24,7 @@ pub enum ErrorKind {
     KeyInvalidState,
     /// The key does not exist in this region and account.
     KeyNotFound,
-    /// KMS throttled the request, also after retries.
+    /// KMS throttled the request through every retry.
     Throttled,
     /// No answer within the configured timeout.
     TimedOut,
@@ -239,7 +239,7 @@ impl Error {
             ErrorKind::KeyInvalidState => "the key is not in a usable state".into(),
             ErrorKind::KeyNotFound => "the key was not found".into(),
             ErrorKind::Throttled => {
-                "KMS throttled Decrypt (ThrottlingException), also after retries".into()
+                "KMS kept throttling Decrypt through every retry".into()
             }
             ErrorKind::TimedOut => match d.timeout {
                 Some(t) => format!("Decrypt timed out after {} ms", t.as_millis()),

@@ -344,6 +344,33 @@ async fn a_load_balancer_503_twice_then_forwarded_succeeds_on_the_third_attempt(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_throughout_fails_naming_the_quota() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    let accepted = script(setup, THROTTLE, 3);
+    let started = Instant::now();
+    let error = value.get().await.unwrap_err();
+    let elapsed = started.elapsed();
+    let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
+    println!(
+        "throttle x3: {attempts} attempts, {} ms: {error}",
+        elapsed.as_millis()
+    );
+    assert_eq!((attempts, error.attempts()), (3, Some(3)));
+    assert_eq!(error.kind(), &ErrorKind::Throttled, "{error}");
+    assert!(elapsed < setup.settings.operation_timeout, "{elapsed:?}");
+    let text = error.to_string();
+    assert!(
+        text.contains("ThrottlingException") && text.contains("quota"),
+        "{text}"
+    );
+    assert!(text.contains("prefetch()"), "{text}");
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn internal_errors_three_times_fail_naming_attempts_and_elapsed_time() {
     let _serial = SERIAL.lock().await;
     let setup = setup().await;
