@@ -113,8 +113,8 @@ fn scratch_crate(key: &str, ciphertext: &str) -> tempfile::TempDir {
 }
 
 /// `cargo build --offline` of the crate (in a network namespace where permitted), under `strace`
-/// writing to `trace` if given.
-fn build(dir: &Path, target: &Path, trace: Option<&Path>) {
+/// writing to `trace` if given; what cargo printed.
+fn build(dir: &Path, target: &Path, trace: Option<&Path>) -> String {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let unshare = network_namespaces_allowed();
     if !unshare {
@@ -143,18 +143,16 @@ fn build(dir: &Path, target: &Path, trace: Option<&Path>) {
         None => Command::new(&cargo),
     };
     let output = command
-        .args(["build", "--offline", "--quiet"])
+        .args(["build", "--offline"])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("decoy-credentials"))
         .env("AWS_CONFIG_FILE", dir.join("decoy-config"))
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "hermetic build: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let printed = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "hermetic build: {printed}");
+    printed
 }
 
 /// The traced build touched no network, and the compiler of the crate opened no file of the
@@ -240,11 +238,21 @@ fn an_offline_build_without_network_and_no_plaintext_in_any_artefact() {
     build(dir.path(), &target, None);
 
     // the crate again, traced: no socket, no connection, and the only files of the crate the
-    // compiler opens are its source and the ciphertext file
-    let main = dir.path().join("src/main.rs");
-    std::fs::write(&main, std::fs::read_to_string(&main).unwrap() + "\n").unwrap();
+    // compiler opens are its source and the ciphertext file. `cargo clean -p` makes sure the
+    // crate is compiled again (an edit's mtime is not always enough for cargo to see it).
+    let clean = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["clean", "--offline", "--quiet", "-p", "hermetic"])
+        .current_dir(dir.path())
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .unwrap();
+    assert!(clean.success());
     let log = dir.path().join("strace.log");
-    build(dir.path(), &target, Some(&log));
+    let printed = build(dir.path(), &target, Some(&log));
+    assert!(
+        printed.contains("Compiling hermetic"),
+        "the crate was not compiled again: {printed}"
+    );
     let trace = std::fs::read_to_string(&log).unwrap();
     check_trace(&trace, dir.path());
 
