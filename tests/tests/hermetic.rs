@@ -44,10 +44,17 @@ fn strace() -> PathBuf {
     )
 }
 
+/// A line of `strace -f -o`: the process id and the call. strace pads the id to a fixed width,
+/// so a short id is followed by more than one space.
+fn pid_and_call(line: &str) -> Option<(&str, &str)> {
+    let (pid, call) = line.split_once(' ')?;
+    Some((pid, call.trim_start()))
+}
+
 /// The path of a traced `open`/`openat` line, whether or not the call succeeded, if it is absolute
 /// or relative to the working directory.
 fn opened_path(line: &str) -> Option<&str> {
-    let call = line.split_once(' ')?.1;
+    let call = pid_and_call(line)?.1;
     if !(call.starts_with("openat(") || call.starts_with("open(")) {
         return None;
     }
@@ -112,10 +119,15 @@ fn scratch_crate(key: &str, ciphertext: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The cargo running this test.
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
 /// `cargo build --offline` of the crate (in a network namespace where permitted), under `strace`
 /// writing to `trace` if given; what cargo printed.
 fn build(dir: &Path, target: &Path, trace: Option<&Path>) -> String {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let cargo = cargo();
     let unshare = network_namespaces_allowed();
     if !unshare {
         eprintln!(
@@ -161,7 +173,7 @@ fn check_trace(trace: &str, crate_dir: &Path) {
     let network: Vec<&str> = trace
         .lines()
         .filter(|l| {
-            l.split_once(' ').is_some_and(|(_, call)| {
+            pid_and_call(l).is_some_and(|(_, call)| {
                 call.starts_with("connect(") || call.starts_with("socket(")
             })
         })
@@ -181,7 +193,7 @@ fn check_trace(trace: &str, crate_dir: &Path) {
     let rustc: Vec<&str> = trace
         .lines()
         .filter(|l| opened_path(l) == Some("src/main.rs"))
-        .filter_map(|l| l.split_once(' ').map(|(pid, _)| pid))
+        .filter_map(|l| pid_and_call(l).map(|(pid, _)| pid))
         .collect();
     assert_eq!(
         rustc.len(),
@@ -191,7 +203,7 @@ fn check_trace(trace: &str, crate_dir: &Path) {
     let crate_dir = crate_dir.to_str().unwrap();
     let mut read: Vec<&str> = trace
         .lines()
-        .filter(|l| l.split_once(' ').is_some_and(|(pid, _)| pid == rustc[0]))
+        .filter(|l| pid_and_call(l).is_some_and(|(pid, _)| pid == rustc[0]))
         .filter_map(opened_path)
         .filter_map(|p| {
             if p.starts_with('/') {
@@ -238,9 +250,9 @@ fn an_offline_build_without_network_and_no_plaintext_in_any_artefact() {
     build(dir.path(), &target, None);
 
     // the crate again, traced: no socket, no connection, and the only files of the crate the
-    // compiler opens are its source and the ciphertext file. `cargo clean -p` makes sure the
-    // crate is compiled again (an edit's mtime is not always enough for cargo to see it).
-    let clean = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    // compiler opens are its source and the ciphertext file. `cargo clean -p` makes the crate
+    // compile again whatever the timestamps say.
+    let clean = Command::new(cargo())
         .args(["clean", "--offline", "--quiet", "-p", "hermetic"])
         .current_dir(dir.path())
         .env("CARGO_TARGET_DIR", &target)
