@@ -325,22 +325,25 @@ async fn throttled_twice_then_forwarded_succeeds_on_the_third_attempt() {
 async fn a_load_balancer_503_twice_then_forwarded_succeeds_on_the_third_attempt() {
     let _serial = SERIAL.lock().await;
     let setup = setup().await;
-    let value = value(setup);
+    let recovering = value(setup);
     let accepted = script(setup, UNAVAILABLE, 2);
-    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+    assert_eq!(
+        recovering.get().await.unwrap().expose(),
+        b"canary-endpoints"
+    );
     let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
     println!("503 x2: {attempts} attempts");
     assert_eq!(attempts, 3);
     // and when it lasts: a service error naming the attempts, with the status in it
-    let value = self::value(setup);
+    let lasting = value(setup);
     script(setup, UNAVAILABLE, 3);
-    let error = value.get().await.unwrap_err();
+    let error = lasting.get().await.unwrap_err();
     println!("503 x3: {error}");
     assert_eq!(error.attempts(), Some(3), "{error}");
     assert_eq!(error.kind(), &ErrorKind::Service, "{error}");
     assert!(error.to_string().contains("HTTP 503"), "{error}");
     setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
-    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+    assert_eq!(lasting.get().await.unwrap().expose(), b"canary-endpoints");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
