@@ -167,6 +167,14 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
         request = request.encryption_context(k, value);
     }
     let output = request.send().await.map_err(|error| {
+        if let Some((message, help)) =
+            sealed_runtime::__private::credentials_failure(&error, error.code())
+        {
+            return format!(
+                "KMS Encrypt with key `{}`: {message}\n  = help: {help}",
+                key.as_str()
+            );
+        }
         let code = error.code().unwrap_or("no error code");
         let message = error.message().unwrap_or("");
         let hint = if code.contains("AccessDenied")
@@ -174,7 +182,10 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
                 .raw_response()
                 .is_some_and(|r| r.status().as_u16() == 403)
         {
-            format!("; allow kms:Encrypt on {} for the caller", key.as_str())
+            format!(
+                "\n  = help: allow kms:Encrypt on {} for the caller",
+                key.as_str()
+            )
         } else {
             String::new()
         };

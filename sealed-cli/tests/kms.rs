@@ -484,3 +484,44 @@ fn check_kms_fails_with_the_hint_for_a_caller_without_decrypt() {
         String::from_utf8_lossy(&output.stdout)
     );
 }
+
+/// `cargo sealed encrypt` without credentials says so, in the chain's words, with the next
+/// step, as `Decrypt` errors do; not "KMS Encrypt failed (no error code)". No network needed:
+/// the chain fails before any request.
+#[test]
+fn encrypt_without_credentials_says_so_with_the_next_step() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = Command::cargo_bin("cargo-sealed").unwrap();
+    for (name, _) in std::env::vars() {
+        if name.starts_with("AWS_") {
+            command.env_remove(name);
+        }
+    }
+    let output = command
+        .args(["sealed", "encrypt", "--key", "alias/app"])
+        .env("NO_COLOR", "1")
+        .env("HOME", home.path())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL_KMS", "http://127.0.0.1:9")
+        .env("AWS_CONFIG_FILE", home.path().join("config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.path().join("credentials"),
+        )
+        .write_stdin(CANARY)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("no usable AWS credentials: ")
+            && stderr.contains("no credentials found in chain"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: give the process credentials"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(CANARY), "{stderr}");
+}

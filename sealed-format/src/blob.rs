@@ -63,32 +63,34 @@ impl BlobFamily {
         !matches!(self, BlobFamily::Emulator(_) | BlobFamily::Unchecked)
     }
 
-    /// The Rust path of this value, for code generators: `prefix` is the path of
-    /// `sealed_format` as the generated code reaches it (`::sealed_runtime::__private::format`).
+    /// The name of this variant in Rust (`AwsV2`, `Emulator`, …), for code generators that
+    /// build the path to it; [`Emulator::rust_variant`] names the emulator inside `Emulator`.
     #[doc(hidden)]
-    pub fn path(self, prefix: &str) -> String {
-        let variant = match self {
+    pub fn rust_variant(self) -> &'static str {
+        match self {
             BlobFamily::AwsV2 => "AwsV2",
             BlobFamily::AwsV1 => "AwsV1",
             BlobFamily::AwsLegacy => "AwsLegacy",
             BlobFamily::Rsa => "Rsa",
             BlobFamily::Sm2Pke => "Sm2Pke",
-            BlobFamily::Emulator(emulator) => {
-                let inner = match emulator {
-                    Emulator::Moto => "Moto",
-                    Emulator::LocalStack => "LocalStack",
-                    Emulator::MotoOrLocalStack => "MotoOrLocalStack",
-                    Emulator::LocalKms => "LocalKms",
-                };
-                return format!("{prefix}::BlobFamily::Emulator({prefix}::Emulator::{inner})");
-            }
+            BlobFamily::Emulator(_) => "Emulator",
             BlobFamily::Unchecked => "Unchecked",
-        };
-        format!("{prefix}::BlobFamily::{variant}")
+        }
     }
 }
 
 impl Emulator {
+    /// The name of this variant in Rust (`Moto`, …), for code generators.
+    #[doc(hidden)]
+    pub fn rust_variant(self) -> &'static str {
+        match self {
+            Emulator::Moto => "Moto",
+            Emulator::LocalStack => "LocalStack",
+            Emulator::MotoOrLocalStack => "MotoOrLocalStack",
+            Emulator::LocalKms => "LocalKms",
+        }
+    }
+
     /// The stable name: `moto`, `localstack`, `moto-or-localstack`, `local-kms`.
     pub fn name(self) -> &'static str {
         match self {
@@ -364,6 +366,7 @@ fn malformed(
             at,
             expected,
             found,
+            whole: false,
         },
         if at < end {
             at..end
@@ -410,6 +413,7 @@ fn length_field(family: BlobFamily, bytes: &[u8], at: usize) -> Result<(), Probl
         ErrorKind::LengthMismatch {
             family,
             at,
+            field_len: 4,
             declared,
             actual,
             cut_base64: false,
@@ -422,14 +426,41 @@ fn length_field(family: BlobFamily, bytes: &[u8], at: usize) -> Result<(), Probl
     ))
 }
 
+/// A structure check that failed after the length field agreed with the size: the blob was
+/// pasted whole, so it may be a layout this version does not know.
+fn after_length(problem: Problem) -> Problem {
+    match problem {
+        Problem::At(
+            ErrorKind::Malformed {
+                family,
+                at,
+                expected,
+                found,
+                ..
+            },
+            range,
+        ) => Problem::At(
+            ErrorKind::Malformed {
+                family,
+                at,
+                expected,
+                found,
+                whole: true,
+            },
+            range,
+        ),
+        other => other,
+    }
+}
+
 fn aws_v2(bytes: &[u8]) -> Result<Found, Problem> {
     let family = BlobFamily::AwsV2;
     let id = header(family, bytes, 58)?;
-    if bytes[37] != 0x01 {
-        return Err(malformed(family, bytes, 37, 1, "`01`"));
-    }
     length_field(family, bytes, 54)?;
-    let content = der_skeleton(family, bytes, 58)?;
+    if bytes[37] != 0x01 {
+        return Err(after_length(malformed(family, bytes, 37, 1, "`01`")));
+    }
+    let content = der_skeleton(family, bytes, 58).map_err(after_length)?;
     Ok(Found {
         family,
         plaintext_len: Some(content - 27),
@@ -453,7 +484,9 @@ fn aws_v1(bytes: &[u8], offset: usize, family: BlobFamily) -> Result<Found, Prob
     };
     let id = header(family, bytes, 41).map_err(shift)?;
     length_field(family, bytes, 37).map_err(shift)?;
-    let content = der_skeleton(family, bytes, 41).map_err(shift)?;
+    let content = der_skeleton(family, bytes, 41)
+        .map_err(after_length)
+        .map_err(shift)?;
     Ok(Found {
         family,
         plaintext_len: Some(content - 27),
@@ -510,6 +543,7 @@ fn aws_legacy(bytes: &[u8]) -> Result<Found, Problem> {
             ErrorKind::LengthMismatch {
                 family,
                 at: 35,
+                field_len: varint_len,
                 declared,
                 actual,
                 cut_base64: false,
@@ -522,9 +556,15 @@ fn aws_legacy(bytes: &[u8]) -> Result<Found, Problem> {
         ));
     }
     if !bytes[body..].starts_with(&[0x01, 0x01]) {
-        return Err(malformed(family, bytes, body, 2, "`01 01` (a v1 body)"));
+        return Err(after_length(malformed(
+            family,
+            bytes,
+            body,
+            2,
+            "`01 01` (a v1 body)",
+        )));
     }
-    let inner = aws_v1(&bytes[body..], body, family)?;
+    let inner = aws_v1(&bytes[body..], body, family).map_err(after_length)?;
     let outer: [u8; 32] = bytes[2..34].try_into().unwrap_or([0; 32]);
     if inner.key_material_id != Some(outer) {
         return Err(Problem::At(
@@ -599,6 +639,7 @@ impl<'a> Der<'a> {
                         "a length of {len} with {} bytes left",
                         self.end - content.start.min(self.end)
                     ),
+                    whole: false,
                 },
             };
             return Err(Problem::At(kind, start..self.end.max(start + 1)));

@@ -87,6 +87,8 @@ pub enum ErrorKind {
         family: BlobFamily,
         /// Where the length field is.
         at: usize,
+        /// How many bytes the length field itself takes (4, or 1–2 for the legacy varint).
+        field_len: usize,
         /// What the length field says follows.
         declared: usize,
         /// What does follow.
@@ -113,6 +115,9 @@ pub enum ErrorKind {
         expected: &'static str,
         /// What is there (hex, at most a few bytes).
         found: String,
+        /// The length field agreed with the size, so the blob was almost certainly pasted whole:
+        /// it may be a layout this version does not know, which `unchecked` accepts.
+        whole: bool,
     },
     /// The encrypted content is outside 28 ..= 4123 bytes (plaintext 1 ..= 4096).
     ContentLength {
@@ -203,14 +208,17 @@ impl FormatError {
             }
             ErrorKind::JsonPasted => "paste only the value of `CiphertextBlob`, without the quotes (`aws kms encrypt ... --output text --query CiphertextBlob` prints just that)".into(),
             ErrorKind::Elided { .. } => format!("this is an elided example, not a ciphertext: {ENCRYPT}"),
+            // The length field agreed: a damaged paste is unlikely, a layout this version does not
+            // know is possible, and a false reject must never be a dead end.
+            ErrorKind::Malformed { whole: true, .. }
+            | ErrorKind::ContentLength { .. }
+            | ErrorKind::LegacyIdMismatch { .. } => format!("{REPASTE}; if you copied it whole from the output of KMS `Encrypt`, it may be a layout `sealed` does not know yet: add the argument `unchecked` (then only its base64 and size are checked) and please report it"),
             ErrorKind::BadCharacter { .. }
             | ErrorKind::MisplacedPadding { .. }
             | ErrorKind::LengthMismatch { .. }
             | ErrorKind::TruncatedHeader { .. }
             | ErrorKind::Base64Length { .. }
-            | ErrorKind::Malformed { .. }
-            | ErrorKind::ContentLength { .. }
-            | ErrorKind::LegacyIdMismatch { .. } => REPASTE.into(),
+            | ErrorKind::Malformed { whole: false, .. } => REPASTE.into(),
             ErrorKind::UrlSafeAlphabet { .. } => "KMS ciphertexts are standard base64: replace `-` with `+` and `_` with `/`, or take the text from `aws kms encrypt --output text --query CiphertextBlob` unchanged".into(),
             ErrorKind::NonCanonicalEnd { .. } => format!("the end was edited (documentation examples end in `EXAMPLE==`): {REPASTE}"),
             ErrorKind::TooLong { .. } => "KMS encrypts at most 4096 bytes of plaintext directly; for larger secrets use envelope encryption (`GenerateDataKey`) and seal the data key".into(),
@@ -293,11 +301,12 @@ impl fmt::Display for FormatError {
             ErrorKind::LengthMismatch {
                 family,
                 at,
+                field_len,
                 declared,
                 actual,
                 cut_base64,
             } => {
-                let total = at + 4 + declared;
+                let total = at + field_len + declared;
                 if actual < declared {
                     write!(
                         f,
@@ -329,6 +338,7 @@ impl fmt::Display for FormatError {
                 at,
                 expected,
                 found,
+                ..
             } => write!(
                 f,
                 "malformed {family} ciphertext: at byte {at} expected {expected}, found {found}"

@@ -290,18 +290,71 @@ impl<'a> KeyRef<'a> {
         matches!(self.kind, KeyKind::AliasName | KeyKind::AliasArn)
     }
 
+    /// Whether this names a multi-Region key (`mrk-…`, as an id or in a key ARN): the same key
+    /// material in several regions, each replica with its own ARN.
+    pub fn is_multi_region(&self) -> bool {
+        matches!(self.kind, KeyKind::KeyArn | KeyKind::MultiRegionKeyId)
+            && self.resource.starts_with("mrk-")
+    }
+
+    /// The ARN of this multi-Region key's replica in `region`, when this is a multi-Region key
+    /// ARN in another region of the same partition (a replica never leaves its partition).
+    ///
+    /// ```
+    /// use sealed_format::KeyRef;
+    /// let key = KeyRef::parse("arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab")?;
+    /// assert_eq!(
+    ///     key.replica_in("eu-west-1").as_deref(),
+    ///     Some("arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab")
+    /// );
+    /// assert_eq!(key.replica_in("us-east-1"), None); // its own region
+    /// assert_eq!(key.replica_in("cn-north-1"), None); // another partition
+    /// # Ok::<(), sealed_format::KeyError>(())
+    /// ```
+    pub fn replica_in(&self, region: &str) -> Option<String> {
+        let (Some(partition), Some(own), Some(account)) =
+            (self.partition, self.region, self.account)
+        else {
+            return None;
+        };
+        let same_partition = region_partition(region).unwrap_or("aws") == partition;
+        (self.kind == KeyKind::KeyArn
+            && self.is_multi_region()
+            && is_region(region)
+            && region != own
+            && same_partition)
+            .then(|| {
+                format!(
+                    "arn:{partition}:kms:{region}:{account}:key/{}",
+                    self.resource
+                )
+            })
+    }
+
     /// Whether a key ARN returned by KMS (`Decrypt`'s `KeyId`) is the key this reference names.
-    /// Aliases match any key: the alias is resolved by KMS.
+    /// Aliases match any key: the alias is resolved by KMS. A multi-Region key ARN matches its
+    /// replicas in any region of the same partition and account, as the AWS Encryption SDK's
+    /// multi-Region-aware keyrings accept them.
     ///
     /// ```
     /// use sealed_format::KeyRef;
     /// let arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     /// assert!(KeyRef::parse("1234abcd-12ab-34cd-56ef-1234567890ab")?.matches_key_arn(arn));
     /// assert!(!KeyRef::parse("0000abcd-12ab-34cd-56ef-1234567890ab")?.matches_key_arn(arn));
+    ///
+    /// let mrk = KeyRef::parse("arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab")?;
+    /// assert!(mrk.matches_key_arn("arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"));
+    /// assert!(!mrk.matches_key_arn("arn:aws:kms:eu-west-1:444455556666:key/mrk-1234abcd12ab34cd56ef1234567890ab"));
     /// # Ok::<(), sealed_format::KeyError>(())
     /// ```
     pub fn matches_key_arn(&self, arn: &str) -> bool {
         match self.kind {
+            KeyKind::KeyArn if self.is_multi_region() => KeyRef::parse(arn).is_ok_and(|returned| {
+                returned.kind == KeyKind::KeyArn
+                    && returned.partition == self.partition
+                    && returned.account == self.account
+                    && returned.resource == self.resource
+            }),
             KeyKind::KeyArn => self.text == arn,
             KeyKind::KeyId | KeyKind::MultiRegionKeyId => {
                 arn == self.text
@@ -376,17 +429,15 @@ impl Algorithm {
         self != Algorithm::SymmetricDefault
     }
 
-    /// The Rust path of this value, for code generators: `prefix` is the path of
-    /// `sealed_format` as the generated code reaches it.
+    /// The name of this variant in Rust (`SymmetricDefault`, …), for code generators.
     #[doc(hidden)]
-    pub fn path(self, prefix: &str) -> String {
-        let variant = match self {
+    pub fn rust_variant(self) -> &'static str {
+        match self {
             Algorithm::SymmetricDefault => "SymmetricDefault",
             Algorithm::RsaesOaepSha1 => "RsaesOaepSha1",
             Algorithm::RsaesOaepSha256 => "RsaesOaepSha256",
             Algorithm::Sm2Pke => "Sm2Pke",
-        };
-        format!("{prefix}::Algorithm::{variant}")
+        }
     }
 }
 

@@ -1,17 +1,13 @@
 //! Expand: a checked invocation into a registered `static` and a `Sealed` referring to it.
+//!
+//! Every path the expansion names starts with the runtime's path as the caller hands it in
+//! (`$crate` from `sealed_runtime::sealed!`), so the expansion works whatever the user calls
+//! the crate: a renamed dependency, a facade crate that re-exports `sealed!`, a user's macro.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use sealed_syntax::{Checked, ContextValue};
-
-/// Where the expansion reaches `sealed-format`.
-const FORMAT: &str = "::sealed_runtime::__private::format";
-
-fn path_of(path: &str) -> TokenStream {
-    // `BlobFamily::…` and `Algorithm::…` paths from `sealed-format`, always valid Rust.
-    path.parse().unwrap_or_default()
-}
 
 fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
     value.map_or_else(
@@ -20,10 +16,27 @@ fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
     )
 }
 
-pub fn expand(checked: &Checked) -> TokenStream {
+fn variant(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// `RUNTIME::__private::format::BlobFamily::…`
+fn family(runtime: &TokenStream, family: sealed_syntax::BlobFamily) -> TokenStream {
+    let format = quote!(#runtime::__private::format);
+    let name = variant(family.rust_variant());
+    if let sealed_syntax::BlobFamily::Emulator(emulator) = family {
+        let inner = variant(emulator.rust_variant());
+        quote!(#format::BlobFamily::#name(#format::Emulator::#inner))
+    } else {
+        quote!(#format::BlobFamily::#name)
+    }
+}
+
+/// The expansion of a checked `sealed!`; `runtime` is the path of `sealed-runtime`.
+pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
     let ciphertext = Literal::byte_string(checked.blob.bytes());
-    let family = path_of(&checked.blob.family().path(FORMAT));
-    let algorithm = path_of(&checked.algorithm.path(FORMAT));
+    let family = family(runtime, checked.blob.family());
+    let algorithm = variant(checked.algorithm.rust_variant());
     let key = option(checked.key.as_deref());
     let plaintext_len = option(checked.blob.plaintext_len());
     let fingerprint = option(
@@ -35,9 +48,9 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let emulator_key_id = option(checked.blob.emulator_key_id());
     let context = checked.context.iter().map(|(key, value)| match value {
         ContextValue::Literal(value) => {
-            quote!((#key, ::sealed_runtime::ContextValue::Literal(#value)))
+            quote!((#key, #runtime::ContextValue::Literal(#value)))
         }
-        ContextValue::Env(name) => quote!((#key, ::sealed_runtime::ContextValue::Env(#name))),
+        ContextValue::Env(name) => quote!((#key, #runtime::ContextValue::Env(#name))),
     });
     // A change to the file rebuilds the crate.
     let track = checked.file.as_ref().map(|path| {
@@ -48,34 +61,34 @@ pub fn expand(checked: &Checked) -> TokenStream {
     });
     quote! {{
         #track
-        static SEALED_ENTRY: ::sealed_runtime::__private::Entry =
-            ::sealed_runtime::__private::Entry::new(::sealed_runtime::__private::EntryParts {
+        static SEALED_ENTRY: #runtime::__private::Entry =
+            #runtime::__private::Entry::new(#runtime::__private::EntryParts {
                 ciphertext: #ciphertext,
                 family: #family,
                 key: #key,
                 context: &[#(#context),*],
-                algorithm: #algorithm,
+                algorithm: #runtime::__private::format::Algorithm::#algorithm,
                 plaintext_len: #plaintext_len,
                 fingerprint: #fingerprint,
                 emulator_key_id: #emulator_key_id,
-                location: ::sealed_runtime::Location::__new(
+                location: #runtime::Location::__new(
                     ::core::file!(),
                     ::core::line!(),
                     ::core::column!(),
                 ),
             });
-        #[::sealed_runtime::__private::linkme::distributed_slice(::sealed_runtime::__private::SEALED_ENTRIES)]
-        #[linkme(crate = ::sealed_runtime::__private::linkme)]
-        static SEALED_REGISTRATION: &::sealed_runtime::__private::Entry = &SEALED_ENTRY;
-        ::sealed_runtime::Sealed::__from_entry(&SEALED_ENTRY)
+        #[#runtime::__private::linkme::distributed_slice(#runtime::__private::SEALED_ENTRIES)]
+        #[linkme(crate = #runtime::__private::linkme)]
+        static SEALED_REGISTRATION: &#runtime::__private::Entry = &SEALED_ENTRY;
+        #runtime::Sealed::__from_entry(&SEALED_ENTRY)
     }}
 }
 
 /// The errors, plus a well-typed `Sealed` so that they are the only errors the user sees.
-pub fn fallback(error: &syn::Error) -> TokenStream {
+pub fn fallback(error: &syn::Error, runtime: &TokenStream) -> TokenStream {
     let error = error.to_compile_error();
     quote! {{
         #error
-        ::sealed_runtime::__private::PLACEHOLDER
+        #runtime::__private::PLACEHOLDER
     }}
 }

@@ -2,6 +2,11 @@
 //! which documents it; this crate only parses the invocation, checks it with `sealed-format` and
 //! maps its errors to spans.
 //!
+//! `sealed_runtime::sealed!` is a `macro_rules!` that calls this macro as
+//! `sealed!((@runtime $crate) …arguments)`: `$crate` is the path of `sealed-runtime` as the
+//! caller's crate reaches it, which every path of the expansion starts with. Without that marker
+//! (a direct call), the path is `::sealed_runtime`.
+//!
 //! Hermetic: it reads no environment variable but `CARGO_MANIFEST_DIR` (for `file = …`), opens no
 //! socket, and reads no file but the one `file = …` names.
 
@@ -13,12 +18,15 @@ use sealed_syntax as valid;
 use std::path::PathBuf;
 
 use proc_macro::TokenStream;
+use proc_macro2::{Delimiter, TokenTree};
+use quote::quote;
 
 /// Checks a KMS ciphertext at compile time and turns it into a `sealed_runtime::Sealed`.
 #[proc_macro]
 pub fn sealed(input: TokenStream) -> TokenStream {
+    let (runtime, input) = runtime_path(input.into());
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
-    let (invocation, parsed) = ast::Invocation::parse(input.into());
+    let (invocation, parsed) = ast::Invocation::parse(input);
     let checked = valid::check(
         invocation,
         manifest_dir.as_deref(),
@@ -26,7 +34,7 @@ pub fn sealed(input: TokenStream) -> TokenStream {
         cfg!(feature = "emulator"),
     );
     let error = match (parsed, checked) {
-        (Ok(()), Ok(Some(checked))) => return expand::expand(&checked).into(),
+        (Ok(()), Ok(Some(checked))) => return expand::expand(&checked, &runtime).into(),
         (Err(mut error), Err(more)) => {
             error.combine(more);
             error
@@ -34,5 +42,22 @@ pub fn sealed(input: TokenStream) -> TokenStream {
         (Err(error), Ok(_)) | (Ok(()), Err(error)) => error,
         (Ok(()), Ok(None)) => syn::Error::new(proc_macro2::Span::call_site(), "missing ciphertext"),
     };
-    expand::fallback(&error).into()
+    expand::fallback(&error, &runtime).into()
+}
+
+/// Splits off the leading `(@runtime $crate)` that `sealed_runtime::sealed!` passes.
+fn runtime_path(
+    input: proc_macro2::TokenStream,
+) -> (proc_macro2::TokenStream, proc_macro2::TokenStream) {
+    let mut trees = input.clone().into_iter();
+    if let Some(TokenTree::Group(group)) = trees.next() {
+        let mut marker = group.stream().into_iter();
+        let is_marker = group.delimiter() == Delimiter::Parenthesis
+            && matches!(marker.next(), Some(TokenTree::Punct(p)) if p.as_char() == '@')
+            && matches!(marker.next(), Some(TokenTree::Ident(i)) if i == "runtime");
+        if is_marker {
+            return (marker.collect(), trees.collect());
+        }
+    }
+    (quote!(::sealed_runtime), input)
 }

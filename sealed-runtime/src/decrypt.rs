@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use aws_sdk_kms::config::interceptors::BeforeTransmitInterceptorContextRef;
@@ -19,6 +19,7 @@ use tracing::Instrument as _;
 use zeroize::Zeroizing;
 
 use crate::client::client_for;
+use crate::credentials;
 use crate::error::{Details, Error, ErrorKind};
 use crate::sealed::{ContextValue, Location};
 
@@ -95,15 +96,98 @@ pub(crate) enum Outcome {
     DryRunPassed,
 }
 
+/// Replica ARNs that answered `NotFoundException` or `AccessDeniedException`: later values on
+/// the same key go to the key's own region at once.
+static NO_LOCAL_REPLICA: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
 /// One `Decrypt`, or its dry run.
+///
+/// A multi-Region key ARN (`…:key/mrk-…`) of another region is decrypted in the function's own
+/// region (`AWS_REGION`) with its replica there: the local replica's latency and resilience,
+/// and it works from a VPC with only a regional KMS endpoint. Where the region has no replica
+/// (`NotFoundException`), or the replica's key policy does not grant the caller what the
+/// primary's does (`AccessDeniedException`), the ARN's own region is asked, and asked first for
+/// the rest of the process.
 pub(crate) async fn call(request: &Request<'_>, dry_run: bool) -> Result<Outcome, Error> {
     let key = request.key.and_then(|k| KeyRef::parse(k).ok());
     let context = context_now(request)?;
-    let client = client_for(key.and_then(|k| k.region())).await;
+    if let Some(key) = key.filter(KeyRef::is_multi_region) {
+        let local = client_for(None).await;
+        let replica = local
+            .config()
+            .region()
+            .and_then(|region| key.replica_in(region.as_ref()));
+        let known_absent = |replica: &String| {
+            NO_LOCAL_REPLICA
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains(replica)
+        };
+        if let Some(replica) = replica.filter(|r| !known_absent(r)) {
+            match send(
+                request,
+                key_id(key, &replica),
+                &context,
+                &local,
+                dry_run,
+                false,
+            )
+            .await
+            {
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        ErrorKind::KeyNotFound | ErrorKind::AccessDenied
+                    ) =>
+                {
+                    tracing::debug!(replica = %replica, error = %error, "sealed: the local replica did not decrypt; asking the key's own region");
+                    NO_LOCAL_REPLICA
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(replica);
+                }
+                done => return done,
+            }
+        }
+    }
+    let home = client_for(key.and_then(|k| k.region())).await;
+    let written = KeyId {
+        key,
+        sent: request.key,
+    };
+    send(request, written, &context, &home, dry_run, true).await
+}
+
+/// The key a request names: as written, or its replica's ARN; and the key to check the answer
+/// against.
+#[derive(Clone, Copy)]
+struct KeyId<'a> {
+    key: Option<KeyRef<'a>>,
+    sent: Option<&'a str>,
+}
+
+fn key_id<'a>(key: KeyRef<'a>, replica: &'a str) -> KeyId<'a> {
+    KeyId {
+        key: Some(key),
+        sent: Some(replica),
+    }
+}
+
+/// One `Decrypt` of `request` with `client`, naming `key_id`. A failure of the `last` try is
+/// logged as a warning, of an earlier one at debug level.
+async fn send(
+    request: &Request<'_>,
+    key_id: KeyId<'_>,
+    context: &HashMap<String, String>,
+    client: &aws_sdk_kms::Client,
+    dry_run: bool,
+    last: bool,
+) -> Result<Outcome, Error> {
+    let KeyId { key, sent: key_id } = key_id;
     let region = client.config().region().map(ToString::to_string);
     let mut details = Details {
         location: Some(request.location),
-        key: request.key.map(str::to_owned),
+        key: key_id.map(str::to_owned),
         region: region.clone(),
         context_keys: request
             .context
@@ -118,7 +202,7 @@ pub(crate) async fn call(request: &Request<'_>, dry_run: bool) -> Result<Outcome
     let span = tracing::info_span!(
         "sealed.decrypt",
         value = %request.location,
-        key = request.key.unwrap_or(""),
+        key = key_id.unwrap_or(""),
         region = region.as_deref().unwrap_or(""),
         latency_ms = tracing::field::Empty,
         attempts = tracing::field::Empty,
@@ -129,8 +213,8 @@ pub(crate) async fn call(request: &Request<'_>, dry_run: bool) -> Result<Outcome
     let call = client
         .decrypt()
         .ciphertext_blob(Blob::new(request.ciphertext))
-        .set_key_id(request.key.map(str::to_owned))
-        .set_encryption_context((!context.is_empty()).then_some(context))
+        .set_key_id(key_id.map(str::to_owned))
+        .set_encryption_context((!context.is_empty()).then(|| context.clone()))
         .set_encryption_algorithm(algorithm_spec(request.algorithm))
         .set_dry_run(dry_run.then_some(true))
         .customize()
@@ -173,19 +257,23 @@ pub(crate) async fn call(request: &Request<'_>, dry_run: bool) -> Result<Outcome
             Ok(Outcome::DryRunPassed)
         }
         Err(error) => {
-            let error = map_error(&error, details, &client);
+            let error = map_error(error, details, client);
             span.record(
                 "outcome",
                 tracing::field::display(error.code().unwrap_or("error")),
             );
-            tracing::warn!(parent: &span, error = %error, "sealed: Decrypt failed");
+            if last {
+                tracing::warn!(parent: &span, error = %error, "sealed: Decrypt failed");
+            } else {
+                tracing::debug!(parent: &span, error = %error, "sealed: Decrypt failed");
+            }
             Err(error)
         }
     }
 }
 
 fn map_error(
-    error: &SdkError<DecryptError, aws_smithy_runtime_api::http::Response>,
+    error: SdkError<DecryptError, aws_smithy_runtime_api::http::Response>,
     mut details: Details,
     client: &aws_sdk_kms::Client,
 ) -> Error {
@@ -203,29 +291,6 @@ fn map_error(
                 .map(|region| format!("https://kms.{region}.amazonaws.com"))
         });
     let status = error.raw_response().map(|r| r.status().as_u16());
-    let kind = match error {
-        SdkError::TimeoutError(_) => {
-            details.timeout = client
-                .config()
-                .timeout_config()
-                .and_then(aws_config::timeout::TimeoutConfig::operation_timeout);
-            ErrorKind::TimedOut
-        }
-        SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::TimedOut,
-        SdkError::DispatchFailure(_) => ErrorKind::Unreachable,
-        _ => match (details.code.as_deref(), status) {
-            (Some("AccessDeniedException" | "AccessDenied"), _) | (None, Some(403)) => {
-                ErrorKind::AccessDenied
-            }
-            (Some("InvalidCiphertextException"), _) => ErrorKind::InvalidCiphertext,
-            (Some("IncorrectKeyException"), _) => ErrorKind::IncorrectKey,
-            (Some("DisabledException"), _) => ErrorKind::KeyDisabled,
-            (Some("KMSInvalidStateException"), _) => ErrorKind::KeyInvalidState,
-            (Some("NotFoundException"), _) => ErrorKind::KeyNotFound,
-            (Some("ThrottlingException"), _) | (_, Some(429)) => ErrorKind::Throttled,
-            _ => ErrorKind::Service,
-        },
-    };
     if details.code.is_none() {
         // An XML error body (moto's IAM denials): keep its code and AWS's words.
         let body = error
@@ -236,13 +301,74 @@ fn map_error(
         if details.aws_message.is_none() {
             details.aws_message = body.and_then(|b| xml_element(b, "Message"));
         }
+    }
+    let kind = match &error {
+        SdkError::TimeoutError(_) => {
+            details.timeout = client
+                .config()
+                .timeout_config()
+                .and_then(aws_config::timeout::TimeoutConfig::operation_timeout);
+            ErrorKind::TimedOut
+        }
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::TimedOut,
+        SdkError::DispatchFailure(_) => match credentials::diagnose(&error) {
+            Some((message, diagnosis)) => {
+                details.credentials = Some(diagnosis);
+                details.aws_message = Some(message);
+                ErrorKind::Credentials
+            }
+            None => ErrorKind::Unreachable,
+        },
+        // The request could not be built: nothing KMS said.
+        SdkError::ConstructionFailure(_) => {
+            details.aws_message = std::error::Error::source(&error).map(ToString::to_string);
+            ErrorKind::InvalidRequest
+        }
+        // An answer that is not a KMS answer (a proxy's page, a cut body).
+        SdkError::ResponseError(_) => ErrorKind::Service,
+        _ => {
+            let kind = kind_of(details.code.as_deref(), status);
+            if kind == ErrorKind::Credentials {
+                details.credentials = details.code.as_deref().map(credentials::diagnose_rejection);
+            }
+            kind
+        }
+    };
+    if error.code().is_none() {
+        // no JSON error code: say the HTTP status beside what the body said
         let http = status.map(|s| format!("HTTP {s}"));
         details.code = match (details.code.take(), http) {
             (Some(code), Some(http)) => Some(format!("{code}, {http}")),
             (code, http) => code.or(http),
         };
     }
-    Error::with(kind, details)
+    let source = error.into_source().ok().map(Arc::from);
+    Error::with_source(kind, details, source)
+}
+
+/// What a KMS error code (or, without one, the HTTP status) means for the user. Only 5xx is
+/// KMS's side; any other answer is permanent until something changes.
+fn kind_of(code: Option<&str>, status: Option<u16>) -> ErrorKind {
+    match (code, status) {
+        (Some("AccessDeniedException" | "AccessDenied"), _) | (None, Some(403)) => {
+            ErrorKind::AccessDenied
+        }
+        (Some(code), _) if credentials::is_rejection(code) => ErrorKind::Credentials,
+        (Some("InvalidCiphertextException"), _) => ErrorKind::InvalidCiphertext,
+        (Some("IncorrectKeyException"), _) => ErrorKind::IncorrectKey,
+        (Some("InvalidKeyUsageException"), _) => ErrorKind::InvalidKeyUsage,
+        (Some("DisabledException"), _) => ErrorKind::KeyDisabled,
+        (Some("KMSInvalidStateException"), _) => ErrorKind::KeyInvalidState,
+        (Some("NotFoundException"), _) => ErrorKind::KeyNotFound,
+        (Some("ThrottlingException"), _) | (_, Some(429)) => ErrorKind::Throttled,
+        // KMS's 5xx, and its 5xx codes should a proxy have changed the status
+        (_, Some(500..=599))
+        | (
+            Some("KMSInternalException" | "DependencyTimeoutException" | "KeyUnavailableException"),
+            _,
+        ) => ErrorKind::Service,
+        _ => ErrorKind::InvalidRequest,
+    }
 }
 
 /// The text of the first `<name>…</name>` in an XML error body.

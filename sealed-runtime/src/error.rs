@@ -5,6 +5,7 @@ use core::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::credentials::Diagnosis;
 use crate::sealed::Location;
 
 /// What went wrong.
@@ -20,8 +21,12 @@ pub enum ErrorKind {
     IncorrectKey,
     /// The key is disabled.
     KeyDisabled,
-    /// The key is pending deletion, pending import, or otherwise unusable.
+    /// The key is pending deletion, pending import, or otherwise unusable — for a key in a custom
+    /// key store (CloudHSM, external), often a disconnected key store.
     KeyInvalidState,
+    /// The key cannot decrypt this ciphertext: a key for signing or MACs, or another algorithm
+    /// than the one the ciphertext was made with (`InvalidKeyUsageException`).
+    InvalidKeyUsage,
     /// The key does not exist in this region and account.
     KeyNotFound,
     /// KMS throttled the request through every retry.
@@ -30,8 +35,16 @@ pub enum ErrorKind {
     TimedOut,
     /// KMS could not be reached (DNS, connection, TLS).
     Unreachable,
-    /// KMS answered with an error of its own (internal error, key unavailable, …).
+    /// No usable AWS credentials: the credential chain found none (no credentials, a profile
+    /// that does not exist, an expired `aws sso login`), or KMS rejected them (an unknown access
+    /// key, a bad signature or clock skew, an expired session token).
+    Credentials,
+    /// KMS answered with an error of its own: an HTTP 5xx (internal error, key unavailable,
+    /// dependency timeout), or an answer that is not a KMS answer at all.
     Service,
+    /// KMS refused the request as invalid (`ValidationException`, or another 4xx this version
+    /// does not name): permanent until the request changes.
+    InvalidRequest,
     /// KMS answered `Decrypt` for another key than the one pinned with `key = …`.
     KeyMismatch {
         /// The key ARN KMS returned.
@@ -84,11 +97,18 @@ pub(crate) struct Details {
     pub(crate) elapsed: Option<Duration>,
     pub(crate) attempts: Option<u32>,
     pub(crate) timeout: Option<Duration>,
+    /// For [`ErrorKind::Credentials`]: what the chain read and what to do.
+    pub(crate) credentials: Option<Diagnosis>,
 }
+
+/// The error this one wraps: the SDK's, for the whole chain (`aws_smithy_types::error::display::
+/// DisplayErrorContext` prints it). Never holds a plaintext: KMS error responses carry none.
+type Source = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 struct Inner {
     kind: ErrorKind,
     details: Details,
+    source: Option<Source>,
 }
 
 impl Error {
@@ -97,15 +117,23 @@ impl Error {
     }
 
     pub(crate) fn with(kind: ErrorKind, details: Details) -> Self {
+        Error::with_source(kind, details, None)
+    }
+
+    pub(crate) fn with_source(kind: ErrorKind, details: Details, source: Option<Source>) -> Self {
         Error {
-            inner: Arc::new(Inner { kind, details }),
+            inner: Arc::new(Inner {
+                kind,
+                details,
+                source,
+            }),
         }
     }
 
     pub(crate) fn at(self, location: Location) -> Self {
         let mut details = self.inner.details.clone();
         details.location = Some(location);
-        Error::with(self.inner.kind.clone(), details)
+        Error::with_source(self.inner.kind.clone(), details, self.inner.source.clone())
     }
 
     /// What went wrong.
@@ -148,23 +176,32 @@ impl Error {
         self.inner.details.elapsed
     }
 
-    /// Whether the same access may succeed later without a change (throttling, timeouts, outages).
+    /// Whether the same access may succeed later without a change (throttling, timeouts, outages,
+    /// KMS's 5xx). Credentials, permissions, keys, ciphertexts and invalid requests are not: they
+    /// fail the same way until someone changes something.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self.kind(),
+        match self.kind() {
             ErrorKind::Throttled
-                | ErrorKind::TimedOut
-                | ErrorKind::Unreachable
-                | ErrorKind::Service
-        )
+            | ErrorKind::TimedOut
+            | ErrorKind::Unreachable
+            | ErrorKind::Service => true,
+            // a credentials endpoint that did not answer in time
+            ErrorKind::Credentials => self
+                .inner
+                .details
+                .credentials
+                .as_ref()
+                .is_some_and(Diagnosis::is_transient),
+            _ => false,
+        }
     }
 
     fn key_or_default(&self) -> &str {
         self.key().unwrap_or("the key")
     }
 
-    /// The one next step.
-    pub fn hint(&self) -> String {
+    /// The one next step (printed after `help:`).
+    pub fn help(&self) -> String {
         let d = &self.inner.details;
         let key = self.key_or_default();
         match self.kind() {
@@ -199,7 +236,10 @@ impl Error {
             ),
             ErrorKind::KeyDisabled => format!("enable the key: `aws kms enable-key --key-id {key}`; the next access will try again"),
             ErrorKind::KeyInvalidState => format!(
-                "the key is pending deletion or not usable: `aws kms describe-key --key-id {key}`; cancel a scheduled deletion with `aws kms cancel-key-deletion`"
+                "`aws kms describe-key --key-id {key}` shows its `KeyState` and `CustomKeyStoreId`: a key pending deletion is restored with `aws kms cancel-key-deletion`; a key in a custom key store (CloudHSM or external) needs that store connected (`aws kms describe-custom-key-stores`, `aws kms connect-custom-key-store`); a key pending import needs its key material imported"
+            ),
+            ErrorKind::InvalidKeyUsage => format!(
+                "`aws kms describe-key --key-id {key}` shows its `KeyUsage` and `EncryptionAlgorithms`: seal the value with an `ENCRYPT_DECRYPT` key, or declare the `algorithm = …` it was encrypted with"
             ),
             ErrorKind::KeyNotFound => format!(
                 "check that {key} exists in region {} of this account: a key ARN's region must match, and a bare key id or alias is looked up in `AWS_REGION`",
@@ -212,6 +252,12 @@ impl Error {
                 d.endpoint.as_deref().unwrap_or("the default KMS endpoint")
             ),
             ErrorKind::Service => "KMS reported an error on its side: the next access will try again".to_owned(),
+            ErrorKind::InvalidRequest if d.request_id.is_none() && d.code.is_none() => "the SDK could not build the request (its error is this error's `source()`): check `AWS_REGION` and `AWS_ENDPOINT_URL_KMS`".to_owned(),
+            ErrorKind::InvalidRequest => "KMS's message says what it refused; this is not transient: the same request fails again until it changes (if it names nothing you control, report it with the request id)".to_owned(),
+            ErrorKind::Credentials => d.credentials.as_ref().map_or_else(
+                || "give the process AWS credentials (`aws sso login`, `aws configure`, or the Lambda execution role)".to_owned(),
+                Diagnosis::help,
+            ),
             ErrorKind::KeyMismatch { .. } => format!(
                 "KMS decrypted with another key than {key}: the ciphertext belongs to that other key; seal it again under {key}"
             ),
@@ -237,6 +283,7 @@ impl Error {
             }
             ErrorKind::KeyDisabled => "the key is disabled".into(),
             ErrorKind::KeyInvalidState => "the key is not in a usable state".into(),
+            ErrorKind::InvalidKeyUsage => "the key cannot decrypt this ciphertext (InvalidKeyUsageException)".into(),
             ErrorKind::KeyNotFound => "the key was not found".into(),
             ErrorKind::Throttled => {
                 "KMS kept throttling Decrypt through every retry".into()
@@ -246,7 +293,9 @@ impl Error {
                 None => "Decrypt timed out".into(),
             },
             ErrorKind::Unreachable => "KMS is unreachable".into(),
+            ErrorKind::Credentials => "no usable AWS credentials".into(),
             ErrorKind::Service => "KMS failed to decrypt".into(),
+            ErrorKind::InvalidRequest => "KMS refused the Decrypt request".into(),
             ErrorKind::KeyMismatch { returned } => {
                 format!("KMS answered for key `{returned}`, not the pinned key")
             }
@@ -275,7 +324,7 @@ fn list(items: &[String]) -> String {
 
 impl fmt::Display for Error {
     /// `access denied to kms:Decrypt for the sealed value at src/main.rs:12:25 (key `…`, region
-    /// eu-west-1; AccessDeniedException, request id …): AWS's message; hint: …`
+    /// eu-west-1, AccessDeniedException, request id …): AWS's message; help: …`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = &self.inner.details;
         f.write_str(&self.what())?;
@@ -310,7 +359,7 @@ impl fmt::Display for Error {
         if let Some(message) = d.aws_message.as_deref().filter(|m| !m.is_empty()) {
             write!(f, ": {message}")?;
         }
-        write!(f, "; hint: {}", self.hint())
+        write!(f, "; help: {}", self.help())
     }
 }
 
@@ -323,4 +372,21 @@ impl fmt::Debug for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    /// The error this one wraps: the SDK's error (its own chain leads to the credential
+    /// provider's, the connector's, …), or the [`FormatError`](sealed_format::FormatError),
+    /// [`KeyError`](sealed_format::KeyError) or [`ContextError`](sealed_format::ContextError) of a
+    /// value built at run time.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self.kind() {
+            ErrorKind::InvalidFormat(error) => Some(error),
+            ErrorKind::InvalidKey(error) => Some(error),
+            ErrorKind::InvalidContext(error) => Some(error),
+            _ => self
+                .inner
+                .source
+                .as_deref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+        }
+    }
+}

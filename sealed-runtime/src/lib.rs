@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod credentials;
 mod decrypt;
 mod error;
 mod prefetch;
@@ -36,7 +37,10 @@ pub use client::{client, default_config, set_client, KmsSettings};
 pub use error::{Error, ErrorKind};
 pub use prefetch::{prefetch, prefetch_values, PrefetchError, PREFETCH_CONCURRENCY};
 pub use sealed::{registered, ContextValue, Location, Sealed, SealedBuilder, Verified};
-pub use sealed_format::{Algorithm, BlobFamily, Emulator, KeyKind, KeyRef};
+pub use sealed_format::{
+    Algorithm, BlobFamily, ContextError, Emulator, ErrorKind as FormatErrorKind, FormatError,
+    KeyError, KeyKind, KeyRef,
+};
 pub use secret::Secret;
 
 /// Checks a KMS ciphertext at compile time and turns it into a [`Sealed`].
@@ -75,6 +79,27 @@ pub use secret::Secret;
 /// Ciphertexts of local KMS emulators (moto, LocalStack, local-kms) are a compile error unless the
 /// `emulator` feature of `sealed-runtime` is enabled.
 ///
+/// `sealed!` works whatever the crate is called where it is used: through a renamed dependency
+/// (`secrets = { package = "sealed-runtime", … }`, then `secrets::sealed!(…)`), re-exported by a
+/// facade crate (`pub use sealed_runtime::sealed;`, used from crates that depend on the facade
+/// only; the facade's own macros write `$crate::sealed!(…)`), and inside the user's own
+/// `macro_rules!`, which may hand it the ciphertext, the key or a context value as `literal`,
+/// `expr` or `tt` fragments:
+///
+/// ```
+/// macro_rules! secret {
+///     ($ciphertext:literal, $key:expr) => {
+///         sealed_runtime::sealed!($ciphertext, key = $key)
+///     };
+/// }
+///
+/// static TOKEN: sealed_runtime::Sealed = secret!(
+///     "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=",
+///     "alias/api"
+/// );
+/// assert_eq!(TOKEN.key().unwrap().as_str(), "alias/api");
+/// ```
+///
 /// The expansion is a constant expression: it can initialise a `static` or a `const`, and every
 /// way of reaching it refers to the same value. It reads no environment variable (but
 /// `CARGO_MANIFEST_DIR` for `file = …`), no network and no other file.
@@ -99,21 +124,44 @@ pub use secret::Secret;
 /// static BROKEN: Sealed = sealed!("AQICAHh...base64ciphertext...==");
 /// // error: ciphertext is elided: `...` at offset 7; a real KMS ciphertext is whole base64
 /// ```
-#[doc(inline)]
-pub use sealed_macro::sealed;
+#[macro_export]
+macro_rules! sealed {
+    ($($arguments:tt)*) => {
+        $crate::__private::sealed_macro::sealed!((@runtime $crate) $($arguments)*)
+    };
+}
 
 /// What the expansion of `sealed!` names. Not public API.
 #[doc(hidden)]
 pub mod __private {
     pub use linkme;
     pub use sealed_format as format;
+    pub use sealed_macro;
 
     pub use crate::sealed::{Entry, EntryParts};
     use crate::sealed::{Location, Sealed};
 
-    /// Every `sealed!` in the binary registers its entry here.
-    #[linkme::distributed_slice]
-    pub static SEALED_ENTRIES: [&'static Entry];
+    include!(concat!(env!("OUT_DIR"), "/registry.rs"));
+
+    /// For `cargo sealed`'s own KMS calls: when `error` (an SDK error, with its KMS error code
+    /// if any) is about credentials — the chain had none usable, or KMS rejected them — what
+    /// happened and the next step, as `Decrypt` errors say them.
+    pub fn credentials_failure(
+        error: &(dyn std::error::Error + 'static),
+        code: Option<&str>,
+    ) -> Option<(String, String)> {
+        if let Some((message, diagnosis)) = crate::credentials::diagnose(error) {
+            return Some((
+                format!("no usable AWS credentials: {message}"),
+                diagnosis.help(),
+            ));
+        }
+        let code = code.filter(|code| crate::credentials::is_rejection(code))?;
+        Some((
+            format!("KMS rejected the credentials ({code})"),
+            crate::credentials::diagnose_rejection(code).help(),
+        ))
+    }
 
     static PLACEHOLDER_ENTRY: Entry = Entry::new(EntryParts {
         ciphertext: &[],

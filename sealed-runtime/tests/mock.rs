@@ -40,6 +40,12 @@ fn kms_error(status: u16, code: &str, message: &str) -> (u16, Option<String>) {
 /// Rules keyed by scenario number.
 struct Mocks {
     rules: HashMap<u32, Rule>,
+    sent: support::Sent,
+}
+
+/// A multi-Region key's ARN in `region`.
+fn mrk(n: u32, region: &str) -> String {
+    format!("arn:aws:kms:{region}:111122223333:key/mrk-{n:032x}")
 }
 
 fn rule_for(
@@ -150,20 +156,89 @@ fn mocks() -> &'static Mocks {
                 .repeatedly()
                 .build(),
         );
+        // 16..: permanent answers that are not KMS's side, each once
+        for (n, status, code, message) in PERMANENT {
+            rules.insert(n, http(rule_for(n), kms_error(status, code, message), 5, None));
+        }
+        // 30..: multi-Region keys written with their eu-west-1 ARN, in a function in us-east-1
+        // (the client's region). 30: the replica answers.
+        let replica = |n: u32| mrk(n, "us-east-1");
+        rules.insert(30, mock!(Client::decrypt).match_requests(move |req| req.key_id() == Some(replica(30).as_str())).then_output(move || plaintext_for(&replica(30))));
+        // 31: no replica in us-east-1; the key's own region answers
+        rules.insert(31, mock!(Client::decrypt).match_requests(move |req| req.key_id() == Some(replica(31).as_str())).sequence().http_status(400, kms_error(400, "NotFoundException", "Key 'arn' does not exist").1).repeatedly().build());
+        rules.insert(131, mock!(Client::decrypt).match_requests(|req| req.key_id() == Some(mrk(31, "eu-west-1").as_str())).then_output(|| plaintext_for(&mrk(31, "eu-west-1"))));
+        // 32: the replica answers for the same key id in another account
+        rules.insert(32, mock!(Client::decrypt).match_requests(move |req| req.key_id() == Some(replica(32).as_str())).then_output(|| plaintext_for("arn:aws:kms:us-east-1:444455556666:key/mrk-00000000000000000000000000000020")));
+        // 34: the replica's key policy denies; the primary's allows
+        rules.insert(34, mock!(Client::decrypt).match_requests(move |req| req.key_id() == Some(replica(34).as_str())).sequence().http_status(400, kms_error(400, "AccessDeniedException", "not authorized").1).repeatedly().build());
+        rules.insert(134, mock!(Client::decrypt).match_requests(|req| req.key_id() == Some(mrk(34, "eu-west-1").as_str())).then_output(|| plaintext_for(&mrk(34, "eu-west-1"))));
+        // 33: a single-Region key in eu-west-1 goes to eu-west-1, as written
+        let single = "arn:aws:kms:eu-west-1:111122223333:key/00000021-12ab-34cd-56ef-1234567890ab";
+        rules.insert(33, mock!(Client::decrypt).match_requests(move |req| req.key_id() == Some(single)).then_output(move || plaintext_for(single)));
         let all: Vec<&Rule> = rules.values().collect();
+        let sent = support::Sent::default();
+        let recorder = sent.clone();
         let settings = KmsSettings {
             initial_backoff: Duration::from_millis(200),
             ..KmsSettings::default()
         };
         let client = mock_client!(aws_sdk_kms, RuleMode::MatchAny, all.as_slice(), |config| config
             .retry_config(settings.retry_config())
-            .timeout_config(settings.timeout_config()));
+            .timeout_config(settings.timeout_config())
+            .interceptor(recorder.clone()));
         set_client(&client).expect("installed once");
 
         support::captured_logs();
-        Mocks { rules }
+        Mocks { rules, sent }
     })
 }
+
+/// Scenario, HTTP status, KMS code, message: answers that no retry changes.
+const PERMANENT: [(u32, u16, &str, &str); 8] = [
+    (
+        16,
+        400,
+        "ValidationException",
+        "1 validation error detected",
+    ),
+    (
+        17,
+        400,
+        "InvalidKeyUsageException",
+        "KeyUsage SIGN_VERIFY cannot Decrypt",
+    ),
+    (
+        18,
+        400,
+        "UnrecognizedClientException",
+        "The security token included in the request is invalid.",
+    ),
+    (
+        19,
+        400,
+        "InvalidSignatureException",
+        "Signature expired: 20260101T000000Z is now earlier than 20260101T000500Z",
+    ),
+    (
+        20,
+        400,
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+    ),
+    (
+        21,
+        400,
+        "KMSInvalidStateException",
+        "arn is in a custom key store that is disconnected",
+    ),
+    (
+        22,
+        400,
+        "SomeFutureException",
+        "a 4xx this version does not name",
+    ),
+    (23, 409, "ConflictException", "conflict"),
+];
 
 fn calls(n: u32) -> usize {
     mocks().rules[&n].num_calls()
@@ -242,7 +317,14 @@ async fn s9_internal_errors_are_retried_three_times_then_reported() {
     assert_eq!(calls(5), 3);
     assert_eq!(error.attempts(), Some(3));
     assert!(error.to_string().contains("3 attempts in"), "{error}");
+    // only 5xx is KMS's side, and transient
     assert!(error.is_transient());
+    assert!(
+        error
+            .to_string()
+            .contains("; help: KMS reported an error on its side"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -271,14 +353,14 @@ async fn s5_a_disabled_key_is_not_cached_once_re_enabled() {
     let value = pinned(7);
     let error = value.get().await.unwrap_err();
     assert_eq!(error.kind(), &ErrorKind::KeyDisabled);
-    assert!(error.hint().contains("aws kms enable-key"), "{error}");
+    assert!(error.help().contains("aws kms enable-key"), "{error}");
     assert_eq!(calls(7), 1);
     assert_eq!(value.get().await.unwrap().expose(), CANARY);
     assert_eq!(calls(7), 2);
 }
 
 #[tokio::test]
-async fn error_mapping_names_value_key_region_code_and_hint() {
+async fn error_mapping_names_value_key_region_code_and_help() {
     mocks();
     let cases: [(u32, ErrorKind, &str); 5] = [
         (8, ErrorKind::KeyInvalidState, "cancel-key-deletion"),
@@ -287,12 +369,12 @@ async fn error_mapping_names_value_key_region_code_and_hint() {
         (11, ErrorKind::AccessDenied, "\"Action\": \"kms:Decrypt\""),
         (12, ErrorKind::IncorrectKey, "cargo sealed encrypt --key"),
     ];
-    for (n, kind, hint) in cases {
+    for (n, kind, help) in cases {
         let value = pinned(n);
         let error = value.get().await.unwrap_err();
         assert_eq!(error.kind(), &kind, "{error}");
         let text = error.to_string();
-        assert!(text.contains(hint), "{text}");
+        assert!(text.contains(help), "{text}");
         assert!(text.contains(&key(n)), "{text}");
         assert!(text.contains("region us-east-1"), "{text}");
         assert!(text.contains("tests/mock.rs:"), "{text}");
@@ -398,4 +480,98 @@ async fn verify_uses_a_dry_run_and_keeps_no_plaintext() {
     );
     assert_eq!(calls(15), 1);
     assert!(value.try_get().is_none());
+}
+
+/// Permanent is not transient: each of these fails once, is never retried, is not
+/// `is_transient()`, and is not reported as KMS's side; each gets the help that fits it.
+#[tokio::test]
+async fn permanent_answers_are_not_transient_and_say_what_to_change() {
+    mocks();
+    let expected: [(ErrorKind, &str); 8] = [
+        (ErrorKind::InvalidRequest, "not transient"),
+        (ErrorKind::InvalidKeyUsage, "`KeyUsage`"),
+        (ErrorKind::Credentials, "does not know the access key id"),
+        (ErrorKind::Credentials, "clock skew"),
+        (ErrorKind::Credentials, "session token has expired"),
+        (ErrorKind::KeyInvalidState, "custom key store"),
+        (ErrorKind::InvalidRequest, "not transient"),
+        (ErrorKind::InvalidRequest, "not transient"),
+    ];
+    for ((n, _, code, message), (kind, help)) in PERMANENT.into_iter().zip(expected) {
+        let error = pinned(n).get().await.unwrap_err();
+        assert_eq!(error.kind(), &kind, "{code}: {error}");
+        assert!(!error.is_transient(), "{code} is not transient");
+        assert_eq!(calls(n), 1, "{code} is not retried");
+        assert_eq!(error.code(), Some(code));
+        let text = error.to_string();
+        assert!(error.help().contains(help), "{code}: {}", error.help());
+        assert!(text.contains(message), "AWS's words are kept: {text}");
+        assert!(!text.contains("on its side"), "{text}");
+        assert!(
+            std::error::Error::source(&error).is_some(),
+            "{code}: the SDK's error is the source"
+        );
+        assert_no_canary(&format!("{text} {error:?}"));
+    }
+    // a disconnected key store is not told it is pending deletion only
+    let state = pinned(21).get().await.unwrap_err();
+    assert!(
+        state.help().contains("cancel-key-deletion")
+            && state.help().contains("connect-custom-key-store")
+    );
+}
+
+/// Multi-Region keys are decrypted in the function's region with the replica's ARN, fall back
+/// to the key's own region where there is no replica, and accept a response key that differs
+/// only in region — not one of another account.
+#[tokio::test]
+async fn multi_region_keys_decrypt_with_the_local_replica() {
+    mocks();
+    let sent = &mocks().sent;
+    let value = |n| {
+        Sealed::builder(PAGERDUTY)
+            .key(mrk(n, "eu-west-1"))
+            .build()
+            .unwrap()
+    };
+
+    assert_eq!(value(30).get().await.unwrap().expose(), CANARY);
+    assert_eq!(calls(30), 1);
+    assert_eq!(
+        sent.naming(&format!("mrk-{:032x}", 30)),
+        [("us-east-1".to_owned(), mrk(30, "us-east-1"))]
+    );
+
+    assert_eq!(value(31).get().await.unwrap().expose(), CANARY);
+    assert_eq!((calls(31), calls(131)), (1, 1));
+    assert_eq!(
+        sent.naming(&format!("mrk-{:032x}", 31)),
+        [
+            ("us-east-1".to_owned(), mrk(31, "us-east-1")),
+            ("eu-west-1".to_owned(), mrk(31, "eu-west-1"))
+        ]
+    );
+
+    // a second value on the same key goes to the key's own region at once
+    assert_eq!(value(31).get().await.unwrap().expose(), CANARY);
+    assert_eq!((calls(31), calls(131)), (1, 2));
+
+    assert_eq!(value(34).get().await.unwrap().expose(), CANARY);
+    assert_eq!((calls(34), calls(134)), (1, 1));
+
+    let error = value(32).get().await.unwrap_err();
+    assert!(
+        matches!(error.kind(), ErrorKind::KeyMismatch { .. }),
+        "{error}"
+    );
+    assert_eq!(error.region(), Some("us-east-1"));
+    assert_eq!(error.key(), Some(mrk(32, "us-east-1").as_str()));
+
+    let single = "arn:aws:kms:eu-west-1:111122223333:key/00000021-12ab-34cd-56ef-1234567890ab";
+    let value = Sealed::builder(PAGERDUTY).key(single).build().unwrap();
+    assert_eq!(value.get().await.unwrap().expose(), CANARY);
+    assert_eq!(
+        sent.naming("00000021-"),
+        [("eu-west-1".to_owned(), single.to_owned())]
+    );
 }

@@ -18,6 +18,7 @@ const CANARY: &str = "canary-7f3a9c-hello, world!";
 struct Kms {
     client: aws_sdk_kms::Client,
     calls: Arc<AtomicUsize>,
+    sent: support::Sent,
 }
 
 /// One test at a time: they share the library's client and its call counter.
@@ -35,14 +36,17 @@ async fn kms() -> &'static Kms {
     support::captured_logs();
     let config = default_config().await;
     let calls = Arc::new(AtomicUsize::new(0));
+    let sent = support::Sent::default();
     let counted = config
         .to_builder()
         .interceptor(Calls(calls.clone()))
+        .interceptor(sent.clone())
         .build();
     set_client(&aws_sdk_kms::Client::from_conf(counted)).expect("installed once");
     let _ = KMS.set(Kms {
         client: aws_sdk_kms::Client::from_conf(config),
         calls,
+        sent,
     });
     KMS.get().unwrap()
 }
@@ -259,4 +263,39 @@ async fn verify_against_a_server_that_ignores_dry_run_discards_the_plaintext() {
         sealed_runtime::Verified::DecryptedAndDiscarded
     );
     assert!(value.try_get().is_none(), "verify does not fill the value");
+}
+
+/// A multi-Region key written with its eu-west-1 ARN, in a function whose `AWS_REGION` is
+/// us-east-1 (the emulator's environment): the first request goes to us-east-1 naming the
+/// replica's ARN, as the signed request on the wire shows, and moto answers it there: no such
+/// key (`NotFoundException`), which sends the second to the key's own region. (moto's own
+/// multi-Region keys have ids that are not AWS's `mrk-` + 32 hex digits, and it cannot decrypt
+/// multi-Region ciphertexts at all: the ARN here names no key moto has, so the outcome is
+/// moto's `NotFoundException` from eu-west-1; the plaintext path is covered in `mock.rs`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multi_region_key_is_decrypted_in_the_functions_region() {
+    let _serial = SERIAL.lock().await;
+    let kms = kms().await;
+    assert_eq!(std::env::var("AWS_REGION").as_deref(), Ok("us-east-1"));
+    let key = kms.key().await;
+    let text = kms.seal(&key, &[]).await;
+    let account = key.split(':').nth(4).unwrap();
+    let id = "mrk-0123456789abcdef0123456789abcdef";
+    let primary = format!("arn:aws:kms:eu-west-1:{account}:key/{id}");
+    let replica = format!("arn:aws:kms:us-east-1:{account}:key/{id}");
+    let value = Sealed::builder(text).key(&primary).build().unwrap();
+    let before = kms.calls();
+    let error = value.get().await.unwrap_err();
+    assert_eq!(
+        kms.sent.naming(id),
+        [
+            ("us-east-1".to_owned(), replica),
+            ("eu-west-1".to_owned(), primary.clone())
+        ]
+    );
+    assert_eq!(kms.calls() - before, 2, "moto answered both");
+    assert_eq!(error.kind(), &ErrorKind::KeyNotFound, "{error}");
+    assert_eq!(error.region(), Some("eu-west-1"), "{error}");
+    assert_eq!(error.key(), Some(primary.as_str()), "{error}");
+    support::assert_no_canary(CANARY.as_bytes(), &format!("{error} {error:?}"));
 }

@@ -1,5 +1,7 @@
 //! Parse: the tokens of `sealed!(…)` into arguments, collecting every syntax error.
 
+use std::borrow::Cow;
+
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser as _};
 use syn::punctuated::Punctuated;
@@ -86,6 +88,19 @@ fn split_commas(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
     parts
 }
 
+/// `tokens` with invisible groups opened: a `macro_rules!` fragment (`$c:literal`, `$k:expr`)
+/// reaches a macro wrapped in a group with `Delimiter::None`, which stands for the one literal
+/// (or expression) it holds.
+fn visible(tokens: &[TokenTree]) -> Cow<'_, [TokenTree]> {
+    match tokens {
+        [TokenTree::Group(group)] if group.delimiter() == Delimiter::None => {
+            let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+            Cow::Owned(visible(&inner).into_owned())
+        }
+        _ => Cow::Borrowed(tokens),
+    }
+}
+
 fn span_of(tokens: &[TokenTree]) -> Span {
     tokens.first().map_or_else(Span::call_site, TokenTree::span)
 }
@@ -109,6 +124,7 @@ fn describe(tokens: &[TokenTree]) -> String {
 
 /// A string literal, or an error that says what was found instead.
 fn string_literal(tokens: &[TokenTree], what: &str) -> Result<LitStr, syn::Error> {
+    let tokens = &*visible(tokens);
     if let [TokenTree::Literal(literal)] = tokens {
         match syn::Lit::new(literal.clone()) {
             syn::Lit::Str(s) => return Ok(s),
@@ -139,8 +155,9 @@ impl Invocation {
         let mut errors = Errors::default();
         let mut seen: Vec<String> = Vec::new();
         for part in split_commas(tokens) {
+            let part = visible(&part);
             let span = span_of(&part);
-            match part.as_slice() {
+            match &*part {
                 [] => errors.at(span, "unexpected `,`; expected an argument"),
                 [TokenTree::Ident(name)] if name == "unchecked" => {
                     if seen.iter().any(|s| s == "unchecked") {
@@ -215,6 +232,7 @@ impl Invocation {
 }
 
 fn parse_context(value: &[TokenTree]) -> Result<Context, syn::Error> {
+    let value = &*visible(value);
     let group = match value {
         [TokenTree::Group(group)] if group.delimiter() == Delimiter::Brace => group,
         _ => {
@@ -270,7 +288,7 @@ fn context_entry(tokens: &[TokenTree]) -> Result<ContextEntry, syn::Error> {
             ),
         ));
     };
-    let (key_tokens, value_tokens) = (&tokens[..colon], &tokens[colon + 1..]);
+    let (key_tokens, value_tokens) = (&*visible(&tokens[..colon]), &*visible(&tokens[colon + 1..]));
     let key = match key_tokens {
         [TokenTree::Ident(ident)] => {
             return Err(syn::Error::new(

@@ -11,4 +11,5 @@ mod ast;
 mod valid;
 
 pub use ast::{Context, ContextEntry, ContextValue, Errors, Invocation, ARGUMENTS};
+pub use sealed_format::{Algorithm, BlobFamily, Emulator};
 pub use valid::{check, format_error, Checked};

@@ -9,27 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn python(script: &str, args: &[&str]) -> String {
-    let output = Command::new(root().join(".venv/bin/python"))
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("the project's venv: run scripts/dev-kms once");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
+use sealed_tests::{canary, cargo, require_emulator, root, seal};
 
 fn network_namespaces_allowed() -> bool {
     Command::new("unshare")
@@ -117,11 +97,6 @@ fn scratch_crate(key: &str, ciphertext: &str) -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-/// The cargo running this test.
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 /// `cargo build --offline` of the crate (in a network namespace where permitted), under `strace`
@@ -230,20 +205,9 @@ fn check_trace(trace: &str, crate_dir: &Path) {
 
 #[test]
 fn an_offline_build_without_network_and_no_plaintext_in_any_artefact() {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL_KMS").is_some(),
-        "this test needs the KMS emulator: run `eval \"$(scripts/dev-kms)\"` first (scripts/test does)"
-    );
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let canary = format!("hermetic-canary-{nanos:x}-{}", std::process::id());
-    let sealed = python(
-        "import base64, sys, boto3\nkms = boto3.client('kms')\nkey = kms.create_key()['KeyMetadata']['Arn']\nblob = kms.encrypt(KeyId=key, Plaintext=sys.argv[1].encode())['CiphertextBlob']\nprint(key, base64.b64encode(blob).decode())",
-        &[&canary],
-    );
-    let (key, ciphertext) = sealed.split_once(' ').unwrap();
+    require_emulator();
+    let canary = canary("hermetic-canary");
+    let (key, ciphertext) = &seal(&canary, &[]);
 
     let dir = scratch_crate(key, ciphertext);
     let target = root().join("target/scratch");

@@ -99,3 +99,56 @@ pub async fn create_key(client: &aws_sdk_kms::Client) -> String {
     let created = client.create_key().send().await.unwrap();
     created.key_metadata.unwrap().arn.unwrap()
 }
+
+/// What each request sent, from the signed request on the wire: the region of its `SigV4`
+/// credential scope and the `KeyId` of its body.
+#[derive(Debug, Default, Clone)]
+pub struct Sent(pub Arc<Mutex<Vec<(String, String)>>>);
+
+impl Sent {
+    /// The (region, key id) of every request so far that named `key_id_part`.
+    pub fn naming(&self, key_id_part: &str) -> Vec<(String, String)> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, key)| key.contains(key_id_part))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Intercept for Sent {
+    fn name(&self) -> &'static str {
+        "sent-region-and-key"
+    }
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request();
+        // `AWS4-HMAC-SHA256 Credential=AKID/20261201/eu-west-1/kms/aws4_request, …`
+        let region = request
+            .headers()
+            .get("authorization")
+            .and_then(|auth| auth.split("Credential=").nth(1))
+            .and_then(|scope| scope.split('/').nth(2))
+            .unwrap_or("")
+            .to_owned();
+        let body = request
+            .body()
+            .bytes()
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("");
+        let key = body
+            .split("\"KeyId\":\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or("")
+            .to_owned();
+        self.0.lock().unwrap().push((region, key));
+        Ok(())
+    }
+}
