@@ -65,18 +65,74 @@ struct Clients {
 
 static INSTALLED: OnceLock<aws_sdk_kms::Config> = OnceLock::new();
 static LOADED: OnceCell<aws_sdk_kms::Config> = OnceCell::const_new();
+/// The clients in use: `Some` once the first one was built, from then on with one
+/// configuration.
 static CLIENTS: Mutex<Option<Clients>> = Mutex::new(None);
 
 /// Installs the KMS client to use instead of one built from the environment, once, before the
 /// first access. Its configuration is used for every region (a key ARN's region replaces the
-/// client's own). Returns the client back if one was installed already.
+/// client's own). The client's own timeouts and retries are kept: set them as [`KmsSettings`]
+/// does.
 ///
-/// The client's own timeouts and retries are kept: set them as [`KmsSettings`] does.
-pub fn set_client(client: &Client) -> Result<(), Client> {
-    INSTALLED
-        .set(client.config().clone())
-        .map_err(|_| client.clone())
+/// Fails, handing the client back, when a client was installed already or when the library's
+/// clients are in use: a value was accessed, [`prefetch`](crate::prefetch) ran or [`client`]
+/// was called, and every later `Decrypt` keeps the configuration those clients were built with.
+/// Call it at the start of `main`.
+pub fn set_client(client: &Client) -> Result<(), SetClientError> {
+    let clients = CLIENTS.lock().unwrap_or_else(PoisonError::into_inner);
+    let refused = |reason| {
+        Err(SetClientError {
+            client: client.clone(),
+            reason,
+        })
+    };
+    if clients.is_some() {
+        return refused(Refused::InUse);
+    }
+    if INSTALLED.set(client.config().clone()).is_err() {
+        return refused(Refused::Installed);
+    }
+    Ok(())
 }
+
+/// Why [`set_client`] refused a client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refused {
+    Installed,
+    InUse,
+}
+
+/// [`set_client`] came too late: a client was installed already, or the library's clients are
+/// in use. Holds the client it was given.
+#[derive(Debug)]
+pub struct SetClientError {
+    client: Client,
+    reason: Refused,
+}
+
+impl SetClientError {
+    /// The client that was not installed.
+    pub fn into_client(self) -> Client {
+        self.client
+    }
+
+    /// Whether the refusal is because the library's clients are in use already (rather than
+    /// because a client was installed before).
+    pub fn in_use(&self) -> bool {
+        self.reason == Refused::InUse
+    }
+}
+
+impl std::fmt::Display for SetClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.reason {
+            Refused::Installed => f.write_str("`set_client`: a KMS client was installed already; the first one stays in use; help: call `set_client` once per process"),
+            Refused::InUse => f.write_str("`set_client`: the KMS clients are in use already (a sealed value was accessed, `prefetch` ran or `client()` was called) and keep the configuration they were built with; help: call `set_client` before the first access, at the start of `main`"),
+        }
+    }
+}
+
+impl std::error::Error for SetClientError {}
 
 /// The configuration built from `aws-config` defaults (`AWS_ENDPOINT_URL_KMS`, `AWS_REGION`, the
 /// credential chain), with [`KmsSettings::default`] applied.
@@ -90,13 +146,6 @@ pub async fn default_config() -> aws_sdk_kms::Config {
     aws_sdk_kms::Config::from(&shared)
 }
 
-async fn base_config() -> aws_sdk_kms::Config {
-    if let Some(config) = INSTALLED.get() {
-        return config.clone();
-    }
-    LOADED.get_or_init(default_config).await.clone()
-}
-
 /// The shared client `sealed-runtime` uses for `region` (`None`: the configuration's own
 /// region): built once from [`set_client`]'s configuration or [`default_config`]. `cargo sealed`
 /// uses it so that its `Encrypt` sees the same endpoint, region and credentials as decryption.
@@ -105,16 +154,24 @@ pub async fn client(region: Option<&str>) -> Client {
 }
 
 pub(crate) async fn client_for(region: Option<&str>) -> Client {
-    let base = base_config().await;
-    let region = region
-        .map(str::to_owned)
-        .or_else(|| base.region().map(ToString::to_string))
-        .unwrap_or_default();
+    // Loaded before the lock (it is async); an installed client, read under the lock, wins.
+    let loaded = match INSTALLED.get() {
+        Some(_) => None,
+        None => Some(LOADED.get_or_init(default_config).await.clone()),
+    };
     let mut guard = CLIENTS.lock().unwrap_or_else(PoisonError::into_inner);
     let clients = guard.get_or_insert_with(|| Clients {
-        base: base.clone(),
+        base: INSTALLED
+            .get()
+            .cloned()
+            .or(loaded)
+            .expect("a configuration is installed or loaded"),
         by_region: HashMap::new(),
     });
+    let region = region
+        .map(str::to_owned)
+        .or_else(|| clients.base.region().map(ToString::to_string))
+        .unwrap_or_default();
     clients
         .by_region
         .entry(region.clone())

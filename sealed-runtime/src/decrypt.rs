@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 use crate::client::client_for;
 use crate::credentials;
 use crate::error::{Details, Error, ErrorKind};
-use crate::sealed::{ContextValue, Location};
+use crate::facts::{ContextValue, EntryParts};
 
 /// Counts the HTTP attempts of one `Decrypt` (retries included), for errors and tracing.
 #[derive(Debug, Default)]
@@ -43,15 +43,6 @@ impl Intercept for Attempts {
     }
 }
 
-/// Everything a `Decrypt` of one sealed value needs.
-pub(crate) struct Request<'a> {
-    pub(crate) ciphertext: &'a [u8],
-    pub(crate) key: Option<&'a str>,
-    pub(crate) context: &'a [(&'a str, ContextValue)],
-    pub(crate) algorithm: Algorithm,
-    pub(crate) location: Location,
-}
-
 fn algorithm_spec(algorithm: Algorithm) -> Option<EncryptionAlgorithmSpec> {
     match algorithm {
         Algorithm::RsaesOaepSha1 => Some(EncryptionAlgorithmSpec::RsaesOaepSha1),
@@ -62,7 +53,7 @@ fn algorithm_spec(algorithm: Algorithm) -> Option<EncryptionAlgorithmSpec> {
 }
 
 /// Reads `env("NAME")` values now; a missing variable fails before any call to KMS.
-fn context_now(request: &Request<'_>) -> Result<HashMap<String, String>, Error> {
+fn context_now(request: &EntryParts) -> Result<HashMap<String, String>, Error> {
     let mut context = HashMap::with_capacity(request.context.len());
     for (key, value) in request.context {
         let value = match value {
@@ -80,7 +71,7 @@ fn context_now(request: &Request<'_>) -> Result<HashMap<String, String>, Error> 
 }
 
 /// Decrypts; the plaintext is only ever held in a zeroizing buffer.
-pub(crate) async fn decrypt(request: &Request<'_>) -> Result<Zeroizing<Vec<u8>>, Error> {
+pub(crate) async fn decrypt(request: &EntryParts) -> Result<Zeroizing<Vec<u8>>, Error> {
     match call(request, false).await? {
         Outcome::Plaintext(plaintext) => Ok(plaintext),
         // Only a dry run can end without a plaintext.
@@ -108,7 +99,7 @@ static NO_LOCAL_REPLICA: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// (`NotFoundException`), or the replica's key policy does not grant the caller what the
 /// primary's does (`AccessDeniedException`), the ARN's own region is asked, and asked first for
 /// the rest of the process.
-pub(crate) async fn call(request: &Request<'_>, dry_run: bool) -> Result<Outcome, Error> {
+pub(crate) async fn call(request: &EntryParts, dry_run: bool) -> Result<Outcome, Error> {
     let key = request.key.and_then(|k| KeyRef::parse(k).ok());
     let context = context_now(request)?;
     if let Some(key) = key.filter(KeyRef::is_multi_region) {
@@ -176,7 +167,7 @@ fn key_id<'a>(key: KeyRef<'a>, replica: &'a str) -> KeyId<'a> {
 /// One `Decrypt` of `request` with `client`, naming `key_id`. A failure of the `last` try is
 /// logged as a warning, of an earlier one at debug level.
 async fn send(
-    request: &Request<'_>,
+    request: &EntryParts,
     key_id: KeyId<'_>,
     context: &HashMap<String, String>,
     client: &aws_sdk_kms::Client,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::credentials::Diagnosis;
-use crate::sealed::Location;
+use crate::facts::Location;
 
 /// What went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +75,14 @@ pub enum ErrorKind {
     },
     /// An encryption context given at run time that breaks a rule (empty or duplicate key).
     InvalidContext(sealed_format::ContextError),
+    /// The decryption attempt panicked: in a credentials provider, an interceptor or an HTTP
+    /// client installed with [`set_client`](crate::set_client). Every waiter gets this error;
+    /// the next access tries again.
+    Panicked,
+    /// [`Sealed::get_blocking`](crate::Sealed::get_blocking) called from inside a decryption
+    /// attempt (an interceptor or credentials provider of the KMS client), where it could never
+    /// finish.
+    BlockingInAttempt,
 }
 
 /// An error of `sealed-runtime`: cheap to clone, so that every task that waited on one failed
@@ -268,6 +276,8 @@ impl Error {
             ErrorKind::InvalidKey(_) => "write a key id, a key ARN, `alias/NAME` or an alias ARN".to_owned(),
             ErrorKind::KeyRequired { .. } => "add `.key(\"arn:aws:kms:REGION:ACCOUNT:key/KEY-ID\")` naming the asymmetric key".to_owned(),
             ErrorKind::InvalidContext(_) => "give each encryption-context key once, non-empty, as at encryption".to_owned(),
+            ErrorKind::Panicked => "the panic's message was printed by the panic hook; fix the credentials provider, interceptor or HTTP client that panicked (installed with `set_client`); the next access will try again".to_owned(),
+            ErrorKind::BlockingInAttempt => "use `get().await`, or read the value before the KMS client's own code runs".to_owned(),
         }
     }
 
@@ -310,6 +320,8 @@ impl Error {
             ErrorKind::InvalidKey(error) => format!("invalid key: {error}"),
             ErrorKind::KeyRequired { algorithm } => format!("`{algorithm}` needs a key: KMS decrypts asymmetric ciphertexts only when told the key"),
             ErrorKind::InvalidContext(error) => format!("invalid encryption context: {error}"),
+            ErrorKind::Panicked => "the decryption attempt panicked".into(),
+            ErrorKind::BlockingInAttempt => "`get_blocking` was called from inside a decryption attempt".into(),
         }
     }
 }
@@ -369,6 +381,12 @@ impl fmt::Debug for Error {
             .field("kind", self.kind())
             .field("details", &self.inner.details)
             .finish()
+    }
+}
+
+impl From<crate::facts::Panicked> for Error {
+    fn from(_: crate::facts::Panicked) -> Self {
+        Error::new(ErrorKind::Panicked)
     }
 }
 

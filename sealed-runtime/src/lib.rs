@@ -23,20 +23,37 @@
 //! * `emulator`: accept ciphertexts made by local KMS emulators (moto, LocalStack, local-kms) in
 //!   `sealed!`. For local development and tests only: such a ciphertext never decrypts with AWS
 //!   KMS, which is why a build without this feature rejects it.
+//! * `sso` (default): profiles that use AWS IAM Identity Center (`aws sso login`).
+//! * `credentials-process` (default): profiles with `credential_process`.
+//! * `testing`: [`testing`], per-test outcomes for sealed values. In `[dev-dependencies]` only.
 #![forbid(unsafe_code)]
 
+// Layers, each importing only those above it in this list: facts → credentials → error →
+// secret → runtime → client → decrypt → flight → overrides → sealed → builder, prefetch,
+// testing. This file, the facade, re-exports them.
+mod builder;
 mod client;
 mod credentials;
 mod decrypt;
 mod error;
+mod facts;
+mod flight;
+#[cfg(feature = "testing")]
+mod overrides;
 mod prefetch;
+mod runtime;
 mod sealed;
 mod secret;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
-pub use client::{client, default_config, set_client, KmsSettings};
+pub use builder::SealedBuilder;
+pub use client::{client, default_config, set_client, KmsSettings, SetClientError};
 pub use error::{Error, ErrorKind};
+pub use facts::{ContextValue, Location};
 pub use prefetch::{prefetch, prefetch_values, PrefetchError, PREFETCH_CONCURRENCY};
-pub use sealed::{registered, ContextValue, Location, Sealed, SealedBuilder, Verified};
+pub use sealed::{registered, Sealed, Verified};
 pub use sealed_format::{
     Algorithm, BlobFamily, ContextError, Emulator, ErrorKind as FormatErrorKind, FormatError,
     KeyError, KeyKind, KeyRef,
@@ -138,10 +155,12 @@ pub mod __private {
     pub use sealed_format as format;
     pub use sealed_macro;
 
-    pub use crate::sealed::{Entry, EntryParts};
-    use crate::sealed::{Location, Sealed};
+    pub use crate::facts::EntryParts;
+    use crate::facts::Location;
+    pub use crate::sealed::Entry;
+    use crate::sealed::Sealed;
 
-    include!(concat!(env!("OUT_DIR"), "/registry.rs"));
+    pub use crate::sealed::{SEALED_ENTRIES, SEALED_ENTRIES_NAME};
 
     /// For `cargo sealed`'s own KMS calls: when `error` (an SDK error, with its KMS error code
     /// if any) is about credentials — the chain had none usable, or KMS rejected them — what

@@ -3,81 +3,23 @@
 use core::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
 
-use futures_util::future::{FutureExt as _, Shared, WeakShared};
 use sealed_format::{Algorithm, BlobFamily, KeyRef};
 
 use crate::decrypt;
 use crate::error::{Error, ErrorKind};
+use crate::facts::{ContextValue, EntryParts, Location};
+use crate::flight::SingleFlight;
+use crate::runtime;
 use crate::secret::Secret;
 
-/// A value of an encryption-context entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ContextValue {
-    /// `"value"`: sent as written.
-    Literal(&'static str),
-    /// `env("NAME")`: the environment variable's value at the moment of `Decrypt`.
-    Env(&'static str),
-}
-
-/// Where a `sealed!` is written: the file, line and column of the invocation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Location {
-    file: &'static str,
-    line: u32,
-    column: u32,
-}
-
-impl Location {
-    #[doc(hidden)]
-    pub const fn __new(file: &'static str, line: u32, column: u32) -> Self {
-        Location { file, line, column }
-    }
-
-    /// The source file, as `file!()` gives it.
-    pub fn file(&self) -> &'static str {
-        self.file
-    }
-
-    /// The line, from 1.
-    pub fn line(&self) -> u32 {
-        self.line
-    }
-
-    /// The column, from 1.
-    pub fn column(&self) -> u32 {
-        self.column
-    }
-}
-
-impl fmt::Display for Location {
-    /// `src/main.rs:12:25`
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
-
-/// What `sealed!` emits for one invocation: a `static` in the user's crate.
-#[doc(hidden)]
-pub struct EntryParts {
-    pub ciphertext: &'static [u8],
-    pub family: BlobFamily,
-    pub key: Option<&'static str>,
-    pub context: &'static [(&'static str, ContextValue)],
-    pub algorithm: Algorithm,
-    pub plaintext_len: Option<usize>,
-    pub fingerprint: Option<&'static [u8; 32]>,
-    pub emulator_key_id: Option<&'static str>,
-    pub location: Location,
-}
+include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
 /// One sealed value: its checked facts and, once decrypted, its plaintext.
 #[doc(hidden)]
 pub struct Entry {
     parts: EntryParts,
-    cell: Cell,
+    cell: SingleFlight<Secret, Error>,
 }
 
 impl Entry {
@@ -85,58 +27,8 @@ impl Entry {
     pub const fn new(parts: EntryParts) -> Self {
         Entry {
             parts,
-            cell: Cell::new(),
+            cell: SingleFlight::new(),
         }
-    }
-}
-
-type AttemptFuture = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
-type Attempt = Shared<AttemptFuture>;
-
-/// Decrypt once, single flight: the plaintext once known, or the attempt in flight.
-///
-/// Only a weak handle to the attempt is kept, so an attempt whose every waiter was cancelled is
-/// dropped (its request with it) and the next access starts a new one. Waiters that joined an
-/// attempt share its result, failure included; a finished attempt is forgotten, so a failure is
-/// never cached.
-struct Cell {
-    secret: OnceLock<Secret>,
-    flight: Mutex<Option<(u64, WeakShared<AttemptFuture>)>>,
-}
-
-static NEXT_ATTEMPT: AtomicU64 = AtomicU64::new(0);
-
-impl Cell {
-    const fn new() -> Self {
-        Cell {
-            secret: OnceLock::new(),
-            flight: Mutex::new(None),
-        }
-    }
-
-    fn join_or_start(&'static self, entry: &'static Entry) -> Attempt {
-        let mut flight = self.flight.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(attempt) = flight.as_ref().and_then(|(_, weak)| weak.upgrade()) {
-            return attempt;
-        }
-        let id = NEXT_ATTEMPT.fetch_add(1, Ordering::Relaxed);
-        let attempt: Attempt = async move {
-            let result = decrypt_into(entry).await;
-            // Forget this attempt as it completes: later accesses start afresh.
-            let mut flight = entry
-                .cell
-                .flight
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if flight.as_ref().is_some_and(|(current, _)| *current == id) {
-                *flight = None;
-            }
-            result
-        }
-        .boxed()
-        .shared();
-        *flight = attempt.downgrade().map(|weak| (id, weak));
-        attempt
     }
 }
 
@@ -161,39 +53,26 @@ impl Future for GetFuture {
     }
 }
 
-/// The first access (or one after a failure): join the attempt in flight or start one.
+/// The first access (or one after a failure): join the attempt in flight or start one. The
+/// attempt runs on the library's runtime, so it does not depend on the caller's.
 async fn first_access(entry: &'static Entry) -> Result<&'static Secret, Error> {
-    if let Some(secret) = entry.cell.secret.get() {
-        return Ok(secret);
-    }
-    entry.cell.join_or_start(entry).await?;
     entry
         .cell
-        .secret
-        .get()
-        .ok_or_else(|| Error::new(ErrorKind::Service).at(entry.parts.location))
+        .get_or_try_init(|| {
+            let attempt = runtime::spawn(decrypt_into(&entry.parts));
+            async move {
+                attempt
+                    .await
+                    .unwrap_or_else(|panicked| Err(Error::from(panicked)))
+                    .map_err(|error| error.at(entry.parts.location))
+            }
+        })
+        .await
 }
 
-fn request(parts: &EntryParts) -> decrypt::Request<'_> {
-    decrypt::Request {
-        ciphertext: parts.ciphertext,
-        key: parts.key,
-        context: parts.context,
-        algorithm: parts.algorithm,
-        location: parts.location,
-    }
-}
-
-async fn decrypt_into(entry: &'static Entry) -> Result<(), Error> {
-    let parts = &entry.parts;
-    let plaintext = decrypt::decrypt(&request(parts)).await?;
-    // Only the attempt in flight sets the cell, so this never finds it full; if it did, the
-    // second plaintext would be dropped, and zeroed.
-    let _ = entry
-        .cell
-        .secret
-        .set(Secret::new(plaintext, parts.location));
-    Ok(())
+async fn decrypt_into(parts: &'static EntryParts) -> Result<Secret, Error> {
+    let plaintext = decrypt::decrypt(parts).await?;
+    Ok(Secret::new(plaintext, parts.location))
 }
 
 /// A KMS ciphertext checked at compile time by [`sealed!`](crate::sealed).
@@ -295,12 +174,25 @@ impl Sealed {
     /// attempt all receive its error, and the next access tries again (failures are never
     /// cached). Cancelling the access that started the attempt does not cancel it for the others
     /// waiting; if none is left, the attempt is dropped and the value stays empty and usable.
+    ///
+    /// The `Decrypt` runs on the library's own runtime (one thread, started on first use), so
+    /// the access works from any executor, and an attempt outlives the runtime of the caller
+    /// that started it: tests with a runtime each can share values. A panic inside the attempt
+    /// (in a credentials provider or interceptor installed with [`set_client`](crate::set_client))
+    /// is an [`ErrorKind::Panicked`] for every waiter, and the value stays usable.
     #[inline]
     pub fn get(&self) -> impl Future<Output = Result<&'static Secret, Error>> + Send + 'static {
+        #[cfg(feature = "testing")]
+        if let Some(outcome) = crate::overrides::outcome(self.address()) {
+            return match outcome {
+                Ok(secret) => GetFuture::Ready(secret),
+                Err(error) => GetFuture::FirstAccess(Box::pin(async move { Err(error) })),
+            };
+        }
         // The hot path is decided here, in the caller's crate: a filled value becomes a ready
         // future, with no state machine of this crate to poll.
         let entry = self.entry;
-        match entry.cell.secret.get() {
+        match entry.cell.get() {
             Some(secret) => GetFuture::Ready(secret),
             // boxed: the slow path, taken once per value, keeps this future two words wide
             None => GetFuture::FirstAccess(Box::pin(first_access(entry))),
@@ -311,7 +203,57 @@ impl Sealed {
     /// for synchronous code after start-up.
     #[inline]
     pub fn try_get(&self) -> Option<&'static Secret> {
-        self.entry.cell.secret.get()
+        #[cfg(feature = "testing")]
+        if let Some(outcome) = crate::overrides::outcome(self.address()) {
+            return outcome.ok();
+        }
+        self.entry.cell.get()
+    }
+
+    /// The plaintext, for code that is not async (a synchronous `main` that builds a database
+    /// pool, a CLI): [`get`](Self::get) with the same single flight and errors, waiting on the
+    /// calling thread.
+    ///
+    /// The `Decrypt` runs on the library's own thread, so calling this from inside an async
+    /// runtime does not deadlock: it blocks that runtime's thread until KMS answers (at most the
+    /// operation timeout, 6 s by default), and on a current-thread runtime everything else on
+    /// it waits as long. In async code, prefer `get().await`. Called from the library's own
+    /// thread (an interceptor or credentials provider of the KMS client), where it could never
+    /// finish, it is an [`ErrorKind::BlockingInAttempt`] error instead.
+    ///
+    /// ```no_run
+    /// use sealed_runtime::{sealed, Sealed};
+    ///
+    /// static DB_PASSWORD: Sealed = sealed!(
+    ///     "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=",
+    ///     key = "alias/app",
+    /// );
+    ///
+    /// fn main() -> Result<(), sealed_runtime::Error> {
+    ///     let password = DB_PASSWORD.get_blocking()?.expose_str()?;
+    ///     # let _ = password;
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_blocking(&self) -> Result<&'static Secret, Error> {
+        if let Some(secret) = self.try_get() {
+            return Ok(secret);
+        }
+        #[cfg(feature = "testing")]
+        if let Some(Err(error)) = crate::overrides::outcome(self.address()) {
+            return Err(error);
+        }
+        if runtime::on_library_thread() {
+            return Err(Error::new(ErrorKind::BlockingInAttempt).at(self.location()));
+        }
+        let (done, result) = std::sync::mpsc::sync_channel(1);
+        let access = first_access(self.entry);
+        runtime::detach(async move {
+            let _ = done.send(access.await);
+        });
+        result
+            .recv()
+            .unwrap_or_else(|_| Err(Error::from(crate::facts::Panicked).at(self.location())))
     }
 
     /// Proves that the value decrypts with the current credentials, without keeping the plaintext
@@ -321,11 +263,22 @@ impl Sealed {
     /// ignores `DryRun` (the moto emulator) decrypts: the plaintext is then zeroed at once, and
     /// the result says so. Each call is a billed KMS request; never use it on a hot path.
     pub async fn verify(&self) -> Result<Verified, Error> {
-        match decrypt::call(&request(&self.entry.parts), true).await? {
+        let parts = &self.entry.parts;
+        let call = runtime::spawn(async move { decrypt::call(parts, true).await });
+        let outcome = call
+            .await
+            .unwrap_or_else(|panicked| Err(Error::from(panicked).at(parts.location)))?;
+        match outcome {
             decrypt::Outcome::DryRunPassed => Ok(Verified::DryRun),
             // dropped here, zeroed
             decrypt::Outcome::Plaintext(_) => Ok(Verified::DecryptedAndDiscarded),
         }
+    }
+
+    /// The address of the value's entry: what names it.
+    #[cfg(feature = "testing")]
+    pub(crate) fn address(&self) -> usize {
+        core::ptr::from_ref(self.entry) as usize
     }
 
     /// Whether two handles refer to the same sealed value.
@@ -369,155 +322,7 @@ pub enum Verified {
 /// assert!(registered().any(|value| value.same_value(&TOKEN)));
 /// ```
 pub fn registered() -> impl ExactSizeIterator<Item = Sealed> {
-    crate::__private::SEALED_ENTRIES
+    SEALED_ENTRIES
         .iter()
         .map(|entry| Sealed::__from_entry(entry))
-}
-
-/// Builds a [`Sealed`] from a ciphertext known only at run time (an environment variable, a
-/// configuration file), with the same checks as `sealed!` and the same decrypt path.
-///
-/// Each built value lives for the rest of the process, like a `static` (its memory is not
-/// reclaimed): build it once at start-up, not per request. It is not listed by [`registered`].
-///
-/// ```
-/// use sealed_runtime::{BlobFamily, Sealed};
-///
-/// let text = "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=";
-/// let value = Sealed::builder(text).key("alias/billing").context("app", "billing").build()?;
-/// assert_eq!(value.family(), BlobFamily::AwsV2);
-///
-/// let twice = Sealed::builder(text).context("app", "a").context("app", "b").build();
-/// assert!(twice.unwrap_err().to_string().contains("duplicate encryption-context key `app`"));
-///
-/// let rsa = Sealed::builder(text).algorithm(sealed_runtime::Algorithm::RsaesOaepSha256).build();
-/// assert!(rsa.unwrap_err().to_string().starts_with("`RSAES_OAEP_SHA_256` needs a key"));
-///
-/// let error = Sealed::builder("AQICAHh...==").build().unwrap_err();
-/// assert!(error.to_string().starts_with("invalid ciphertext: ciphertext is elided"));
-/// # Ok::<(), sealed_runtime::Error>(())
-/// ```
-#[derive(Debug)]
-#[must_use]
-pub struct SealedBuilder {
-    text: String,
-    key: Option<String>,
-    context: Vec<(String, String, bool)>,
-    algorithm: Option<Algorithm>,
-    location: Location,
-    allow_emulator: bool,
-}
-
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
-}
-
-impl Sealed {
-    /// Starts a run-time sealed value from its base64 ciphertext.
-    #[track_caller]
-    pub fn builder(base64: impl Into<String>) -> SealedBuilder {
-        let caller = core::panic::Location::caller();
-        SealedBuilder {
-            text: base64.into(),
-            key: None,
-            context: Vec::new(),
-            algorithm: None,
-            location: Location::__new(caller.file(), caller.line(), caller.column()),
-            allow_emulator: cfg!(feature = "emulator"),
-        }
-    }
-}
-
-impl SealedBuilder {
-    /// Pins the key, as `key = …`.
-    pub fn key(mut self, key: impl Into<String>) -> Self {
-        self.key = Some(key.into());
-        self
-    }
-
-    /// Adds a literal encryption-context entry.
-    pub fn context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.context.push((key.into(), value.into(), false));
-        self
-    }
-
-    /// Adds an entry whose value is read from environment variable `name` at `Decrypt` time.
-    pub fn context_env(mut self, key: impl Into<String>, name: impl Into<String>) -> Self {
-        self.context.push((key.into(), name.into(), true));
-        self
-    }
-
-    /// Declares the algorithm, as `algorithm = …`.
-    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
-        self.algorithm = Some(algorithm);
-        self
-    }
-
-    /// Names where the ciphertext comes from, for errors (default: the caller of
-    /// [`Sealed::builder`]). `cargo sealed check` gives the `sealed!` it found.
-    pub fn location(mut self, file: impl Into<String>, line: u32, column: u32) -> Self {
-        self.location = Location::__new(leak(file.into()), line, column);
-        self
-    }
-
-    /// Accepts ciphertexts of local KMS emulators, as the `emulator` feature does for every
-    /// value: an explicit opt-in for tools and tests that talk to an emulator.
-    pub fn allow_emulator(mut self, allow: bool) -> Self {
-        self.allow_emulator = allow;
-        self
-    }
-
-    /// Checks everything as `sealed!` does; emulator ciphertexts need the `emulator` feature or
-    /// [`allow_emulator`](Self::allow_emulator).
-    pub fn build(self) -> Result<Sealed, Error> {
-        let at = |error: Error| error.at(self.location);
-        if let Some(key) = &self.key {
-            KeyRef::parse(key).map_err(|e| at(Error::new(ErrorKind::InvalidKey(e))))?;
-        }
-        if let Some((_, error)) =
-            sealed_format::check_context_keys(self.context.iter().map(|(k, _, _)| k.as_str()))
-                .into_iter()
-                .next()
-        {
-            return Err(at(Error::new(ErrorKind::InvalidContext(error))));
-        }
-        let algorithm = self.algorithm.unwrap_or_default();
-        if algorithm.is_asymmetric() && self.key.is_none() {
-            return Err(at(Error::new(ErrorKind::KeyRequired { algorithm })));
-        }
-        let options = sealed_format::Options {
-            algorithm: Some(algorithm),
-            allow_emulator: self.allow_emulator,
-            unchecked: false,
-        };
-        let blob = sealed_format::inspect(&self.text, &options)
-            .map_err(|e| at(Error::new(ErrorKind::InvalidFormat(e))))?;
-        let context: Vec<(&'static str, ContextValue)> = self
-            .context
-            .into_iter()
-            .map(|(key, value, env)| {
-                let value = leak(value);
-                (
-                    leak(key),
-                    if env {
-                        ContextValue::Env(value)
-                    } else {
-                        ContextValue::Literal(value)
-                    },
-                )
-            })
-            .collect();
-        let entry = Entry::new(EntryParts {
-            ciphertext: Box::leak(blob.bytes().to_vec().into_boxed_slice()),
-            family: blob.family(),
-            key: self.key.map(leak),
-            context: Box::leak(context.into_boxed_slice()),
-            algorithm,
-            plaintext_len: blob.plaintext_len(),
-            fingerprint: blob.key_material_id().map(|id| &*Box::leak(Box::new(*id))),
-            emulator_key_id: blob.emulator_key_id().map(|id| leak(id.to_owned())),
-            location: self.location,
-        });
-        Ok(Sealed::__from_entry(Box::leak(Box::new(entry))))
-    }
 }

@@ -5,7 +5,7 @@ use core::fmt;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorKind};
-use crate::sealed::Location;
+use crate::facts::Location;
 
 /// The plaintext of a sealed value.
 ///

@@ -59,4 +59,27 @@ mod tests {
         }
         assert_eq!(rule.num_calls(), 1);
     }
+
+    // Two tests, two outcomes for the same `static`: `sealed_runtime::testing::scope` gives
+    // each test its own, whatever the others (and the process-wide cache) hold.
+    use sealed_runtime::testing::{scope, Outcomes};
+    use sealed_runtime::ErrorKind;
+
+    #[tokio::test]
+    async fn with_the_secret_the_handler_answers_with_it() {
+        let outcomes = Outcomes::new().plaintext(&HELLO, "hello from a test");
+        let event = LambdaEvent::new(Value::Null, Context::default());
+        let answer = scope(outcomes, handler(event)).await.unwrap();
+        assert_eq!(answer, Value::String("hello from a test".into()));
+    }
+
+    #[tokio::test]
+    async fn without_kms_decrypt_the_handler_fails_naming_the_value() {
+        let outcomes = Outcomes::new().error(&HELLO, ErrorKind::AccessDenied);
+        let event = LambdaEvent::new(Value::Null, Context::default());
+        let error = scope(outcomes, handler(event)).await.unwrap_err();
+        let message = error.to_string();
+        assert!(message.starts_with("access denied to kms:Decrypt for the sealed value at examples/lambda-hello/src/main.rs:"), "{message}");
+        assert!(message.contains("\"Action\": \"kms:Decrypt\""), "{message}");
+    }
 }

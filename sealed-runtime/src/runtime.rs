@@ -1,0 +1,81 @@
+//! The library's own runtime: one thread, started on first use, on which every KMS call runs.
+//!
+//! A first access must not depend on the caller's runtime staying alive: a user's tests run one
+//! `#[tokio::test]` runtime each, and an attempt started on a runtime that then shuts down would
+//! fail every other test waiting on it ("A Tokio 1.x context was found, but it is being
+//! shutdown"), while pooled connections owned by a finished runtime would break later calls.
+//! Here the attempt, the KMS client's connections and its credential refreshes all live on this
+//! runtime; callers only await the result, from any executor (or block on it, for sync code).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+
+use tokio::runtime::{Builder, Handle};
+use tokio::task::JoinHandle;
+
+use crate::facts::Panicked;
+
+/// The name of the library's thread.
+pub(crate) const THREAD_NAME: &str = "sealed-kms";
+
+/// The runtime's handle; its thread drives it for the rest of the process.
+fn handle() -> &'static Handle {
+    static HANDLE: OnceLock<Handle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let runtime = Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime builds (it only allocates)");
+        let handle = runtime.handle().clone();
+        std::thread::Builder::new()
+            .name(THREAD_NAME.to_owned())
+            .spawn(move || runtime.block_on(std::future::pending::<()>()))
+            .expect("the library's thread starts");
+        handle
+    })
+}
+
+/// Whether the caller runs on the library's thread (an interceptor or credentials provider
+/// installed with `set_client`, called from inside an attempt).
+pub(crate) fn on_library_thread() -> bool {
+    std::thread::current().name() == Some(THREAD_NAME)
+}
+
+/// `future`, run on the library's runtime. Dropping the returned future cancels it there.
+pub(crate) fn spawn<F>(future: F) -> Spawned<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    Spawned(handle().spawn(future))
+}
+
+/// `future`, run on the library's runtime to its end whatever the caller does.
+pub(crate) fn detach<F>(future: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    drop(handle().spawn(future));
+}
+
+/// A future running on the library's runtime; cancelled when dropped.
+pub(crate) struct Spawned<T>(JoinHandle<T>);
+
+impl<T> Future for Spawned<T> {
+    type Output = Result<T, Panicked>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // A task is only ever cancelled by dropping this future, so an error is a panic.
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|done| done.map_err(|_| Panicked))
+    }
+}
+
+impl<T> Drop for Spawned<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
