@@ -10,11 +10,13 @@ use aws_sdk_kms::error::ProvideErrorMetadata as _;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::EncryptionAlgorithmSpec;
 use clap::Args;
-use sealed_format::{check_context_keys, check_env_name, inspect, Algorithm, KeyRef, Options};
+use sealed_format::{
+    check_context_keys, check_env_name, inspect, Algorithm, ContextValue, KeyRef, Options,
+};
 use zeroize::Zeroizing;
 
 use crate::inspect::parse_algorithm;
-use crate::report::warning;
+use crate::output::warning;
 
 /// The largest plaintext KMS `Encrypt` accepts.
 const MAX_PLAINTEXT: usize = 4096;
@@ -45,9 +47,10 @@ pub struct EncryptArgs {
     strip_newline: bool,
 }
 
-enum Entry {
-    Literal(String),
-    Env { var: String, value: String },
+/// A `--context` or `--context-env` entry: as `sealed!` will write it, and the value sent now.
+struct Entry {
+    written: ContextValue<String>,
+    value: String,
 }
 
 fn split(pair: &str, flag: &str) -> Result<(String, String), String> {
@@ -60,14 +63,26 @@ fn context(args: &EncryptArgs) -> Result<Vec<(String, Entry)>, String> {
     let mut entries = Vec::new();
     for pair in &args.context {
         let (key, value) = split(pair, "--context")?;
-        entries.push((key, Entry::Literal(value)));
+        entries.push((
+            key,
+            Entry {
+                written: ContextValue::Literal(value.clone()),
+                value,
+            },
+        ));
     }
     for pair in &args.context_env {
         let (key, var) = split(pair, "--context-env")?;
         check_env_name(&var).map_err(|e| e.to_string())?;
         let value = std::env::var(&var)
             .map_err(|_| format!("`--context-env {pair}`: `{var}` is not set; set it to the value the function will see"))?;
-        entries.push((key, Entry::Env { var, value }));
+        entries.push((
+            key,
+            Entry {
+                written: ContextValue::Env(var),
+                value,
+            },
+        ));
     }
     if let Some((_, error)) = check_context_keys(entries.iter().map(|(k, _)| k.as_str()))
         .into_iter()
@@ -125,19 +140,16 @@ fn spec(algorithm: Algorithm) -> Option<EncryptionAlgorithmSpec> {
 /// The arguments after the ciphertext, as `sealed!` writes them.
 pub fn arguments(
     key: &str,
-    context: &[(String, String, bool)],
+    context: &[(String, ContextValue<String>)],
     algorithm: Option<Algorithm>,
 ) -> String {
     let mut out = format!(", key = {key:?}");
     if !context.is_empty() {
         let entries: Vec<String> = context
             .iter()
-            .map(|(k, v, env)| {
-                if *env {
-                    format!("{k:?}: env({v:?})")
-                } else {
-                    format!("{k:?}: {v:?}")
-                }
+            .map(|(k, v)| match v {
+                ContextValue::Env(var) => format!("{k:?}: env({var:?})"),
+                ContextValue::Literal(v) => format!("{k:?}: {v:?}"),
             })
             .collect();
         let _ = write!(out, ", context = {{ {} }}", entries.join(", "));
@@ -161,10 +173,7 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
         .plaintext(Blob::new(std::mem::take(&mut *plaintext)))
         .set_encryption_algorithm(args.algorithm.and_then(spec));
     for (k, entry) in &entries {
-        let value = match entry {
-            Entry::Literal(v) | Entry::Env { value: v, .. } => v,
-        };
-        request = request.encryption_context(k, value);
+        request = request.encryption_context(k, &entry.value);
     }
     let output = request.send().await.map_err(|error| {
         if let Some((message, help)) =
@@ -218,13 +227,8 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
             "; an emulator ciphertext: builds need the `emulator` feature of sealed-runtime"
         }
     );
-    let context: Vec<(String, String, bool)> = entries
-        .into_iter()
-        .map(|(k, e)| match e {
-            Entry::Literal(v) => (k, v, false),
-            Entry::Env { var, .. } => (k, var, true),
-        })
-        .collect();
+    let context: Vec<(String, ContextValue<String>)> =
+        entries.into_iter().map(|(k, e)| (k, e.written)).collect();
     let rest = arguments(key.as_str(), &context, args.algorithm);
     if args.raw {
         println!("{base64}");

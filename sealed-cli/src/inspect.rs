@@ -94,7 +94,7 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode, String> {
                 });
                 println!("{value}");
             } else {
-                crate::report::error(&format!("{error}\n  = help: {}", error.help()));
+                crate::output::error(&format!("{error}\n  = help: {}", error.help()));
             }
             Ok(ExitCode::from(1))
         }

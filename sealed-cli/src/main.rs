@@ -4,6 +4,7 @@
 
 mod encrypt;
 mod inspect;
+mod output;
 mod report;
 mod reseal;
 mod scan;
@@ -94,7 +95,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            report::error(&format!("cannot start the async runtime: {error}"));
+            output::error(&format!("cannot start the async runtime: {error}"));
             return ExitCode::from(2);
         }
     };
@@ -110,7 +111,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(message) => {
-            report::error(&message);
+            output::error(&message);
             ExitCode::from(1)
         }
     }

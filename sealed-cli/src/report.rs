@@ -1,40 +1,17 @@
 //! Output conventions, `check` and `policy`.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use sealed_format::{KeyKind, KeyRef};
 use sealed_runtime::{Sealed, Verified};
 use serde_json::{json, Value as Json};
 
-use crate::scan::{self, Context, Found, Value};
+use crate::scan::{self, Found, Value};
 use crate::ScanArgs;
+use sealed_format::ContextValue;
 
-/// Colour only on a terminal, and never with `NO_COLOR` set.
-fn colour(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-fn paint(text: &str, code: &str, on: bool) -> String {
-    if on {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_owned()
-    }
-}
-
-/// `error: …` on stderr.
-pub fn error(message: &str) {
-    let on = colour(std::io::stderr().is_terminal());
-    eprintln!("{}: {message}", paint("error", "1;31", on));
-}
-
-/// `warning: …` on stderr.
-pub fn warning(message: &str) {
-    let on = colour(std::io::stderr().is_terminal());
-    eprintln!("{}: {message}", paint("warning", "1;33", on));
-}
+use crate::output::{println, warning, BAD, GOOD};
 
 fn context_keys(value: &Value) -> String {
     let keys: Vec<&str> = value.context.iter().map(|(k, _)| k.as_str()).collect();
@@ -60,8 +37,8 @@ pub fn sealed_of(found: &Found, value: &Value, allow_emulator: bool) -> Result<S
     }
     for (key, context) in &value.context {
         builder = match context {
-            Context::Literal(v) => builder.context(key, v),
-            Context::Env(name) => builder.context_env(key, name),
+            ContextValue::Literal(v) => builder.context(key, v),
+            ContextValue::Env(name) => builder.context_env(key, name),
         };
     }
     builder.build().map_err(|e| e.to_string())
@@ -70,14 +47,13 @@ pub fn sealed_of(found: &Found, value: &Value, allow_emulator: bool) -> Result<S
 /// `cargo sealed check`: one line per value; non-zero exit if any fails.
 pub async fn check(args: &ScanArgs, kms: bool) -> Result<ExitCode, String> {
     let found = scan::scan(&args.paths(), args.emulator)?;
-    let on = colour(std::io::stdout().is_terminal());
     let mut failed = 0;
-    let ok_mark = paint("ok", "32", on);
+    let ok_mark = format!("{GOOD}ok{GOOD:#}");
     for item in &found {
         match &item.verdict {
             Err(message) => {
                 failed += 1;
-                println!("{}  {}", item.location(), paint("invalid", "31", on));
+                println!("{}  {BAD}invalid{BAD:#}", item.location());
                 for line in message.lines() {
                     println!("    {line}");
                 }
@@ -105,7 +81,7 @@ pub async fn check(args: &ScanArgs, kms: bool) -> Result<ExitCode, String> {
                     ),
                     Err(message) => {
                         failed += 1;
-                        println!("{summary}  {}", paint("fails", "31", on));
+                        println!("{summary}  {BAD}fails{BAD:#}");
                         println!("    {message}");
                     }
                 }
@@ -138,10 +114,10 @@ fn grant(value: &Value, item: &Found) -> Option<(Vec<String>, BTreeMap<String, S
     let mut conditions = BTreeMap::new();
     for (name, context) in &value.context {
         match context {
-            Context::Literal(v) => {
+            ContextValue::Literal(v) => {
                 conditions.insert(format!("kms:EncryptionContext:{name}"), v.clone());
             }
-            Context::Env(var) => warning(&format!(
+            ContextValue::Env(var) => warning(&format!(
                 "{}: context `{name}` comes from `env(\"{var}\")` at run time: no condition on its value",
                 item.location()
             )),

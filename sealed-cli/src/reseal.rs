@@ -11,9 +11,10 @@ use base64::Engine as _;
 use clap::Args;
 use sealed_format::KeyRef;
 
-use crate::report::warning;
-use crate::scan::{self, Context, Found, Value};
+use crate::output::warning;
+use crate::scan::{self, Found, Value};
 use crate::ScanArgs;
+use sealed_format::ContextValue;
 
 #[derive(Args)]
 pub struct ResealArgs {
@@ -38,8 +39,8 @@ fn context_now(found: &Found, value: &Value) -> Result<HashMap<String, String>, 
         .context
         .iter()
         .map(|(key, context)| match context {
-            Context::Literal(v) => Ok((key.clone(), v.clone())),
-            Context::Env(var) => std::env::var(var).map(|v| (key.clone(), v)).map_err(|_| {
+            ContextValue::Literal(v) => Ok((key.clone(), v.clone())),
+            ContextValue::Env(var) => std::env::var(var).map(|v| (key.clone(), v)).map_err(|_| {
                 format!(
                     "{}: context `{key}` needs `{var}` in the environment to re-encrypt",
                     found.location()
@@ -123,17 +124,17 @@ fn apply(source: &str, mut edits: Vec<Edit>) -> String {
     out
 }
 
-/// The changed lines, as `-`/`+` pairs.
+/// The change as a unified diff (an edit may change the number of lines: a folded literal
+/// becomes one line).
 fn diff(path: &std::path::Path, old: &str, new: &str) {
-    println!("--- {}\n+++ {}", path.display(), path.display());
-    let (old_lines, new_lines): (Vec<&str>, Vec<&str>) =
-        (old.lines().collect(), new.lines().collect());
-    // Edits never add or remove lines, so lines correspond one to one.
-    for (number, (a, b)) in old_lines.iter().zip(&new_lines).enumerate() {
-        if a != b {
-            println!("@@ line {} @@\n-{a}\n+{b}", number + 1);
-        }
-    }
+    let name = path.display().to_string();
+    print!(
+        "{}",
+        similar::TextDiff::from_lines(old, new)
+            .unified_diff()
+            .context_radius(1)
+            .header(&name, &name)
+    );
 }
 
 pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
@@ -160,7 +161,7 @@ pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
             match reencrypt(item, value, &to).await {
                 Ok(text) => text,
                 Err(message) => {
-                    crate::report::error(&message);
+                    crate::output::error(&message);
                     failed += 1;
                     continue;
                 }

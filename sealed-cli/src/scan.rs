@@ -5,8 +5,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use proc_macro2::Span;
-use sealed_syntax::{Checked, ContextValue, Invocation};
+use sealed_format::ContextValue;
+use sealed_syntax::Checked;
 use syn::visit::Visit;
+use syn::LitStr;
 
 /// One `sealed!` found in a file.
 pub struct Found {
@@ -34,14 +36,7 @@ pub struct Value {
     /// Where the `file = "…"` literal is (byte range).
     pub file_literal: Option<std::ops::Range<usize>>,
     /// The context with `env(…)` names kept.
-    pub context: Vec<(String, Context)>,
-}
-
-/// A context value as the invocation writes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Context {
-    Literal(String),
-    Env(String),
+    pub context: Vec<(String, ContextValue<String>)>,
 }
 
 impl Found {
@@ -50,36 +45,44 @@ impl Found {
     }
 }
 
-/// Every `.rs` file under `paths`, skipping `target`, hidden directories and `node_modules`.
+/// Every `.rs` file under `paths`, as git would see them: files `.gitignore` (and `.ignore`)
+/// exclude, hidden directories, `target` and `node_modules` are skipped; symbolic links are
+/// followed, with loops detected.
 pub fn rust_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
-        walk(path, &mut out).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let walk = ignore::WalkBuilder::new(path)
+            .follow_links(true)
+            // the rules of the repository the paths are in, even outside a git work tree
+            .require_git(false)
+            .filter_entry(|entry| {
+                let name = entry.file_name();
+                !(entry.depth() > 0
+                    && entry.file_type().is_some_and(|t| t.is_dir())
+                    && (name == "target" || name == "node_modules"))
+            })
+            .build();
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                // a file that cannot be read fails the check; a loop of symbolic links or a
+                // broken ignore rule only narrows it
+                Err(e) if e.is_io() => return Err(format!("cannot read: {e}")),
+                Err(e) => {
+                    crate::output::warning(&format!("skipped: {e}"));
+                    continue;
+                }
+            };
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            if is_file && entry.path().extension().is_some_and(|e| e == "rs") {
+                out.push(entry.into_path());
+            }
+        }
     }
     out.sort();
+    out.dedup();
     Ok(out)
-}
-
-fn walk(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let meta = fs::metadata(path)?;
-    if meta.is_file() {
-        if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path.to_owned());
-        }
-        return Ok(());
-    }
-    for entry in fs::read_dir(path)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if entry.file_type()?.is_dir()
-            && (name.starts_with('.') || name == "target" || name == "node_modules")
-        {
-            continue;
-        }
-        walk(&entry.path(), out)?;
-    }
-    Ok(())
 }
 
 /// The directory of the nearest `Cargo.toml` above `file`: what `CARGO_MANIFEST_DIR` is when the
@@ -162,69 +165,30 @@ pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Found>, String
                 .first()
                 .map_or_else(Span::call_site, |s| s.ident.span())
                 .start();
-            let (invocation, parsed) = Invocation::parse(mac.tokens.clone());
-            let literal = invocation
-                .literal
-                .as_ref()
-                .map(|l| byte_range(&source, &starts, l.span()));
-            let key_literal = invocation
-                .key
-                .as_ref()
-                .map(|l| byte_range(&source, &starts, l.span()));
-            let file_literal = invocation
-                .file
-                .as_ref()
-                .map(|l| byte_range(&source, &starts, l.span()));
-            let context: Vec<(String, Context)> = invocation
-                .context
-                .as_ref()
-                .map(|c| {
-                    c.entries
-                        .iter()
-                        .map(|e| {
-                            let value = match &e.value {
-                                ContextValue::Literal(v) => Context::Literal(v.value()),
-                                ContextValue::Env(v) => Context::Env(v.value()),
-                            };
-                            (e.key.value(), value)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let literal_text = invocation.literal.as_ref().map(syn::LitStr::value);
-            let checked = sealed_syntax::check(
-                invocation,
-                manifest.as_deref(),
-                parsed.is_err(),
-                allow_emulator,
-            );
-            let verdict = match (parsed, checked) {
-                (Ok(()), Ok(Some(checked))) => {
-                    let text = literal_text
-                        .or_else(|| {
-                            checked
-                                .file
-                                .as_ref()
-                                .and_then(|f| fs::read_to_string(f).ok())
-                        })
-                        .unwrap_or_default();
-                    Ok(Value {
-                        file: checked.file.clone(),
-                        checked,
-                        text,
-                        literal,
-                        key_literal,
-                        file_literal,
-                        context,
-                    })
-                }
-                (Err(mut error), Err(more)) => {
-                    error.combine(more);
-                    Err(messages(&error))
-                }
-                (Err(error), _) | (_, Err(error)) => Err(messages(&error)),
-                (Ok(()), Ok(None)) => Err("missing ciphertext".to_owned()),
+            let range = |literal: &Option<LitStr>| {
+                literal
+                    .as_ref()
+                    .map(|l| byte_range(&source, &starts, l.span()))
             };
+            let verdict = sealed_syntax::check_tokens(
+                mac.tokens.clone(),
+                manifest.as_deref(),
+                allow_emulator,
+            )
+            .map(|checked| Value {
+                literal: range(&checked.literal),
+                key_literal: range(&checked.key_literal),
+                file_literal: range(&checked.file_literal),
+                file: checked.file.clone(),
+                text: checked.text.clone(),
+                context: checked
+                    .context
+                    .iter()
+                    .map(|(key, value)| (key.clone(), value.as_ref().map(LitStr::value)))
+                    .collect(),
+                checked,
+            })
+            .map_err(|error| messages(&error));
             Found {
                 file: file.to_owned(),
                 line: start.line,

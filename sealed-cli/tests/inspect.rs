@@ -77,3 +77,42 @@ fn usage_errors_exit_2() {
     let help = cli().args(["--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("Examples:"));
 }
+
+/// `cargo sealed check` walks a tree as git sees it: a file `.gitignore` excludes is not read
+/// (its broken `sealed!` does not fail the check), and a symbolic link back to an ancestor
+/// directory is skipped with a warning instead of being followed for ever.
+#[test]
+fn check_respects_gitignore_and_survives_a_symlink_loop() {
+    const GOOD: &str = "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=";
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("src/nested")).unwrap();
+    std::fs::create_dir_all(root.join("generated")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"walk\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("src/main.rs"),
+        format!("static A: Sealed = sealed!(\"{GOOD}\");\nfn main() {{}}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("generated/bad.rs"),
+        "static B: Sealed = sealed!(\"AQICAHh...==\");\n",
+    )
+    .unwrap();
+    std::fs::write(root.join(".gitignore"), "/generated/\n").unwrap();
+    std::os::unix::fs::symlink(root.join("src"), root.join("src/nested/loop")).unwrap();
+    let output = cli().arg("check").arg(root).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(stdout.matches("  ok").count(), 1, "{stdout}");
+    assert!(!stdout.contains("bad.rs"), "{stdout}");
+    assert!(
+        stderr.contains("warning: skipped") && stderr.contains("loop"),
+        "{stderr}"
+    );
+}

@@ -525,3 +525,41 @@ fn encrypt_without_credentials_says_so_with_the_next_step() {
     );
     assert!(!stderr.contains(CANARY), "{stderr}");
 }
+
+/// `reseal --dry-run` of a literal folded over several lines: the diff removes the folded lines
+/// and adds the new one, and the lines after it are not reported as changed (the line-by-line
+/// comparison it replaced misaligned everything after a folded literal).
+#[tokio::test]
+async fn reseal_dry_run_of_a_folded_literal_is_a_true_diff() {
+    let (old, new) = (new_key().await, new_key().await);
+    let (_, raw, _) = encrypt(&["--key", &old, "--raw"], CANARY.as_bytes());
+    let raw = raw.trim();
+    let (head, tail) = raw.split_at(raw.len() / 2);
+    let dir = crate_with(&format!(
+        "use sealed_runtime::{{sealed, Sealed}};\nstatic DB: Sealed = sealed!(\n    \"{head}\n     {tail}\",\n    key = \"{old}\",\n);\nfn main() {{}}\n"
+    ));
+    let output = cli()
+        .args(["reseal", "--emulator", "--dry-run", "--to-key", &new])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains(&format!("-     {tail}\",")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("+    key = \"{new}\",")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(" fn main() {}") || !stdout.contains("fn main"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("-fn main") && !stdout.contains("+fn main"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("-);") && !stdout.contains("+);"),
+        "{stdout}"
+    );
+}

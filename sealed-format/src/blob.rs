@@ -181,7 +181,7 @@ impl Inspection {
 
     /// [`Self::key_material_id`] in lowercase hex.
     pub fn fingerprint(&self) -> Option<String> {
-        self.key_material_id.as_ref().map(|id| hex(id))
+        self.key_material_id.as_ref().map(hex::encode)
     }
 
     /// The key id or ARN an emulator wrote in clear.
@@ -190,18 +190,10 @@ impl Inspection {
     }
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
-}
-
 fn hex_spaced(bytes: &[u8]) -> String {
     bytes
         .iter()
-        .map(|b| format!("{b:02x}"))
+        .map(|b| hex::encode([*b]))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -825,7 +817,7 @@ fn emulator(bytes: &[u8]) -> Option<Found> {
 /// Base64 text inside: decodes it and reports what it holds, if it is a ciphertext.
 fn double_base64(bytes: &[u8]) -> Option<Problem> {
     let text = core::str::from_utf8(bytes).ok()?;
-    if text.trim().len() < encoding::MIN_AWS_CHARS {
+    if text.trim().len() < crate::limits::MIN_AWS_CHARS {
         return None;
     }
     let inner = encoding::decode(text).ok()?;

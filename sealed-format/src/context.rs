@@ -5,6 +5,49 @@
 
 use core::fmt;
 
+/// The value of an encryption-context entry as `sealed!` writes it: a literal, or `env("NAME")`,
+/// read from the environment at the moment of `Decrypt`. One type for every layer; `S` is the
+/// text as each holds it: `&'static str` in the expansion and at run time, the literal token in
+/// the macro, a `String` in tools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ContextValue<S = &'static str> {
+    /// `"value"`: sent as written.
+    Literal(S),
+    /// `env("NAME")`: the environment variable's value at the moment of `Decrypt`.
+    Env(S),
+}
+
+impl<S> ContextValue<S> {
+    /// The same kind of value with its text turned into another form.
+    ///
+    /// ```
+    /// use sealed_format::ContextValue;
+    /// let written: ContextValue<&str> = ContextValue::Env("AWS_LAMBDA_FUNCTION_NAME");
+    /// assert_eq!(written.map(str::len), ContextValue::Env(24));
+    /// ```
+    pub fn map<T>(self, f: impl FnOnce(S) -> T) -> ContextValue<T> {
+        match self {
+            ContextValue::Literal(text) => ContextValue::Literal(f(text)),
+            ContextValue::Env(name) => ContextValue::Env(f(name)),
+        }
+    }
+
+    /// A view of the value that borrows its text.
+    pub fn as_ref(&self) -> ContextValue<&S> {
+        match self {
+            ContextValue::Literal(text) => ContextValue::Literal(text),
+            ContextValue::Env(name) => ContextValue::Env(name),
+        }
+    }
+
+    /// The literal, or the variable's name.
+    pub fn text(&self) -> &S {
+        match self {
+            ContextValue::Literal(text) | ContextValue::Env(text) => text,
+        }
+    }
+}
+
 /// A broken encryption-context rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

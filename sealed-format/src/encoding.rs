@@ -6,11 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use crate::error::{ErrorKind, FormatError};
-
-/// The smallest genuine AWS ciphertext (v1, 1-byte plaintext) is 136 bytes, 184 base64 characters.
-pub(crate) const MIN_AWS_CHARS: usize = 184;
-/// The KMS API's `CiphertextBlob` limit.
-pub const MAX_CIPHERTEXT_BYTES: usize = 6144;
+use crate::limits::{MAX_CIPHERTEXT_BYTES, MIN_AWS_CHARS};
 
 /// A literal with its ASCII whitespace removed, remembering where each remaining character stood.
 pub(crate) struct Stripped {

@@ -259,7 +259,7 @@ impl fmt::Display for FormatError {
                 f,
                 "this is not a KMS ciphertext: {chars} character{} that are not base64 and too short for a ciphertext (the shortest is {} characters); it looks like the secret itself",
                 plural(*chars),
-                crate::encoding::MIN_AWS_CHARS,
+                crate::limits::MIN_AWS_CHARS,
             ),
             ErrorKind::BadCharacter { offset, ch } => write!(
                 f,
@@ -291,7 +291,7 @@ impl fmt::Display for FormatError {
             ErrorKind::TooLong { bytes } => write!(
                 f,
                 "ciphertext is {bytes} bytes; KMS accepts at most {}",
-                crate::encoding::MAX_CIPHERTEXT_BYTES
+                crate::limits::MAX_CIPHERTEXT_BYTES
             ),
             ErrorKind::TooShort { bytes } => write!(
                 f,

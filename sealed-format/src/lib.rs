@@ -30,9 +30,10 @@ mod context;
 mod encoding;
 mod error;
 mod key;
+mod limits;
 
 pub use blob::{inspect, BlobFamily, Emulator, Inspection, Options};
-pub use context::{check_context_keys, check_env_name, ContextError};
-pub use encoding::MAX_CIPHERTEXT_BYTES;
+pub use context::{check_context_keys, check_env_name, ContextError, ContextValue};
 pub use error::{ErrorKind, FormatError};
 pub use key::{Algorithm, KeyError, KeyKind, KeyRef, ALGORITHM_NAMES};
+pub use limits::MAX_CIPHERTEXT_BYTES;

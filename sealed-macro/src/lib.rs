@@ -12,9 +12,6 @@
 
 mod expand;
 
-use sealed_syntax as ast;
-use sealed_syntax as valid;
-
 use std::path::PathBuf;
 
 use proc_macro::TokenStream;
@@ -26,21 +23,11 @@ use quote::quote;
 pub fn sealed(input: TokenStream) -> TokenStream {
     let (runtime, input) = runtime_path(input.into());
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
-    let (invocation, parsed) = ast::Invocation::parse(input);
-    let checked = valid::check(
-        invocation,
-        manifest_dir.as_deref(),
-        parsed.is_err(),
-        cfg!(feature = "emulator"),
-    );
-    let error = match (parsed, checked) {
-        (Ok(()), Ok(Some(checked))) => return expand::expand(&checked, &runtime).into(),
-        (Err(mut error), Err(more)) => {
-            error.combine(more);
-            error
-        }
-        (Err(error), Ok(_)) | (Ok(()), Err(error)) => error,
-        (Ok(()), Ok(None)) => syn::Error::new(proc_macro2::Span::call_site(), "missing ciphertext"),
+    let checked =
+        sealed_syntax::check_tokens(input, manifest_dir.as_deref(), cfg!(feature = "emulator"));
+    let error = match checked {
+        Ok(checked) => return expand::expand(&checked, &runtime).into(),
+        Err(error) => error,
     };
     expand::fallback(&error, &runtime).into()
 }

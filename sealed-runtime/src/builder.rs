@@ -35,7 +35,7 @@ use crate::sealed::{Entry, Sealed};
 pub struct SealedBuilder {
     text: String,
     key: Option<String>,
-    context: Vec<(String, String, bool)>,
+    context: Vec<(String, ContextValue<String>)>,
     algorithm: Option<Algorithm>,
     location: Location,
     allow_emulator: bool,
@@ -70,13 +70,15 @@ impl SealedBuilder {
 
     /// Adds a literal encryption-context entry.
     pub fn context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.context.push((key.into(), value.into(), false));
+        self.context
+            .push((key.into(), ContextValue::Literal(value.into())));
         self
     }
 
     /// Adds an entry whose value is read from environment variable `name` at `Decrypt` time.
     pub fn context_env(mut self, key: impl Into<String>, name: impl Into<String>) -> Self {
-        self.context.push((key.into(), name.into(), true));
+        self.context
+            .push((key.into(), ContextValue::Env(name.into())));
         self
     }
 
@@ -108,7 +110,7 @@ impl SealedBuilder {
             KeyRef::parse(key).map_err(|e| at(Error::new(ErrorKind::InvalidKey(e))))?;
         }
         if let Some((_, error)) =
-            sealed_format::check_context_keys(self.context.iter().map(|(k, _, _)| k.as_str()))
+            sealed_format::check_context_keys(self.context.iter().map(|(k, _)| k.as_str()))
                 .into_iter()
                 .next()
         {
@@ -128,17 +130,7 @@ impl SealedBuilder {
         let context: Vec<(&'static str, ContextValue)> = self
             .context
             .into_iter()
-            .map(|(key, value, env)| {
-                let value = leak(value);
-                (
-                    leak(key),
-                    if env {
-                        ContextValue::Env(value)
-                    } else {
-                        ContextValue::Literal(value)
-                    },
-                )
-            })
+            .map(|(key, value)| (leak(key), value.map(leak)))
             .collect();
         let entry = Entry::new(EntryParts {
             ciphertext: Box::leak(blob.bytes().to_vec().into_boxed_slice()),

@@ -5,14 +5,7 @@ use core::fmt;
 
 use sealed_format::{Algorithm, BlobFamily};
 
-/// A value of an encryption-context entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ContextValue {
-    /// `"value"`: sent as written.
-    Literal(&'static str),
-    /// `env("NAME")`: the environment variable's value at the moment of `Decrypt`.
-    Env(&'static str),
-}
+pub use sealed_format::ContextValue;
 
 /// Where a `sealed!` is written: the file, line and column of the invocation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -151,10 +151,7 @@ impl Sealed {
 
     /// [`Self::key_material_id`] in lowercase hex.
     pub fn fingerprint(&self) -> Option<String> {
-        self.key_material_id().map(|id| {
-            id.iter()
-                .fold(String::new(), |out, b| out + &format!("{b:02x}"))
-        })
+        self.key_material_id().map(hex::encode)
     }
 
     /// The key id a local emulator wrote in clear (builds with the `emulator` feature only).

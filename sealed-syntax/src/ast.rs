@@ -41,13 +41,8 @@ pub struct ContextEntry {
     pub value: ContextValue,
 }
 
-/// A context value as written.
-pub enum ContextValue {
-    /// `"value"`.
-    Literal(LitStr),
-    /// `env("NAME")`.
-    Env(LitStr),
-}
+/// A context value as written: its literal, or the literal naming the variable of `env(…)`.
+pub type ContextValue = sealed_format::ContextValue<LitStr>;
 
 /// Accumulates errors so that all of them are reported at once.
 #[derive(Default)]

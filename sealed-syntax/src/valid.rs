@@ -23,6 +23,35 @@ pub struct Checked {
     pub algorithm: Algorithm,
     /// The file read for `file = …`, which the build must depend on.
     pub file: Option<PathBuf>,
+    /// The ciphertext's base64 as written: the literal's text, or the file's contents.
+    pub text: String,
+    /// The ciphertext literal as written (its span locates it in the source).
+    pub literal: Option<LitStr>,
+    /// `key = "…"` as written.
+    pub key_literal: Option<LitStr>,
+    /// `file = "…"` as written.
+    pub file_literal: Option<LitStr>,
+}
+
+/// Parses and checks the tokens of `sealed!(…)`: the one entry point of the macro and of
+/// `cargo sealed check`, so both say the same thing about the same invocation. Every error of
+/// the invocation, combined.
+pub fn check_tokens(
+    tokens: proc_macro2::TokenStream,
+    manifest_dir: Option<&Path>,
+    allow_emulator: bool,
+) -> Result<Checked, syn::Error> {
+    let (invocation, parsed) = Invocation::parse(tokens);
+    let checked = check(invocation, manifest_dir, parsed.is_err(), allow_emulator);
+    match (parsed, checked) {
+        (Ok(()), Ok(Some(checked))) => Ok(checked),
+        (Err(mut error), Err(more)) => {
+            error.combine(more);
+            Err(error)
+        }
+        (Err(error), Ok(_)) | (Ok(()), Err(error)) => Err(error),
+        (Ok(()), Ok(None)) => Err(syn::Error::new(Span::call_site(), "missing ciphertext")),
+    }
 }
 
 /// A `sealed-format` error as a compile error: the message, then the next step.
@@ -39,7 +68,7 @@ fn origin_note(path: Option<&str>, error: &sealed_format::FormatError) -> String
     }
 }
 
-/// Checks every argument of `invocation`. `manifest_dir` resolves `file = …`; `allow_emulator`
+/// Checks every argument of `invocation` (see [`check_tokens`], which parses first). `manifest_dir` resolves `file = …`; `allow_emulator`
 /// accepts emulator ciphertexts (the `emulator` feature of `sealed-runtime`).
 ///
 /// `Ok(None)`: nothing to expand and nothing more to say.
@@ -118,7 +147,7 @@ pub fn check(
         unchecked: invocation.unchecked.is_some(),
     };
     let blob = text.and_then(|text| match inspect(&text, &options) {
-        Ok(blob) => Some(blob),
+        Ok(blob) => Some((blob, text)),
         Err(error) => {
             let help = error.help();
             errors.push(format_error(
@@ -130,12 +159,16 @@ pub fn check(
         }
     });
     errors.finish()?;
-    Ok(blob.map(|blob| Checked {
+    Ok(blob.map(|(blob, text)| Checked {
         blob,
         key,
         context,
         algorithm,
         file,
+        text,
+        literal: invocation.literal,
+        key_literal: invocation.key,
+        file_literal: invocation.file,
     }))
 }
 

@@ -85,7 +85,7 @@ fn copy_runtime_as_next_version(dir: &Path) {
     let manifest = std::fs::read_to_string(from.join("Cargo.toml")).unwrap();
     let manifest = manifest
         .replace("\nversion.workspace = true", "\nversion = \"0.2.0\"")
-        .split("[dev-dependencies]")
+        .split("\n[dev-dependencies]")
         .next()
         .unwrap()
         .to_owned()
