@@ -58,6 +58,10 @@ pub struct ScanArgs {
     /// Accept ciphertexts of KMS emulators, as a build with the `emulator` feature does
     #[arg(long)]
     pub emulator: bool,
+    /// Also read files that `.gitignore` or `.ignore` exclude (generated code brought in with
+    /// `include!`, say)
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 impl ScanArgs {

@@ -46,7 +46,7 @@ pub fn sealed_of(found: &Found, value: &Value, allow_emulator: bool) -> Result<S
 
 /// `cargo sealed check`: one line per value; non-zero exit if any fails.
 pub async fn check(args: &ScanArgs, kms: bool) -> Result<ExitCode, String> {
-    let found = scan::scan(&args.paths(), args.emulator)?;
+    let found = scan::scan(args)?;
     let mut failed = 0;
     let ok_mark = format!("{GOOD}ok{GOOD:#}");
     for item in &found {
@@ -154,7 +154,7 @@ fn grant(value: &Value, item: &Found) -> Option<(Vec<String>, BTreeMap<String, S
 
 /// `cargo sealed policy`: the IAM policy JSON on stdout, warnings on stderr.
 pub fn policy(args: &ScanArgs) -> Result<ExitCode, String> {
-    let found = scan::scan(&args.paths(), args.emulator)?;
+    let found = scan::scan(args)?;
     // conditions → resources
     let mut groups: BTreeMap<Vec<(String, String)>, Vec<String>> = BTreeMap::new();
     let mut invalid = 0;

@@ -139,7 +139,7 @@ fn diff(path: &std::path::Path, old: &str, new: &str) {
 
 pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
     let to = KeyRef::parse(&args.to_key).map_err(|e| format!("--to-key: {e}"))?;
-    let found = scan::scan(&args.scan.paths(), args.scan.emulator)?;
+    let found = scan::scan(&args.scan)?;
     let mut by_file: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
     let mut file_writes = Vec::new();
     let (mut resealed, mut failed) = (0, 0);

@@ -46,9 +46,9 @@ impl Found {
 }
 
 /// Every `.rs` file under `paths`, as git would see them: files `.gitignore` (and `.ignore`)
-/// exclude, hidden directories, `target` and `node_modules` are skipped; symbolic links are
-/// followed, with loops detected.
-pub fn rust_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// exclude (unless `no_ignore`), hidden directories, `target` and `node_modules` are skipped;
+/// symbolic links are followed, with loops detected.
+pub fn rust_files(paths: &[PathBuf], no_ignore: bool) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
@@ -56,6 +56,9 @@ pub fn rust_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             .follow_links(true)
             // the rules of the repository the paths are in, even outside a git work tree
             .require_git(false)
+            .git_ignore(!no_ignore)
+            .git_exclude(!no_ignore)
+            .ignore(!no_ignore)
             .filter_entry(|entry| {
                 let name = entry.file_name();
                 !(entry.depth() > 0
@@ -208,11 +211,11 @@ fn messages(error: &syn::Error) -> String {
         .join("\n")
 }
 
-/// Scans every file under `paths`.
-pub fn scan(paths: &[PathBuf], allow_emulator: bool) -> Result<Vec<Found>, String> {
+/// Scans every file under the paths `args` gives.
+pub fn scan(args: &crate::ScanArgs) -> Result<Vec<Found>, String> {
     let mut all = Vec::new();
-    for file in rust_files(paths)? {
-        all.extend(scan_file(&file, allow_emulator)?);
+    for file in rust_files(&args.paths(), args.no_ignore)? {
+        all.extend(scan_file(&file, args.emulator)?);
     }
     Ok(all)
 }

@@ -10,6 +10,8 @@ use aws_config::{BehaviorVersion, Region};
 use aws_sdk_kms::Client;
 use tokio::sync::OnceCell;
 
+use crate::runtime;
+
 /// Timeouts and retries for `Decrypt`, set explicitly whatever the SDK's `BehaviorVersion`.
 ///
 /// The defaults fit in Lambda's 10 s INIT phase: at most 3 attempts of 2 s each (1 s to
@@ -68,6 +70,8 @@ static LOADED: OnceCell<aws_sdk_kms::Config> = OnceCell::const_new();
 /// The clients in use: `Some` once the first one was built, from then on with one
 /// configuration.
 static CLIENTS: Mutex<Option<Clients>> = Mutex::new(None);
+/// Set by the first access (or the first `client()`), before any client exists.
+static IN_USE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Installs the KMS client to use instead of one built from the environment, once, before the
 /// first access. Its configuration is used for every region (a key ARN's region replaces the
@@ -86,7 +90,7 @@ pub fn set_client(client: &Client) -> Result<(), SetClientError> {
             reason,
         })
     };
-    if clients.is_some() {
+    if clients.is_some() || IN_USE.load(std::sync::atomic::Ordering::SeqCst) {
         return refused(Refused::InUse);
     }
     if INSTALLED.set(client.config().clone()).is_err() {
@@ -149,11 +153,27 @@ pub async fn default_config() -> aws_sdk_kms::Config {
 /// The shared client `sealed-runtime` uses for `region` (`None`: the configuration's own
 /// region): built once from [`set_client`]'s configuration or [`default_config`]. `cargo sealed`
 /// uses it so that its `Encrypt` sees the same endpoint, region and credentials as decryption.
+///
+/// # Panics
+/// When loading the configuration panicked (a credentials provider installed in the
+/// environment's profile that panics): the panic is passed on.
 pub async fn client(region: Option<&str>) -> Client {
-    client_for(region).await
+    // Built on the library's runtime, like every client of this crate: the configuration load
+    // (and the credential provider it starts) never belongs to the caller's runtime.
+    let region = region.map(str::to_owned);
+    runtime::spawn(async move { client_for(region.as_deref()).await })
+        .await
+        .expect("building a client does not panic")
+}
+
+/// Marks the clients as in use: from the first access on, [`set_client`] is refused, even while
+/// that access has not yet built a client (it may fail before, or be loading the configuration).
+pub(crate) fn mark_in_use() {
+    IN_USE.store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
 pub(crate) async fn client_for(region: Option<&str>) -> Client {
+    mark_in_use();
     // Loaded before the lock (it is async); an installed client, read under the lock, wins.
     let loaded = match INSTALLED.get() {
         Some(_) => None,

@@ -4,8 +4,14 @@
 //! `#[tokio::test]` runtime each, and an attempt started on a runtime that then shuts down would
 //! fail every other test waiting on it ("A Tokio 1.x context was found, but it is being
 //! shutdown"), while pooled connections owned by a finished runtime would break later calls.
-//! Here the attempt, the KMS client's connections and its credential refreshes all live on this
-//! runtime; callers only await the result, from any executor (or block on it, for sync code).
+//! Here the attempt, the library's KMS clients (built here, `client()` included), their
+//! connections and their credential refreshes live on this runtime; callers only await the
+//! result, from any executor (or block on it, for sync code).
+//!
+//! What this asks of code installed with `set_client` (credentials providers, interceptors,
+//! HTTP clients): it runs on this one thread, so it must not block it (a blocking interceptor
+//! stalls every `Decrypt` of the process) nor call `tokio::task::block_in_place` (which panics
+//! on a current-thread runtime, and is then an `ErrorKind::Panicked`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,6 +32,8 @@ fn handle() -> &'static Handle {
     HANDLE.get_or_init(|| {
         let runtime = Builder::new_current_thread()
             .enable_all()
+            // its blocking pool too, so that `on_library_thread` knows it
+            .thread_name(THREAD_NAME)
             .build()
             .expect("a current-thread runtime builds (it only allocates)");
         let handle = runtime.handle().clone();

@@ -6,6 +6,9 @@ use std::pin::Pin;
 
 use sealed_format::{Algorithm, BlobFamily, KeyRef};
 
+use tracing::{Instrument as _, Span};
+
+use crate::client;
 use crate::decrypt;
 use crate::error::{Error, ErrorKind};
 use crate::facts::{ContextValue, EntryParts, Location};
@@ -56,10 +59,12 @@ impl Future for GetFuture {
 /// The first access (or one after a failure): join the attempt in flight or start one. The
 /// attempt runs on the library's runtime, so it does not depend on the caller's.
 async fn first_access(entry: &'static Entry) -> Result<&'static Secret, Error> {
+    client::mark_in_use();
     entry
         .cell
         .get_or_try_init(|| {
-            let attempt = runtime::spawn(decrypt_into(&entry.parts));
+            // the attempt's `sealed.decrypt` span is a child of the caller's span
+            let attempt = runtime::spawn(decrypt_into(&entry.parts).instrument(Span::current()));
             async move {
                 attempt
                     .await
@@ -212,11 +217,12 @@ impl Sealed {
     /// calling thread.
     ///
     /// The `Decrypt` runs on the library's own thread, so calling this from inside an async
-    /// runtime does not deadlock: it blocks that runtime's thread until KMS answers (at most the
-    /// operation timeout, 6 s by default), and on a current-thread runtime everything else on
-    /// it waits as long. In async code, prefer `get().await`. Called from the library's own
-    /// thread (an interceptor or credentials provider of the KMS client), where it could never
-    /// finish, it is an [`ErrorKind::BlockingInAttempt`] error instead.
+    /// runtime does not wait on that runtime: it blocks the calling thread until the attempt
+    /// ends (the operation timeout per request, 6 s by default; twice that for a multi-Region
+    /// key whose region has no replica), and on a current-thread runtime everything else on it
+    /// waits as long. In async code, prefer `get().await`. Called from the library's own thread
+    /// (an interceptor or credentials provider of the KMS client), where it could never finish,
+    /// it is an [`ErrorKind::BlockingInAttempt`] error instead.
     ///
     /// ```no_run
     /// use sealed_runtime::{sealed, Sealed};
@@ -261,7 +267,9 @@ impl Sealed {
     /// the result says so. Each call is a billed KMS request; never use it on a hot path.
     pub async fn verify(&self) -> Result<Verified, Error> {
         let parts = &self.entry.parts;
-        let call = runtime::spawn(async move { decrypt::call(parts, true).await });
+        let call = runtime::spawn(
+            async move { decrypt::call(parts, true).await }.instrument(Span::current()),
+        );
         let outcome = call
             .await
             .unwrap_or_else(|panicked| Err(Error::from(panicked).at(parts.location)))?;

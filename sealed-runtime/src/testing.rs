@@ -37,7 +37,10 @@
 //! # }
 //! ```
 //!
-//! Tasks spawned inside a scope do not inherit it: wrap their futures in [`scope`] too. To test
+//! Outcomes apply to [`get`](crate::Sealed::get), [`try_get`](crate::Sealed::try_get) and
+//! [`get_blocking`](crate::Sealed::get_blocking); [`verify`](crate::Sealed::verify) and
+//! [`prefetch`](crate::prefetch) always ask KMS. Tasks spawned inside a scope do not inherit
+//! it: wrap their futures in [`scope`] too. To test
 //! the KMS calls themselves (request shape, retries), install an `aws-smithy-mocks` client with
 //! [`set_client`](crate::set_client) instead.
 

@@ -77,8 +77,20 @@ const ANSWER_NOT_UTF8: u8 = 2;
 static MODE: AtomicU8 = AtomicU8::new(ANSWER);
 /// How many more attempts answer only after [`LATE_BY`].
 static LATE: AtomicUsize = AtomicUsize::new(0);
-/// How often each answer yields to the scheduler first (await points for cancellation).
-static YIELDS: AtomicUsize = AtomicUsize::new(0);
+/// When not 0: each answer yields `GATE - 1` times, then waits for ever (a cancellation point),
+/// saying so in `REACHED`.
+static GATE: AtomicUsize = AtomicUsize::new(0);
+static REACHED: AtomicUsize = AtomicUsize::new(0);
+/// How many answers (finished or cancelled) were dropped.
+static DROPPED: AtomicUsize = AtomicUsize::new(0);
+
+struct CountDrop;
+
+impl Drop for CountDrop {
+    fn drop(&mut self) {
+        DROPPED.fetch_add(1, Ordering::SeqCst);
+    }
+}
 static CALLS: AtomicUsize = AtomicUsize::new(0);
 
 const SETTINGS: KmsSettings = KmsSettings {
@@ -104,7 +116,7 @@ impl HttpConnector for FakeKms {
         let late = LATE
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
             .is_ok();
-        let yields = YIELDS.load(Ordering::SeqCst);
+        let gate = GATE.load(Ordering::SeqCst);
         // the response exists (base64, as KMS sends it) before the wait: a late answer is a
         // response in flight when the attempt times out
         let json = format!(
@@ -112,8 +124,13 @@ impl HttpConnector for FakeKms {
             base64::engine::general_purpose::STANDARD.encode(plaintext)
         );
         HttpConnectorFuture::new(async move {
-            for _ in 0..yields {
-                tokio::task::yield_now().await;
+            let _dropped = CountDrop;
+            if gate > 0 {
+                for _ in 1..gate {
+                    tokio::task::yield_now().await;
+                }
+                REACHED.store(gate, Ordering::SeqCst);
+                std::future::pending::<()>().await;
             }
             if late {
                 tokio::time::sleep(LATE_BY).await;
@@ -154,34 +171,51 @@ fn install_fake_kms() {
     set_client(&aws_sdk_kms::Client::from_conf(config)).unwrap();
 }
 
-/// A first access cancelled after 1, 2, … polls, until one poll sequence completes; returns how
-/// many points it was cancelled at. Each cancelled value then decrypts.
-async fn cancel_at_every_await_point() -> usize {
-    YIELDS.store(8, Ordering::SeqCst);
-    let mut cancelled_at = 0;
-    for polls in 1.. {
-        let cancelled = value();
-        let mut access = Box::pin(cancelled.get());
-        let mut done = false;
-        for _ in 0..polls {
-            if poll_once(&mut access).await.is_ready() {
-                done = true;
-                break;
-            }
-            tokio::task::yield_now().await;
-        }
-        drop(access);
-        if done {
-            break;
-        }
-        cancelled_at += 1;
+/// Waits (at most 5 s) until `done()`.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !done() {
         assert!(
-            cancelled.try_get().is_none(),
+            std::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// A first access cancelled while its request waits at each of 8 points (the request yields
+/// 0, 1, … 7 times first), the attempt dropped on the library's runtime before the check;
+/// returns how many points it was cancelled at. Each cancelled value then decrypts.
+async fn cancel_at_every_await_point() -> usize {
+    let mut cancelled_at = 0;
+    let mut cancelled = Vec::new();
+    for gate in 1..=8 {
+        GATE.store(gate, Ordering::SeqCst);
+        REACHED.store(0, Ordering::SeqCst);
+        let value = value();
+        let dropped = DROPPED.load(Ordering::SeqCst);
+        let mut access = Box::pin(value.get());
+        assert!(poll_once(&mut access).await.is_pending());
+        until("the request at its gate", || {
+            REACHED.load(Ordering::SeqCst) == gate
+        })
+        .await;
+        drop(access);
+        until("the cancelled request dropped", || {
+            DROPPED.load(Ordering::SeqCst) > dropped
+        })
+        .await;
+        assert!(
+            value.try_get().is_none(),
             "a cancelled access set the value"
         );
-        assert_eq!(cancelled.get().await.unwrap().expose(), CANARY);
+        cancelled_at += 1;
+        cancelled.push(value);
     }
-    YIELDS.store(0, Ordering::SeqCst);
+    GATE.store(0, Ordering::SeqCst);
+    for value in cancelled {
+        assert_eq!(value.get().await.unwrap().expose(), CANARY);
+    }
     cancelled_at
 }
 
@@ -245,7 +279,7 @@ fn plaintext_buffers_are_zeroed_when_freed_on_every_path() {
 
         // a first access cancelled after 1, 2, … polls, until one poll sequence completes
         let cancelled_at = cancel_at_every_await_point().await;
-        assert!(cancelled_at >= 8, "only {cancelled_at} cancellation points");
+        assert_eq!(cancelled_at, 8, "cancellation points");
         none_freed("cancellation");
 
         // the first attempt times out with its response in flight; the retry succeeds
