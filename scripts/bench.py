@@ -21,6 +21,10 @@ TARGET = ROOT / "target"
 RELEASE = TARGET / "release"
 STATE = TARGET / "bench-kms"
 VENV_PY = ROOT / ".venv" / "bin" / "python"
+CIPHERTEXTS = []
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_cold  # noqa: E402  (section 3: TLS, CPU shares)
 
 
 def log(message):
@@ -43,6 +47,9 @@ def start_kms():
     import base64
     os.environ["SEALED_BENCH_KEY"] = key
     os.environ["SEALED_BENCH_CIPHERTEXT"] = base64.b64encode(blob).decode()
+    # section 3: as many ciphertexts of the same plaintext as its largest program has values
+    CIPHERTEXTS[:] = [base64.b64encode(kms.encrypt(KeyId=key, Plaintext=b"hello, world!")["CiphertextBlob"]).decode()
+                      for _ in range(max(bench_cold.COUNTS))]
 
 
 def stop_kms():
@@ -251,7 +258,7 @@ def build_cost():
 
 
 # report ------------------------------------------------------------------------------------------
-def write_report(hot, calls, process, build, cold):
+def write_report(hot, calls, process, build, cold, cold_tls):
     processes, sizes, process_runs = process
     build_samples, macro_seconds, build_runs = build
     mode = "scripts/bench --quick" if QUICK else "scripts/bench"
@@ -313,7 +320,10 @@ def write_report(hot, calls, process, build, cold):
         "one Decrypt per execution environment (per cold start), far inside the free tier for any "
         "plausible number of cold starts (even one cold start per 1,000 invocations is 10,000 requests).",
         "",
-        "## 3. Time to first plaintext and peak memory (whole processes)",
+    ]
+    lines += bench_cold.report(*cold_tls, QUICK)
+    lines += [
+        "### Context: over plain HTTP to loopback at full CPU, and peak memory",
         "",
         f"Each program started {process_runs} times (after 2 warm-up runs) by `scripts/bench`: wall time from "
         "spawn to exit (including GNU `time`, the same for all), and peak RSS (`/usr/bin/time -f %M`). Same "
@@ -446,9 +456,11 @@ def main():
         process = process_cost()
         build = build_cost()
         cold = lambda_cold()
+        cold_tls = bench_cold.cold_start(os.environ["AWS_ENDPOINT_URL_KMS"], os.environ["SEALED_BENCH_KEY"],
+                                         CIPHERTEXTS, VENV_PY, QUICK)
     finally:
         stop_kms()
-    write_report(hot, calls, process, build, cold)
+    write_report(hot, calls, process, build, cold, cold_tls)
     log(f"done in {time.time() - started:.0f} s")
 
 

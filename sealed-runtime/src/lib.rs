@@ -49,7 +49,7 @@ mod secret;
 pub mod testing;
 
 pub use builder::SealedBuilder;
-pub use client::{client, default_config, set_client, KmsSettings, SetClientError};
+pub use client::{client, default_config, http_client, set_client, KmsSettings, SetClientError};
 pub use error::{Error, ErrorKind};
 pub use facts::{ContextValue, Location};
 pub use prefetch::{prefetch, prefetch_values, PrefetchError, PREFETCH_CONCURRENCY};

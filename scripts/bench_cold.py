@@ -1,0 +1,395 @@
+"""Cold start as Lambda sees it: TLS to KMS, a fraction of a CPU, separate processes.
+
+Used by scripts/bench.py (section 3). What it sets up, all on loopback and all made at run time:
+
+* a throw-away CA and a `localhost` certificate (openssl), trusted through `SSL_CERT_FILE`
+  pointing at the system bundle with the CA appended, so loading the root store costs what it
+  costs;
+* nginx (Debian's package; installed with apt when missing) terminating TLS in front of the moto
+  emulator. moto closes every connection after one answer; nginx keeps the client's connection
+  alive, as KMS does, so connection reuse is measured as it happens against AWS;
+* a cgroup with the CPU quota of a 128 MB, 512 MB and 1,769 MB function (cgroup v1 `cpu` or v2
+  `cpu.max`; Lambda gives 1,769 MB one vCPU, proportionally less below). If neither is writable,
+  the CPU-share rows are skipped and the report says so;
+* the programs, each started as a new process per run: a `sealed` function as the README
+  recommends it (`static …: Sealed = sealed!(…)` for each value, `prefetch()` first, the
+  multi-thread runtime `#[tokio::main]` gives), the same job written with aws-sdk-kms on its
+  default features (the values decrypted concurrently), and the seed's boto3 code; with 1, 8 and
+  32 values.
+"""
+import os
+import shutil
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "target" / "bench-cold"
+SHARES = {128: 128, 512: 512, 1769: 1769}
+COUNTS = (1, 8, 32)
+CGROUP_V1 = Path("/sys/fs/cgroup/cpu")
+CGROUP_V2 = Path("/sys/fs/cgroup")
+
+
+def log(message):
+    print(f"==> {message}", flush=True)
+
+
+def have(tool):
+    return shutil.which(tool) is not None
+
+
+def ensure_tools():
+    """nginx and openssl, from Debian's packages when missing."""
+    missing = [pkg for tool, pkg in (("nginx", "nginx"), ("openssl", "openssl")) if not have(tool)
+               and not Path(f"/usr/sbin/{tool}").exists()]
+    if missing:
+        log(f"installing {', '.join(missing)} (apt)")
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True)
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", *missing], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL)
+
+
+def nginx_binary():
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def make_certificates(directory):
+    """A CA, a certificate for localhost signed by it, and the system bundle with the CA added."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ssl = lambda *args: subprocess.run(["openssl", *args], check=True, cwd=directory,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=sealed bench CA")
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+    (directory / "server.ext").write_text(
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+        "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
+    ssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "server.pem", "-days", "2", "-extfile", "server.ext")
+    system = next(p for p in ("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem") if Path(p).exists())
+    bundle = directory / "bundle.pem"
+    bundle.write_text(Path(system).read_text() + (directory / "ca.pem").read_text())
+    return bundle
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port, seconds=20):
+    import socket
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class TlsProxy:
+    """nginx: TLS on a loopback port, forwarding to moto over plain HTTP."""
+
+    def __init__(self, moto_port, directory):
+        self.directory = directory
+        self.port = free_port()
+        conf = directory / "nginx.conf"
+        conf.write_text(f"""
+daemon off;
+master_process off;
+worker_processes 1;
+pid {directory}/nginx.pid;
+error_log {directory}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}/tmp;
+    proxy_temp_path {directory}/tmp;
+    keepalive_timeout 60s;
+    keepalive_requests 100000;
+    server {{
+        listen 127.0.0.1:{self.port} ssl;
+        ssl_certificate {directory}/server.pem;
+        ssl_certificate_key {directory}/server.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location / {{
+            proxy_pass http://127.0.0.1:{moto_port};
+            proxy_http_version 1.1;
+            proxy_set_header Host $http_host;
+            proxy_set_header Connection "";
+        }}
+    }}
+}}
+""")
+        (directory / "tmp").mkdir(exist_ok=True)
+        self.process = subprocess.Popen([nginx_binary(), "-p", str(directory), "-c", str(conf), "-e",
+                                         str(directory / "nginx-error.log")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(self.port)
+        self.url = f"https://localhost:{self.port}"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+class CpuShare:
+    """A cgroup with the CPU quota of a function of `mb` MB, or None where none can be made."""
+
+    def __init__(self, mb):
+        self.mb = mb
+        self.quota = round(100_000 * mb / 1769)
+        self.tasks = None
+        if (CGROUP_V1 / "cpu.cfs_quota_us").exists():
+            group = CGROUP_V1 / f"sealed-bench-{mb}"
+            try:
+                group.mkdir(exist_ok=True)
+                (group / "cpu.cfs_period_us").write_text("100000")
+                (group / "cpu.cfs_quota_us").write_text(str(self.quota))
+                self.tasks = group / "tasks"
+                self.kind = "cgroup v1 cpu"
+            except OSError as error:
+                self.reason = f"cgroup v1 `cpu` not writable: {error}"
+        elif "cpu" in (CGROUP_V2 / "cgroup.controllers").read_text(errors="ignore") if (CGROUP_V2 / "cgroup.controllers").exists() else False:
+            group = CGROUP_V2 / f"sealed-bench-{mb}"
+            try:
+                (CGROUP_V2 / "cgroup.subtree_control").write_text("+cpu")
+                group.mkdir(exist_ok=True)
+                (group / "cpu.max").write_text(f"{self.quota} 100000")
+                self.tasks = group / "cgroup.procs"
+                self.kind = "cgroup v2 cpu.max"
+            except OSError as error:
+                self.reason = f"cgroup v2 `cpu.max` not writable: {error}"
+        else:
+            self.reason = "no cgroup `cpu` controller on this machine"
+
+    def wrap(self, cmd):
+        """`cmd`, started inside the group (the shell moves itself in, then execs)."""
+        return ["sh", "-c", f'echo $$ > {self.tasks} && exec "$@"', "sh", *cmd]
+
+
+def crate(name, cargo_toml, sources, secrets=None):
+    path = WORK / name
+    (path / "src" / "bin").mkdir(parents=True, exist_ok=True)
+    (path / "Cargo.toml").write_text(cargo_toml)
+    lock = path / "Cargo.lock"
+    if not lock.exists():
+        shutil.copy(ROOT / "Cargo.lock", lock)
+    for file, text in sources.items():
+        target = path / "src" / "bin" / file
+        if not target.exists() or target.read_text() != text:
+            target.write_text(text)
+    for file, text in (secrets or {}).items():
+        (path / "secrets").mkdir(exist_ok=True)
+        (path / "secrets" / file).write_text(text)
+    return path
+
+
+def sealed_program(n, key):
+    statics = "\n".join(
+        f'static V{i}: Sealed = sealed!(file = "secrets/v{i}.kms", key = "{key}");' for i in range(n))
+    return f"""//! A function as the README recommends: every value `sealed!`, `prefetch()` first.
+#![allow(dead_code)] // each value is used: `prefetch()` decrypts every registered one
+use sealed_runtime::{{sealed, Sealed}};
+
+{statics}
+
+#[tokio::main]
+async fn main() {{
+    sealed_runtime::prefetch().await.unwrap();
+    println!("{{}}", V0.try_get().unwrap().len());
+}}
+"""
+
+
+SDK_PROGRAM = """//! The same job with aws-sdk-kms on its default features: every value decrypted concurrently.
+use aws_sdk_kms::primitives::Blob;
+use base64::Engine as _;
+
+#[tokio::main]
+async fn main() {
+    let key = std::env::var("SEALED_BENCH_KEY").unwrap();
+    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let client = aws_sdk_kms::Client::new(&config);
+    let texts = std::env::var("SEALED_BENCH_CIPHERTEXTS").unwrap();
+    let tasks: Vec<_> = texts
+        .split(',')
+        .map(|text| {
+            let blob = base64::engine::general_purpose::STANDARD.decode(text).unwrap();
+            let (client, key) = (client.clone(), key.clone());
+            tokio::spawn(async move {
+                let out = client.decrypt().ciphertext_blob(Blob::new(blob)).key_id(key).send().await.unwrap();
+                out.plaintext().unwrap().as_ref().len()
+            })
+        })
+        .collect();
+    let mut first = 0;
+    for task in tasks {
+        first = task.await.unwrap();
+    }
+    println!("{first}");
+}
+"""
+
+BOTO3 = """
+import base64, os, boto3
+kms = boto3.client("kms")
+length = 0
+for text in os.environ["SEALED_BENCH_CIPHERTEXTS"].split(","):
+    out = kms.decrypt(CiphertextBlob=base64.b64decode(text), KeyId=os.environ["SEALED_BENCH_KEY"])
+    length = len(out["Plaintext"])
+print(length)
+"""
+
+
+def build_programs(key, ciphertexts):
+    """The sealed and SDK-default programs for 1, 8 and 32 values (release, own target dir)."""
+    secrets = {f"v{i}.kms": f"{text}\n" for i, text in enumerate(ciphertexts)}
+    sealed = crate("cold-sealed",
+                   f'[package]\nname = "cold-sealed"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n'
+                   f'[dependencies]\nsealed-runtime = {{ path = "{ROOT / "sealed-runtime"}", features = ["emulator"] }}\n'
+                   'tokio = { version = "1", features = ["rt-multi-thread", "macros"] }\n\n[workspace]\n',
+                   {f"values-{n}.rs": sealed_program(n, key) for n in COUNTS}, secrets)
+    sdk = crate("cold-sdk",
+                '[package]\nname = "cold-sdk"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n'
+                '[dependencies]\naws-config = "1.13"\naws-sdk-kms = "1.129"\nbase64 = "0.23"\n'
+                'tokio = { version = "1", features = ["rt-multi-thread", "macros"] }\n\n[workspace]\n',
+                {"decrypt.rs": SDK_PROGRAM})
+    target = WORK / "target"
+    for path in (sealed, sdk):
+        subprocess.run(["cargo", "build", "--quiet", "--release", "--bins"], check=True, cwd=path,
+                       env={**os.environ, "CARGO_TARGET_DIR": str(target)})
+    return target / "release"
+
+
+def measure(cmd, env, runs, share=None):
+    """Median wall time (ms) from spawn to exit over `runs` new processes, after one warm-up."""
+    cmd = share.wrap(cmd) if share else cmd
+    samples = []
+    for run in range(runs + 1):
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert proc.returncode == 0 and proc.stdout.strip() == "13", (cmd, proc.stdout, proc.stderr[-2000:])
+        if run:
+            samples.append(elapsed)
+    return statistics.median(samples), samples
+
+
+def cold_start(moto_url, key, ciphertexts, venv_python, quick):
+    """The tables of section 3: {(program, values, share or 'full', transport): median ms}."""
+    ensure_tools()
+    moto_port = int(moto_url.rsplit(":", 1)[1])
+    tls_dir = WORK / "tls"
+    bundle = make_certificates(tls_dir)
+    log("cold start: building the programs (release)")
+    release = build_programs(key, ciphertexts)
+    proxy = TlsProxy(moto_port, tls_dir)
+    runs = 3 if quick else 7
+    results, notes = {}, []
+    shares = {mb: CpuShare(mb) for mb in SHARES}
+    if not all(s.tasks for s in shares.values()):
+        notes.append(next(s.reason for s in shares.values() if not s.tasks))
+    base_env = {**os.environ, "SSL_CERT_FILE": str(bundle), "AWS_CA_BUNDLE": str(bundle),
+                "SEALED_BENCH_KEY": key, "AWS_LAMBDA_FUNCTION_NAME": "bench"}
+    try:
+        for n in COUNTS:
+            texts = ",".join(ciphertexts[:n])
+            programs = {
+                "sealed": [str(release / f"values-{n}")],
+                "aws-sdk-kms defaults": [str(release / "decrypt")],
+                "boto3 (the seed's code)": [str(venv_python), "-c", BOTO3],
+            }
+            for transport, url in (("TLS", proxy.url), ("HTTP", moto_url)):
+                env = {**base_env, "AWS_ENDPOINT_URL_KMS": url, "AWS_ENDPOINT_URL": url,
+                       "SEALED_BENCH_CIPHERTEXTS": texts}
+                for name, cmd in programs.items():
+                    if transport == "HTTP" and name != "sealed":
+                        continue  # the floor is sealed's own; the others over TLS only
+                    for mb, share in shares.items():
+                        if not share.tasks:
+                            continue
+                        if (quick and mb == 1769 and n != 1) or (transport == "HTTP" and mb != 128):
+                            continue
+                        log(f"cold start: {name}, {n} value(s), {transport}, {mb} MB share")
+                        results[(name, n, mb, transport)] = measure(cmd, env, runs, share)[0]
+    finally:
+        proxy.stop()
+    kind = next((s.kind for s in shares.values() if s.tasks), None)
+    return results, runs, kind, notes
+
+
+def report(results, runs, kind, notes, quick):
+    """Section 3's tables, as Markdown lines."""
+    mode = "scripts/bench --quick" if quick else "scripts/bench"
+    lines = [
+        "## 3. Cold start as Lambda sees it: TLS, a Lambda CPU share, separate processes",
+        "",
+        f"`{mode}` (`scripts/bench_cold.py`): each program started as a new process per run (medians of {runs}, "
+        "after one warm-up), wall time from spawn to its first plaintext and exit. KMS is moto behind nginx "
+        "terminating TLS on loopback (a CA made at run time, trusted through `SSL_CERT_FILE` = the system bundle "
+        "plus that CA; nginx keeps client connections alive as KMS does), the process in a "
+        f"{kind or 'cgroup'} with the CPU quota of a function of that memory size (1,769 MB = one vCPU). "
+        "`sealed`: `static …: Sealed = sealed!(…)` per value, `prefetch()` first, `#[tokio::main]`. "
+        "SDK defaults: aws-config + aws-sdk-kms on their default features, the values decrypted concurrently. "
+        "boto3: the seed's code, one `decrypt` per value.",
+        "",
+    ]
+    for note in notes:
+        lines += [f"Not measured: {note}.", ""]
+
+    def cell(key):
+        value = results.get(key)
+        return f"{value / 1000:.3f} s" if value is not None else "—"
+
+    lines += ["| program, 1 value | 128 MB | 512 MB | 1,769 MB |", "|---|---|---|---|"]
+    for name in ("sealed", "aws-sdk-kms defaults", "boto3 (the seed's code)"):
+        lines.append(f"| {name}, TLS | " + " | ".join(cell((name, 1, mb, "TLS")) for mb in SHARES) + " |")
+    lines.append("| sealed, plain HTTP (the floor) | " + cell(("sealed", 1, 128, "HTTP")) + " | — | — |")
+    lines += ["", "| program, 128 MB share, TLS | 1 value | 8 values | 32 values |", "|---|---|---|---|"]
+    for name in ("sealed", "aws-sdk-kms defaults", "boto3 (the seed's code)"):
+        lines.append(f"| {name} | " + " | ".join(cell((name, n, 128, "TLS")) for n in COUNTS) + " |")
+    sealed_1 = results.get(("sealed", 1, 128, "TLS"))
+    sdk_1 = results.get(("aws-sdk-kms defaults", 1, 128, "TLS"))
+    http_1 = results.get(("sealed", 1, 128, "HTTP"))
+    sealed_8 = results.get(("sealed", 8, 128, "TLS"))
+    lines.append("")
+    if sealed_1 and sdk_1 and http_1 and sealed_8:
+        def verdict(ratio, target):
+            return f"**{'met' if ratio <= target else 'missed'} ({ratio:.2f}×)**"
+        lines += [
+            f"Targets at the 128 MB share: `sealed`, 1 value, over TLS ≤ 0.25× the SDK-default program: "
+            f"{verdict(sealed_1 / sdk_1, 0.25)}; ≤ 1.5× itself over plain HTTP: {verdict(sealed_1 / http_1, 1.5)}; "
+            f"8 values with `prefetch()` ≤ 1.3× one value: {verdict(sealed_8 / sealed_1, 1.3)}.",
+            "",
+        ]
+    return lines
+
+
+if __name__ == "__main__":
+    # A standalone run of this section: `.venv/bin/python scripts/bench_cold.py [--quick]`.
+    import re
+    import sys
+    state = ROOT / "target" / "bench-cold-kms"
+    out = subprocess.run([ROOT / "scripts" / "dev-kms"], capture_output=True, text=True, check=True,
+                         env={**os.environ, "SEALED_DEV_KMS_STATE": str(state)}).stdout
+    os.environ.update(dict(re.findall(r"^export (\w+)=(.*)$", out, re.M)))
+    try:
+        import base64
+        import boto3
+        kms = boto3.client("kms", endpoint_url=os.environ["AWS_ENDPOINT_URL_KMS"], region_name=os.environ["AWS_REGION"])
+        key = kms.create_key()["KeyMetadata"]["Arn"]
+        texts = [base64.b64encode(kms.encrypt(KeyId=key, Plaintext=b"hello, world!")["CiphertextBlob"]).decode()
+                 for _ in range(max(COUNTS))]
+        quick = "--quick" in sys.argv
+        found = cold_start(os.environ["AWS_ENDPOINT_URL_KMS"], key, texts, ROOT / ".venv" / "bin" / "python", quick)
+        print("\n".join(report(*found, quick)))
+    finally:
+        subprocess.run([ROOT / "scripts" / "dev-kms", "stop"], env={**os.environ, "SEALED_DEV_KMS_STATE": str(state)})
