@@ -29,6 +29,7 @@ WORK = ROOT / "target" / "bench-cold"
 SHARES = {128: 128, 512: 512, 1769: 1769}
 COUNTS = (1, 8, 32)
 CGROUP_V1 = Path("/sys/fs/cgroup/cpu")
+SANDBOX_CA_VARIABLES = {"SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"}
 CGROUP_V2 = Path("/sys/fs/cgroup")
 
 
@@ -297,8 +298,11 @@ def cold_start(moto_url, key, ciphertexts, venv_python, quick):
     shares = {mb: CpuShare(mb) for mb in SHARES}
     if not all(s.tasks for s in shares.values()):
         notes.append(next(s.reason for s in shares.values() if not s.tasks))
-    base_env = {**os.environ, "SSL_CERT_FILE": str(bundle), "AWS_CA_BUNDLE": str(bundle),
-                "SEALED_BENCH_KEY": key, "AWS_LAMBDA_FUNCTION_NAME": "bench"}
+    # As on Lambda: the certificate bundle is one file, and no other CA variable is set (a
+    # development machine's `SSL_CERT_DIR` would have rustls read every file of that directory).
+    base_env = {name: value for name, value in os.environ.items() if name not in SANDBOX_CA_VARIABLES}
+    base_env.update({"SSL_CERT_FILE": str(bundle), "AWS_CA_BUNDLE": str(bundle),
+                     "SEALED_BENCH_KEY": key, "AWS_LAMBDA_FUNCTION_NAME": "bench"})
     try:
         for n in COUNTS:
             texts = ",".join(ciphertexts[:n])
