@@ -133,23 +133,7 @@ def process_cost():
 
 
 # 5. Lambda cold path ----------------------------------------------------------------------------
-def free_port():
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_port(port, seconds=20):
-    import socket
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
+free_port, wait_port = bench_cold.free_port, bench_cold.wait_port
 
 
 def first_invocation(prefetch):

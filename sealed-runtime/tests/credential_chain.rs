@@ -8,7 +8,6 @@
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -50,13 +49,7 @@ async fn sealed_value() -> (String, String) {
 /// Runs the child with only the AWS variables given (plus region, endpoint, no IMDS).
 fn run_child(home: &Path, key: &str, ciphertext: &str, env: &[(&str, String)]) -> String {
     let endpoint = std::env::var("AWS_ENDPOINT_URL_KMS").unwrap();
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command.args(["--exact", "child_first_access", "--nocapture"]);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("AWS_") {
-            command.env_remove(name);
-        }
-    }
+    let mut command = support::child_test("child_first_access");
     command
         .env("HOME", home)
         .env("AWS_REGION", "us-east-1")
@@ -69,13 +62,7 @@ fn run_child(home: &Path, key: &str, ciphertext: &str, env: &[(&str, String)]) -
     for (name, value) in env {
         command.env(name, value);
     }
-    let output = command.output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = support::stdout_of(&mut command);
     assert!(!stdout.contains(CANARY), "a plaintext in the output");
     stdout
 }
@@ -167,4 +154,28 @@ async fn credentials_from_a_container_endpoint_on_loopback() {
         served.load(Ordering::SeqCst) >= 1,
         "the credentials came from the endpoint"
     );
+}
+
+/// Another SDK client of the program, given the library's HTTP client as the README shows,
+/// works end to end (here: KMS itself, encrypting and decrypting through it).
+#[tokio::test]
+async fn another_sdk_client_shares_the_librarys_http_client() {
+    let (key, _) = sealed_value().await;
+    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(sealed_runtime::http_client())
+        .load()
+        .await;
+    let other = aws_sdk_kms::Client::new(&shared);
+    let text = support::encrypt(&other, &key, CANARY.as_bytes(), &[], None).await;
+    let blob = aws_sdk_kms::primitives::Blob::new(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, text).unwrap(),
+    );
+    let output = other
+        .decrypt()
+        .ciphertext_blob(blob)
+        .key_id(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(output.plaintext().unwrap().as_ref(), CANARY.as_bytes());
 }

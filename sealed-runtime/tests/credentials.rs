@@ -8,9 +8,10 @@
 //! process).
 
 use std::path::Path;
-use std::process::Command;
 
 use sealed_runtime::Sealed;
+
+mod support;
 
 const CIPHERTEXT: &str = "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=";
 
@@ -38,18 +39,7 @@ async fn child_first_access() {
 
 /// Runs the child with a clean AWS environment plus `env`, HOME in `home`.
 fn run_child(home: &Path, env: &[(&str, &str)]) -> String {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command.args([
-        "--exact",
-        "child_first_access",
-        "--nocapture",
-        "--test-threads=1",
-    ]);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("AWS_") {
-            command.env_remove(name);
-        }
-    }
+    let mut command = support::child_test("child_first_access");
     command
         .env("SEALED_CREDENTIALS_CHILD", "1")
         .env("HOME", home)
@@ -62,13 +52,7 @@ fn run_child(home: &Path, env: &[(&str, &str)]) -> String {
     for (name, value) in env {
         command.env(name, value);
     }
-    let output = command.output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = support::stdout_of(&mut command);
     assert!(stdout.contains("kind: "), "the child ran: {stdout}");
     stdout
 }

@@ -152,3 +152,28 @@ impl Intercept for Sent {
         Ok(())
     }
 }
+
+/// A command that runs this test binary's `test` alone, in a child process without any `AWS_…`
+/// variable of the parent's: the child sees only what the caller sets.
+pub fn child_test(test: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command.args(["--exact", test, "--nocapture", "--test-threads=1"]);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("AWS_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// Runs `command` (a [`child_test`]), which must succeed; its standard output.
+pub fn stdout_of(command: &mut std::process::Command) -> String {
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
