@@ -239,6 +239,45 @@ async fn main() {
 }
 """
 
+SEALED_LAMBDA = """//! The README's Lambda function: its value `sealed!`, `prefetch()` in INIT.
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use sealed_runtime::{sealed, Sealed};
+use serde_json::Value;
+
+static V0: Sealed = sealed!(file = "secrets/v0.kms", key = "KEY");
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    sealed_runtime::prefetch().await?;
+    lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| async {
+        Ok::<_, Error>(Value::from(V0.get().await?.len()))
+    }))
+    .await
+}
+"""
+
+SDK_LAMBDA = """//! The same function on aws-sdk-kms's default features: the value decrypted in INIT.
+use aws_sdk_kms::primitives::Blob;
+use base64::Engine as _;
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let key = std::env::var("SEALED_BENCH_KEY")?;
+    let text = std::env::var("SEALED_BENCH_CIPHERTEXTS")?;
+    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let client = aws_sdk_kms::Client::new(&config);
+    let blob = base64::engine::general_purpose::STANDARD.decode(text.split(',').next().unwrap())?;
+    let out = client.decrypt().ciphertext_blob(Blob::new(blob)).key_id(key).send().await?;
+    let length = out.plaintext().map_or(0, |p| p.as_ref().len());
+    lambda_runtime::run(service_fn(move |_: LambdaEvent<Value>| async move {
+        Ok::<_, Error>(Value::from(length))
+    }))
+    .await
+}
+"""
+
 BOTO3 = """
 import base64, os, boto3
 kms = boto3.client("kms")
@@ -250,24 +289,115 @@ print(length)
 """
 
 
+LAMBDA_DEPS = ('lambda_runtime = { version = "1.5", default-features = false, features = ["tracing"] }\n'
+               'serde_json = "1"\n\n[workspace]\n')
+
+
 def build_programs(key, ciphertexts):
     """The sealed and SDK-default programs for 1, 8 and 32 values (release, own target dir)."""
     secrets = {f"v{i}.kms": f"{text}\n" for i, text in enumerate(ciphertexts)}
     sealed = crate("cold-sealed",
                    f'[package]\nname = "cold-sealed"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n'
                    f'[dependencies]\nsealed-runtime = {{ path = "{ROOT / "sealed-runtime"}", features = ["emulator"] }}\n'
-                   'tokio = { version = "1", features = ["rt-multi-thread", "macros"] }\n\n[workspace]\n',
-                   {f"values-{n}.rs": sealed_program(n, key) for n in COUNTS}, secrets)
+                   'tokio = { version = "1", features = ["rt-multi-thread", "macros"] }\n' + LAMBDA_DEPS,
+                   {**{f"values-{n}.rs": sealed_program(n, key) for n in COUNTS},
+                    "lambda.rs": SEALED_LAMBDA.replace("KEY", key)}, secrets)
     sdk = crate("cold-sdk",
                 '[package]\nname = "cold-sdk"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n'
                 '[dependencies]\naws-config = "1.13"\naws-sdk-kms = "1.129"\nbase64 = "0.23"\n'
-                'tokio = { version = "1", features = ["rt-multi-thread", "macros"] }\n\n[workspace]\n',
-                {"decrypt.rs": SDK_PROGRAM})
+                'tokio = { version = "1", features = ["rt-multi-thread", "macros"] }\n' + LAMBDA_DEPS,
+                {"decrypt.rs": SDK_PROGRAM, "lambda-sdk.rs": SDK_LAMBDA})
     target = WORK / "target"
     for path in (sealed, sdk):
         subprocess.run(["cargo", "build", "--quiet", "--release", "--bins"], check=True, cwd=path,
                        env={**os.environ, "CARGO_TARGET_DIR": str(target)})
     return target / "release"
+
+
+class RuntimeApiClock:
+    """A pass-through proxy in front of cargo-lambda's runtime API that notes when the function
+    first asks for an invocation (`GET …/runtime/invocation/next`): the end of its INIT."""
+
+    def __init__(self, upstream_port):
+        import http.server
+        import threading
+        import urllib.request
+        clock = self
+        self.first_next = None
+
+        class Forward(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def forward(self):
+                if self.path.endswith("/runtime/invocation/next") and clock.first_next is None:
+                    clock.first_next = time.perf_counter()
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                request = urllib.request.Request(f"http://127.0.0.1:{upstream_port}{self.path}", data=body,
+                                                 method=self.command, headers=dict(self.headers))
+                try:
+                    response = urllib.request.urlopen(request, timeout=120)
+                except urllib.error.HTTPError as error:
+                    response = error
+                data = response.read()
+                self.send_response(response.status)
+                for name, value in response.headers.items():
+                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = forward
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+def lambda_init(binary, env, share, runs):
+    """INIT (spawn → first `/next`) and the first invocation, under cargo-lambda's runtime API,
+    the function in `share`: medians (ms) over `runs` new processes."""
+    import urllib.request
+    root = Path(__file__).resolve().parent.parent
+    inits, firsts = [], []
+    for _ in range(runs):
+        port = free_port()
+        path_env = {**os.environ, "PATH": f"{root / '.venv' / 'bin'}:{os.environ['PATH']}"}
+        watch = subprocess.Popen(["cargo", "lambda", "watch", "--only-lambda-apis", "-A", "127.0.0.1", "-P", str(port)],
+                                 cwd=root, env=path_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        clock, function = None, None
+        try:
+            wait_port(port)
+            clock = RuntimeApiClock(port)
+            started = time.perf_counter()
+            function = subprocess.Popen(share.wrap([str(binary)]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={
+                **env, "AWS_LAMBDA_RUNTIME_API": f"http://127.0.0.1:{clock.port}/.rt",
+                "AWS_LAMBDA_FUNCTION_NAME": "_", "AWS_LAMBDA_FUNCTION_VERSION": "1",
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(share.mb)})
+            deadline = time.time() + 30
+            while clock.first_next is None and time.time() < deadline:
+                time.sleep(0.001)
+            assert clock.first_next is not None, "the function never asked for an invocation"
+            inits.append((clock.first_next - started) * 1000)
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/2015-03-31/functions/_/invocations",
+                                             data=b"{}", method="POST")
+            invoked = time.perf_counter()
+            body = urllib.request.urlopen(request, timeout=60).read()
+            firsts.append((time.perf_counter() - invoked) * 1000)
+            assert body.strip() == b"13", body
+        finally:
+            for proc in (function, watch):
+                if proc:
+                    proc.terminate()
+                    proc.wait()
+            if clock:
+                clock.stop()
+    return statistics.median(inits), statistics.median(firsts)
 
 
 def measure(cmd, env, runs, share=None):
@@ -284,7 +414,7 @@ def measure(cmd, env, runs, share=None):
     return statistics.median(samples), samples
 
 
-def cold_start(moto_url, key, ciphertexts, venv_python, quick):
+def cold_start(moto_url, key, ciphertexts, venv_python, quick, lambda_only=False):
     """The tables of section 3: {(program, values, share or 'full', transport): median ms}."""
     ensure_tools()
     moto_port = int(moto_url.rsplit(":", 1)[1])
@@ -304,7 +434,7 @@ def cold_start(moto_url, key, ciphertexts, venv_python, quick):
     base_env.update({"SSL_CERT_FILE": str(bundle), "AWS_CA_BUNDLE": str(bundle),
                      "SEALED_BENCH_KEY": key, "AWS_LAMBDA_FUNCTION_NAME": "bench"})
     try:
-        for n in COUNTS:
+        for n in () if lambda_only else COUNTS:
             texts = ",".join(ciphertexts[:n])
             programs = {
                 "sealed": [str(release / f"values-{n}")],
@@ -324,6 +454,13 @@ def cold_start(moto_url, key, ciphertexts, venv_python, quick):
                             continue
                         log(f"cold start: {name}, {n} value(s), {transport}, {mb} MB share")
                         results[(name, n, mb, transport)] = measure(cmd, env, runs, share)[0]
+        share = shares[128]
+        if share.tasks:
+            env = {**base_env, "AWS_ENDPOINT_URL_KMS": proxy.url, "AWS_ENDPOINT_URL": proxy.url,
+                   "SEALED_BENCH_CIPHERTEXTS": ciphertexts[0]}
+            for name, binary in (("sealed", release / "lambda"), ("aws-sdk-kms defaults", release / "lambda-sdk")):
+                log(f"cold start: Lambda INIT under cargo-lambda, {name}, 128 MB share")
+                results[("lambda", name)] = lambda_init(binary, env, share, runs)
     finally:
         proxy.stop()
     kind = next((s.kind for s in shares.values() if s.tasks), None)
@@ -374,11 +511,28 @@ def report(results, runs, kind, notes, quick):
             f"8 values with `prefetch()` ≤ 1.3× one value: {verdict(sealed_8 / sealed_1, 1.3)}.",
             "",
         ]
+    lam_sealed, lam_sdk = results.get(("lambda", "sealed")), results.get(("lambda", "aws-sdk-kms defaults"))
+    if lam_sealed and lam_sdk:
+        lines += [
+            "The Lambda path at the 128 MB share, under cargo-lambda's runtime API (`cargo lambda watch "
+            "--only-lambda-apis`), the function in the cgroup: INIT is process start → its first request for an "
+            "invocation (timed by a pass-through proxy in front of the runtime API); the first invocation is the "
+            "invoke API's round trip after INIT.",
+            "",
+            "| function, 128 MB share, TLS | INIT | first invocation |",
+            "|---|---|---|",
+            f"| `sealed`, `prefetch()` in INIT | {lam_sealed[0] / 1000:.3f} s | {lam_sealed[1]:.1f} ms |",
+            f"| aws-sdk-kms defaults, decrypt in INIT | {lam_sdk[0] / 1000:.3f} s | {lam_sdk[1]:.1f} ms |",
+            "",
+            f"Target INIT ≤ 0.25× the SDK-default function: **{'met' if lam_sealed[0] / lam_sdk[0] <= 0.25 else 'missed'} "
+            f"({lam_sealed[0] / lam_sdk[0]:.2f}×)**.",
+            "",
+        ]
     return lines
 
 
 if __name__ == "__main__":
-    # A standalone run of this section: `.venv/bin/python scripts/bench_cold.py [--quick]`.
+    # A standalone run of this section: `.venv/bin/python scripts/bench_cold.py [--quick] [--lambda-only]`.
     import re
     import sys
     state = ROOT / "target" / "bench-cold-kms"
@@ -393,7 +547,8 @@ if __name__ == "__main__":
         texts = [base64.b64encode(kms.encrypt(KeyId=key, Plaintext=b"hello, world!")["CiphertextBlob"]).decode()
                  for _ in range(max(COUNTS))]
         quick = "--quick" in sys.argv
-        found = cold_start(os.environ["AWS_ENDPOINT_URL_KMS"], key, texts, ROOT / ".venv" / "bin" / "python", quick)
+        found = cold_start(os.environ["AWS_ENDPOINT_URL_KMS"], key, texts, ROOT / ".venv" / "bin" / "python", quick,
+                           lambda_only="--lambda-only" in sys.argv)
         print("\n".join(report(*found, quick)))
     finally:
         subprocess.run([ROOT / "scripts" / "dev-kms", "stop"], env={**os.environ, "SEALED_DEV_KMS_STATE": str(state)})
