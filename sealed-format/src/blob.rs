@@ -420,29 +420,11 @@ fn length_field(family: BlobFamily, bytes: &[u8], at: usize) -> Result<(), Probl
 
 /// A structure check that failed after the length field agreed with the size: the blob was
 /// pasted whole, so it may be a layout this version does not know.
-fn after_length(problem: Problem) -> Problem {
-    match problem {
-        Problem::At(
-            ErrorKind::Malformed {
-                family,
-                at,
-                expected,
-                found,
-                ..
-            },
-            range,
-        ) => Problem::At(
-            ErrorKind::Malformed {
-                family,
-                at,
-                expected,
-                found,
-                whole: true,
-            },
-            range,
-        ),
-        other => other,
+fn after_length(mut problem: Problem) -> Problem {
+    if let Problem::At(ErrorKind::Malformed { whole, .. }, _) = &mut problem {
+        *whole = true;
     }
+    problem
 }
 
 fn aws_v2(bytes: &[u8]) -> Result<Found, Problem> {
