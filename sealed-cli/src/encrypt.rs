@@ -26,13 +26,8 @@ pub struct EncryptArgs {
     /// The key: key id, key ARN, `alias/NAME` or alias ARN
     #[arg(long)]
     key: String,
-    /// An encryption-context entry with a literal value (repeatable)
-    #[arg(long = "context", value_name = "KEY=VALUE")]
-    context: Vec<String>,
-    /// An entry whose value is the environment variable VAR, now and at run time: the line says
-    /// `env("VAR")` (repeatable; e.g. `LambdaFunctionName=AWS_LAMBDA_FUNCTION_NAME`)
-    #[arg(long = "context-env", value_name = "KEY=VAR")]
-    context_env: Vec<String>,
+    #[command(flatten)]
+    context: ContextArgs,
     /// For asymmetric keys: `RSAES_OAEP_SHA_1`, `RSAES_OAEP_SHA_256`, `SM2PKE`
     #[arg(long, value_parser = parse_algorithm)]
     algorithm: Option<Algorithm>,
@@ -47,10 +42,22 @@ pub struct EncryptArgs {
     strip_newline: bool,
 }
 
+/// The encryption context, as `--context` and `--context-env` give it.
+#[derive(Args)]
+pub struct ContextArgs {
+    /// An encryption-context entry with a literal value (repeatable)
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    /// An entry whose value is the environment variable VAR, now and at run time: the line says
+    /// `env("VAR")` (repeatable; e.g. `LambdaFunctionName=AWS_LAMBDA_FUNCTION_NAME`)
+    #[arg(long = "context-env", value_name = "KEY=VAR")]
+    context_env: Vec<String>,
+}
+
 /// A `--context` or `--context-env` entry: as `sealed!` will write it, and the value sent now.
-struct Entry {
-    written: ContextValue<String>,
-    value: String,
+pub struct Entry {
+    pub written: ContextValue<String>,
+    pub value: String,
 }
 
 fn split(pair: &str, flag: &str) -> Result<(String, String), String> {
@@ -59,7 +66,14 @@ fn split(pair: &str, flag: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("`{flag} {pair}`: expected KEY=VALUE"))
 }
 
-fn context(args: &EncryptArgs) -> Result<Vec<(String, Entry)>, String> {
+impl ContextArgs {
+    /// The entries, checked, with the values of `--context-env` read now.
+    pub fn entries(&self) -> Result<Vec<(String, Entry)>, String> {
+        context(self)
+    }
+}
+
+fn context(args: &ContextArgs) -> Result<Vec<(String, Entry)>, String> {
     let mut entries = Vec::new();
     for pair in &args.context {
         let (key, value) = split(pair, "--context")?;
@@ -93,7 +107,12 @@ fn context(args: &EncryptArgs) -> Result<Vec<(String, Entry)>, String> {
     Ok(entries)
 }
 
-fn read_plaintext(strip_newline: bool) -> Result<Zeroizing<Vec<u8>>, String> {
+/// The plaintext from a hidden prompt or stdin, at most `max` bytes (`what` names it).
+pub fn read_plaintext(
+    strip_newline: bool,
+    max: usize,
+    what: &str,
+) -> Result<Zeroizing<Vec<u8>>, String> {
     let mut plaintext = Zeroizing::new(Vec::new());
     if std::io::stdin().is_terminal() {
         let typed = Zeroizing::new(
@@ -119,11 +138,19 @@ fn read_plaintext(strip_newline: bool) -> Result<Zeroizing<Vec<u8>>, String> {
     if plaintext.is_empty() {
         return Err("the plaintext is empty; pipe the secret to stdin (`printf %s \"$SECRET\" | cargo sealed encrypt …`)".to_owned());
     }
-    if plaintext.len() > MAX_PLAINTEXT {
-        return Err(format!(
-            "the plaintext is {} bytes; KMS encrypts at most {MAX_PLAINTEXT}: for larger secrets seal a data key (`aws kms generate-data-key`) and encrypt the secret with it",
-            plaintext.len()
-        ));
+    if plaintext.len() > max {
+        return Err(if max == MAX_PLAINTEXT {
+            format!(
+                "the plaintext is {} bytes; KMS encrypts at most {MAX_PLAINTEXT}: put larger secrets in a bundle (`cargo sealed bundle set`, up to {} KiB a value)",
+                plaintext.len(),
+                sealed_format::MAX_BUNDLE_VALUE / 1024
+            )
+        } else {
+            format!(
+                "the plaintext is {} bytes; {what} holds at most {max}",
+                plaintext.len()
+            )
+        });
     }
     Ok(plaintext)
 }
@@ -162,8 +189,8 @@ pub fn arguments(
 
 pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
     let key = KeyRef::parse(&args.key).map_err(|e| format!("--key: {e}"))?;
-    let entries = context(&args)?;
-    let mut plaintext = read_plaintext(args.strip_newline)?;
+    let entries = args.context.entries()?;
+    let mut plaintext = read_plaintext(args.strip_newline, MAX_PLAINTEXT, "KMS Encrypt")?;
     let length = plaintext.len();
     let client = sealed_runtime::client(key.region()).await;
     let mut request = client
@@ -175,34 +202,10 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
     for (k, entry) in &entries {
         request = request.encryption_context(k, &entry.value);
     }
-    let output = request.send().await.map_err(|error| {
-        if let Some((message, help)) =
-            sealed_runtime::__private::credentials_failure(&error, error.code())
-        {
-            return format!(
-                "KMS Encrypt with key `{}`: {message}\n  = help: {help}",
-                key.as_str()
-            );
-        }
-        let code = error.code().unwrap_or("no error code");
-        let message = error.message().unwrap_or("");
-        let hint = if code.contains("AccessDenied")
-            || error
-                .raw_response()
-                .is_some_and(|r| r.status().as_u16() == 403)
-        {
-            format!(
-                "\n  = help: allow kms:Encrypt on {} for the caller",
-                key.as_str()
-            )
-        } else {
-            String::new()
-        };
-        format!(
-            "KMS Encrypt with key `{}` failed ({code}): {message}{hint}",
-            key.as_str()
-        )
-    })?;
+    let output = request
+        .send()
+        .await
+        .map_err(|error| kms_failure("Encrypt", key.as_str(), &error, error.code()))?;
     let blob = output
         .ciphertext_blob
         .ok_or("KMS Encrypt returned no ciphertext")?;
@@ -244,6 +247,35 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
         println!("sealed!({base64:?}{rest})");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A failed KMS call of `cargo sealed` (`operation` on `key`) as a message with the next step.
+pub fn kms_failure<E>(
+    operation: &str,
+    key: &str,
+    error: &aws_sdk_kms::error::SdkError<E, aws_sdk_kms::config::http::HttpResponse>,
+    code: Option<&str>,
+) -> String
+where
+    E: std::error::Error + aws_sdk_kms::error::ProvideErrorMetadata + 'static,
+{
+    if let Some((message, help)) = sealed_runtime::__private::credentials_failure(error, code) {
+        return format!("KMS {operation} with key `{key}`: {message}\n  = help: {help}");
+    }
+    let message = error.message().unwrap_or("");
+    let denied = code.is_some_and(|c| c.contains("AccessDenied"))
+        || error
+            .raw_response()
+            .is_some_and(|r| r.status().as_u16() == 403);
+    let hint = if denied {
+        format!("\n  = help: allow kms:{operation} on {key} for the caller")
+    } else {
+        String::new()
+    };
+    format!(
+        "KMS {operation} with key `{key}` failed ({}): {message}{hint}",
+        code.unwrap_or("no error code")
+    )
 }
 
 fn base64_of(bytes: &[u8]) -> String {

@@ -9,7 +9,7 @@ use serde_json::json;
 
 #[derive(Args)]
 pub struct InspectArgs {
-    /// The base64 ciphertext, `@FILE` to read it from a file, or `-` for stdin
+    /// The base64 ciphertext, `@FILE` to read it (or a bundle file) from a file, or `-` for stdin
     ciphertext: String,
     /// The algorithm the `sealed!` declares (`RSAES_OAEP_SHA_256`, …)
     #[arg(long, value_parser = parse_algorithm)]
@@ -55,6 +55,14 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode, String> {
         allow_emulator: args.emulator,
         unchecked: args.unchecked,
     };
+    let is_bundle = text
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+        .is_some_and(|line| line.starts_with("sealed-bundle"));
+    if is_bundle {
+        return Ok(inspect_bundle(&text, options, args.json));
+    }
     match inspect(&text, &options) {
         Ok(blob) => {
             if args.json {
@@ -99,4 +107,89 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// `cargo sealed inspect @FILE` of a bundle: its header, its data key as `sealed!` sees it, and
+/// its values' names and lengths (nothing is decrypted).
+fn inspect_bundle(text: &str, options: Options, json_out: bool) -> ExitCode {
+    let checked = sealed_format::Bundle::parse(text)
+        .and_then(|bundle| bundle.inspect_data_key(&options).map(|blob| (bundle, blob)));
+    let (bundle, blob) = match checked {
+        Ok(found) => found,
+        Err(error) => {
+            if json_out {
+                println!(
+                    "{}",
+                    json!({ "ok": false, "error": error.to_string(), "help": error.help() })
+                );
+            } else {
+                crate::output::error(&format!("{error}\n  = help: {}", error.help()));
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let values: Vec<_> = bundle
+        .values
+        .iter()
+        .map(|v| json!({ "name": v.name, "plaintext_len": v.plaintext_len() }))
+        .collect();
+    let context: serde_json::Map<String, serde_json::Value> = bundle
+        .context
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                sealed_format::ContextValue::Literal(v) => json!(v),
+                sealed_format::ContextValue::Env(var) => json!({ "env": var }),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    if json_out {
+        let value = json!({
+            "ok": true,
+            "bundle": true,
+            "id": hex_id(&bundle.id),
+            "key": bundle.key,
+            "context": context,
+            "data_key": {
+                "family": blob.family().name(),
+                "fingerprint": blob.fingerprint(),
+                "emulator_key_id": blob.emulator_key_id(),
+            },
+            "values": values,
+        });
+        println!("{value}");
+    } else {
+        println!("bundle:      {}", hex_id(&bundle.id));
+        println!("key:         {}", bundle.key);
+        for (k, v) in &bundle.context {
+            match v {
+                sealed_format::ContextValue::Literal(v) => println!("context:     {k}={v}"),
+                sealed_format::ContextValue::Env(var) => println!("context:     {k}=env({var})"),
+            }
+        }
+        println!("data key:    {}", blob.family());
+        if let Some(fingerprint) = blob.fingerprint() {
+            println!("key material: {fingerprint}");
+        }
+        if let Some(id) = blob.emulator_key_id() {
+            println!("emulator key: {id}");
+        }
+        for value in &bundle.values {
+            println!(
+                "value:       {} ({} bytes)",
+                value.name,
+                value.plaintext_len()
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn hex_id(id: &[u8]) -> String {
+    id.iter().fold(String::new(), |mut out, b| {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }

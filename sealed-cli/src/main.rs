@@ -2,6 +2,7 @@
 //! write its IAM policy, and re-encrypt under another key.
 #![forbid(unsafe_code)]
 
+mod bundle;
 mod encrypt;
 mod inspect;
 mod output;
@@ -27,6 +28,8 @@ use clap::{Args, Parser, Subcommand};
   cargo sealed check --kms            # before deploying: every value decrypts
   cargo sealed policy > policy.json
   cargo sealed reseal --to-key arn:aws:kms:eu-west-1:111122223333:key/… --dry-run
+  cargo sealed bundle new secrets/app.bundle --key alias/lambda --context app=billing
+  printf %s \"$DB_PASSWORD\" | cargo sealed bundle set secrets/app.bundle db_password
 
 KMS is reached as sealed-runtime reaches it: AWS_ENDPOINT_URL_KMS, AWS_REGION, AWS_PROFILE and the
 usual credential chain."
@@ -48,6 +51,8 @@ enum Command {
     Policy(ScanArgs),
     /// Re-encrypt every `sealed!` under PATHs for another key (`ReEncrypt`), rewriting the source.
     Reseal(reseal::ResealArgs),
+    /// Many values under one KMS data key: one `Decrypt` per process (`new`, `set`, `rm`, `ls`).
+    Bundle(bundle::BundleArgs),
 }
 
 /// Where to look for `sealed!` values.
@@ -110,6 +115,7 @@ fn main() -> ExitCode {
             Command::Check(args) => report::check(&args.scan, args.kms).await,
             Command::Policy(args) => report::policy(&args),
             Command::Reseal(args) => reseal::run(args).await,
+            Command::Bundle(args) => bundle::run(args).await,
         }
     });
     match result {

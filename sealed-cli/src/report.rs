@@ -49,6 +49,9 @@ pub async fn check(args: &ScanArgs, kms: bool) -> Result<ExitCode, String> {
     let found = scan::scan(args)?;
     let mut failed = 0;
     let ok_mark = format!("{GOOD}ok{GOOD:#}");
+    // a bundle's data key is proved once, however many values name it
+    let mut bundles: std::collections::HashMap<std::path::PathBuf, Result<Verified, String>> =
+        std::collections::HashMap::new();
     for item in &found {
         match &item.verdict {
             Err(message) => {
@@ -60,19 +63,34 @@ pub async fn check(args: &ScanArgs, kms: bool) -> Result<ExitCode, String> {
             }
             Ok(value) => {
                 let key = value.checked.key.as_deref().unwrap_or("-");
+                let what = match &value.checked.bundle {
+                    Some(bundle) => format!("bundle {} value {}", bundle.path, bundle.name),
+                    None => value.checked.blob.family().to_string(),
+                };
                 let summary = format!(
-                    "{}  {}  key={key}  context={}",
+                    "{}  {what}  key={key}  context={}",
                     item.location(),
-                    value.checked.blob.family(),
                     context_keys(value)
                 );
                 if !kms {
                     println!("{summary}  {ok_mark}");
                     continue;
                 }
-                let outcome = match sealed_of(item, value, args.emulator) {
-                    Ok(sealed) => sealed.verify().await.map_err(|e| e.to_string()),
-                    Err(e) => Err(e),
+                let known = value
+                    .file
+                    .as_ref()
+                    .filter(|_| value.checked.bundle.is_some());
+                let outcome = if let Some(outcome) = known.and_then(|path| bundles.get(path)) {
+                    outcome.clone()
+                } else {
+                    let outcome = match sealed_of(item, value, args.emulator) {
+                        Ok(sealed) => sealed.verify().await.map_err(|e| e.to_string()),
+                        Err(e) => Err(e),
+                    };
+                    if let Some(path) = known {
+                        bundles.insert(path.clone(), outcome.clone());
+                    }
+                    outcome
                 };
                 match outcome {
                     Ok(Verified::DryRun) => println!("{summary}  {ok_mark} (decrypts: KMS dry run)"),

@@ -85,6 +85,31 @@ async fn reencrypt(found: &Found, value: &Value, to: &KeyRef<'_>) -> Result<Stri
     Ok(base64::engine::general_purpose::STANDARD.encode(blob.as_ref()))
 }
 
+/// Moves the bundle at `path` to `to`: one `ReEncrypt` of its data key (its values do not
+/// change), then its `key` and `data-key` lines rewritten. Returns how many values moved.
+async fn reseal_bundle(
+    item: &Found,
+    value: &Value,
+    path: &std::path::Path,
+    to: &KeyRef<'_>,
+    dry_run: bool,
+) -> Result<usize, String> {
+    let mut bundle = crate::bundle::read(path)?;
+    let old = bundle.render();
+    bundle.data_key = if dry_run {
+        "<new data key from ReEncrypt>".to_owned()
+    } else {
+        reencrypt(item, value, to).await?
+    };
+    to.as_str().clone_into(&mut bundle.key);
+    if dry_run {
+        diff(path, &old, &bundle.render());
+    } else {
+        crate::bundle::write(path, &bundle)?;
+    }
+    Ok(bundle.values.len())
+}
+
 fn edits_for(value: &Value, new_base64: &str, to: &str) -> (Vec<Edit>, Option<(PathBuf, String)>) {
     let mut edits = Vec::new();
     let mut file_write = None;
@@ -142,6 +167,7 @@ pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
     let found = scan::scan(&args.scan)?;
     let mut by_file: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
     let mut file_writes = Vec::new();
+    let mut bundles: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
     let (mut resealed, mut failed) = (0, 0);
     for item in &found {
         let Ok(value) = &item.verdict else {
@@ -153,6 +179,20 @@ pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
             continue;
         };
         if value.checked.key.as_deref() == Some(to.as_str()) {
+            continue;
+        }
+        if value.checked.bundle.is_some() {
+            // a bundle moves whole, once, however many `sealed!` name its values
+            let path = value.file.clone().expect("a bundle value has its file");
+            if bundles.insert(path.clone()) {
+                match reseal_bundle(item, value, &path, &to, args.dry_run).await {
+                    Ok(count) => resealed += count,
+                    Err(message) => {
+                        crate::output::error(&message);
+                        failed += 1;
+                    }
+                }
+            }
             continue;
         }
         let new_base64 = if args.dry_run {

@@ -38,7 +38,22 @@ pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
     let family = family(runtime, checked.blob.family());
     let algorithm = variant(checked.algorithm.rust_variant());
     let key = option(checked.key.as_deref());
-    let plaintext_len = option(checked.blob.plaintext_len());
+    let plaintext_len = option(
+        checked
+            .bundle
+            .as_ref()
+            .map_or(checked.blob.plaintext_len(), |b| Some(b.plaintext_len)),
+    );
+    let bundle = option(checked.bundle.as_ref().map(|b| {
+        let (path, id, name) = (&b.path, b.id.iter(), &b.name);
+        let sealed = Literal::byte_string(&b.sealed);
+        quote!(#runtime::__private::BundleParts {
+            path: #path,
+            id: [#(#id),*],
+            name: #name,
+            sealed: #sealed,
+        })
+    }));
     let fingerprint = option(
         checked
             .blob
@@ -76,6 +91,7 @@ pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
                     ::core::line!(),
                     ::core::column!(),
                 ),
+                bundle: #bundle,
             });
         #[#runtime::__private::linkme::distributed_slice(#runtime::__private::SEALED_ENTRIES)]
         #[linkme(crate = #runtime::__private::linkme)]

@@ -7,8 +7,9 @@
 //! caller's crate reaches it, which every path of the expansion starts with. Without that marker
 //! (a direct call), the path is `::sealed_runtime`.
 //!
-//! Hermetic: it reads no environment variable but `CARGO_MANIFEST_DIR` (for `file = …`), opens no
-//! socket, and reads no file but the one `file = …` names.
+//! Hermetic: it reads no environment variable but `CARGO_MANIFEST_DIR` (for `file = …` and
+//! `bundle = …`), opens no socket, and reads no file but the one `file = …` or `bundle = …`
+//! names.
 
 mod expand;
 

@@ -4,7 +4,7 @@
 use sealed_format::{Algorithm, KeyRef};
 
 use crate::error::{Error, ErrorKind};
-use crate::facts::{ContextValue, EntryParts, Location};
+use crate::facts::{BundleParts, ContextValue, EntryParts, Location};
 use crate::sealed::{Entry, Sealed};
 
 /// Builds a [`Sealed`] from a ciphertext known only at run time (an environment variable, a
@@ -142,6 +142,118 @@ impl SealedBuilder {
             fingerprint: blob.key_material_id().map(|id| &*Box::leak(Box::new(*id))),
             emulator_key_id: blob.emulator_key_id().map(|id| leak(id.to_owned())),
             location: self.location,
+            bundle: None,
+        });
+        Ok(Sealed::__from_entry(Box::leak(Box::new(entry))))
+    }
+}
+
+/// Builds a [`Sealed`] for one value of a bundle known only at run time (a bundle file shipped
+/// beside the binary), with the same checks as `sealed!(bundle = …, name = …)` and the same
+/// decrypt path: one `Decrypt` of the bundle's data key per process, shared with every other
+/// value of that bundle, then a local open.
+///
+/// Like [`SealedBuilder`], each built value lives for the rest of the process.
+///
+/// ```
+/// use sealed_runtime::Sealed;
+///
+/// let bundle = "sealed-bundle 1\nid 0f1e2d3c4b5a69788796a5b4c3d2e1f0\nkey alias/app\n\
+///     data-key AQIDAHh0DdonDMJJ3Zr8dpKyoPcWm9dlLHlh5Wy+tfrFm4vJ1wG2duQQ8ROeKvrtAGDumbR3AAAAfjB8BgkqhkiG9w0BBwagbzBtAgEAMGgGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQM1uzn4qmjQp8QUB1fAgEQgDvFE6DpF9gufiZ0iFBc6T4JrDidd75aYuuda7vWE6eenq8+3wt9Y40kzs9Q2PLftimO0+ooJCr9aMjPCg==\n\
+///     value db_password AAAAAAAAAAAAAAAAbXlzZWNyZXR2YWx1ZTEyMzQ1Njc4OTA=\n";
+/// let value = Sealed::from_bundle(bundle, "db_password").path("secrets/app.bundle").build()?;
+/// assert_eq!(value.plaintext_len(), Some(7));
+/// assert_eq!(value.bundle(), Some(("secrets/app.bundle", "db_password")));
+///
+/// let typo = Sealed::from_bundle(bundle, "db_pasword").build().unwrap_err();
+/// assert!(typo.to_string().starts_with("no value `db_pasword` in the bundle; its values: `db_password`"));
+/// # Ok::<(), sealed_runtime::Error>(())
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct BundleValueBuilder {
+    text: String,
+    name: String,
+    path: Option<String>,
+    location: Location,
+    allow_emulator: bool,
+}
+
+impl Sealed {
+    /// Starts a run-time sealed value from a bundle file's text and the value's name.
+    #[track_caller]
+    pub fn from_bundle(bundle: impl Into<String>, name: impl Into<String>) -> BundleValueBuilder {
+        let caller = core::panic::Location::caller();
+        BundleValueBuilder {
+            text: bundle.into(),
+            name: name.into(),
+            path: None,
+            location: Location::__new(caller.file(), caller.line(), caller.column()),
+            allow_emulator: cfg!(feature = "emulator"),
+        }
+    }
+}
+
+impl BundleValueBuilder {
+    /// Names the bundle file in errors (default: `the bundle`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// As [`SealedBuilder::location`].
+    pub fn location(mut self, file: impl Into<String>, line: u32, column: u32) -> Self {
+        self.location = Location::__new(leak(file.into()), line, column);
+        self
+    }
+
+    /// As [`SealedBuilder::allow_emulator`], for the bundle's data key.
+    pub fn allow_emulator(mut self, allow: bool) -> Self {
+        self.allow_emulator = allow;
+        self
+    }
+
+    /// Checks the bundle as `sealed!` does: it parses, its data key is a KMS ciphertext of 32
+    /// bytes, and it has the value.
+    pub fn build(self) -> Result<Sealed, Error> {
+        let path = self.path.unwrap_or_else(|| "the bundle".to_owned());
+        let at = |error: Error| error.at(self.location);
+        let options = sealed_format::Options {
+            algorithm: None,
+            allow_emulator: self.allow_emulator,
+            unchecked: false,
+        };
+        let (bundle, blob) = sealed_format::Bundle::parse(&self.text)
+            .and_then(|bundle| bundle.inspect_data_key(&options).map(|blob| (bundle, blob)))
+            .map_err(|e| at(Error::new(ErrorKind::InvalidBundle(e))))?;
+        let Some(value) = bundle.value(&self.name) else {
+            return Err(at(Error::new(ErrorKind::NoSuchBundleValue {
+                name: self.name,
+                names: bundle.names().map(str::to_owned).collect(),
+            })));
+        };
+        let context: Vec<(&'static str, ContextValue)> = bundle
+            .context
+            .iter()
+            .map(|(key, value)| (leak(key.clone()), value.clone().map(leak)))
+            .collect();
+        let path = leak(path);
+        let entry = Entry::new(EntryParts {
+            ciphertext: Box::leak(blob.bytes().to_vec().into_boxed_slice()),
+            family: blob.family(),
+            key: Some(leak(bundle.key.clone())),
+            context: Box::leak(context.into_boxed_slice()),
+            algorithm: Algorithm::SymmetricDefault,
+            plaintext_len: Some(value.plaintext_len()),
+            fingerprint: blob.key_material_id().map(|id| &*Box::leak(Box::new(*id))),
+            emulator_key_id: blob.emulator_key_id().map(|id| leak(id.to_owned())),
+            location: self.location,
+            bundle: Some(BundleParts {
+                path,
+                id: bundle.id,
+                name: leak(self.name),
+                sealed: Box::leak(value.sealed.clone().into_boxed_slice()),
+            }),
         });
         Ok(Sealed::__from_entry(Box::leak(Box::new(entry))))
     }

@@ -83,6 +83,25 @@ pub enum ErrorKind {
     /// attempt (an interceptor or credentials provider of the KMS client), where it could never
     /// finish.
     BlockingInAttempt,
+    /// A value of a bundle did not authenticate under the bundle's data key: the file was edited,
+    /// or the value was moved from another name or another bundle. No plaintext is given.
+    BundleValueRejected,
+    /// KMS decrypted a bundle's data key to another length than 32 bytes: its `data-key` line is
+    /// not the data key the bundle was made with.
+    BundleDataKey {
+        /// The length KMS returned.
+        len: usize,
+    },
+    /// A bundle given at run time that does not parse, or whose data key is not a valid KMS
+    /// ciphertext of 32 bytes.
+    InvalidBundle(sealed_format::BundleError),
+    /// A bundle given at run time without the value asked for.
+    NoSuchBundleValue {
+        /// The name asked for.
+        name: String,
+        /// The names the bundle has.
+        names: Vec<String>,
+    },
 }
 
 /// An error of `sealed-runtime`: cheap to clone, so that every task that waited on one failed
@@ -107,6 +126,8 @@ pub(crate) struct Details {
     pub(crate) timeout: Option<Duration>,
     /// For [`ErrorKind::Credentials`]: what the chain read and what to do.
     pub(crate) credentials: Option<Diagnosis>,
+    /// For a value of a bundle: the bundle file and the value's name.
+    pub(crate) bundle: Option<(&'static str, &'static str)>,
 }
 
 /// The error this one wraps: the SDK's, for the whole chain (`aws_smithy_types::error::display::
@@ -142,6 +163,19 @@ impl Error {
         let mut details = self.inner.details.clone();
         details.location = Some(location);
         Error::with_source(self.inner.kind.clone(), details, self.inner.source.clone())
+    }
+
+    /// This error, for the value `name` of the bundle file `path`.
+    pub(crate) fn in_bundle(self, path: &'static str, name: &'static str) -> Self {
+        let mut details = self.inner.details.clone();
+        details.bundle = Some((path, name));
+        Error::with_source(self.inner.kind.clone(), details, self.inner.source.clone())
+    }
+
+    /// For a value of a bundle: the bundle file (as `bundle = "…"` names it) and the value's
+    /// name.
+    pub fn bundle(&self) -> Option<(&'static str, &'static str)> {
+        self.inner.details.bundle
     }
 
     /// What went wrong.
@@ -278,6 +312,12 @@ impl Error {
             ErrorKind::InvalidContext(_) => "give each encryption-context key once, non-empty, as at encryption".to_owned(),
             ErrorKind::Panicked => "the panic's message was printed by the panic hook; fix the credentials provider, interceptor or HTTP client that panicked (installed with `set_client`); the next access will try again".to_owned(),
             ErrorKind::BlockingInAttempt => "use `get().await`, or read the value before the KMS client's own code runs".to_owned(),
+            ErrorKind::BundleValueRejected | ErrorKind::BundleDataKey { .. } => {
+                let (path, name) = d.bundle.unwrap_or(("FILE", "NAME"));
+                format!("the file was edited, or this value was copied from another name or bundle (which never opens): restore `{path}` from version control, or set the value again with `cargo sealed bundle set {path} {name}`")
+            }
+            ErrorKind::InvalidBundle(error) => error.help(),
+            ErrorKind::NoSuchBundleValue { name, .. } => format!("add it with `cargo sealed bundle set FILE {name}`, or fix the name"),
         }
     }
 
@@ -322,6 +362,13 @@ impl Error {
             ErrorKind::InvalidContext(error) => format!("invalid encryption context: {error}"),
             ErrorKind::Panicked => "the decryption attempt panicked".into(),
             ErrorKind::BlockingInAttempt => "`get_blocking` was called from inside a decryption attempt".into(),
+            ErrorKind::BundleValueRejected => "the bundle value does not authenticate under the bundle's data key".into(),
+            ErrorKind::BundleDataKey { len } => format!("KMS decrypted the bundle's data key to {len} bytes, not 32"),
+            ErrorKind::InvalidBundle(error) => format!("invalid bundle: {error}"),
+            ErrorKind::NoSuchBundleValue { name, names } => format!(
+                "no value `{name}` in the bundle; its values: {}",
+                if names.is_empty() { "none".to_owned() } else { list(names) }
+            ),
         }
     }
 }
@@ -344,6 +391,9 @@ impl fmt::Display for Error {
             write!(f, " for the sealed value at {location}")?;
         }
         let mut facts = Vec::new();
+        if let Some((path, name)) = d.bundle {
+            facts.push(format!("value `{name}` of bundle `{path}`"));
+        }
         if let Some(key) = &d.key {
             facts.push(format!("key `{key}`"));
         }
@@ -400,6 +450,7 @@ impl std::error::Error for Error {
             ErrorKind::InvalidFormat(error) => Some(error),
             ErrorKind::InvalidKey(error) => Some(error),
             ErrorKind::InvalidContext(error) => Some(error),
+            ErrorKind::InvalidBundle(error) => Some(error),
             _ => self
                 .inner
                 .source

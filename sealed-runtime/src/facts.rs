@@ -56,6 +56,22 @@ pub struct EntryParts {
     pub fingerprint: Option<&'static [u8; 32]>,
     pub emulator_key_id: Option<&'static str>,
     pub location: Location,
+    /// For a value of a bundle: which one. `ciphertext`, `key`, `context` and the facts of the
+    /// blob are then those of the bundle's wrapped data key, what KMS `Decrypt` is sent.
+    pub bundle: Option<BundleParts>,
+}
+
+/// A value of a bundle file, as `sealed!(bundle = …, name = …)` emits it.
+#[doc(hidden)]
+pub struct BundleParts {
+    /// The bundle file, as written in `bundle = "…"`.
+    pub path: &'static str,
+    /// The bundle's id.
+    pub id: [u8; 16],
+    /// The value's name.
+    pub name: &'static str,
+    /// Nonce ‖ ciphertext ‖ tag.
+    pub sealed: &'static [u8],
 }
 
 /// A decryption attempt panicked (the error each waiter gets instead).

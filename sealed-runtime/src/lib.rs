@@ -28,10 +28,12 @@
 //! * `testing`: [`testing`], per-test outcomes for sealed values. In `[dev-dependencies]` only.
 #![forbid(unsafe_code)]
 
-// Layers, each importing only those above it in this list: facts → credentials → error →
-// secret → runtime → client → decrypt → flight → overrides → sealed → builder, prefetch,
-// testing. This file, the facade, re-exports them.
+// Layers, each importing only those above it in this list: facts → aead → credentials →
+// error → secret → runtime → client → decrypt → flight → bundle → overrides → sealed →
+// builder, prefetch, testing. This file, the facade, re-exports them.
+mod aead;
 mod builder;
+mod bundle;
 mod client;
 mod credentials;
 mod decrypt;
@@ -48,15 +50,15 @@ mod secret;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
-pub use builder::SealedBuilder;
+pub use builder::{BundleValueBuilder, SealedBuilder};
 pub use client::{client, default_config, http_client, set_client, KmsSettings, SetClientError};
 pub use error::{Error, ErrorKind};
 pub use facts::{ContextValue, Location};
 pub use prefetch::{prefetch, prefetch_values, PrefetchError, PREFETCH_CONCURRENCY};
 pub use sealed::{registered, Sealed, Verified};
 pub use sealed_format::{
-    Algorithm, BlobFamily, ContextError, Emulator, ErrorKind as FormatErrorKind, FormatError,
-    KeyError, KeyKind, KeyRef,
+    Algorithm, BlobFamily, BundleError, BundleErrorKind, ContextError, Emulator,
+    ErrorKind as FormatErrorKind, FormatError, KeyError, KeyKind, KeyRef,
 };
 pub use secret::Secret;
 
@@ -67,6 +69,7 @@ pub use secret::Secret;
 ///         [, algorithm = "SYMMETRIC_DEFAULT" | "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256" | "SM2PKE"]
 ///         [, unchecked])
 /// sealed!(file = "<path>", …)
+/// sealed!(bundle = "<path>", name = "<name>")
 /// ```
 ///
 /// * **The ciphertext** is the base64 `CiphertextBlob` of KMS `Encrypt` (`cargo sealed encrypt`
@@ -89,6 +92,16 @@ pub use secret::Secret;
 /// * **`algorithm = "…"`**: for asymmetric keys (`RSAES_OAEP_SHA_1`, `RSAES_OAEP_SHA_256`,
 ///   `SM2PKE`), which also need `key`. RSA ciphertexts carry no structure, so only their length
 ///   (256, 384 or 512 bytes) is checked.
+/// * **`bundle = "path", name = "…"`**: one value of a bundle file (`cargo sealed bundle new`,
+///   `cargo sealed bundle set`): many values sealed locally (AES-256-GCM) under one KMS data key,
+///   so a process makes **one** `Decrypt` for the whole bundle however many of its values it
+///   uses — the shape for fleets of cold starts against KMS's account-wide request quota. The
+///   macro checks that the file parses, that its data key passes every check of a KMS
+///   ciphertext and holds 32 bytes, and that the name exists (a typo lists the names that do);
+///   the key and the encryption context are the bundle's, so `key`, `context`, `algorithm`,
+///   `file` and a literal do not go with it. A change to the file rebuilds the crate. A value
+///   edited in the file, or moved to another name or bundle, fails to open at run time
+///   ([`ErrorKind::BundleValueRejected`]), never giving a plaintext.
 /// * **`unchecked`**: the escape hatch for a ciphertext layout AWS introduces after this version
 ///   of `sealed`. Only the base64 and the size are checked. Use it only when the macro says the
 ///   layout is unknown for a ciphertext you know came from KMS `Encrypt`, and please report it.
@@ -119,7 +132,7 @@ pub use secret::Secret;
 ///
 /// The expansion is a constant expression: it can initialise a `static` or a `const`, and every
 /// way of reaching it refers to the same value. It reads no environment variable (but
-/// `CARGO_MANIFEST_DIR` for `file = …`), no network and no other file.
+/// `CARGO_MANIFEST_DIR` for `file = …` and `bundle = …`), no network and no other file.
 ///
 /// ```
 /// use sealed_runtime::{sealed, Algorithm, ContextValue, Sealed};
@@ -155,8 +168,8 @@ pub mod __private {
     pub use sealed_format as format;
     pub use sealed_macro;
 
-    pub use crate::facts::EntryParts;
     use crate::facts::Location;
+    pub use crate::facts::{BundleParts, EntryParts};
     pub use crate::sealed::Entry;
     use crate::sealed::Sealed;
 
@@ -182,6 +195,36 @@ pub mod __private {
         ))
     }
 
+    /// For `cargo sealed bundle set`: `plaintext` sealed as the value `name` of the bundle `id`
+    /// under its data key (nonce ‖ ciphertext ‖ tag).
+    pub fn bundle_seal(
+        data_key: &[u8],
+        id: &[u8; 16],
+        name: &str,
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, String> {
+        crate::aead::seal(data_key, &format::associated_data(id, name), plaintext).map_err(|_| {
+            "cannot seal: the data key is not 32 bytes, or the system's random generator failed"
+                .to_owned()
+        })
+    }
+
+    /// For `cargo sealed bundle`: the value `name` of the bundle `id` opened, or `None` if it
+    /// does not authenticate.
+    pub fn bundle_open(
+        data_key: &[u8],
+        id: &[u8; 16],
+        name: &str,
+        sealed: &[u8],
+    ) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        crate::aead::open(data_key, &format::associated_data(id, name), sealed)
+    }
+
+    /// For `cargo sealed bundle new`: a random bundle id.
+    pub fn random_bundle_id() -> Result<[u8; 16], String> {
+        crate::aead::random().map_err(|_| "the system's random generator failed".to_owned())
+    }
+
     static PLACEHOLDER_ENTRY: Entry = Entry::new(EntryParts {
         ciphertext: &[],
         family: format::BlobFamily::Unchecked,
@@ -192,6 +235,7 @@ pub mod __private {
         fingerprint: None,
         emulator_key_id: None,
         location: Location::__new("<invalid sealed!>", 0, 0),
+        bundle: None,
     });
 
     /// What a `sealed!` with errors expands to, beside its `compile_error!`s.

@@ -8,6 +8,7 @@ use sealed_format::{Algorithm, BlobFamily, KeyRef};
 
 use tracing::{Instrument as _, Span};
 
+use crate::bundle;
 use crate::client;
 use crate::decrypt;
 use crate::error::{Error, ErrorKind};
@@ -69,14 +70,26 @@ async fn first_access(entry: &'static Entry) -> Result<&'static Secret, Error> {
                 attempt
                     .await
                     .unwrap_or_else(|panicked| Err(Error::from(panicked)))
-                    .map_err(|error| error.at(entry.parts.location))
+                    .map_err(|error| of_value(error, &entry.parts))
             }
         })
         .await
 }
 
+/// `error` as the value `parts` sees it: at its `sealed!`, in its bundle if it has one.
+fn of_value(error: Error, parts: &EntryParts) -> Error {
+    let error = error.at(parts.location);
+    match &parts.bundle {
+        Some(bundle) => error.in_bundle(bundle.path, bundle.name),
+        None => error,
+    }
+}
+
 async fn decrypt_into(parts: &'static EntryParts) -> Result<Secret, Error> {
-    let plaintext = decrypt::decrypt(parts).await?;
+    let plaintext = match &parts.bundle {
+        Some(bundle_parts) => bundle::open(parts, bundle_parts).await?,
+        None => decrypt::decrypt(parts).await?,
+    };
     Ok(Secret::new(plaintext, parts.location))
 }
 
@@ -162,6 +175,15 @@ impl Sealed {
     /// The key id a local emulator wrote in clear (builds with the `emulator` feature only).
     pub fn emulator_key_id(&self) -> Option<&'static str> {
         self.parts().emulator_key_id
+    }
+
+    /// For a value of a bundle (`sealed!(bundle = …, name = …)`): the bundle file as written and
+    /// the value's name. [`ciphertext`](Self::ciphertext), [`key`](Self::key),
+    /// [`context`](Self::context) and [`family`](Self::family) are then those of the bundle's
+    /// data key, which is what `Decrypt` is sent; [`plaintext_len`](Self::plaintext_len) is the
+    /// value's.
+    pub fn bundle(&self) -> Option<(&'static str, &'static str)> {
+        self.parts().bundle.as_ref().map(|b| (b.path, b.name))
     }
 
     /// Where the `sealed!` is written.

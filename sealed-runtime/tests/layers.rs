@@ -1,8 +1,9 @@
 //! The modules of `sealed-runtime` import only downward: each may use those before it in
 //! `LAYERS`, never one after it (the facade `lib.rs` re-exports them all).
 
-const LAYERS: [&str; 13] = [
+const LAYERS: [&str; 15] = [
     "facts",
+    "aead",
     "credentials",
     "error",
     "secret",
@@ -10,6 +11,7 @@ const LAYERS: [&str; 13] = [
     "client",
     "decrypt",
     "flight",
+    "bundle",
     "overrides",
     "sealed",
     "builder",

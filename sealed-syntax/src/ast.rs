@@ -8,7 +8,15 @@ use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Token};
 
 /// The argument names, in the order the messages list them.
-pub const ARGUMENTS: [&str; 5] = ["key", "context", "algorithm", "file", "unchecked"];
+pub const ARGUMENTS: [&str; 7] = [
+    "key",
+    "context",
+    "algorithm",
+    "file",
+    "unchecked",
+    "bundle",
+    "name",
+];
 
 /// `sealed!(…)` as written, before any check of the values.
 #[derive(Default)]
@@ -25,6 +33,10 @@ pub struct Invocation {
     pub algorithm: Option<LitStr>,
     /// `unchecked`.
     pub unchecked: Option<Ident>,
+    /// `bundle = "…"`: the bundle file.
+    pub bundle: Option<LitStr>,
+    /// `name = "…"`: the value's name in the bundle.
+    pub name: Option<LitStr>,
 }
 
 /// `context = { "k": "v", "k2": env("VAR") }`.
@@ -65,6 +77,13 @@ impl Errors {
     /// All errors, combined, if there was any.
     pub fn finish(self) -> Result<(), syn::Error> {
         self.0.map_or(Ok(()), Err)
+    }
+
+    /// The errors so far, combined, for a check that cannot go on; an empty set says so.
+    pub fn take(&mut self) -> syn::Error {
+        self.0
+            .take()
+            .unwrap_or_else(|| syn::Error::new(Span::call_site(), "invalid `sealed!`"))
     }
 }
 
@@ -219,6 +238,8 @@ impl Invocation {
             "key" => self.key = Some(string_literal(value, "the key")?),
             "algorithm" => self.algorithm = Some(string_literal(value, "the algorithm")?),
             "file" => self.file = Some(string_literal(value, "the file path")?),
+            "bundle" => self.bundle = Some(string_literal(value, "the bundle file's path")?),
+            "name" => self.name = Some(string_literal(value, "the value's name in the bundle")?),
             "context" => self.context = Some(parse_context(value)?),
             _ => unreachable!("checked against ARGUMENTS"),
         }

@@ -12,4 +12,4 @@ mod valid;
 
 pub use ast::{Context, ContextEntry, ContextValue, Errors, Invocation, ARGUMENTS};
 pub use sealed_format::{Algorithm, BlobFamily, Emulator};
-pub use valid::{check, check_tokens, format_error, Checked};
+pub use valid::{check, check_tokens, format_error, Checked, CheckedBundle};

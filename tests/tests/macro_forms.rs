@@ -9,6 +9,8 @@ const THROUGH_CONST: Sealed = sealed!(
     "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=",
     context = { "app": "billing" },
 );
+static BUNDLED: Sealed = sealed!(bundle = "tests/fixtures/app.bundle", name = "db_password");
+static ALSO_BUNDLED: Sealed = sealed!(bundle = "tests/fixtures/app.bundle", name = "api_token");
 
 #[test]
 fn file_holds_the_folded_base64() {
@@ -31,12 +33,46 @@ fn a_const_refers_to_one_value_however_often_it_is_used() {
 
 #[test]
 fn every_invocation_is_registered_once() {
-    for value in [FROM_FILE, IN_PLACE, THROUGH_CONST] {
+    for value in [FROM_FILE, IN_PLACE, THROUGH_CONST, BUNDLED, ALSO_BUNDLED] {
         let count = registered().filter(|r| r.same_value(&value)).count();
         assert_eq!(count, 1, "{value:?}");
     }
-    // this test binary holds the three above and nothing else
-    assert_eq!(registered().len(), 3);
+    // this test binary holds the five above and nothing else
+    assert_eq!(registered().len(), 5);
+}
+
+#[test]
+fn a_bundle_value_is_its_data_key_with_its_name() {
+    assert_eq!(
+        BUNDLED.bundle(),
+        Some(("tests/fixtures/app.bundle", "db_password"))
+    );
+    assert_eq!(
+        ALSO_BUNDLED.bundle(),
+        Some(("tests/fixtures/app.bundle", "api_token"))
+    );
+    // what `Decrypt` is sent: the data key, under the bundle's key and context
+    assert_eq!(BUNDLED.ciphertext(), ALSO_BUNDLED.ciphertext());
+    assert_eq!(BUNDLED.family(), BlobFamily::AwsV2);
+    assert_eq!(
+        BUNDLED.key().unwrap().as_str(),
+        "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    );
+    assert_eq!(
+        BUNDLED.context(),
+        &[
+            ("app", sealed_runtime::ContextValue::Literal("billing")),
+            (
+                "LambdaFunctionName",
+                sealed_runtime::ContextValue::Env("AWS_LAMBDA_FUNCTION_NAME")
+            ),
+        ]
+    );
+    // the value's own length, not the data key's
+    assert_eq!(BUNDLED.plaintext_len(), Some(16));
+    assert_eq!(ALSO_BUNDLED.plaintext_len(), Some(40));
+    assert!(!BUNDLED.same_value(&ALSO_BUNDLED));
+    assert_eq!(IN_PLACE.bundle(), None);
 }
 
 #[test]

@@ -4,8 +4,28 @@
 //! Regenerate the expected output with `TRYBUILD=overwrite cargo test -p sealed-tests --test ui`
 //! and read the diff.
 
+use std::path::PathBuf;
+
+/// trybuild builds the cases as a crate of its own, in `<target>/tests/trybuild/sealed-tests`,
+/// which is the `CARGO_MANIFEST_DIR` that `bundle = "…"` resolves against: the bundle fixtures
+/// the cases name are copied there, under the same relative paths as in this crate.
+fn copy_bundle_fixtures() {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| sealed_tests::root().join("target"), PathBuf::from);
+    let to = target.join("tests/trybuild/sealed-tests/tests/fixtures");
+    std::fs::create_dir_all(&to).unwrap();
+    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for entry in std::fs::read_dir(&from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "bundle") {
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
 #[test]
 fn ui() {
+    copy_bundle_fixtures();
     let cases = trybuild::TestCases::new();
     cases.compile_fail("ui/fail/*.rs");
     cases.pass("ui/pass/*.rs");

@@ -1,0 +1,336 @@
+//! `cargo sealed bundle` against the moto KMS emulator, and the bundle it writes used by
+//! `sealed!(bundle = …, name = …)` in a crate built and run as a user would: one `Decrypt` per
+//! process for all its values, `check`, `check --kms`, `policy`, `inspect`, and `reseal` moving
+//! the bundle to another key with one `ReEncrypt` (the crate rebuilds and decrypts with it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+
+const CANARY: &str = "bundle-canary-a41d";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn cli(dir: &Path) -> Command {
+    std::env::var("AWS_ENDPOINT_URL_KMS").expect(
+        "these tests need the KMS emulator: run `eval \"$(scripts/dev-kms)\"` first (scripts/test does)",
+    );
+    let mut command = Command::cargo_bin("cargo-sealed").unwrap();
+    command.arg("sealed").env("NO_COLOR", "1").current_dir(dir);
+    command
+}
+
+/// Runs `cargo sealed ARGS` in `dir` with `stdin`: (exit code, stdout, stderr).
+fn run(dir: &Path, args: &[&str], stdin: &str) -> (i32, String, String) {
+    let output = cli(dir).args(args).write_stdin(stdin).output().unwrap();
+    let (out, err) = (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    );
+    assert!(
+        !out.contains(CANARY) && !err.contains(CANARY),
+        "`cargo sealed {}` printed a plaintext",
+        args.join(" ")
+    );
+    (output.status.code().unwrap_or(-1), out, err)
+}
+
+fn ok(dir: &Path, args: &[&str], stdin: &str) -> (String, String) {
+    let (code, out, err) = run(dir, args, stdin);
+    assert_eq!(code, 0, "`cargo sealed {}`:\n{out}\n{err}", args.join(" "));
+    (out, err)
+}
+
+async fn new_key() -> String {
+    let client = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
+    client
+        .create_key()
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .arn
+        .unwrap()
+}
+
+fn plaintext(i: usize) -> String {
+    format!("{CANARY}-{i}")
+}
+
+/// The program: every value prefetched, checked against `SEALED_EXPECTED`, and the number of
+/// requests its KMS client sent.
+fn program(names: &[String]) -> String {
+    let statics = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            format!("static V{i}: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"{name}\");")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let values = (0..names.len())
+        .map(|i| format!("V{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        r#"use std::sync::atomic::{{AtomicUsize, Ordering}};
+use std::sync::Arc;
+
+use aws_sdk_kms::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_kms::config::{{ConfigBag, Intercept, RuntimeComponents}};
+use sealed_runtime::{{sealed, Sealed}};
+
+{statics}
+#[derive(Debug)]
+struct Calls(Arc<AtomicUsize>);
+
+impl Intercept for Calls {{
+    fn name(&self) -> &'static str {{ "calls" }}
+    fn read_before_transmit(&self, _: &BeforeTransmitInterceptorContextRef<'_>, _: &RuntimeComponents, _: &mut ConfigBag) -> Result<(), aws_sdk_kms::error::BoxError> {{
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }}
+}}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {{
+    let calls = Arc::new(AtomicUsize::new(0));
+    let config = sealed_runtime::default_config().await.to_builder().interceptor(Calls(calls.clone())).build();
+    sealed_runtime::set_client(&aws_sdk_kms::Client::from_conf(config)).unwrap();
+    if let Err(error) = sealed_runtime::prefetch().await {{
+        eprintln!("{{error}}");
+        std::process::exit(1);
+    }}
+    let expected = std::env::var("SEALED_EXPECTED").unwrap();
+    for (value, want) in [{values}].iter().zip(expected.split(',')) {{
+        assert!(value.try_get().unwrap().expose() == want.as_bytes(), "a wrong plaintext");
+    }}
+    println!("ok {{}} values, {{}} requests, key {{}}", expected.split(',').count(), calls.load(Ordering::SeqCst), V0.key().unwrap().as_str());
+}}
+"#
+    )
+}
+
+/// `cargo run` of the scratch crate in `dir`: (success, stdout, stderr).
+fn cargo_run(dir: &Path, expected: &[String]) -> (bool, String, String) {
+    let output = Process::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["run", "--quiet", "--offline"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", root().join("target/scratch"))
+        .env("SEALED_EXPECTED", expected.join(","))
+        .output()
+        .unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    );
+    assert!(
+        !out.contains(CANARY) && !err.contains(CANARY),
+        "the program printed a plaintext"
+    );
+    (output.status.success(), out, err)
+}
+
+#[tokio::test]
+#[allow(clippy::too_many_lines)] // one bundle's life, in order
+async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
+    let (key, other_key) = (new_key().await, new_key().await);
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let runtime = root().join("sealed-runtime").canonicalize().unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"bundled\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nsealed-runtime = {{ path = {:?}, features = [\"emulator\"] }}\naws-sdk-kms = {{ version = \"1.129\", default-features = false, features = [\"rt-tokio\"] }}\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[profile.dev.package.\"*\"]\ndebug = false\n\n[workspace]\n",
+            runtime.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+
+    // new: one data key; a second `new` would lose the values, so it needs --force
+    let file = "secrets/app.bundle";
+    let (_, said) = ok(
+        dir,
+        &[
+            "bundle",
+            "new",
+            file,
+            "--key",
+            &key,
+            "--context",
+            "app=billing",
+        ],
+        "",
+    );
+    assert!(
+        said.contains(&format!("created `{file}` under `{key}` (moto;")),
+        "{said}"
+    );
+    let (code, _, err) = run(dir, &["bundle", "new", file, "--key", &key], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("exists; its values can only be opened with its own data key"),
+        "{err}"
+    );
+
+    // set: ten values from stdin, one of them replaced; a bad name refused
+    let names: Vec<String> = (0..10).map(|i| format!("value_{i}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        let (line, said) = ok(dir, &["bundle", "set", file, name], &plaintext(i + 100));
+        assert_eq!(
+            line.trim(),
+            format!("sealed!(bundle = \"{file}\", name = \"{name}\")")
+        );
+        assert!(said.starts_with(&format!("added `{name}`")), "{said}");
+    }
+    let (_, said) = ok(dir, &["bundle", "set", file, "value_0"], &plaintext(0));
+    assert!(said.starts_with("replaced `value_0`"), "{said}");
+    let (code, _, err) = run(dir, &["bundle", "set", file, "bad name"], "x");
+    assert_eq!(code, 1);
+    assert!(err.contains("invalid value name `bad name`"), "{err}");
+
+    // rm and ls: no KMS call
+    ok(dir, &["bundle", "rm", file, "value_9"], "");
+    let (code, _, err) = run(dir, &["bundle", "rm", file, "value_9"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no value `value_9` in `secrets/app.bundle`; its values: value_0, value_1"),
+        "{err}"
+    );
+    let names = &names[..9];
+    let (listing, _) = ok(dir, &["bundle", "ls", file], "");
+    let listed: Vec<&str> = listing
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(listed, names);
+    assert!(
+        listing.starts_with(&format!("value_0\t{} bytes\n", plaintext(0).len())),
+        "{listing}"
+    );
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    assert_eq!(text.lines().filter(|l| l.starts_with("value ")).count(), 9);
+    let (shown, _) = ok(
+        dir,
+        &[
+            "inspect",
+            "--emulator",
+            &format!("@{}", dir.join(file).display()),
+        ],
+        "",
+    );
+    assert!(
+        shown.contains(&format!(
+            "key:         {key}\ncontext:     app=billing\ndata key:    moto"
+        )),
+        "{shown}"
+    );
+
+    // the crate: nine values, one Decrypt
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/main.rs"), program(names)).unwrap();
+    let expected: Vec<String> = std::iter::once(plaintext(0))
+        .chain((1..9).map(|i| plaintext(i + 100)))
+        .collect();
+    let (success, out, err) = cargo_run(dir, &expected);
+    assert!(success, "{out}\n{err}");
+    assert_eq!(out.trim(), format!("ok 9 values, 1 requests, key {key}"));
+
+    // check, check --kms (one dry run for the bundle), policy
+    let (listing, summary) = ok(dir, &["check", "--emulator"], "");
+    assert_eq!(
+        listing
+            .lines()
+            .filter(|l| l.contains("bundle secrets/app.bundle value value_"))
+            .count(),
+        9,
+        "{listing}"
+    );
+    assert!(
+        summary.contains("9 sealed values found, 0 failed"),
+        "{summary}"
+    );
+    let (listing, _) = ok(dir, &["check", "--emulator", "--kms"], "");
+    assert_eq!(
+        listing
+            .lines()
+            .filter(|l| l.contains("ok (decrypts"))
+            .count(),
+        9,
+        "{listing}"
+    );
+    let (policy, _) = ok(dir, &["policy", "--emulator"], "");
+    let policy: serde_json::Value = serde_json::from_str(&policy).unwrap();
+    assert_eq!(policy["Statement"].as_array().unwrap().len(), 1, "{policy}");
+    assert_eq!(policy["Statement"][0]["Resource"][0], key.as_str());
+    assert_eq!(
+        policy["Statement"][0]["Condition"]["StringEquals"]["kms:EncryptionContext:app"],
+        "billing"
+    );
+
+    // reseal: the bundle moves whole with one ReEncrypt; its values stay as they are
+    let values_before: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with("value "))
+        .map(str::to_owned)
+        .collect();
+    let (_, said) = ok(dir, &["reseal", "--emulator", "--to-key", &other_key], "");
+    assert!(
+        said.contains(&format!("9 values resealed for `{other_key}`, 0 failed")),
+        "{said}"
+    );
+    let moved = std::fs::read_to_string(dir.join(file)).unwrap();
+    assert!(moved.contains(&format!("\nkey {other_key}\n")), "{moved}");
+    let values_after: Vec<String> = moved
+        .lines()
+        .filter(|l| l.starts_with("value "))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(values_before, values_after);
+    // the crate rebuilds because the bundle changed, and decrypts under the new key
+    let (success, out, err) = cargo_run(dir, &expected);
+    assert!(success, "{out}\n{err}");
+    assert_eq!(
+        out.trim(),
+        format!("ok 9 values, 1 requests, key {other_key}")
+    );
+
+    // a value edited by hand: the build accepts its shape, the first access refuses it, naming
+    // the value, the file and the key
+    let line = moved
+        .lines()
+        .find(|l| l.starts_with("value value_3 "))
+        .unwrap();
+    let sealed = line.rsplit(' ').next().unwrap();
+    let flipped: String = sealed
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == 20 {
+                if c == 'A' {
+                    'B'
+                } else {
+                    'A'
+                }
+            } else {
+                c
+            }
+        })
+        .collect();
+    std::fs::write(dir.join(file), moved.replacen(sealed, &flipped, 1)).unwrap();
+    let (success, out, err) = cargo_run(dir, &expected);
+    assert!(!success, "{out}");
+    assert!(
+        err.contains("prefetch: 1 of 9 sealed values failed to decrypt"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("the bundle value does not authenticate under the bundle's data key for the sealed value at src/main.rs:11:21 (value `value_3` of bundle `secrets/app.bundle`, key `{other_key}`); help: the file was edited")),
+        "{err}"
+    );
+}
