@@ -30,6 +30,8 @@ pub struct KmsSettings {
     pub max_attempts: u32,
     /// First back-off before a retry (jittered, doubling).
     pub initial_backoff: Duration,
+    /// The longest back-off between two attempts.
+    pub max_backoff: Duration,
 }
 
 impl Default for KmsSettings {
@@ -40,6 +42,7 @@ impl Default for KmsSettings {
             operation_timeout: Duration::from_secs(6),
             max_attempts: 3,
             initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(20),
         }
     }
 }
@@ -59,6 +62,7 @@ impl KmsSettings {
         RetryConfig::standard()
             .with_max_attempts(self.max_attempts)
             .with_initial_backoff(self.initial_backoff)
+            .with_max_backoff(self.max_backoff)
     }
 }
 

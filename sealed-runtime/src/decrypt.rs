@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use aws_sdk_kms::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_kms::config::{ConfigBag, Intercept, RuntimeComponents};
@@ -70,13 +70,51 @@ fn context_now(request: &EntryParts) -> Result<HashMap<String, String>, Error> {
     Ok(context)
 }
 
-/// Decrypts; the plaintext is only ever held in a zeroizing buffer.
+/// How long a throttled `Decrypt` keeps being tried, from its first attempt: 9 s, inside
+/// Lambda's 10 s INIT. Throttling is KMS's account-wide request quota, met by a fleet of cold
+/// starts at once: each process's own attempts (3, with the SDK's back-off) end before the
+/// quota frees up, so the library sends the request again after a jittered pause (0.5–1 s, then
+/// 1–2 s) until this deadline. Other errors are not affected: an unreachable endpoint still
+/// fails after its 3 attempts.
+pub const THROTTLED_RETRY_DEADLINE: Duration = Duration::from_secs(9);
+
+/// The pause before sending a throttled request again, after `round` earlier pauses: half of
+/// 1 s (then 2 s), plus a random share of the other half, so a fleet does not come back at once.
+fn throttled_pause(round: u32) -> Duration {
+    let base = if round == 0 { 1000 } else { 2000 };
+    Duration::from_millis(base / 2 + fastrand::u64(0..=base / 2))
+}
+
+/// Decrypts; the plaintext is only ever held in a zeroizing buffer. Throttling is tried again
+/// until [`THROTTLED_RETRY_DEADLINE`].
 pub(crate) async fn decrypt(request: &EntryParts) -> Result<Zeroizing<Vec<u8>>, Error> {
-    match call(request, false).await? {
-        Outcome::Plaintext(plaintext) => Ok(plaintext),
-        // Only a dry run can end without a plaintext.
-        Outcome::DryRunPassed => Err(Error::new(ErrorKind::Service).at(request.location)),
+    let started = Instant::now();
+    let mut earlier_attempts = 0;
+    for round in 0.. {
+        let error = match call(request, false).await {
+            Ok(Outcome::Plaintext(plaintext)) => return Ok(plaintext),
+            // Only a dry run can end without a plaintext.
+            Ok(Outcome::DryRunPassed) => {
+                return Err(Error::new(ErrorKind::Service).at(request.location))
+            }
+            Err(error) => error,
+        };
+        let pause = throttled_pause(round);
+        let attempts = earlier_attempts + error.attempts().unwrap_or(1);
+        if error.kind() != &ErrorKind::Throttled
+            || started.elapsed() + pause >= THROTTLED_RETRY_DEADLINE
+        {
+            return Err(if round == 0 {
+                error
+            } else {
+                error.with_totals(attempts, started.elapsed())
+            });
+        }
+        tracing::debug!(value = %request.location, attempts, pause_ms = pause.as_millis(), "sealed: Decrypt throttled; sending it again after a pause");
+        earlier_attempts = attempts;
+        tokio::time::sleep(pause).await;
     }
+    unreachable!("the loop returns")
 }
 
 /// What a `Decrypt` ended with.

@@ -165,6 +165,14 @@ impl Error {
         Error::with_source(self.inner.kind.clone(), details, self.inner.source.clone())
     }
 
+    /// This error, with the attempts and the time of every round that led to it.
+    pub(crate) fn with_totals(self, attempts: u32, elapsed: Duration) -> Self {
+        let mut details = self.inner.details.clone();
+        details.attempts = Some(attempts);
+        details.elapsed = Some(elapsed);
+        Error::with_source(self.inner.kind.clone(), details, self.inner.source.clone())
+    }
+
     /// This error, for the value `name` of the bundle file `path`.
     pub(crate) fn in_bundle(self, path: &'static str, name: &'static str) -> Self {
         let mut details = self.inner.details.clone();
@@ -287,7 +295,7 @@ impl Error {
                 "check that {key} exists in region {} of this account: a key ARN's region must match, and a bare key id or alias is looked up in `AWS_REGION`",
                 d.region.as_deref().unwrap_or("(unset)")
             ),
-            ErrorKind::Throttled => "the account's KMS request quota for this region is exhausted: call `prefetch()` once at start-up instead of decrypting per request, or ask for a higher quota".to_owned(),
+            ErrorKind::Throttled => "the account's KMS request quota for this region stayed exhausted (tried until 9 s after the first attempt): call `prefetch()` once at start-up instead of decrypting per request, put a function's values in one bundle (`cargo sealed bundle`: one `Decrypt` per process), or ask for a higher quota".to_owned(),
             ErrorKind::TimedOut => "KMS did not answer in time: check the network path (VPC endpoint or NAT for functions in a VPC), or raise the timeouts with `set_client`".to_owned(),
             ErrorKind::Unreachable => format!(
                 "check the network and the endpoint ({}): functions in a VPC need a KMS VPC endpoint or a NAT gateway",

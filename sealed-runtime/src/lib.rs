@@ -52,6 +52,7 @@ pub mod testing;
 
 pub use builder::{BundleValueBuilder, SealedBuilder};
 pub use client::{client, default_config, http_client, set_client, KmsSettings, SetClientError};
+pub use decrypt::THROTTLED_RETRY_DEADLINE;
 pub use error::{Error, ErrorKind};
 pub use facts::{ContextValue, Location};
 pub use prefetch::{prefetch, prefetch_values, PrefetchError, PREFETCH_CONCURRENCY};

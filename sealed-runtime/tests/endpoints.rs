@@ -178,6 +178,7 @@ async fn setup() -> &'static Setup {
                 operation_timeout: Duration::from_millis(1500),
                 max_attempts: 3,
                 initial_backoff: Duration::from_millis(100),
+                max_backoff: Duration::from_millis(400),
             };
             let config = sealed_runtime::default_config()
                 .await
@@ -347,28 +348,65 @@ async fn a_load_balancer_503_twice_then_forwarded_succeeds_on_the_third_attempt(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn throttled_throughout_fails_naming_the_quota() {
+async fn throttled_past_the_sdk_attempts_is_sent_again_after_a_pause_and_succeeds() {
     let _serial = SERIAL.lock().await;
     let setup = setup().await;
     let value = value(setup);
+    // the SDK's three attempts are all throttled; the library's pause, then the fourth succeeds
     let accepted = script(setup, THROTTLE, 3);
+    let started = Instant::now();
+    let secret = value.get().await.unwrap();
+    let elapsed = started.elapsed();
+    let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
+    println!(
+        "throttle x3: {attempts} attempts, {} ms, then the plaintext",
+        elapsed.as_millis()
+    );
+    assert_eq!(secret.expose(), b"canary-endpoints");
+    assert_eq!(attempts, 4);
+    assert!(
+        elapsed >= Duration::from_millis(500),
+        "the pause is at least 0.5 s: {elapsed:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_throughout_fails_at_the_deadline_naming_the_quota() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    let accepted = script(setup, THROTTLE, 10_000);
     let started = Instant::now();
     let error = value.get().await.unwrap_err();
     let elapsed = started.elapsed();
     let attempts = setup.proxy.accepted.load(Ordering::SeqCst) - accepted;
     println!(
-        "throttle x3: {attempts} attempts, {} ms: {error}",
+        "throttled throughout: {attempts} attempts, {} ms: {error}",
         elapsed.as_millis()
     );
-    assert_eq!((attempts, error.attempts()), (3, Some(3)));
     assert_eq!(error.kind(), &ErrorKind::Throttled, "{error}");
-    assert!(elapsed < setup.settings.operation_timeout, "{elapsed:?}");
+    // every round's attempts, in the error
+    assert_eq!(error.attempts(), u32::try_from(attempts).ok());
+    assert!(
+        attempts >= 9,
+        "at least three rounds of three attempts: {attempts}"
+    );
+    // tried until the deadline, never past it
+    let deadline = sealed_runtime::THROTTLED_RETRY_DEADLINE;
+    assert!(
+        elapsed < deadline + setup.settings.operation_timeout,
+        "{elapsed:?}"
+    );
+    assert!(elapsed > deadline - Duration::from_secs(3), "{elapsed:?}");
     let text = error.to_string();
     assert!(
         text.contains("ThrottlingException") && text.contains("quota"),
         "{text}"
     );
-    assert!(text.contains("prefetch()"), "{text}");
+    assert!(
+        text.contains("prefetch()") && text.contains("cargo sealed bundle"),
+        "{text}"
+    );
     setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
     assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
 }

@@ -99,6 +99,7 @@ const SETTINGS: KmsSettings = KmsSettings {
     operation_timeout: Duration::from_millis(1500),
     max_attempts: 3,
     initial_backoff: Duration::from_millis(10),
+    max_backoff: Duration::from_millis(100),
 };
 const LATE_BY: Duration = Duration::from_millis(400);
 
