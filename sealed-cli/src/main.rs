@@ -15,7 +15,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Seal secrets for `sealed!` and check the sealed values of a crate.
+/// Seal secrets for the `sealed!` macro of the `sealed-runtime` crate (add `sealed-runtime` to your
+/// `Cargo.toml`), and check the sealed values of a crate.
 #[derive(Parser)]
 #[command(
     name = "cargo sealed",

@@ -116,3 +116,16 @@ fn check_respects_gitignore_and_survives_a_symlink_loop() {
         "{stderr}"
     );
 }
+
+#[test]
+fn help_names_the_crate_users_depend_on() {
+    let output = Command::cargo_bin("cargo-sealed")
+        .unwrap()
+        .args(["sealed", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success());
+    assert!(help.contains("sealed-runtime"), "{help}");
+    assert!(help.contains("bundle"), "{help}");
+}

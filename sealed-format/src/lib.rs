@@ -23,6 +23,13 @@
 //! let error = inspect(cut, &Options::default()).unwrap_err();
 //! assert!(error.to_string().starts_with("ciphertext is truncated"));
 //! ```
+//!
+//! # Stability
+//!
+//! Support code for the `sealed!` macro of [`sealed-runtime`](https://docs.rs/sealed-runtime),
+//! its runtime and `cargo sealed`: its API follows their releases and is **exempt from semver on
+//! its own** (as `sqlx-macros-core` is for `sqlx`). Depend on `sealed-runtime`, which re-exports
+//! what users need (`FormatError`, `KeyRef`, `BlobFamily`, …) under its own semver.
 #![forbid(unsafe_code)]
 
 mod blob;

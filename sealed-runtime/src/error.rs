@@ -104,6 +104,46 @@ pub enum ErrorKind {
     },
 }
 
+impl ErrorKind {
+    /// The kind's name, as stable as the variant's: for metrics, logs and alarms that group by
+    /// kind (Lambda's `errorType` is `sealed.` and this name, with the `lambda` feature).
+    ///
+    /// ```
+    /// assert_eq!(sealed_runtime::ErrorKind::AccessDenied.name(), "AccessDenied");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            ErrorKind::AccessDenied => "AccessDenied",
+            ErrorKind::InvalidCiphertext => "InvalidCiphertext",
+            ErrorKind::IncorrectKey => "IncorrectKey",
+            ErrorKind::KeyDisabled => "KeyDisabled",
+            ErrorKind::KeyInvalidState => "KeyInvalidState",
+            ErrorKind::InvalidKeyUsage => "InvalidKeyUsage",
+            ErrorKind::KeyNotFound => "KeyNotFound",
+            ErrorKind::Throttled => "Throttled",
+            ErrorKind::TimedOut => "TimedOut",
+            ErrorKind::Unreachable => "Unreachable",
+            ErrorKind::Credentials => "Credentials",
+            ErrorKind::Service => "Service",
+            ErrorKind::InvalidRequest => "InvalidRequest",
+            ErrorKind::KeyMismatch { .. } => "KeyMismatch",
+            ErrorKind::NotUtf8 { .. } => "NotUtf8",
+            ErrorKind::MissingEnvVar { .. } => "MissingEnvVar",
+            ErrorKind::NoRegion => "NoRegion",
+            ErrorKind::InvalidFormat(_) => "InvalidFormat",
+            ErrorKind::InvalidKey(_) => "InvalidKey",
+            ErrorKind::KeyRequired { .. } => "KeyRequired",
+            ErrorKind::InvalidContext(_) => "InvalidContext",
+            ErrorKind::Panicked => "Panicked",
+            ErrorKind::BlockingInAttempt => "BlockingInAttempt",
+            ErrorKind::BundleValueRejected => "BundleValueRejected",
+            ErrorKind::BundleDataKey { .. } => "BundleDataKey",
+            ErrorKind::InvalidBundle(_) => "InvalidBundle",
+            ErrorKind::NoSuchBundleValue { .. } => "NoSuchBundleValue",
+        }
+    }
+}
+
 /// An error of `sealed-runtime`: cheap to clone, so that every task that waited on one failed
 /// `Decrypt` receives the same error.
 #[derive(Clone)]
@@ -464,6 +504,45 @@ impl std::error::Error for Error {
                 .source
                 .as_deref()
                 .map(|e| e as &(dyn std::error::Error + 'static)),
+        }
+    }
+}
+
+/// With the `lambda` feature: the error as Lambda reports it. `errorType` (what the console,
+/// CloudWatch and alarms group by) names what happened, `sealed.` and [`ErrorKind::name`]
+/// (`sealed.AccessDenied`); `errorMessage` is the whole message, with its `help:`. Return
+/// `Result<_, sealed_runtime::Error>` from a handler, or convert with `?` into a handler error
+/// type of your own that is `Into<Diagnostic>`.
+#[cfg(feature = "lambda")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
+impl From<Error> for lambda_runtime::Diagnostic {
+    fn from(error: Error) -> Self {
+        lambda_runtime::Diagnostic {
+            error_type: format!("sealed.{}", error.kind().name()),
+            error_message: error.to_string(),
+        }
+    }
+}
+
+#[cfg(all(test, feature = "lambda"))]
+mod lambda_tests {
+    use super::*;
+
+    #[test]
+    fn lambda_reports_what_happened_as_the_error_type_and_the_message_whole() {
+        let error = Error::new(ErrorKind::AccessDenied).at(Location::__new("src/main.rs", 3, 30));
+        let message = error.to_string();
+        let diagnostic = lambda_runtime::Diagnostic::from(error);
+        assert_eq!(diagnostic.error_type, "sealed.AccessDenied");
+        assert_eq!(diagnostic.error_message, message);
+        for kind in [
+            ErrorKind::Throttled,
+            ErrorKind::BundleValueRejected,
+            ErrorKind::Credentials,
+        ] {
+            let name = kind.name();
+            let diagnostic = lambda_runtime::Diagnostic::from(Error::new(kind));
+            assert_eq!(diagnostic.error_type, format!("sealed.{name}"));
         }
     }
 }

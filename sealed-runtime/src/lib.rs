@@ -1,9 +1,34 @@
 //! KMS ciphertexts in source code: checked at compile time, decrypted once at run time.
 //!
-//! Encrypt a secret once with AWS KMS, paste the base64 ciphertext into [`sealed!`], and the build
-//! checks it — a typo, a truncated paste, an elided documentation example or an emulator
-//! ciphertext is a compile error pointing at the literal. Whoever steals the source or the binary
-//! gets nothing without `kms:Decrypt` on the key.
+//! ```no_run
+//! use sealed_runtime::{sealed, Sealed};
+//!
+//! // printf %s "$DB_PASSWORD" | cargo sealed encrypt --key alias/billing --context app=billing
+//! static DB_PASSWORD: Sealed = sealed!(
+//!     "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=",
+//!     key = "alias/billing",
+//!     context = { "app": "billing" },
+//! );
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     sealed_runtime::prefetch().await?; // Lambda INIT: one Decrypt per value (or per bundle)
+//!     let password: &str = DB_PASSWORD.get().await?.expose_str()?; // from now on a memory read
+//!     # let _ = password;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Encrypt a secret once with AWS KMS (`cargo sealed encrypt`, from the `sealed-cli` crate, or
+//! `aws kms encrypt`), paste the base64 ciphertext into [`sealed!`], and the build checks it — a
+//! typo, a truncated paste, an elided documentation example or an emulator ciphertext is a
+//! compile error pointing at the literal. Whoever steals the source or the binary gets nothing
+//! without `kms:Decrypt` on the key. At run time the first access decrypts with KMS, once per
+//! process however many tasks ask ([`Sealed::get`]); the plaintext ([`Secret`]) never reaches a
+//! log, an error or `Debug`, and is zeroized. Many values in a fleet of functions: put them in
+//! one bundle ([`sealed!`]`(bundle = …, name = …)`), one `Decrypt` per process.
+//!
+//! What `sealed!` knows offline is on the value:
 //!
 //! ```
 //! use sealed_runtime::{sealed, Sealed};
@@ -20,13 +45,22 @@
 //!
 //! # Features
 //!
+//! * `tls-ring` (default): the KMS client's TLS stack, rustls with ring — the fastest cold start
+//!   on a fraction of a CPU. `tls-aws-lc`: AWS-LC, with the post-quantum hybrid key exchange
+//!   X25519MLKEM768 preferred. `tls-fips`: AWS-LC's FIPS module. One of them is needed.
+//! * `sso` (default): profiles that use AWS IAM Identity Center (`aws sso login`).
+//! * `credentials-process` (default): profiles with `credential_process`.
 //! * `emulator`: accept ciphertexts made by local KMS emulators (moto, LocalStack, local-kms) in
 //!   `sealed!`. For local development and tests only: such a ciphertext never decrypts with AWS
 //!   KMS, which is why a build without this feature rejects it.
-//! * `sso` (default): profiles that use AWS IAM Identity Center (`aws sso login`).
-//! * `credentials-process` (default): profiles with `credential_process`.
+//! * `lambda`: [`Error`] and [`PrefetchError`] convert into `lambda_runtime::Diagnostic`, so a
+//!   handler returning them gives Lambda an `errorType` that names what happened
+//!   (`sealed.AccessDenied`) instead of a Rust type name.
+//! * `secrecy`: [`Secret::to_secret_string`], [`Secret::to_secret_box`] and
+//!   `ExposeSecret<[u8]>` for libraries that take `secrecy` 0.10's types.
 //! * `testing`: [`testing`], per-test outcomes for sealed values. In `[dev-dependencies]` only.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Layers, each importing only those above it in this list: facts → aead → credentials →
 // error → secret → runtime → client → decrypt → flight → bundle → overrides → sealed →

@@ -72,3 +72,22 @@ pub async fn prefetch_values(
         })
     }
 }
+
+/// With the `lambda` feature: `errorType` is `sealed.` and the failures' kind when they share one
+/// (`sealed.AccessDenied`), else `sealed.Prefetch`; `errorMessage` lists every failure.
+#[cfg(feature = "lambda")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
+impl From<PrefetchError> for lambda_runtime::Diagnostic {
+    fn from(error: PrefetchError) -> Self {
+        let mut kinds = error.failures.iter().map(|(_, e)| e.kind().name());
+        let first = kinds.next();
+        let kind = match first {
+            Some(name) if kinds.all(|other| other == name) => name,
+            _ => "Prefetch",
+        };
+        lambda_runtime::Diagnostic {
+            error_type: format!("sealed.{kind}"),
+            error_message: error.to_string(),
+        }
+    }
+}

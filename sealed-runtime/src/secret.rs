@@ -62,8 +62,79 @@ impl Secret {
     }
 }
 
+/// With the `secrecy` feature: hand the plaintext to code that takes `secrecy`'s types. Each
+/// conversion copies the plaintext into a buffer of `secrecy`'s, which zeroizes it when dropped;
+/// the `Secret` keeps its own.
+#[cfg(feature = "secrecy")]
+#[cfg_attr(docsrs, doc(cfg(feature = "secrecy")))]
+impl Secret {
+    /// The plaintext as a [`secrecy::SecretString`]: an error, as
+    /// [`expose_str`](Self::expose_str) gives it, when it is not UTF-8.
+    pub fn to_secret_string(&self) -> Result<secrecy::SecretString, Error> {
+        let text = self.expose_str()?;
+        Ok(secrecy::SecretString::from(text))
+    }
+
+    /// The plaintext bytes as a [`secrecy::SecretBox<[u8]>`](secrecy::SecretBox).
+    pub fn to_secret_box(&self) -> secrecy::SecretBox<[u8]> {
+        secrecy::SecretBox::from(self.bytes.to_vec().into_boxed_slice())
+    }
+}
+
+/// With the `secrecy` feature: a `&Secret` is an [`ExposeSecret<[u8]>`](secrecy::ExposeSecret),
+/// for functions generic over it; no copy is made.
+#[cfg(feature = "secrecy")]
+#[cfg_attr(docsrs, doc(cfg(feature = "secrecy")))]
+impl secrecy::ExposeSecret<[u8]> for Secret {
+    fn expose_secret(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Secret([REDACTED; {} bytes])", self.bytes.len())
+    }
+}
+
+#[cfg(all(test, feature = "secrecy"))]
+mod secrecy_tests {
+    use secrecy::ExposeSecret as _;
+
+    use super::*;
+
+    fn secret(bytes: &[u8]) -> Secret {
+        Secret::new(
+            Zeroizing::new(bytes.to_vec()),
+            Location::__new("src/main.rs", 3, 30),
+        )
+    }
+
+    /// What a library that takes `secrecy`'s types sees: the same bytes, behind its own guard.
+    fn length_seen_by_a_library(password: &impl secrecy::ExposeSecret<[u8]>) -> usize {
+        password.expose_secret().len()
+    }
+
+    #[test]
+    fn a_secret_hands_its_plaintext_to_secrecy_types() {
+        let value = secret(b"hunter2");
+        assert_eq!(value.to_secret_string().unwrap().expose_secret(), "hunter2");
+        assert_eq!(value.to_secret_box().expose_secret(), b"hunter2");
+        assert_eq!(length_seen_by_a_library(&value), 7);
+        // secrecy's own Debug redacts too
+        assert!(!format!("{:?}", value.to_secret_string().unwrap()).contains("hunter2"));
+    }
+
+    #[test]
+    fn a_plaintext_that_is_not_utf8_is_an_error_without_the_bytes() {
+        let error = secret(&[0x66, 0xff, 0x67]).to_secret_string().unwrap_err();
+        assert_eq!(
+            error.kind(),
+            &ErrorKind::NotUtf8 {
+                len: 3,
+                valid_up_to: 1
+            }
+        );
+        assert!(error.to_string().contains("src/main.rs:3:30"), "{error}");
     }
 }

@@ -5,6 +5,12 @@
 //! `cargo sealed check` (which finds invocations in source files and reports them), so both say
 //! the same thing about the same invocation. No proc-macro types: it works on `proc-macro2`
 //! tokens inside and outside a macro.
+//!
+//! # Stability
+//!
+//! Support code for the `sealed!` macro of [`sealed-runtime`](https://docs.rs/sealed-runtime)
+//! and `cargo sealed`: its API follows their releases and is **exempt from semver on its own**
+//! (as `sqlx-macros-core` is for `sqlx`). Depend on `sealed-runtime`.
 #![forbid(unsafe_code)]
 
 mod ast;

@@ -51,6 +51,13 @@ fn without_kms_decrypt_the_invocation_names_the_statement_then_succeeds_once_gra
     let (denied, granted) = stdout
         .split_once("==> adding the statement")
         .expect("the denied invocation, then the grant");
+    // Lambda's `errorType` (what the console, CloudWatch and alarms group by) names what
+    // happened, not a Rust type; cargo-lambda prints it after `Error:`, then `errorMessage`
+    assert!(
+        denied.contains("\nError: sealed.AccessDenied\n"),
+        "{stdout}"
+    );
+    assert!(!denied.contains("alloc::boxed::Box"), "{stdout}");
     // cargo-lambda wraps the error at 80 columns behind `│`: read it as one line
     let denied = denied
         .replace('│', " ")

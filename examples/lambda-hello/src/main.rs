@@ -11,8 +11,10 @@ static HELLO: Sealed = sealed!(file = "secrets/hello.kms", key = "alias/lambda")
 
 /// Answers every event with the secret. After `prefetch` this is a memory read; if INIT could not
 /// decrypt it (say, `kms:Decrypt` was missing), this access tries again and its error — which
-/// names the value, the key and the statement to add — is the invocation's error.
-async fn handler(_event: LambdaEvent<Value>) -> Result<Value, Error> {
+/// names the value, the key and the statement to add — is the invocation's error. Returned as
+/// `sealed_runtime::Error` (the `lambda` feature), Lambda reports it with `errorType`
+/// `sealed.AccessDenied` and the whole message as `errorMessage`.
+async fn handler(_event: LambdaEvent<Value>) -> Result<Value, sealed_runtime::Error> {
     let secret = HELLO.get().await?;
     Ok(Value::String(secret.expose_str()?.to_owned()))
 }
@@ -79,6 +81,10 @@ mod tests {
         let event = LambdaEvent::new(Value::Null, Context::default());
         let error = scope(outcomes, handler(event)).await.unwrap_err();
         let message = error.to_string();
+        // as Lambda reports it: what happened, then the message
+        let diagnostic = lambda_runtime::Diagnostic::from(error);
+        assert_eq!(diagnostic.error_type, "sealed.AccessDenied");
+        assert_eq!(diagnostic.error_message, message);
         assert!(message.starts_with("access denied to kms:Decrypt for the sealed value at examples/lambda-hello/src/main.rs:"), "{message}");
         assert!(message.contains("\"Action\": \"kms:Decrypt\""), "{message}");
     }
