@@ -74,8 +74,8 @@ fn context_now(request: &EntryParts) -> Result<HashMap<String, String>, Error> {
 /// Lambda's 10 s INIT. Throttling is KMS's account-wide request quota, met by a fleet of cold
 /// starts at once: each process's own attempts (3, with the SDK's back-off) end before the
 /// quota frees up, so the library sends the request again after a jittered pause (0.5–1 s, then
-/// 1–2 s) until this deadline. Other errors are not affected: an unreachable endpoint still
-/// fails after its 3 attempts.
+/// 1–2 s) until this deadline, which also ends a round still in flight. Other errors are not
+/// affected: an unreachable endpoint still fails after its 3 attempts.
 pub const THROTTLED_RETRY_DEADLINE: Duration = Duration::from_secs(9);
 
 /// The pause before sending a throttled request again, after `round` earlier pauses: half of
@@ -90,8 +90,20 @@ fn throttled_pause(round: u32) -> Duration {
 pub(crate) async fn decrypt(request: &EntryParts) -> Result<Zeroizing<Vec<u8>>, Error> {
     let started = Instant::now();
     let mut earlier_attempts = 0;
+    let mut throttled: Option<Error> = None;
     for round in 0.. {
-        let error = match call(request, false).await {
+        // a round after a pause ends by the deadline whatever its own timeouts
+        let attempt = match throttled.take() {
+            None => call(request, false).await,
+            Some(last) => {
+                let left = THROTTLED_RETRY_DEADLINE.saturating_sub(started.elapsed());
+                match tokio::time::timeout(left, call(request, false)).await {
+                    Ok(result) => result,
+                    Err(_) => return Err(last.with_totals(earlier_attempts + 1, started.elapsed())),
+                }
+            }
+        };
+        let error = match attempt {
             Ok(Outcome::Plaintext(plaintext)) => return Ok(plaintext),
             // Only a dry run can end without a plaintext.
             Ok(Outcome::DryRunPassed) => {
@@ -113,6 +125,7 @@ pub(crate) async fn decrypt(request: &EntryParts) -> Result<Zeroizing<Vec<u8>>, 
         tracing::debug!(value = %request.location, attempts, pause_ms = pause.as_millis(), "sealed: Decrypt throttled; sending it again after a pause");
         earlier_attempts = attempts;
         tokio::time::sleep(pause).await;
+        throttled = Some(error);
     }
     unreachable!("the loop returns")
 }
