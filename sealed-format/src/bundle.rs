@@ -47,7 +47,6 @@
 //! assert!(Bundle::parse(&bundle.render()).is_ok());
 //! assert_eq!(bundle.inspect_data_key(&Options::default()).unwrap().plaintext_len(), Some(32));
 //! ```
-//! ```
 
 use core::fmt;
 

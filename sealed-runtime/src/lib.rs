@@ -56,7 +56,7 @@
 //! * `lambda`: [`Error`] and [`PrefetchError`] convert into `lambda_runtime::Diagnostic`, so a
 //!   handler returning them gives Lambda an `errorType` that names what happened
 //!   (`sealed.AccessDenied`) instead of a Rust type name.
-//! * `secrecy`: [`Secret::to_secret_string`], [`Secret::to_secret_box`] and
+//! * `secrecy`: `Secret::to_secret_string()`, `Secret::to_secret_box()` and
 //!   `ExposeSecret<[u8]>` for libraries that take `secrecy` 0.10's types.
 //! * `testing`: [`testing`], per-test outcomes for sealed values. In `[dev-dependencies]` only.
 #![forbid(unsafe_code)]
