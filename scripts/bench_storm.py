@@ -112,7 +112,7 @@ def make_secrets(values, directory):
     return key
 
 
-def build(values, key, debug):
+def build(values, debug):
     WORK.mkdir(parents=True, exist_ok=True)
     key = make_secrets(values, WORK)
     (WORK / "src" / "bin").mkdir(parents=True, exist_ok=True)
@@ -225,7 +225,7 @@ def storm(binary, processes, retry, quota):
 def run_storms(processes, values, rate, debug=False, only=None, retries=("library", "adaptive")):
     """Builds the programs, starts the quota in front of moto, and runs each variant."""
     log(f"storm: building the programs ({values} values; {'debug' if debug else 'release'})")
-    binaries = build(values, None, debug)
+    binaries = build(values, debug)
     quota = Quota(rate)
     results = []
     try:

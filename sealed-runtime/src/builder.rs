@@ -45,6 +45,42 @@ fn leak(text: String) -> &'static str {
     Box::leak(text.into_boxed_str())
 }
 
+/// A run-time value: the checked blob sent to `Decrypt` and what it is sent with, leaked into
+/// the `'static` entry a `Sealed` refers to (as `sealed!`'s `static` is).
+struct Parts {
+    blob: sealed_format::Inspection,
+    key: Option<String>,
+    context: Vec<(String, ContextValue<String>)>,
+    algorithm: Algorithm,
+    plaintext_len: Option<usize>,
+    location: Location,
+    bundle: Option<BundleParts>,
+}
+
+impl Parts {
+    fn leak(self) -> Sealed {
+        let blob = self.blob;
+        let context: Vec<(&'static str, ContextValue)> = self
+            .context
+            .into_iter()
+            .map(|(key, value)| (leak(key), value.map(leak)))
+            .collect();
+        let entry = Entry::new(EntryParts {
+            ciphertext: Box::leak(blob.bytes().to_vec().into_boxed_slice()),
+            family: blob.family(),
+            key: self.key.map(leak),
+            context: Box::leak(context.into_boxed_slice()),
+            algorithm: self.algorithm,
+            plaintext_len: self.plaintext_len,
+            fingerprint: blob.key_material_id().map(|id| &*Box::leak(Box::new(*id))),
+            emulator_key_id: blob.emulator_key_id().map(|id| leak(id.to_owned())),
+            location: self.location,
+            bundle: self.bundle,
+        });
+        Sealed::__from_entry(Box::leak(Box::new(entry)))
+    }
+}
+
 impl Sealed {
     /// Starts a run-time sealed value from its base64 ciphertext.
     #[track_caller]
@@ -127,24 +163,16 @@ impl SealedBuilder {
         };
         let blob = sealed_format::inspect(&self.text, &options)
             .map_err(|e| at(Error::new(ErrorKind::InvalidFormat(e))))?;
-        let context: Vec<(&'static str, ContextValue)> = self
-            .context
-            .into_iter()
-            .map(|(key, value)| (leak(key), value.map(leak)))
-            .collect();
-        let entry = Entry::new(EntryParts {
-            ciphertext: Box::leak(blob.bytes().to_vec().into_boxed_slice()),
-            family: blob.family(),
-            key: self.key.map(leak),
-            context: Box::leak(context.into_boxed_slice()),
-            algorithm,
+        Ok(Parts {
             plaintext_len: blob.plaintext_len(),
-            fingerprint: blob.key_material_id().map(|id| &*Box::leak(Box::new(*id))),
-            emulator_key_id: blob.emulator_key_id().map(|id| leak(id.to_owned())),
+            blob,
+            key: self.key,
+            context: self.context,
+            algorithm,
             location: self.location,
             bundle: None,
-        });
-        Ok(Sealed::__from_entry(Box::leak(Box::new(entry))))
+        }
+        .leak())
     }
 }
 
@@ -232,29 +260,21 @@ impl BundleValueBuilder {
                 names: bundle.names().map(str::to_owned).collect(),
             })));
         };
-        let context: Vec<(&'static str, ContextValue)> = bundle
-            .context
-            .iter()
-            .map(|(key, value)| (leak(key.clone()), value.clone().map(leak)))
-            .collect();
-        let path = leak(path);
-        let entry = Entry::new(EntryParts {
-            ciphertext: Box::leak(blob.bytes().to_vec().into_boxed_slice()),
-            family: blob.family(),
-            key: Some(leak(bundle.key.clone())),
-            context: Box::leak(context.into_boxed_slice()),
+        let bundle_parts = BundleParts {
+            path: leak(path),
+            id: bundle.id,
+            name: leak(self.name),
+            sealed: Box::leak(value.sealed.clone().into_boxed_slice()),
+        };
+        Ok(Parts {
+            blob,
+            key: Some(bundle.key.clone()),
+            context: bundle.context.clone(),
             algorithm: Algorithm::SymmetricDefault,
             plaintext_len: Some(value.plaintext_len()),
-            fingerprint: blob.key_material_id().map(|id| &*Box::leak(Box::new(*id))),
-            emulator_key_id: blob.emulator_key_id().map(|id| leak(id.to_owned())),
             location: self.location,
-            bundle: Some(BundleParts {
-                path,
-                id: bundle.id,
-                name: leak(self.name),
-                sealed: Box::leak(value.sealed.clone().into_boxed_slice()),
-            }),
-        });
-        Ok(Sealed::__from_entry(Box::leak(Box::new(entry))))
+            bundle: Some(bundle_parts),
+        }
+        .leak())
     }
 }
