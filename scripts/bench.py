@@ -205,13 +205,13 @@ def build_cost():
         f'#[linkme::distributed_slice(ALL)]\n#[linkme(crate = sealed_runtime::__private::linkme)]\nstatic S{i}: &[u8] = b"{byte_string}";\n'
         for i in range(1000))
     fingerprint = "".join(f"\\x{b:02x}" for b in raw[5:37])
-    entry = ("{{ static SEALED_ENTRY: sealed_runtime::__private::Entry = sealed_runtime::__private::Entry::new("
-             "sealed_runtime::__private::EntryParts {{ ciphertext: b\"{c}\", "
+    entry = ("{{ static SEALED_VALUE: sealed_runtime::__private::ValueCell = sealed_runtime::__private::ValueCell::new("
+             "sealed_runtime::__private::Declaration {{ ciphertext: b\"{c}\", "
              "family: sealed_runtime::__private::format::BlobFamily::AwsV2, key: Some(\"alias/app\"), context: &[], "
              "algorithm: sealed_runtime::__private::format::Algorithm::SymmetricDefault, plaintext_len: Some(12), "
-             "fingerprint: Some(b\"{f}\"), emulator_key_id: None, "
-             "location: sealed_runtime::Location::__new(file!(), line!(), column!()), bundle: None }}); "
-             "sealed_runtime::Sealed::__from_entry(&SEALED_ENTRY) }}")
+             "key_material_id: Some(b\"{f}\"), emulator_key_id: None, "
+             "location: sealed_runtime::__private::location(file!(), line!(), column!()), bundle: None }}); "
+             "sealed_runtime::__private::sealed_of(&SEALED_VALUE) }}")
     expanded = "".join(f"static S{i}: sealed_runtime::Sealed = " + entry.format(c=byte_string, f=fingerprint) + ";\n"
                        for i in range(1000))
     use = "fn main() {{ {} }}\n"

@@ -4,7 +4,7 @@
 //! named after the slice. Two semver-incompatible versions of `sealed-runtime` in one binary (a
 //! dependency on 0.1, the application on 0.2) must not share a section: linkme's duplicate check
 //! would abort both at start-up, and each version's `registered()` must list only its own
-//! values. So the slice is `SEALED_ENTRIES_<breaking version>`: `0_1` for 0.1.x, `1` for 1.x.
+//! values. So the slice is `SEALED_VALUES_<breaking version>`: `0_1` for 0.1.x, `1` for 1.x.
 
 use std::path::PathBuf;
 
@@ -16,15 +16,13 @@ fn main() {
     } else {
         major
     };
-    let name = format!("SEALED_ENTRIES_{breaking}");
+    let name = format!("SEALED_VALUES_{breaking}");
     let code = format!(
-        "/// Every `sealed!` of this version of `sealed-runtime` registers its entry here (the name\n\
+        "/// Every `sealed!` of this version of `sealed-runtime` registers its value here (the name\n\
          /// carries the breaking version: see `build.rs`).\n\
          #[linkme::distributed_slice]\n\
-         pub static {name}: [&'static Entry];\n\n\
-         pub use {name} as SEALED_ENTRIES;\n\n\
-         /// The slice's name, for tests.\n\
-         pub const SEALED_ENTRIES_NAME: &str = \"{name}\";\n"
+         pub static {name}: [&'static ValueCell];\n\n\
+         pub use {name} as SEALED_VALUES;\n"
     );
     let out =
         PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it")).join("registry.rs");

@@ -116,7 +116,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
             args.file.display()
         ));
     }
-    let id = sealed_runtime::__private::random_bundle_id()?;
+    let id = sealed_runtime::__tools::new_bundle_id()?;
     let client = sealed_runtime::client(key.region()).await;
     let mut request = client
         .generate_data_key_without_plaintext()
@@ -197,7 +197,7 @@ async fn set(args: SetArgs) -> Result<ExitCode, String> {
         encrypt::read_plaintext(args.strip_newline, MAX_BUNDLE_VALUE, "a bundle value")?;
     let data_key = data_key(&args.file, &bundle).await?;
     let sealed =
-        sealed_runtime::__private::bundle_seal(&data_key, &bundle.id, &args.name, &plaintext)?;
+        sealed_runtime::__tools::seal_value(&data_key, &bundle.id, &args.name, &plaintext)?;
     let replaced = bundle.set(&args.name, sealed).map_err(|e| {
         sealed_format::BundleError {
             line: None,

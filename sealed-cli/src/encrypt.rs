@@ -259,7 +259,7 @@ pub fn kms_failure<E>(
 where
     E: std::error::Error + aws_sdk_kms::error::ProvideErrorMetadata + 'static,
 {
-    if let Some((message, help)) = sealed_runtime::__private::credentials_failure(error, code) {
+    if let Some((message, help)) = sealed_runtime::__tools::explain_failure(error, code) {
         return format!("KMS {operation} with key `{key}`: {message}\n  = help: {help}");
     }
     let message = error.message().unwrap_or("");

@@ -64,7 +64,8 @@ async fn decrypt(
     for (k, v) in context {
         builder = builder.context(*k, *v);
     }
-    let value: &'static Sealed = Box::leak(Box::new(builder.build()?));
+    // a ciphertext the CLI wrote always passes the offline checks
+    let value: &'static Sealed = Box::leak(Box::new(builder.build().expect("a valid ciphertext")));
     value.get().await.map(|s| s.expose().to_vec())
 }
 

@@ -46,15 +46,15 @@ pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
     );
     let bundle = option(checked.bundle.as_ref().map(|b| {
         let (path, id, name) = (&b.path, b.id.iter(), &b.name);
-        let sealed = Literal::byte_string(&b.sealed);
-        quote!(#runtime::__private::BundleParts {
+        let encrypted = Literal::byte_string(&b.sealed);
+        quote!(#runtime::__private::BundleMember {
             path: #path,
             id: [#(#id),*],
             name: #name,
-            sealed: #sealed,
+            encrypted: #encrypted,
         })
     }));
-    let fingerprint = option(
+    let key_material_id = option(
         checked
             .blob
             .key_material_id()
@@ -63,9 +63,9 @@ pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
     let emulator_key_id = option(checked.blob.emulator_key_id());
     let context = checked.context.iter().map(|(key, value)| match value {
         ContextValue::Literal(value) => {
-            quote!((#key, #runtime::ContextValue::Literal(#value)))
+            quote!((#key, #runtime::__private::ContextValue::Literal(#value)))
         }
-        ContextValue::Env(name) => quote!((#key, #runtime::ContextValue::Env(#name))),
+        ContextValue::Env(name) => quote!((#key, #runtime::__private::ContextValue::Env(#name))),
     });
     // A change to the file rebuilds the crate.
     let track = checked.file.as_ref().map(|path| {
@@ -76,27 +76,27 @@ pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
     });
     quote! {{
         #track
-        static SEALED_ENTRY: #runtime::__private::Entry =
-            #runtime::__private::Entry::new(#runtime::__private::EntryParts {
+        static SEALED_VALUE: #runtime::__private::ValueCell =
+            #runtime::__private::ValueCell::new(#runtime::__private::Declaration {
                 ciphertext: #ciphertext,
                 family: #family,
                 key: #key,
                 context: &[#(#context),*],
                 algorithm: #runtime::__private::format::Algorithm::#algorithm,
                 plaintext_len: #plaintext_len,
-                fingerprint: #fingerprint,
+                key_material_id: #key_material_id,
                 emulator_key_id: #emulator_key_id,
-                location: #runtime::Location::__new(
+                location: #runtime::__private::location(
                     ::core::file!(),
                     ::core::line!(),
                     ::core::column!(),
                 ),
                 bundle: #bundle,
             });
-        #[#runtime::__private::linkme::distributed_slice(#runtime::__private::SEALED_ENTRIES)]
+        #[#runtime::__private::linkme::distributed_slice(#runtime::__private::SEALED_VALUES)]
         #[linkme(crate = #runtime::__private::linkme)]
-        static SEALED_REGISTRATION: &#runtime::__private::Entry = &SEALED_ENTRY;
-        #runtime::Sealed::__from_entry(&SEALED_ENTRY)
+        static SEALED_REGISTRATION: &#runtime::__private::ValueCell = &SEALED_VALUE;
+        #runtime::__private::sealed_of(&SEALED_VALUE)
     }}
 }
 

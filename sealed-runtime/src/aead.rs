@@ -1,18 +1,8 @@
-//! AES-256-GCM for bundle values, from the crypto provider the TLS stack already brings: ring
-//! (`tls-ring`), or aws-lc-rs (`tls-aws-lc`, `tls-fips`, which win when both are enabled). No
-//! cryptography of our own: a random nonce per value, the provider's seal and open. A leaf: it
-//! imports nothing of the crate.
+//! AES-256-GCM for bundle values, from the crypto provider the TLS stack already brings (see
+//! `tls`). No cryptography of our own: a random nonce per value, the provider's seal and open.
 
-#[cfg(any(feature = "tls-aws-lc", feature = "tls-fips"))]
-use aws_lc_rs as provider;
-#[cfg(all(
-    feature = "tls-ring",
-    not(any(feature = "tls-aws-lc", feature = "tls-fips"))
-))]
-use ring as provider;
-
-use provider::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
-use provider::rand::{SecureRandom as _, SystemRandom};
+use crate::tls::provider::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use crate::tls::provider::rand::{SecureRandom as _, SystemRandom};
 use zeroize::Zeroizing;
 
 /// The system's random generator could not be read, or a key was not 32 bytes.

@@ -3,9 +3,9 @@
 
 use sealed_format::{Algorithm, KeyRef};
 
-use crate::error::{Error, ErrorKind};
-use crate::facts::{BundleParts, ContextValue, EntryParts, Location};
-use crate::sealed::{Entry, Sealed};
+use crate::build_error::{BuildError, BuildErrorKind};
+use crate::declaration::{location, BundleMember, ContextValue, Declaration, Location};
+use crate::sealed::{Sealed, ValueCell};
 
 /// Builds a [`Sealed`] from a ciphertext known only at run time (an environment variable, a
 /// configuration file), with the same checks as `sealed!` and the same decrypt path.
@@ -28,7 +28,7 @@ use crate::sealed::{Entry, Sealed};
 ///
 /// let error = Sealed::builder("AQICAHh...==").build().unwrap_err();
 /// assert!(error.to_string().starts_with("invalid ciphertext: ciphertext is elided"));
-/// # Ok::<(), sealed_runtime::Error>(())
+/// # Ok::<(), sealed_runtime::BuildError>(())
 /// ```
 #[derive(Debug)]
 #[must_use]
@@ -45,19 +45,19 @@ fn leak(text: String) -> &'static str {
     Box::leak(text.into_boxed_str())
 }
 
-/// A run-time value: the checked blob sent to `Decrypt` and what it is sent with, leaked into
-/// the `'static` entry a `Sealed` refers to (as `sealed!`'s `static` is).
-struct Parts {
+/// A value checked at run time: the blob sent to `Decrypt` and what it is sent with, leaked
+/// into the `'static` cell a `Sealed` refers to (as `sealed!`'s `static` is).
+struct CheckedAtRunTime {
     blob: sealed_format::Inspection,
     key: Option<String>,
     context: Vec<(String, ContextValue<String>)>,
     algorithm: Algorithm,
     plaintext_len: Option<usize>,
     location: Location,
-    bundle: Option<BundleParts>,
+    bundle: Option<BundleMember>,
 }
 
-impl Parts {
+impl CheckedAtRunTime {
     fn leak(self) -> Sealed {
         let blob = self.blob;
         let context: Vec<(&'static str, ContextValue)> = self
@@ -65,19 +65,19 @@ impl Parts {
             .into_iter()
             .map(|(key, value)| (leak(key), value.map(leak)))
             .collect();
-        let entry = Entry::new(EntryParts {
+        let value = ValueCell::new(Declaration {
             ciphertext: Box::leak(blob.bytes().to_vec().into_boxed_slice()),
             family: blob.family(),
             key: self.key.map(leak),
             context: Box::leak(context.into_boxed_slice()),
             algorithm: self.algorithm,
             plaintext_len: self.plaintext_len,
-            fingerprint: blob.key_material_id().map(|id| &*Box::leak(Box::new(*id))),
+            key_material_id: blob.key_material_id().map(|id| &*Box::leak(Box::new(*id))),
             emulator_key_id: blob.emulator_key_id().map(|id| leak(id.to_owned())),
             location: self.location,
             bundle: self.bundle,
         });
-        Sealed::__from_entry(Box::leak(Box::new(entry)))
+        Sealed::of(Box::leak(Box::new(value)))
     }
 }
 
@@ -91,7 +91,7 @@ impl Sealed {
             key: None,
             context: Vec::new(),
             algorithm: None,
-            location: Location::__new(caller.file(), caller.line(), caller.column()),
+            location: location(caller.file(), caller.line(), caller.column()),
             allow_emulator: cfg!(feature = "emulator"),
         }
     }
@@ -127,7 +127,7 @@ impl SealedBuilder {
     /// Names where the ciphertext comes from, for errors (default: the caller of
     /// [`Sealed::builder`]). `cargo sealed check` gives the `sealed!` it found.
     pub fn location(mut self, file: impl Into<String>, line: u32, column: u32) -> Self {
-        self.location = Location::__new(leak(file.into()), line, column);
+        self.location = location(leak(file.into()), line, column);
         self
     }
 
@@ -140,21 +140,21 @@ impl SealedBuilder {
 
     /// Checks everything as `sealed!` does; emulator ciphertexts need the `emulator` feature or
     /// [`allow_emulator`](Self::allow_emulator).
-    pub fn build(self) -> Result<Sealed, Error> {
-        let at = |error: Error| error.at(self.location);
+    pub fn build(self) -> Result<Sealed, BuildError> {
+        let at = |kind: BuildErrorKind| BuildError::new(kind, self.location);
         if let Some(key) = &self.key {
-            KeyRef::parse(key).map_err(|e| at(Error::new(ErrorKind::InvalidKey(e))))?;
+            KeyRef::parse(key).map_err(|e| at(BuildErrorKind::InvalidKey(e)))?;
         }
         if let Some((_, error)) =
             sealed_format::check_context_keys(self.context.iter().map(|(k, _)| k.as_str()))
                 .into_iter()
                 .next()
         {
-            return Err(at(Error::new(ErrorKind::InvalidContext(error))));
+            return Err(at(BuildErrorKind::InvalidContext(error)));
         }
         let algorithm = self.algorithm.unwrap_or_default();
         if algorithm.is_asymmetric() && self.key.is_none() {
-            return Err(at(Error::new(ErrorKind::KeyRequired { algorithm })));
+            return Err(at(BuildErrorKind::KeyRequired { algorithm }));
         }
         let options = sealed_format::Options {
             algorithm: Some(algorithm),
@@ -162,8 +162,8 @@ impl SealedBuilder {
             unchecked: false,
         };
         let blob = sealed_format::inspect(&self.text, &options)
-            .map_err(|e| at(Error::new(ErrorKind::InvalidFormat(e))))?;
-        Ok(Parts {
+            .map_err(|e| at(BuildErrorKind::InvalidFormat(e)))?;
+        Ok(CheckedAtRunTime {
             plaintext_len: blob.plaintext_len(),
             blob,
             key: self.key,
@@ -195,7 +195,7 @@ impl SealedBuilder {
 ///
 /// let typo = Sealed::from_bundle(bundle, "db_pasword").build().unwrap_err();
 /// assert!(typo.to_string().starts_with("no value `db_pasword` in the bundle; its values: `db_password`"));
-/// # Ok::<(), sealed_runtime::Error>(())
+/// # Ok::<(), sealed_runtime::BuildError>(())
 /// ```
 #[derive(Debug)]
 #[must_use]
@@ -216,7 +216,7 @@ impl Sealed {
             text: bundle.into(),
             name: name.into(),
             path: None,
-            location: Location::__new(caller.file(), caller.line(), caller.column()),
+            location: location(caller.file(), caller.line(), caller.column()),
             allow_emulator: cfg!(feature = "emulator"),
         }
     }
@@ -231,7 +231,7 @@ impl BundleValueBuilder {
 
     /// As [`SealedBuilder::location`].
     pub fn location(mut self, file: impl Into<String>, line: u32, column: u32) -> Self {
-        self.location = Location::__new(leak(file.into()), line, column);
+        self.location = location(leak(file.into()), line, column);
         self
     }
 
@@ -243,9 +243,9 @@ impl BundleValueBuilder {
 
     /// Checks the bundle as `sealed!` does: it parses, its data key is a KMS ciphertext of 32
     /// bytes, and it has the value.
-    pub fn build(self) -> Result<Sealed, Error> {
+    pub fn build(self) -> Result<Sealed, BuildError> {
         let path = self.path.unwrap_or_else(|| "the bundle".to_owned());
-        let at = |error: Error| error.at(self.location);
+        let at = |kind: BuildErrorKind| BuildError::new(kind, self.location);
         let options = sealed_format::Options {
             algorithm: None,
             allow_emulator: self.allow_emulator,
@@ -253,27 +253,27 @@ impl BundleValueBuilder {
         };
         let (bundle, blob) = sealed_format::Bundle::parse(&self.text)
             .and_then(|bundle| bundle.inspect_data_key(&options).map(|blob| (bundle, blob)))
-            .map_err(|e| at(Error::new(ErrorKind::InvalidBundle(e))))?;
+            .map_err(|e| at(BuildErrorKind::InvalidBundle(e)))?;
         let Some(value) = bundle.value(&self.name) else {
-            return Err(at(Error::new(ErrorKind::NoSuchBundleValue {
+            return Err(at(BuildErrorKind::NoSuchBundleValue {
                 name: self.name,
                 names: bundle.names().map(str::to_owned).collect(),
-            })));
+            }));
         };
-        let bundle_parts = BundleParts {
+        let member = BundleMember {
             path: leak(path),
             id: bundle.id,
             name: leak(self.name),
-            sealed: Box::leak(value.sealed.clone().into_boxed_slice()),
+            encrypted: Box::leak(value.sealed.clone().into_boxed_slice()),
         };
-        Ok(Parts {
+        Ok(CheckedAtRunTime {
             blob,
             key: Some(bundle.key.clone()),
             context: bundle.context.clone(),
             algorithm: Algorithm::SymmetricDefault,
             plaintext_len: Some(value.plaintext_len()),
             location: self.location,
-            bundle: Some(bundle_parts),
+            bundle: Some(member),
         }
         .leak())
     }

@@ -7,10 +7,10 @@ use sealed_format::{associated_data, DATA_KEY_LEN};
 use zeroize::Zeroizing;
 
 use crate::aead;
-use crate::decrypt;
+use crate::declaration::{BundleMember, Declaration};
 use crate::error::{Details, Error, ErrorKind};
-use crate::facts::{BundleParts, EntryParts};
 use crate::flight::SingleFlight;
+use crate::throttling;
 
 /// A bundle's data key, zeroed when dropped.
 pub(crate) struct DataKey(Zeroizing<[u8; DATA_KEY_LEN]>);
@@ -21,31 +21,53 @@ type Cell = SingleFlight<DataKey, Error>;
 /// its data key (wrapped key, key and context): the values of one file share it, whichever
 /// crates name them, and a copy with another key or context line is another bundle, which KMS
 /// judges for itself. Few entries: one per bundle file in the binary.
-static BUNDLES: Mutex<Vec<(&'static EntryParts, &'static Cell)>> = Mutex::new(Vec::new());
+static BUNDLES: Mutex<Vec<(&'static Declaration, &'static Cell)>> = Mutex::new(Vec::new());
 
-fn same_bundle(a: &EntryParts, b: &EntryParts) -> bool {
-    let id = |parts: &EntryParts| parts.bundle.as_ref().map(|bundle| bundle.id);
+fn same_bundle(a: &Declaration, b: &Declaration) -> bool {
+    let id = |declared: &Declaration| declared.bundle.as_ref().map(|bundle| bundle.id);
     id(a) == id(b) && a.ciphertext == b.ciphertext && a.key == b.key && a.context == b.context
 }
 
-fn cell_of(parts: &'static EntryParts) -> &'static Cell {
+fn cell_of(declared: &'static Declaration) -> &'static Cell {
     let mut bundles = BUNDLES.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some((_, cell)) = bundles.iter().find(|(known, _)| same_bundle(known, parts)) {
+    if let Some((_, cell)) = bundles
+        .iter()
+        .find(|(known, _)| same_bundle(known, declared))
+    {
         return cell;
     }
     let cell: &'static Cell = Box::leak(Box::new(SingleFlight::new()));
-    bundles.push((parts, cell));
+    bundles.push((declared, cell));
     cell
 }
 
-/// The plaintext of the bundle value `parts`.
+/// For `cargo sealed bundle set`: `plaintext` sealed as the value `name` of the bundle `id`
+/// under its data key (nonce ‖ ciphertext ‖ tag).
+pub fn seal_value(
+    data_key: &[u8],
+    id: &[u8; 16],
+    name: &str,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, String> {
+    aead::seal(data_key, &associated_data(id, name), plaintext).map_err(|_| {
+        "cannot seal: the data key is not 32 bytes, or the system's random generator failed"
+            .to_owned()
+    })
+}
+
+/// For `cargo sealed bundle new`: a random bundle id.
+pub fn new_bundle_id() -> Result<[u8; 16], String> {
+    aead::random().map_err(|_| "the system's random generator failed".to_owned())
+}
+
+/// The plaintext of the bundle value `declared`.
 pub(crate) async fn open(
-    parts: &'static EntryParts,
-    bundle: &'static BundleParts,
+    declared: &'static Declaration,
+    bundle: &'static BundleMember,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let data_key = cell_of(parts)
+    let data_key = cell_of(declared)
         .get_or_try_init(|| {
-            let unwrap = decrypt::decrypt(parts);
+            let unwrap = throttling::decrypt(declared);
             async move {
                 let plaintext = unwrap.await?;
                 if plaintext.len() != DATA_KEY_LEN {
@@ -63,11 +85,11 @@ pub(crate) async fn open(
     aead::open(
         &*data_key.0,
         &associated_data(&bundle.id, bundle.name),
-        bundle.sealed,
+        bundle.encrypted,
     )
     .ok_or_else(|| {
         let details = Details {
-            key: parts.key.map(str::to_owned),
+            key: declared.key.map(str::to_owned),
             ..Details::default()
         };
         Error::with(ErrorKind::BundleValueRejected, details)

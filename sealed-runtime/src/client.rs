@@ -8,11 +8,10 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_kms::Client;
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use tokio::sync::OnceCell;
 
-use crate::runtime;
+use crate::tls::http_client;
+use crate::worker;
 
 /// Timeouts and retries for `Decrypt`, set explicitly whatever the SDK's `BehaviorVersion`.
 ///
@@ -144,52 +143,6 @@ impl std::fmt::Display for SetClientError {
 
 impl std::error::Error for SetClientError {}
 
-#[cfg(not(any(feature = "tls-ring", feature = "tls-aws-lc", feature = "tls-fips")))]
-compile_error!(
-    "sealed-runtime needs a TLS stack: enable one of its features `tls-ring` (the default), `tls-aws-lc` or `tls-fips`"
-);
-
-/// The TLS stack the features chose: FIPS over AWS-LC over ring, when several are on.
-fn crypto_mode() -> CryptoMode {
-    #[cfg(feature = "tls-fips")]
-    return CryptoMode::AwsLcFips;
-    #[cfg(all(feature = "tls-aws-lc", not(feature = "tls-fips")))]
-    return CryptoMode::AwsLc;
-    #[cfg(all(
-        feature = "tls-ring",
-        not(any(feature = "tls-aws-lc", feature = "tls-fips"))
-    ))]
-    return CryptoMode::Ring;
-}
-
-/// The HTTP client of `sealed-runtime`'s KMS clients and of the credential providers its
-/// configuration loader starts: rustls with the TLS stack the `tls-*` features choose (`ring`
-/// by default, the fastest cold start at a fraction of a CPU), the system's root certificates
-/// (`SSL_CERT_FILE` is honoured).
-///
-/// Give it to the other AWS SDK clients of the program so that they share its stack (and skip
-/// the SDK default's cold-start cost) — a `SharedHttpClient` is cheap to clone:
-///
-/// ```no_run
-/// # async fn example() {
-/// let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-///     .http_client(sealed_runtime::http_client())
-///     .load()
-///     .await;
-/// # let _ = config;
-/// # }
-/// ```
-pub fn http_client() -> SharedHttpClient {
-    static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            aws_smithy_http_client::Builder::new()
-                .tls_provider(tls::Provider::Rustls(crypto_mode()))
-                .build_https()
-        })
-        .clone()
-}
-
 /// The configuration built from `aws-config` defaults (`AWS_ENDPOINT_URL_KMS`, `AWS_REGION`, the
 /// credential chain), with [`KmsSettings::default`] applied and [`http_client`] for every
 /// request, the credential providers' included.
@@ -215,7 +168,7 @@ pub async fn client(region: Option<&str>) -> Client {
     // Built on the library's runtime, like every client of this crate: the configuration load
     // (and the credential provider it starts) never belongs to the caller's runtime.
     let region = region.map(str::to_owned);
-    runtime::spawn(async move { client_for(region.as_deref()).await })
+    worker::spawn(async move { client_for(region.as_deref()).await })
         .await
         .expect("building a client does not panic")
 }

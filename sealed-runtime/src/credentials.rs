@@ -7,6 +7,8 @@ use std::error::Error as StdError;
 
 use aws_credential_types::provider::error::CredentialsError;
 
+use crate::emulator;
+
 /// The variables the default credential chain reads, in its order; values are shown only for
 /// those that are names or paths, never for keys or tokens.
 const CHAIN_VARIABLES: [(&str, bool); 9] = [
@@ -125,7 +127,7 @@ fn situation_of(message: &str) -> Situation {
 }
 
 /// KMS's codes for credentials it does not accept (and their spellings in services that answer
-/// in XML, as the emulator's IAM layer does).
+/// in XML, as an emulator's IAM layer does: `emulator`).
 pub(crate) fn is_rejection(code: &str) -> bool {
     matches!(
         code,
@@ -133,13 +135,8 @@ pub(crate) fn is_rejection(code: &str) -> bool {
             | "InvalidSignatureException"
             | "ExpiredTokenException"
             | "IncompleteSignatureException"
-            | "IncompleteSignature"
             | "MissingAuthenticationTokenException"
-            | "MissingAuthenticationToken"
-            | "RequestExpired"
-            | "InvalidClientTokenId"
-            | "SignatureDoesNotMatch"
-    )
+    ) || emulator::XML_CREDENTIAL_REJECTIONS.contains(&code)
 }
 
 /// KMS rejected the credentials with `code`.
@@ -153,6 +150,26 @@ fn diagnosis(situation: Situation) -> Diagnosis {
         profile: std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".to_owned()),
         read: chain_read(),
     }
+}
+
+/// For `cargo sealed`'s own KMS calls (`Encrypt`, `ReEncrypt`, …): when `error` (an SDK error,
+/// with its KMS error code if any) is about credentials — the chain had none usable, or KMS
+/// rejected them — what happened and the next step, as `Decrypt` errors say them.
+pub fn explain_failure(
+    error: &(dyn StdError + 'static),
+    code: Option<&str>,
+) -> Option<(String, String)> {
+    if let Some((message, diagnosis)) = diagnose(error) {
+        return Some((
+            format!("no usable AWS credentials: {message}"),
+            diagnosis.help(),
+        ));
+    }
+    let code = code.filter(|code| is_rejection(code))?;
+    Some((
+        format!("KMS rejected the credentials ({code})"),
+        diagnose_rejection(code).help(),
+    ))
 }
 
 /// `profile `prod` was not defined` → `prod`.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::credentials::Diagnosis;
-use crate::facts::Location;
+use crate::declaration::Location;
 
 /// What went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,17 +64,6 @@ pub enum ErrorKind {
     },
     /// No region to send `Decrypt` to: no `AWS_REGION` and the key is not an ARN.
     NoRegion,
-    /// A ciphertext given at run time that `sealed-format` rejects.
-    InvalidFormat(sealed_format::FormatError),
-    /// A key reference given at run time that is not valid.
-    InvalidKey(sealed_format::KeyError),
-    /// An asymmetric algorithm given at run time without a key.
-    KeyRequired {
-        /// The algorithm.
-        algorithm: sealed_format::Algorithm,
-    },
-    /// An encryption context given at run time that breaks a rule (empty or duplicate key).
-    InvalidContext(sealed_format::ContextError),
     /// The decryption attempt panicked: in a credentials provider, an interceptor or an HTTP
     /// client installed with [`set_client`](crate::set_client). Every waiter gets this error;
     /// the next access tries again.
@@ -92,16 +81,6 @@ pub enum ErrorKind {
         /// The length KMS returned.
         len: usize,
     },
-    /// A bundle given at run time that does not parse, or whose data key is not a valid KMS
-    /// ciphertext of 32 bytes.
-    InvalidBundle(sealed_format::BundleError),
-    /// A bundle given at run time without the value asked for.
-    NoSuchBundleValue {
-        /// The name asked for.
-        name: String,
-        /// The names the bundle has.
-        names: Vec<String>,
-    },
 }
 
 impl ErrorKind {
@@ -112,35 +91,7 @@ impl ErrorKind {
     /// assert_eq!(sealed_runtime::ErrorKind::AccessDenied.name(), "AccessDenied");
     /// ```
     pub fn name(&self) -> &'static str {
-        match self {
-            ErrorKind::AccessDenied => "AccessDenied",
-            ErrorKind::InvalidCiphertext => "InvalidCiphertext",
-            ErrorKind::IncorrectKey => "IncorrectKey",
-            ErrorKind::KeyDisabled => "KeyDisabled",
-            ErrorKind::KeyInvalidState => "KeyInvalidState",
-            ErrorKind::InvalidKeyUsage => "InvalidKeyUsage",
-            ErrorKind::KeyNotFound => "KeyNotFound",
-            ErrorKind::Throttled => "Throttled",
-            ErrorKind::TimedOut => "TimedOut",
-            ErrorKind::Unreachable => "Unreachable",
-            ErrorKind::Credentials => "Credentials",
-            ErrorKind::Service => "Service",
-            ErrorKind::InvalidRequest => "InvalidRequest",
-            ErrorKind::KeyMismatch { .. } => "KeyMismatch",
-            ErrorKind::NotUtf8 { .. } => "NotUtf8",
-            ErrorKind::MissingEnvVar { .. } => "MissingEnvVar",
-            ErrorKind::NoRegion => "NoRegion",
-            ErrorKind::InvalidFormat(_) => "InvalidFormat",
-            ErrorKind::InvalidKey(_) => "InvalidKey",
-            ErrorKind::KeyRequired { .. } => "KeyRequired",
-            ErrorKind::InvalidContext(_) => "InvalidContext",
-            ErrorKind::Panicked => "Panicked",
-            ErrorKind::BlockingInAttempt => "BlockingInAttempt",
-            ErrorKind::BundleValueRejected => "BundleValueRejected",
-            ErrorKind::BundleDataKey { .. } => "BundleDataKey",
-            ErrorKind::InvalidBundle(_) => "InvalidBundle",
-            ErrorKind::NoSuchBundleValue { .. } => "NoSuchBundleValue",
-        }
+        explain(self, &Details::default()).name
     }
 }
 
@@ -156,7 +107,11 @@ pub(crate) struct Details {
     pub(crate) location: Option<Location>,
     pub(crate) key: Option<String>,
     pub(crate) region: Option<String>,
+    /// KMS's error code (or an emulator's, from its XML body).
     pub(crate) code: Option<String>,
+    /// The HTTP status of an answer that carried no KMS (JSON) error code: a proxy's page, an
+    /// emulator's XML denial.
+    pub(crate) http_status: Option<u16>,
     pub(crate) request_id: Option<String>,
     pub(crate) aws_message: Option<String>,
     pub(crate) context_keys: Vec<String>,
@@ -199,25 +154,28 @@ impl Error {
         }
     }
 
-    pub(crate) fn at(self, location: Location) -> Self {
+    /// This error with `details` changed by `change`.
+    fn with_details(self, change: impl FnOnce(&mut Details)) -> Self {
         let mut details = self.inner.details.clone();
-        details.location = Some(location);
+        change(&mut details);
         Error::with_source(self.inner.kind.clone(), details, self.inner.source.clone())
+    }
+
+    pub(crate) fn at(self, location: Location) -> Self {
+        self.with_details(|d| d.location = Some(location))
     }
 
     /// This error, with the attempts and the time of every round that led to it.
     pub(crate) fn with_totals(self, attempts: u32, elapsed: Duration) -> Self {
-        let mut details = self.inner.details.clone();
-        details.attempts = Some(attempts);
-        details.elapsed = Some(elapsed);
-        Error::with_source(self.inner.kind.clone(), details, self.inner.source.clone())
+        self.with_details(|d| {
+            d.attempts = Some(attempts);
+            d.elapsed = Some(elapsed);
+        })
     }
 
     /// This error, for the value `name` of the bundle file `path`.
     pub(crate) fn in_bundle(self, path: &'static str, name: &'static str) -> Self {
-        let mut details = self.inner.details.clone();
-        details.bundle = Some((path, name));
-        Error::with_source(self.inner.kind.clone(), details, self.inner.source.clone())
+        self.with_details(|d| d.bundle = Some((path, name)))
     }
 
     /// For a value of a bundle: the bundle file (as `bundle = "…"` names it) and the value's
@@ -246,7 +204,8 @@ impl Error {
         self.inner.details.region.as_deref()
     }
 
-    /// The KMS error code (`AccessDeniedException`, …).
+    /// The KMS error code (`AccessDeniedException`, …): only ever a code KMS (or an emulator)
+    /// sent, never an HTTP status (the message names the status of an answer without a code).
     pub fn code(&self) -> Option<&str> {
         self.inner.details.code.as_deref()
     }
@@ -286,137 +245,179 @@ impl Error {
         }
     }
 
-    fn key_or_default(&self) -> &str {
-        self.key().unwrap_or("the key")
-    }
-
     /// The one next step (printed after `help:`).
     pub fn help(&self) -> String {
-        let d = &self.inner.details;
-        let key = self.key_or_default();
-        match self.kind() {
-            ErrorKind::AccessDenied => {
-                let resource = match (&d.key, &d.region) {
-                    (Some(k), _) if k.starts_with("arn:") && k.contains(":key/") => k.clone(),
-                    (_, Some(region)) => format!("arn:aws:kms:{region}:ACCOUNT:key/KEY-ID"),
-                    _ => "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID".to_owned(),
-                };
-                let lookup = match &d.key {
-                    Some(k) if !(k.starts_with("arn:") && k.contains(":key/")) => format!(
-                        "; `{k}` is not a key ARN: `aws kms describe-key --key-id {k}` shows it"
-                    ),
-                    _ => String::new(),
-                };
-                format!(
-                    "allow the function's role to decrypt with the key: add to its policy {{\"Effect\": \"Allow\", \"Action\": \"kms:Decrypt\", \"Resource\": \"{resource}\"}}{lookup} (and check that the key policy lets the account's IAM policies grant it)"
-                )
-            }
-            ErrorKind::InvalidCiphertext => {
-                let sent = if d.context_keys.is_empty() {
-                    "no encryption context was sent".to_owned()
-                } else {
-                    format!("the context keys sent were {}", list(&d.context_keys))
-                };
-                format!(
-                    "the encryption context must match the one used to encrypt, exactly ({sent}); values encrypted by the Lambda console's helpers need `context = {{ \"LambdaFunctionName\": env(\"AWS_LAMBDA_FUNCTION_NAME\") }}`; otherwise the ciphertext is corrupted: seal it again"
-                )
-            }
-            ErrorKind::IncorrectKey => format!(
-                "the ciphertext was not made with {key}: fix `key = …`, or seal the value again with `cargo sealed encrypt --key {key}`"
-            ),
-            ErrorKind::KeyDisabled => format!("enable the key: `aws kms enable-key --key-id {key}`; the next access will try again"),
-            ErrorKind::KeyInvalidState => format!(
-                "`aws kms describe-key --key-id {key}` shows its `KeyState` and `CustomKeyStoreId`: a key pending deletion is restored with `aws kms cancel-key-deletion`; a key in a custom key store (CloudHSM or external) needs that store connected (`aws kms describe-custom-key-stores`, `aws kms connect-custom-key-store`); a key pending import needs its key material imported"
-            ),
-            ErrorKind::InvalidKeyUsage => format!(
-                "`aws kms describe-key --key-id {key}` shows its `KeyUsage` and `EncryptionAlgorithms`: seal the value with an `ENCRYPT_DECRYPT` key, or declare the `algorithm = …` it was encrypted with"
-            ),
-            ErrorKind::KeyNotFound => format!(
+        explain(self.kind(), &self.inner.details).help
+    }
+}
+
+/// What an error of `kind` says: its name, what happened and the one next step.
+struct Explanation {
+    name: &'static str,
+    what: String,
+    help: String,
+}
+
+fn says(name: &'static str, what: impl Into<String>, help: impl Into<String>) -> Explanation {
+    Explanation {
+        name,
+        what: what.into(),
+        help: help.into(),
+    }
+}
+
+/// The one place that says, for each kind, what happened and what to do next (`d`: the
+/// request's details, for the key, region, context and endpoint they name).
+#[allow(clippy::too_many_lines)] // one arm per kind, each read on its own
+fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
+    let key = d.key.as_deref().unwrap_or("the key");
+    match kind {
+        ErrorKind::AccessDenied => {
+            let resource = match (&d.key, &d.region) {
+                (Some(k), _) if k.starts_with("arn:") && k.contains(":key/") => k.clone(),
+                (_, Some(region)) => format!("arn:aws:kms:{region}:ACCOUNT:key/KEY-ID"),
+                _ => "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID".to_owned(),
+            };
+            let lookup = match &d.key {
+                Some(k) if !(k.starts_with("arn:") && k.contains(":key/")) => format!(
+                    "; `{k}` is not a key ARN: `aws kms describe-key --key-id {k}` shows it"
+                ),
+                _ => String::new(),
+            };
+            says(
+                "AccessDenied",
+                "access denied to kms:Decrypt",
+                format!("allow the function's role to decrypt with the key: add to its policy {{\"Effect\": \"Allow\", \"Action\": \"kms:Decrypt\", \"Resource\": \"{resource}\"}}{lookup} (and check that the key policy lets the account's IAM policies grant it)"),
+            )
+        }
+        ErrorKind::InvalidCiphertext => {
+            let sent = if d.context_keys.is_empty() {
+                "no encryption context was sent".to_owned()
+            } else {
+                format!("the context keys sent were {}", list(&d.context_keys))
+            };
+            says(
+                "InvalidCiphertext",
+                "KMS rejected the ciphertext (InvalidCiphertextException)",
+                format!("the encryption context must match the one used to encrypt, exactly ({sent}); values encrypted by the Lambda console's helpers need `context = {{ \"LambdaFunctionName\": env(\"AWS_LAMBDA_FUNCTION_NAME\") }}`; otherwise the ciphertext is corrupted: seal it again"),
+            )
+        }
+        ErrorKind::IncorrectKey => says(
+            "IncorrectKey",
+            "the ciphertext is not for the pinned key (IncorrectKeyException)",
+            format!("the ciphertext was not made with {key}: fix `key = …`, or seal the value again with `cargo sealed encrypt --key {key}`"),
+        ),
+        ErrorKind::KeyDisabled => says(
+            "KeyDisabled",
+            "the key is disabled",
+            format!("enable the key: `aws kms enable-key --key-id {key}`; the next access will try again"),
+        ),
+        ErrorKind::KeyInvalidState => says(
+            "KeyInvalidState",
+            "the key is not in a usable state",
+            format!("`aws kms describe-key --key-id {key}` shows its `KeyState` and `CustomKeyStoreId`: a key pending deletion is restored with `aws kms cancel-key-deletion`; a key in a custom key store (CloudHSM or external) needs that store connected (`aws kms describe-custom-key-stores`, `aws kms connect-custom-key-store`); a key pending import needs its key material imported"),
+        ),
+        ErrorKind::InvalidKeyUsage => says(
+            "InvalidKeyUsage",
+            "the key cannot decrypt this ciphertext (InvalidKeyUsageException)",
+            format!("`aws kms describe-key --key-id {key}` shows its `KeyUsage` and `EncryptionAlgorithms`: seal the value with an `ENCRYPT_DECRYPT` key, or declare the `algorithm = …` it was encrypted with"),
+        ),
+        ErrorKind::KeyNotFound => says(
+            "KeyNotFound",
+            "the key was not found",
+            format!(
                 "check that {key} exists in region {} of this account: a key ARN's region must match, and a bare key id or alias is looked up in `AWS_REGION`",
                 d.region.as_deref().unwrap_or("(unset)")
             ),
-            ErrorKind::Throttled => "the account's KMS request quota for this region stayed exhausted (tried until 9 s after the first attempt): call `prefetch()` once at start-up instead of decrypting per request, put a function's values in one bundle (`cargo sealed bundle`: one `Decrypt` per process), or ask for a higher quota".to_owned(),
-            ErrorKind::TimedOut => "KMS did not answer in time: check the network path (VPC endpoint or NAT for functions in a VPC), or raise the timeouts with `set_client`".to_owned(),
-            ErrorKind::Unreachable => format!(
-                "check the network and the endpoint ({}): functions in a VPC need a KMS VPC endpoint or a NAT gateway",
-                d.endpoint.as_deref().unwrap_or("the default KMS endpoint")
-            ),
-            ErrorKind::Service => "KMS reported an error on its side: the next access will try again".to_owned(),
-            ErrorKind::InvalidRequest if d.request_id.is_none() && d.code.is_none() => "the SDK could not build the request (its error is this error's `source()`): check `AWS_REGION` and `AWS_ENDPOINT_URL_KMS`".to_owned(),
-            ErrorKind::InvalidRequest => "KMS's message says what it refused; this is not transient: the same request fails again until it changes (if it names nothing you control, report it with the request id)".to_owned(),
-            ErrorKind::Credentials => d.credentials.as_ref().map_or_else(
-                || "give the process AWS credentials (`aws sso login`, `aws configure`, or the Lambda execution role)".to_owned(),
-                Diagnosis::help,
-            ),
-            ErrorKind::KeyMismatch { .. } => format!(
-                "KMS decrypted with another key than {key}: the ciphertext belongs to that other key; seal it again under {key}"
-            ),
-            ErrorKind::NotUtf8 { .. } => "use `expose()` for binary secrets, or seal the text again from a UTF-8 file".to_owned(),
-            ErrorKind::MissingEnvVar { name } => format!("set `{name}` in the environment (Lambda sets `AWS_LAMBDA_FUNCTION_NAME` itself)"),
-            ErrorKind::NoRegion => "set `AWS_REGION`, or write the key as an ARN (`arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`)".to_owned(),
-            ErrorKind::InvalidFormat(error) => error.help(),
-            ErrorKind::InvalidKey(_) => "write a key id, a key ARN, `alias/NAME` or an alias ARN".to_owned(),
-            ErrorKind::KeyRequired { .. } => "add `.key(\"arn:aws:kms:REGION:ACCOUNT:key/KEY-ID\")` naming the asymmetric key".to_owned(),
-            ErrorKind::InvalidContext(_) => "give each encryption-context key once, non-empty, as at encryption".to_owned(),
-            ErrorKind::Panicked => "the panic's message was printed by the panic hook; fix the credentials provider, interceptor or HTTP client that panicked (installed with `set_client`); the next access will try again".to_owned(),
-            ErrorKind::BlockingInAttempt => "use `get().await`, or read the value before the KMS client's own code runs".to_owned(),
-            ErrorKind::BundleValueRejected | ErrorKind::BundleDataKey { .. } => {
-                let (path, name) = d.bundle.unwrap_or(("FILE", "NAME"));
-                format!("the file was edited, or this value was copied from another name or bundle (which never opens): restore `{path}` from version control, or set the value again with `cargo sealed bundle set {path} {name}`")
-            }
-            ErrorKind::InvalidBundle(error) => error.help(),
-            ErrorKind::NoSuchBundleValue { name, .. } => format!("add it with `cargo sealed bundle set FILE {name}`, or fix the name"),
-        }
-    }
-
-    fn what(&self) -> String {
-        let d = &self.inner.details;
-        match self.kind() {
-            ErrorKind::AccessDenied => "access denied to kms:Decrypt".into(),
-            ErrorKind::InvalidCiphertext => {
-                "KMS rejected the ciphertext (InvalidCiphertextException)".into()
-            }
-            ErrorKind::IncorrectKey => {
-                "the ciphertext is not for the pinned key (IncorrectKeyException)".into()
-            }
-            ErrorKind::KeyDisabled => "the key is disabled".into(),
-            ErrorKind::KeyInvalidState => "the key is not in a usable state".into(),
-            ErrorKind::InvalidKeyUsage => "the key cannot decrypt this ciphertext (InvalidKeyUsageException)".into(),
-            ErrorKind::KeyNotFound => "the key was not found".into(),
-            ErrorKind::Throttled => {
-                "KMS kept throttling Decrypt through every retry".into()
-            }
-            ErrorKind::TimedOut => match d.timeout {
+        ),
+        ErrorKind::Throttled => says(
+            "Throttled",
+            "KMS kept throttling Decrypt through every retry",
+            "the account's KMS request quota for this region stayed exhausted (tried until 9 s after the first attempt): call `prefetch()` once at start-up instead of decrypting per request, put a function's values in one bundle (`cargo sealed bundle`: one `Decrypt` per process), or ask for a higher quota",
+        ),
+        ErrorKind::TimedOut => says(
+            "TimedOut",
+            match d.timeout {
                 Some(t) => format!("Decrypt timed out after {} ms", t.as_millis()),
                 None => "Decrypt timed out".into(),
             },
-            ErrorKind::Unreachable => "KMS is unreachable".into(),
-            ErrorKind::Credentials => "no usable AWS credentials".into(),
-            ErrorKind::Service => "KMS failed to decrypt".into(),
-            ErrorKind::InvalidRequest => "KMS refused the Decrypt request".into(),
-            ErrorKind::KeyMismatch { returned } => {
-                format!("KMS answered for key `{returned}`, not the pinned key")
-            }
-            ErrorKind::NotUtf8 { len, valid_up_to } => format!(
-                "the plaintext ({len} bytes) is not UTF-8: invalid byte at offset {valid_up_to}"
+            "KMS did not answer in time: check the network path (VPC endpoint or NAT for functions in a VPC), or raise the timeouts with `set_client`",
+        ),
+        ErrorKind::Unreachable => says(
+            "Unreachable",
+            "KMS is unreachable",
+            format!(
+                "check the network and the endpoint ({}): functions in a VPC need a KMS VPC endpoint or a NAT gateway",
+                d.endpoint.as_deref().unwrap_or("the default KMS endpoint")
             ),
-            ErrorKind::MissingEnvVar { name } => {
-                format!("the encryption context needs `{name}`, which is not set")
-            }
-            ErrorKind::NoRegion => "no region to send Decrypt to".into(),
-            ErrorKind::InvalidFormat(error) => format!("invalid ciphertext: {error}"),
-            ErrorKind::InvalidKey(error) => format!("invalid key: {error}"),
-            ErrorKind::KeyRequired { algorithm } => format!("`{algorithm}` needs a key: KMS decrypts asymmetric ciphertexts only when told the key"),
-            ErrorKind::InvalidContext(error) => format!("invalid encryption context: {error}"),
-            ErrorKind::Panicked => "the decryption attempt panicked".into(),
-            ErrorKind::BlockingInAttempt => "`get_blocking` was called from inside a decryption attempt".into(),
-            ErrorKind::BundleValueRejected => "the bundle value does not authenticate under the bundle's data key".into(),
-            ErrorKind::BundleDataKey { len } => format!("KMS decrypted the bundle's data key to {len} bytes, not 32"),
-            ErrorKind::InvalidBundle(error) => format!("invalid bundle: {error}"),
-            ErrorKind::NoSuchBundleValue { name, names } => format!(
-                "no value `{name}` in the bundle; its values: {}",
-                if names.is_empty() { "none".to_owned() } else { list(names) }
+        ),
+        ErrorKind::Credentials => says(
+            "Credentials",
+            "no usable AWS credentials",
+            d.credentials.as_ref().map_or_else(
+                || "give the process AWS credentials (`aws sso login`, `aws configure`, or the Lambda execution role)".to_owned(),
+                Diagnosis::help,
             ),
+        ),
+        ErrorKind::Service => says(
+            "Service",
+            "KMS failed to decrypt",
+            "KMS reported an error on its side: the next access will try again",
+        ),
+        ErrorKind::InvalidRequest => says(
+            "InvalidRequest",
+            "KMS refused the Decrypt request",
+            if d.request_id.is_none() && d.code.is_none() && d.http_status.is_none() {
+                "the SDK could not build the request (its words are above): check `AWS_REGION` and `AWS_ENDPOINT_URL_KMS`"
+            } else {
+                "KMS's message says what it refused; this is not transient: the same request fails again until it changes (if it names nothing you control, report it with the request id)"
+            },
+        ),
+        ErrorKind::KeyMismatch { returned } => says(
+            "KeyMismatch",
+            format!("KMS answered for key `{returned}`, not the pinned key"),
+            format!("KMS decrypted with another key than {key}: the ciphertext belongs to that other key; seal it again under {key}"),
+        ),
+        ErrorKind::NotUtf8 { len, valid_up_to } => says(
+            "NotUtf8",
+            format!("the plaintext ({len} bytes) is not UTF-8: invalid byte at offset {valid_up_to}"),
+            "use `expose()` for binary secrets, or seal the text again from a UTF-8 file",
+        ),
+        ErrorKind::MissingEnvVar { name } => says(
+            "MissingEnvVar",
+            format!("the encryption context needs `{name}`, which is not set"),
+            format!("set `{name}` in the environment (Lambda sets `AWS_LAMBDA_FUNCTION_NAME` itself)"),
+        ),
+        ErrorKind::NoRegion => says(
+            "NoRegion",
+            "no region to send Decrypt to",
+            "set `AWS_REGION`, or write the key as an ARN (`arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`)",
+        ),
+        ErrorKind::Panicked => says(
+            "Panicked",
+            "the decryption attempt panicked",
+            "the panic's message was printed by the panic hook; fix the credentials provider, interceptor or HTTP client that panicked (installed with `set_client`); the next access will try again",
+        ),
+        ErrorKind::BlockingInAttempt => says(
+            "BlockingInAttempt",
+            "`get_blocking` was called from inside a decryption attempt",
+            "use `get().await`, or read the value before the KMS client's own code runs",
+        ),
+        ErrorKind::BundleValueRejected | ErrorKind::BundleDataKey { .. } => {
+            let (path, name) = d.bundle.unwrap_or(("FILE", "NAME"));
+            let help = format!("the file was edited, or this value was copied from another name or bundle (which never opens): restore `{path}` from version control, or set the value again with `cargo sealed bundle set {path} {name}`");
+            match kind {
+                ErrorKind::BundleDataKey { len } => says(
+                    "BundleDataKey",
+                    format!("KMS decrypted the bundle's data key to {len} bytes, not 32"),
+                    help,
+                ),
+                _ => says(
+                    "BundleValueRejected",
+                    "the bundle value does not authenticate under the bundle's data key",
+                    help,
+                ),
+            }
         }
     }
 }
@@ -434,7 +435,8 @@ impl fmt::Display for Error {
     /// eu-west-1, AccessDeniedException, request id …): AWS's message; help: …`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = &self.inner.details;
-        f.write_str(&self.what())?;
+        let Explanation { what, help, .. } = explain(self.kind(), d);
+        f.write_str(&what)?;
         if let Some(location) = d.location {
             write!(f, " for the sealed value at {location}")?;
         }
@@ -450,6 +452,9 @@ impl fmt::Display for Error {
         }
         if let Some(code) = &d.code {
             facts.push(code.clone());
+        }
+        if let Some(status) = d.http_status {
+            facts.push(format!("HTTP {status}"));
         }
         if let Some(id) = &d.request_id {
             facts.push(format!("request id {id}"));
@@ -469,7 +474,7 @@ impl fmt::Display for Error {
         if let Some(message) = d.aws_message.as_deref().filter(|m| !m.is_empty()) {
             write!(f, ": {message}")?;
         }
-        write!(f, "; help: {}", self.help())
+        write!(f, "; help: {help}")
     }
 }
 
@@ -482,29 +487,25 @@ impl fmt::Debug for Error {
     }
 }
 
-impl From<crate::facts::Panicked> for Error {
-    fn from(_: crate::facts::Panicked) -> Self {
+impl From<crate::flight::Panicked> for Error {
+    fn from(_: crate::flight::Panicked) -> Self {
         Error::new(ErrorKind::Panicked)
     }
 }
 
 impl std::error::Error for Error {
-    /// The error this one wraps: the SDK's error (its own chain leads to the credential
-    /// provider's, the connector's, …), or the [`FormatError`](sealed_format::FormatError),
-    /// [`KeyError`](sealed_format::KeyError) or [`ContextError`](sealed_format::ContextError) of a
-    /// value built at run time.
+    /// The error this one wraps, from the first one whose words the message does not already
+    /// say (so that a reporter printing the chain does not repeat KMS's message): the SDK's
+    /// (its own chain leads to the credential provider's, the connector's, …), or `None` when
+    /// the message said all of it.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self.kind() {
-            ErrorKind::InvalidFormat(error) => Some(error),
-            ErrorKind::InvalidKey(error) => Some(error),
-            ErrorKind::InvalidContext(error) => Some(error),
-            ErrorKind::InvalidBundle(error) => Some(error),
-            _ => self
-                .inner
-                .source
-                .as_deref()
-                .map(|e| e as &(dyn std::error::Error + 'static)),
+        let mut next: &(dyn std::error::Error + 'static) = self.inner.source.as_deref()?;
+        if let Some(printed) = self.inner.details.aws_message.as_deref() {
+            while !printed.is_empty() && next.to_string().contains(printed) {
+                next = next.source()?;
+            }
         }
+        Some(next)
     }
 }
 
@@ -530,7 +531,11 @@ mod lambda_tests {
 
     #[test]
     fn lambda_reports_what_happened_as_the_error_type_and_the_message_whole() {
-        let error = Error::new(ErrorKind::AccessDenied).at(Location::__new("src/main.rs", 3, 30));
+        let error = Error::new(ErrorKind::AccessDenied).at(crate::declaration::location(
+            "src/main.rs",
+            3,
+            30,
+        ));
         let message = error.to_string();
         let diagnostic = lambda_runtime::Diagnostic::from(error);
         assert_eq!(diagnostic.error_type, "sealed.AccessDenied");

@@ -19,7 +19,9 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use futures_util::future::{FutureExt as _, WeakShared};
 
-use crate::facts::Panicked;
+/// An attempt panicked: the error each of its waiters gets instead (through `From<Panicked>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Panicked;
 
 type AttemptFuture<E> = Pin<Box<dyn Future<Output = Result<(), E>> + Send>>;
 

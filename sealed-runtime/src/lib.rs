@@ -62,33 +62,38 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Layers, each importing only those above it in this list: facts → aead → credentials →
-// error → secret → runtime → client → decrypt → flight → bundle → overrides → sealed →
-// builder, prefetch, testing. This file, the facade, re-exports them.
+// The modules import only downward, lowest first in `tests/layers.rs` (the one copy of the
+// order, which that test keeps true). This file, the facade, re-exports them.
 mod aead;
+mod build_error;
 mod builder;
 mod bundle;
 mod client;
 mod credentials;
+mod declaration;
 mod decrypt;
+mod emulator;
 mod error;
-mod facts;
 mod flight;
-#[cfg(feature = "testing")]
-mod overrides;
+mod kms_error;
 mod prefetch;
-mod runtime;
+mod replica;
 mod sealed;
 mod secret;
 #[cfg(feature = "testing")]
+mod test_outcomes;
+#[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod throttling;
+mod tls;
+mod worker;
 
+pub use build_error::{BuildError, BuildErrorKind};
 pub use builder::{BundleValueBuilder, SealedBuilder};
-pub use client::{client, default_config, http_client, set_client, KmsSettings, SetClientError};
-pub use decrypt::THROTTLED_RETRY_DEADLINE;
+pub use client::{client, default_config, set_client, KmsSettings, SetClientError};
+pub use declaration::{ContextValue, Location};
 pub use error::{Error, ErrorKind};
-pub use facts::{ContextValue, Location};
 pub use prefetch::{prefetch, prefetch_values, PrefetchError, PREFETCH_CONCURRENCY};
 pub use sealed::{registered, Sealed, Verified};
 pub use sealed_format::{
@@ -96,6 +101,8 @@ pub use sealed_format::{
     ErrorKind as FormatErrorKind, FormatError, KeyError, KeyKind, KeyRef,
 };
 pub use secret::Secret;
+pub use throttling::THROTTLED_RETRY_DEADLINE;
+pub use tls::http_client;
 
 /// Checks a KMS ciphertext at compile time and turns it into a [`Sealed`].
 ///
@@ -196,83 +203,22 @@ macro_rules! sealed {
     };
 }
 
-/// What the expansion of `sealed!` names. Not public API.
+/// What the expansion of `sealed!` names, and nothing else. Not public API.
 #[doc(hidden)]
 pub mod __private {
     pub use linkme;
     pub use sealed_format as format;
     pub use sealed_macro;
 
-    use crate::facts::Location;
-    pub use crate::facts::{BundleParts, EntryParts};
-    pub use crate::sealed::Entry;
-    use crate::sealed::Sealed;
+    pub use crate::declaration::{location, BundleMember, ContextValue, Declaration};
+    pub use crate::sealed::{sealed_of, ValueCell, PLACEHOLDER, SEALED_VALUES};
+}
 
-    pub use crate::sealed::{SEALED_ENTRIES, SEALED_ENTRIES_NAME};
-
-    /// For `cargo sealed`'s own KMS calls: when `error` (an SDK error, with its KMS error code
-    /// if any) is about credentials — the chain had none usable, or KMS rejected them — what
-    /// happened and the next step, as `Decrypt` errors say them.
-    pub fn credentials_failure(
-        error: &(dyn std::error::Error + 'static),
-        code: Option<&str>,
-    ) -> Option<(String, String)> {
-        if let Some((message, diagnosis)) = crate::credentials::diagnose(error) {
-            return Some((
-                format!("no usable AWS credentials: {message}"),
-                diagnosis.help(),
-            ));
-        }
-        let code = code.filter(|code| crate::credentials::is_rejection(code))?;
-        Some((
-            format!("KMS rejected the credentials ({code})"),
-            crate::credentials::diagnose_rejection(code).help(),
-        ))
-    }
-
-    /// For `cargo sealed bundle set`: `plaintext` sealed as the value `name` of the bundle `id`
-    /// under its data key (nonce ‖ ciphertext ‖ tag).
-    pub fn bundle_seal(
-        data_key: &[u8],
-        id: &[u8; 16],
-        name: &str,
-        plaintext: &[u8],
-    ) -> Result<Vec<u8>, String> {
-        crate::aead::seal(data_key, &format::associated_data(id, name), plaintext).map_err(|_| {
-            "cannot seal: the data key is not 32 bytes, or the system's random generator failed"
-                .to_owned()
-        })
-    }
-
-    /// For `cargo sealed bundle`: the value `name` of the bundle `id` opened, or `None` if it
-    /// does not authenticate.
-    pub fn bundle_open(
-        data_key: &[u8],
-        id: &[u8; 16],
-        name: &str,
-        sealed: &[u8],
-    ) -> Option<zeroize::Zeroizing<Vec<u8>>> {
-        crate::aead::open(data_key, &format::associated_data(id, name), sealed)
-    }
-
-    /// For `cargo sealed bundle new`: a random bundle id.
-    pub fn random_bundle_id() -> Result<[u8; 16], String> {
-        crate::aead::random().map_err(|_| "the system's random generator failed".to_owned())
-    }
-
-    static PLACEHOLDER_ENTRY: Entry = Entry::new(EntryParts {
-        ciphertext: &[],
-        family: format::BlobFamily::Unchecked,
-        key: None,
-        context: &[],
-        algorithm: format::Algorithm::SymmetricDefault,
-        plaintext_len: None,
-        fingerprint: None,
-        emulator_key_id: None,
-        location: Location::__new("<invalid sealed!>", 0, 0),
-        bundle: None,
-    });
-
-    /// What a `sealed!` with errors expands to, beside its `compile_error!`s.
-    pub const PLACEHOLDER: Sealed = Sealed::__from_entry(&PLACEHOLDER_ENTRY);
+/// What `cargo sealed` (the `sealed-cli` crate) and the benchmarks use of the runtime's
+/// internals: sealing bundle values, and explaining credential failures as `Decrypt` errors do.
+/// Not public API.
+#[doc(hidden)]
+pub mod __tools {
+    pub use crate::bundle::{new_bundle_id, seal_value};
+    pub use crate::credentials::explain_failure;
 }

@@ -10,31 +10,56 @@ use tracing::{Instrument as _, Span};
 
 use crate::bundle;
 use crate::client;
-use crate::decrypt;
+use crate::declaration::{location, ContextValue, Declaration, Location};
+use crate::decrypt::{Attempts, Mode, Outcome};
 use crate::error::{Error, ErrorKind};
-use crate::facts::{ContextValue, EntryParts, Location};
 use crate::flight::SingleFlight;
-use crate::runtime;
+use crate::replica;
 use crate::secret::Secret;
+use crate::throttling;
+use crate::worker;
 
 include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
-/// One sealed value: its checked facts and, once decrypted, its plaintext.
+/// The `static` each `sealed!` emits: what it declares and the cell its plaintext fills, once.
 #[doc(hidden)]
-pub struct Entry {
-    parts: EntryParts,
-    cell: SingleFlight<Secret, Error>,
+pub struct ValueCell {
+    declared: Declaration,
+    plaintext: SingleFlight<Secret, Error>,
 }
 
-impl Entry {
+impl ValueCell {
     #[doc(hidden)]
-    pub const fn new(parts: EntryParts) -> Self {
-        Entry {
-            parts,
-            cell: SingleFlight::new(),
+    pub const fn new(declared: Declaration) -> Self {
+        ValueCell {
+            declared,
+            plaintext: SingleFlight::new(),
         }
     }
 }
+
+/// The `Sealed` of the expansion's `static` (for the expansion only).
+#[doc(hidden)]
+pub const fn sealed_of(value: &'static ValueCell) -> Sealed {
+    Sealed::of(value)
+}
+
+static PLACEHOLDER_VALUE: ValueCell = ValueCell::new(Declaration {
+    ciphertext: &[],
+    family: BlobFamily::Unchecked,
+    key: None,
+    context: &[],
+    algorithm: Algorithm::SymmetricDefault,
+    plaintext_len: None,
+    key_material_id: None,
+    emulator_key_id: None,
+    location: location("<invalid sealed!>", 0, 0),
+    bundle: None,
+});
+
+/// What a `sealed!` with errors expands to, beside its `compile_error!`s.
+#[doc(hidden)]
+pub const PLACEHOLDER: Sealed = Sealed::of(&PLACEHOLDER_VALUE);
 
 /// What [`Sealed::get`] returns: ready at once when the value is filled.
 enum GetFuture {
@@ -59,38 +84,38 @@ impl Future for GetFuture {
 
 /// The first access (or one after a failure): join the attempt in flight or start one. The
 /// attempt runs on the library's runtime, so it does not depend on the caller's.
-async fn first_access(entry: &'static Entry) -> Result<&'static Secret, Error> {
+async fn first_access(value: &'static ValueCell) -> Result<&'static Secret, Error> {
     client::mark_in_use();
-    entry
-        .cell
+    value
+        .plaintext
         .get_or_try_init(|| {
             // the attempt's `sealed.decrypt` span is a child of the caller's span
-            let attempt = runtime::spawn(decrypt_into(&entry.parts).instrument(Span::current()));
+            let attempt = worker::spawn(decrypt_into(&value.declared).instrument(Span::current()));
             async move {
                 attempt
                     .await
                     .unwrap_or_else(|panicked| Err(Error::from(panicked)))
-                    .map_err(|error| of_value(error, &entry.parts))
+                    .map_err(|error| of_value(error, &value.declared))
             }
         })
         .await
 }
 
-/// `error` as the value `parts` sees it: at its `sealed!`, in its bundle if it has one.
-fn of_value(error: Error, parts: &EntryParts) -> Error {
-    let error = error.at(parts.location);
-    match &parts.bundle {
+/// `error` as the value `declared` sees it: at its `sealed!`, in its bundle if it has one.
+fn of_value(error: Error, declared: &Declaration) -> Error {
+    let error = error.at(declared.location);
+    match &declared.bundle {
         Some(bundle) => error.in_bundle(bundle.path, bundle.name),
         None => error,
     }
 }
 
-async fn decrypt_into(parts: &'static EntryParts) -> Result<Secret, Error> {
-    let plaintext = match &parts.bundle {
-        Some(bundle_parts) => bundle::open(parts, bundle_parts).await?,
-        None => decrypt::decrypt(parts).await?,
+async fn decrypt_into(declared: &'static Declaration) -> Result<Secret, Error> {
+    let plaintext = match &declared.bundle {
+        Some(member) => bundle::open(declared, member).await?,
+        None => throttling::decrypt(declared).await?,
     };
-    Ok(Secret::new(plaintext, parts.location))
+    Ok(Secret::new(plaintext, declared.location))
 }
 
 /// A KMS ciphertext checked at compile time by [`sealed!`](crate::sealed).
@@ -117,54 +142,56 @@ async fn decrypt_into(parts: &'static EntryParts) -> Result<Secret, Error> {
 /// ```
 #[derive(Clone, Copy)]
 pub struct Sealed {
-    entry: &'static Entry,
+    value: &'static ValueCell,
 }
 
 impl Sealed {
     #[doc(hidden)]
-    pub const fn __from_entry(entry: &'static Entry) -> Self {
-        Sealed { entry }
+    pub(crate) const fn of(value: &'static ValueCell) -> Self {
+        Sealed { value }
     }
 
-    fn parts(self) -> &'static EntryParts {
-        &self.entry.parts
+    fn declaration(self) -> &'static Declaration {
+        &self.value.declared
     }
 
     /// The ciphertext bytes, as `Decrypt` receives them.
     pub fn ciphertext(&self) -> &'static [u8] {
-        self.parts().ciphertext
+        self.declaration().ciphertext
     }
 
     /// The layout the ciphertext was recognised as.
     pub fn family(&self) -> BlobFamily {
-        self.parts().family
+        self.declaration().family
     }
 
     /// The key declared with `key = …`, if any.
     pub fn key(&self) -> Option<KeyRef<'static>> {
         // Checked by the macro with the same parser; a failure here cannot happen.
-        self.parts().key.and_then(|key| KeyRef::parse(key).ok())
+        self.declaration()
+            .key
+            .and_then(|key| KeyRef::parse(key).ok())
     }
 
     /// The encryption context declared with `context = { … }`, in the order written.
     pub fn context(&self) -> &'static [(&'static str, ContextValue)] {
-        self.parts().context
+        self.declaration().context
     }
 
     /// The encryption algorithm (`SYMMETRIC_DEFAULT` unless declared).
     pub fn algorithm(&self) -> Algorithm {
-        self.parts().algorithm
+        self.declaration().algorithm
     }
 
     /// How many bytes the plaintext has, where the layout tells.
     pub fn plaintext_len(&self) -> Option<usize> {
-        self.parts().plaintext_len
+        self.declaration().plaintext_len
     }
 
     /// The 32-byte key-material id of an AWS symmetric ciphertext (not the key id: it changes when
     /// the key rotates, and nothing maps it to a key offline).
     pub fn key_material_id(&self) -> Option<&'static [u8; 32]> {
-        self.parts().fingerprint
+        self.declaration().key_material_id
     }
 
     /// [`Self::key_material_id`] in lowercase hex.
@@ -174,7 +201,7 @@ impl Sealed {
 
     /// The key id a local emulator wrote in clear (builds with the `emulator` feature only).
     pub fn emulator_key_id(&self) -> Option<&'static str> {
-        self.parts().emulator_key_id
+        self.declaration().emulator_key_id
     }
 
     /// For a value of a bundle (`sealed!(bundle = …, name = …)`): the bundle file as written and
@@ -183,12 +210,12 @@ impl Sealed {
     /// data key, which is what `Decrypt` is sent; [`plaintext_len`](Self::plaintext_len) is the
     /// value's.
     pub fn bundle(&self) -> Option<(&'static str, &'static str)> {
-        self.parts().bundle.as_ref().map(|b| (b.path, b.name))
+        self.declaration().bundle.as_ref().map(|b| (b.path, b.name))
     }
 
     /// Where the `sealed!` is written.
     pub fn location(&self) -> Location {
-        self.parts().location
+        self.declaration().location
     }
 
     /// The plaintext: the first access decrypts it with KMS `Decrypt`, every later access is a
@@ -207,7 +234,7 @@ impl Sealed {
     #[inline]
     pub fn get(&self) -> impl Future<Output = Result<&'static Secret, Error>> + Send + 'static {
         #[cfg(feature = "testing")]
-        if let Some(outcome) = crate::overrides::outcome(self.address()) {
+        if let Some(outcome) = crate::test_outcomes::outcome(self.address()) {
             return match outcome {
                 Ok(secret) => GetFuture::Ready(secret),
                 Err(error) => GetFuture::FirstAccess(Box::pin(async move { Err(error) })),
@@ -215,11 +242,11 @@ impl Sealed {
         }
         // The hot path is decided here, in the caller's crate: a filled value becomes a ready
         // future, with no state machine of this crate to poll.
-        let entry = self.entry;
-        match entry.cell.get() {
+        let value = self.value;
+        match value.plaintext.get() {
             Some(secret) => GetFuture::Ready(secret),
             // boxed: the slow path, taken once per value, keeps this future two words wide
-            None => GetFuture::FirstAccess(Box::pin(first_access(entry))),
+            None => GetFuture::FirstAccess(Box::pin(first_access(value))),
         }
     }
 
@@ -228,10 +255,10 @@ impl Sealed {
     #[inline]
     pub fn try_get(&self) -> Option<&'static Secret> {
         #[cfg(feature = "testing")]
-        if let Some(outcome) = crate::overrides::outcome(self.address()) {
+        if let Some(outcome) = crate::test_outcomes::outcome(self.address()) {
             return outcome.ok();
         }
-        self.entry.cell.get()
+        self.value.plaintext.get()
     }
 
     /// The plaintext, for code that is not async (a synchronous `main` that builds a database
@@ -265,20 +292,20 @@ impl Sealed {
             return Ok(secret);
         }
         #[cfg(feature = "testing")]
-        if let Some(Err(error)) = crate::overrides::outcome(self.address()) {
+        if let Some(Err(error)) = crate::test_outcomes::outcome(self.address()) {
             return Err(error);
         }
-        if runtime::on_library_thread() {
+        if worker::on_library_thread() {
             return Err(Error::new(ErrorKind::BlockingInAttempt).at(self.location()));
         }
         let (done, result) = std::sync::mpsc::sync_channel(1);
-        let access = first_access(self.entry);
-        runtime::detach(async move {
+        let access = first_access(self.value);
+        worker::detach(async move {
             let _ = done.send(access.await);
         });
         result
             .recv()
-            .unwrap_or_else(|_| Err(Error::from(crate::facts::Panicked).at(self.location())))
+            .unwrap_or_else(|_| Err(Error::from(crate::flight::Panicked).at(self.location())))
     }
 
     /// Proves that the value decrypts with the current credentials, without keeping the plaintext
@@ -288,29 +315,30 @@ impl Sealed {
     /// ignores `DryRun` (the moto emulator) decrypts: the plaintext is then zeroed at once, and
     /// the result says so. Each call is a billed KMS request; never use it on a hot path.
     pub async fn verify(&self) -> Result<Verified, Error> {
-        let parts = &self.entry.parts;
-        let call = runtime::spawn(
-            async move { decrypt::call(parts, true).await }.instrument(Span::current()),
+        let declared = &self.value.declared;
+        let call = worker::spawn(
+            async move { replica::call(declared, Mode::DryRun, &Attempts::default()).await }
+                .instrument(Span::current()),
         );
         let outcome = call
             .await
-            .unwrap_or_else(|panicked| Err(Error::from(panicked).at(parts.location)))?;
+            .unwrap_or_else(|panicked| Err(Error::from(panicked).at(declared.location)))?;
         match outcome {
-            decrypt::Outcome::DryRunPassed => Ok(Verified::DryRun),
+            Outcome::DryRunPassed => Ok(Verified::DryRun),
             // dropped here, zeroed
-            decrypt::Outcome::Plaintext(_) => Ok(Verified::DecryptedAndDiscarded),
+            Outcome::Plaintext(_) => Ok(Verified::DecryptedAndDiscarded),
         }
     }
 
-    /// The address of the value's entry: what names it.
+    /// The address of the value's cell: what names it.
     #[cfg(feature = "testing")]
     pub(crate) fn address(&self) -> usize {
-        core::ptr::from_ref(self.entry) as usize
+        core::ptr::from_ref(self.value) as usize
     }
 
     /// Whether two handles refer to the same sealed value.
     pub fn same_value(&self, other: &Sealed) -> bool {
-        core::ptr::eq(self.entry, other.entry)
+        core::ptr::eq(self.value, other.value)
     }
 }
 
@@ -320,7 +348,7 @@ impl fmt::Debug for Sealed {
         f.debug_struct("Sealed")
             .field("location", &format_args!("{}", self.location()))
             .field("family", &self.family())
-            .field("key", &self.parts().key)
+            .field("key", &self.declaration().key)
             .field("context_keys", &context_keys)
             .field("algorithm", &self.algorithm())
             .field("ciphertext_len", &self.ciphertext().len())
@@ -349,7 +377,5 @@ pub enum Verified {
 /// assert!(registered().any(|value| value.same_value(&TOKEN)));
 /// ```
 pub fn registered() -> impl ExactSizeIterator<Item = Sealed> {
-    SEALED_ENTRIES
-        .iter()
-        .map(|entry| Sealed::__from_entry(entry))
+    SEALED_VALUES.iter().map(|value| Sealed::of(value))
 }

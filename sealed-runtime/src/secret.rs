@@ -4,8 +4,8 @@ use core::fmt;
 
 use zeroize::Zeroizing;
 
+use crate::declaration::Location;
 use crate::error::{Error, ErrorKind};
-use crate::facts::Location;
 
 /// The plaintext of a sealed value.
 ///
@@ -106,7 +106,7 @@ mod secrecy_tests {
     fn secret(bytes: &[u8]) -> Secret {
         Secret::new(
             Zeroizing::new(bytes.to_vec()),
-            Location::__new("src/main.rs", 3, 30),
+            crate::declaration::location("src/main.rs", 3, 30),
         )
     }
 

@@ -47,9 +47,9 @@
 use std::future::Future;
 
 use crate::error::{Error, ErrorKind};
-use crate::overrides;
 use crate::sealed::Sealed;
 use crate::secret::Secret;
+use crate::test_outcomes;
 
 /// What each named value gives inside a [`scope`].
 #[derive(Default)]
@@ -86,5 +86,5 @@ impl Outcomes {
 
 /// Runs `future` with `outcomes` in force for it (and the synchronous code it calls).
 pub async fn scope<F: Future>(outcomes: Outcomes, future: F) -> F::Output {
-    overrides::scope(outcomes.entries, future).await
+    test_outcomes::scope(outcomes.entries, future).await
 }

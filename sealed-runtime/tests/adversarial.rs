@@ -8,7 +8,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use sealed_runtime::{set_client, Sealed};
 
-mod support;
+use sealed_test_support as support;
 
 use support::{create_key, Calls};
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use sealed_runtime::{default_config, Sealed};
 
-mod support;
+use sealed_test_support as support;
 
 const CANARY: &str = "canary-chain-91ab";
 

@@ -16,7 +16,7 @@ use tokio::io::AsyncReadExt as _;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
 
-mod support;
+use sealed_test_support as support;
 
 const FORWARD: u8 = 0;
 const HANG: u8 = 1;

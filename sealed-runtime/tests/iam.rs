@@ -1,36 +1,14 @@
 //! Access denied for real: a moto server with IAM enforced (`scripts/dev-kms --iam 3`, whose
 //! endpoint `scripts/test` exports as `SEALED_IAM_KMS_ENDPOINT`), a user without `kms:Decrypt`,
 //! then the same user with the policy the error asks for. Set-up through boto3
-//! (`tests/support/iam.py`), the access under test through `sealed-runtime`.
+//! (`test-support/iam.py`), the access under test through `sealed-runtime`.
 #![cfg(feature = "emulator")]
-
-use std::path::PathBuf;
-use std::process::Command;
 
 use aws_sdk_kms::config::Credentials;
 use sealed_runtime::{default_config, set_client, ErrorKind, Sealed};
 
 fn helper(args: &[&str]) -> String {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let python = std::env::var_os("SEALED_VENV")
-        .map_or_else(|| root.join("../.venv"), PathBuf::from)
-        .join("bin/python");
-    let output = Command::new(&python)
-        .arg(root.join("tests/support/iam.py"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {}: {e}; run scripts/dev-kms once to create the venv",
-                python.display()
-            )
-        });
-    assert!(
-        output.status.success(),
-        "iam.py {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    sealed_test_support::emulator::iam(args)
 }
 
 fn field<'a>(json: &'a str, name: &str) -> &'a str {
@@ -77,7 +55,9 @@ async fn a_role_without_decrypt_is_denied_with_the_statement_to_add_then_allowed
     assert!(message.contains("tests/iam.rs:"), "{message}");
     // moto's own words are kept (it names the action)
     assert!(message.contains("kms:Decrypt"), "{message}");
-    assert!(error.code().is_some_and(|c| c.contains("403")), "{message}");
+    // the emulator's XML code, and the HTTP status beside it in the message only
+    assert_eq!(error.code(), Some("AccessDenied"), "{message}");
+    assert!(message.contains("AccessDenied, HTTP 403"), "{message}");
     assert_eq!(error.attempts(), Some(1), "access denied is not retried");
     assert!(value.try_get().is_none());
 

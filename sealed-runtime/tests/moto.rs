@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use sealed_runtime::{default_config, set_client, ErrorKind, Sealed};
 use tokio::sync::Mutex;
 
-mod support;
+use sealed_test_support as support;
 
 use support::{create_key, Calls};
 

@@ -20,7 +20,7 @@ use aws_sdk_kms::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_kms::error::BoxError;
 use sealed_runtime::{default_config, set_client, ErrorKind, Sealed};
 
-mod support;
+use sealed_test_support as support;
 
 const CANARY: &str = "canary-runtimes-5e1d";
 

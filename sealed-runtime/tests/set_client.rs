@@ -5,7 +5,7 @@
 
 use sealed_runtime::{default_config, set_client, Sealed};
 
-mod support;
+use sealed_test_support as support;
 
 #[tokio::test]
 async fn set_client_after_the_first_access_is_refused_saying_why() {

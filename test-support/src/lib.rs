@@ -1,5 +1,32 @@
-//! What the tests of every `sealed` crate share. One home for test machinery (STYLE.md 17):
-//! [`layers`] keeps each crate's modules importing only downward.
+//! What the tests of every `sealed` crate share, in one place (STYLE.md 17): each test binary
+//! depends on this crate instead of keeping helpers of its own.
+//!
+//! * [`layers`]: a crate's modules import only downward (every crate has a `tests/layers.rs`).
+//! * [`workspace`]: the workspace's root and the cargo running the tests.
+//! * [`child`]: a test run again alone in a child process, with a clean AWS environment.
+//! * With the `kms` feature: [`emulator`] (the local KMS `scripts/dev-kms` starts, a private one
+//!   with IAM enforced, its IAM set-up), [`kms`] (keys and sealed test values through the SDK,
+//!   interceptors that count and record requests) and [`leaks`] (made-up plaintexts, and the
+//!   check that none of them reaches a message or a log).
 #![forbid(unsafe_code)]
+// A helper that cannot go on fails the test that called it, with a message: panics are its errors.
+#![allow(clippy::missing_panics_doc)]
 
+pub mod child;
+#[cfg(feature = "kms")]
+pub mod emulator;
+#[cfg(feature = "kms")]
+pub mod kms;
 pub mod layers;
+#[cfg(feature = "kms")]
+pub mod leaks;
+pub mod workspace;
+
+pub use child::{child_test, stdout_of};
+#[cfg(feature = "kms")]
+pub use emulator::require_emulator;
+#[cfg(feature = "kms")]
+pub use kms::{create_key, encrypt, seal, Calls, Sent};
+#[cfg(feature = "kms")]
+pub use leaks::{assert_no_canary, canary, captured_logs};
+pub use workspace::{cargo, root};

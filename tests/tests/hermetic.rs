@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sealed_tests::{canary, cargo, require_emulator, root, seal};
+use sealed_test_support::{canary, cargo, require_emulator, root, seal};
 
 fn network_namespaces_allowed() -> bool {
     Command::new("unshare")

@@ -3,16 +3,13 @@
 //! the Lambda runtime emulator (`cargo lambda watch`), one invocation; and the access-denied path
 //! under moto's IAM enforcement. Also validates the example's SAM template with cfn-lint.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
 
+use sealed_test_support::root;
+
 /// The demos share `target/demo` and the example's `secrets/hello.kms`: one at a time.
 static DEMO: Mutex<()> = Mutex::new(());
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 fn demo(args: &[&str]) -> String {
     let _one = DEMO

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use sealed_tests::{canary, cargo, require_emulator, root, seal};
+use sealed_test_support::{canary, cargo, require_emulator, root, seal};
 
 /// The workspace's own `Cargo.toml` for the scratch workspace: its dependency table with the
 /// paths made absolute, its lints and profile; `members` replaced.

@@ -10,7 +10,7 @@
 
 use std::process::Command;
 
-use sealed_tests::{require_emulator, root};
+use sealed_test_support::{require_emulator, root};
 
 fn number(result: &serde_json::Value, field: &str) -> u64 {
     result[field]

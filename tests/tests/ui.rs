@@ -11,7 +11,7 @@ use std::path::PathBuf;
 /// the cases name are copied there, under the same relative paths as in this crate.
 fn copy_bundle_fixtures() {
     let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| sealed_tests::root().join("target"), PathBuf::from);
+        .map_or_else(|| sealed_test_support::root().join("target"), PathBuf::from);
     let to = target.join("tests/trybuild/sealed-tests/tests/fixtures");
     std::fs::create_dir_all(&to).unwrap();
     let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");

@@ -45,7 +45,7 @@ fn value(ciphertext: &str, key: &str) -> &'static Sealed {
 /// sealed under it), read at run time: a new bundle each call, so its first access decrypts.
 async fn bundle_value(client: &aws_sdk_kms::Client, key: &str) -> &'static Sealed {
     use base64::Engine as _;
-    use sealed_runtime::__private::format::Bundle;
+    use sealed_format::Bundle;
     let generated = client
         .generate_data_key()
         .key_id(key)
@@ -53,11 +53,11 @@ async fn bundle_value(client: &aws_sdk_kms::Client, key: &str) -> &'static Seale
         .send()
         .await
         .unwrap();
-    let id = sealed_runtime::__private::random_bundle_id().unwrap();
+    let id = sealed_runtime::__tools::new_bundle_id().unwrap();
     let wrapped = base64::engine::general_purpose::STANDARD
         .encode(generated.ciphertext_blob().unwrap().as_ref());
     let mut bundle = Bundle::new(id, key.to_owned(), Vec::new(), wrapped);
-    let sealed = sealed_runtime::__private::bundle_seal(
+    let sealed = sealed_runtime::__tools::seal_value(
         generated.plaintext().unwrap().as_ref(),
         &id,
         "v",

@@ -1,5 +1,5 @@
-//! The facts of a sealed value that every layer shares: where it is written, its encryption
-//! context, and what `sealed!` emits for it. The leaf of the crate: it imports nothing of it.
+//! What a sealed value declares, as every layer above reads it: where its `sealed!` is written,
+//! its ciphertext, key and encryption context, and (for a value of a bundle) which one.
 
 use core::fmt;
 
@@ -15,12 +15,13 @@ pub struct Location {
     column: u32,
 }
 
-impl Location {
-    #[doc(hidden)]
-    pub const fn __new(file: &'static str, line: u32, column: u32) -> Self {
-        Location { file, line, column }
-    }
+/// The location `file:line:column` (for the expansion of `sealed!` and the run-time builders).
+#[doc(hidden)]
+pub const fn location(file: &'static str, line: u32, column: u32) -> Location {
+    Location { file, line, column }
+}
 
+impl Location {
     /// The source file, as `file!()` gives it.
     pub fn file(&self) -> &'static str {
         self.file
@@ -44,36 +45,34 @@ impl fmt::Display for Location {
     }
 }
 
-/// What `sealed!` emits for one invocation: a `static` in the user's crate.
+/// What one `sealed!` declares (or a run-time builder checked): the request `Decrypt` is sent,
+/// and the facts the compile-time check learnt.
 #[doc(hidden)]
-pub struct EntryParts {
+pub struct Declaration {
     pub ciphertext: &'static [u8],
     pub family: BlobFamily,
     pub key: Option<&'static str>,
     pub context: &'static [(&'static str, ContextValue)],
     pub algorithm: Algorithm,
     pub plaintext_len: Option<usize>,
-    pub fingerprint: Option<&'static [u8; 32]>,
+    /// The 32-byte key-material id of an AWS symmetric ciphertext.
+    pub key_material_id: Option<&'static [u8; 32]>,
     pub emulator_key_id: Option<&'static str>,
     pub location: Location,
     /// For a value of a bundle: which one. `ciphertext`, `key`, `context` and the facts of the
     /// blob are then those of the bundle's wrapped data key, what KMS `Decrypt` is sent.
-    pub bundle: Option<BundleParts>,
+    pub bundle: Option<BundleMember>,
 }
 
 /// A value of a bundle file, as `sealed!(bundle = …, name = …)` emits it.
 #[doc(hidden)]
-pub struct BundleParts {
+pub struct BundleMember {
     /// The bundle file, as written in `bundle = "…"`.
     pub path: &'static str,
     /// The bundle's id.
     pub id: [u8; 16],
     /// The value's name.
     pub name: &'static str,
-    /// Nonce ‖ ciphertext ‖ tag.
-    pub sealed: &'static [u8],
+    /// The value encrypted under the bundle's data key: nonce ‖ ciphertext ‖ tag.
+    pub encrypted: &'static [u8],
 }
-
-/// A decryption attempt panicked (the error each waiter gets instead).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Panicked;

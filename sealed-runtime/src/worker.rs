@@ -1,4 +1,5 @@
-//! The library's own runtime: one thread, started on first use, on which every KMS call runs.
+//! The library's worker thread: one thread with a current-thread tokio runtime, started on first
+//! use, on which every KMS call runs.
 //!
 //! A first access must not depend on the caller's runtime staying alive: a user's tests run one
 //! `#[tokio::test]` runtime each, and an attempt started on a runtime that then shuts down would
@@ -21,7 +22,7 @@ use std::task::{Context, Poll};
 use tokio::runtime::{Builder, Handle};
 use tokio::task::JoinHandle;
 
-use crate::facts::Panicked;
+use crate::flight::Panicked;
 
 /// The name of the library's thread.
 pub(crate) const THREAD_NAME: &str = "sealed-kms";

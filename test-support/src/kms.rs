@@ -1,58 +1,14 @@
-//! Shared by the runtime's test binaries (each uses part of it).
-#![allow(dead_code)]
+//! Keys and sealed test values through the SDK, and interceptors that count and record what a
+//! client sends.
 
-use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use aws_sdk_kms::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_kms::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_kms::error::BoxError;
 
-/// Everything `tracing` writes in this test binary, at every level (the SDK's own included).
-pub fn captured_logs() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        let writer = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || LogWriter(writer.clone()))
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("one subscriber");
-        logs
-    })
-}
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// No trace of `canary` in `text` (an error's `Display` and `Debug`, say) nor in the logs, as
-/// it is or base64-encoded as KMS sends it (S3).
-pub fn assert_no_canary(canary: &[u8], text: &str) {
-    use base64::Engine as _;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(canary);
-    let canary = String::from_utf8_lossy(canary);
-    let logs = captured_logs().lock().unwrap();
-    assert!(
-        !logs.is_empty(),
-        "nothing was logged: the capture is not working"
-    );
-    let logs = String::from_utf8_lossy(&logs);
-    for form in [&*canary, encoded.trim_end_matches('=')] {
-        assert!(!text.contains(form), "plaintext leaked: {text}");
-        assert!(!logs.contains(form), "plaintext in the logs");
-    }
-}
+use crate::emulator::require_emulator;
 
 /// Encrypts `plaintext` with a real (emulated) KMS and returns the base64 to seal.
 pub async fn encrypt(
@@ -153,27 +109,27 @@ impl Intercept for Sent {
     }
 }
 
-/// A command that runs this test binary's `test` alone, in a child process without any `AWS_…`
-/// variable of the parent's: the child sees only what the caller sets.
-pub fn child_test(test: &str) -> std::process::Command {
-    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
-    command.args(["--exact", test, "--nocapture", "--test-threads=1"]);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("AWS_") {
-            command.env_remove(name);
-        }
-    }
-    command
-}
-
-/// Runs `command` (a [`child_test`]), which must succeed; its standard output.
-pub fn stdout_of(command: &mut std::process::Command) -> String {
-    let output = command.output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
+/// A value sealed with the emulator under a new key, for a test that is not async: the key's ARN
+/// and the base64 ciphertext. `context` is the encryption context.
+///
+/// # Panics
+/// When the emulator does not answer: the test cannot go on.
+pub fn seal(plaintext: &str, context: &[(&str, &str)]) -> (String, String) {
+    require_emulator();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime builds");
+    runtime.block_on(async {
+        // a client of its own, on this runtime: no connection of it outlives the runtime in a
+        // pool that `sealed-runtime` shares
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .load()
+            .await;
+        let client = aws_sdk_kms::Client::new(&config);
+        let key = create_key(&client).await;
+        let ciphertext = encrypt(&client, &key, plaintext.as_bytes(), context, None).await;
+        (key, ciphertext)
+    })
 }

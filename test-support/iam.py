@@ -1,4 +1,4 @@
-"""IAM set-up for tests/iam.rs against a moto server started with `scripts/dev-kms --iam 3`.
+"""IAM set-up for the tests (sealed_test_support::emulator::iam) and `scripts/demo --deny`, against a moto server started with `scripts/dev-kms --iam 3`.
 
 `setup ENDPOINT`: with moto's 3 unauthenticated calls, an admin user; then, as the admin, a KMS
 key with the alias `alias/lambda`, a ciphertext of the canary, and a user `app` without any

@@ -1,0 +1,128 @@
+//! The errors of the run-time builders ([`Sealed::builder`](crate::Sealed::builder),
+//! [`Sealed::from_bundle`](crate::Sealed::from_bundle)): a value given at run time that the
+//! checks of `sealed!` reject. Kept apart from [`Error`](crate::Error), which is what an
+//! access to a value meets (as aws-smithy keeps `BuildError` apart from `SdkError`): nothing
+//! was sent to KMS.
+
+use core::fmt;
+
+use crate::declaration::Location;
+
+/// What the check rejected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildErrorKind {
+    /// A ciphertext that `sealed-format` rejects.
+    InvalidFormat(sealed_format::FormatError),
+    /// A key reference that is not valid.
+    InvalidKey(sealed_format::KeyError),
+    /// An asymmetric algorithm without a key.
+    KeyRequired {
+        /// The algorithm.
+        algorithm: sealed_format::Algorithm,
+    },
+    /// An encryption context that breaks a rule (empty or duplicate key).
+    InvalidContext(sealed_format::ContextError),
+    /// A bundle that does not parse, or whose data key is not a valid KMS ciphertext of 32
+    /// bytes.
+    InvalidBundle(sealed_format::BundleError),
+    /// A bundle without the value asked for.
+    NoSuchBundleValue {
+        /// The name asked for.
+        name: String,
+        /// The names the bundle has.
+        names: Vec<String>,
+    },
+}
+
+/// A sealed value given at run time that the checks of `sealed!` reject, at the builder's call
+/// site (or the location given to it).
+///
+/// ```
+/// use sealed_runtime::{BuildErrorKind, Sealed};
+///
+/// let error = Sealed::builder("AQICAHh...==").build().unwrap_err();
+/// assert!(matches!(error.kind(), BuildErrorKind::InvalidFormat(_)));
+/// assert!(error.to_string().starts_with("invalid ciphertext: ciphertext is elided"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError {
+    kind: BuildErrorKind,
+    location: Location,
+}
+
+impl BuildError {
+    pub(crate) fn new(kind: BuildErrorKind, location: Location) -> Self {
+        BuildError { kind, location }
+    }
+
+    /// What the check rejected.
+    pub fn kind(&self) -> &BuildErrorKind {
+        &self.kind
+    }
+
+    /// Where the builder was called (or the location given to it).
+    pub fn location(&self) -> Location {
+        self.location
+    }
+
+    /// What happened and the one next step.
+    fn explain(&self) -> (String, String) {
+        match &self.kind {
+            BuildErrorKind::InvalidFormat(error) => {
+                (format!("invalid ciphertext: {error}"), error.help())
+            }
+            BuildErrorKind::InvalidKey(error) => (
+                format!("invalid key: {error}"),
+                "write a key id, a key ARN, `alias/NAME` or an alias ARN".to_owned(),
+            ),
+            BuildErrorKind::KeyRequired { algorithm } => (
+                format!("`{algorithm}` needs a key: KMS decrypts asymmetric ciphertexts only when told the key"),
+                "add `.key(\"arn:aws:kms:REGION:ACCOUNT:key/KEY-ID\")` naming the asymmetric key".to_owned(),
+            ),
+            BuildErrorKind::InvalidContext(error) => (
+                format!("invalid encryption context: {error}"),
+                "give each encryption-context key once, non-empty, as at encryption".to_owned(),
+            ),
+            BuildErrorKind::InvalidBundle(error) => {
+                (format!("invalid bundle: {error}"), error.help())
+            }
+            BuildErrorKind::NoSuchBundleValue { name, names } => (
+                format!(
+                    "no value `{name}` in the bundle; its values: {}",
+                    if names.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                ),
+                format!("add it with `cargo sealed bundle set FILE {name}`, or fix the name"),
+            ),
+        }
+    }
+
+    /// The one next step (printed after `help:`).
+    pub fn help(&self) -> String {
+        self.explain().1
+    }
+}
+
+impl fmt::Display for BuildError {
+    /// `invalid ciphertext: … for the sealed value at src/main.rs:12:25; help: …`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (what, help) = self.explain();
+        write!(
+            f,
+            "{what} for the sealed value at {}; help: {help}",
+            self.location
+        )
+    }
+}
+
+/// No `source()`: the message says the whole of the rejected check's error, which
+/// [`BuildError::kind`] holds.
+impl std::error::Error for BuildError {}

@@ -1,0 +1,71 @@
+//! Throttling waited out: a `Decrypt` that KMS still throttles after the SDK's own attempts is
+//! sent again after a jittered pause, in rounds, until [`THROTTLED_RETRY_DEADLINE`].
+
+use std::time::{Duration, Instant};
+
+use zeroize::Zeroizing;
+
+use crate::declaration::Declaration;
+use crate::decrypt::{Attempts, Mode, Outcome};
+use crate::error::{Error, ErrorKind};
+use crate::replica;
+
+/// How long a throttled `Decrypt` keeps being tried, from its first attempt: 9 s, inside
+/// Lambda's 10 s INIT. Throttling is KMS's account-wide request quota, met by a fleet of cold
+/// starts at once: each process's own attempts (3, with the SDK's back-off) end before the
+/// quota frees up, so the library sends the request again after a jittered pause (0.5–1 s, then
+/// 1–2 s) until this deadline, which also ends a round still in flight. Other errors are not
+/// affected: an unreachable endpoint still fails after its 3 attempts.
+pub const THROTTLED_RETRY_DEADLINE: Duration = Duration::from_secs(9);
+
+/// The pause before sending a throttled request again, after `round` earlier pauses: half of
+/// 1 s (then 2 s), plus a random share of the other half, so a fleet does not come back at once.
+fn throttled_pause(round: u32) -> Duration {
+    let base = if round == 0 { 1000 } else { 2000 };
+    Duration::from_millis(base / 2 + fastrand::u64(0..=base / 2))
+}
+
+/// Decrypts `declared`; the plaintext is only ever held in a zeroizing buffer. Throttling is
+/// tried again until [`THROTTLED_RETRY_DEADLINE`].
+pub(crate) async fn decrypt(declared: &Declaration) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let started = Instant::now();
+    let attempts = Attempts::default();
+    let mut throttled: Option<Error> = None;
+    for round in 0.. {
+        // a round after a pause ends by the deadline whatever its own timeouts
+        let attempt = match throttled.take() {
+            None => replica::call(declared, Mode::Decrypt, &attempts).await,
+            Some(last) => {
+                let left = THROTTLED_RETRY_DEADLINE.saturating_sub(started.elapsed());
+                let round = replica::call(declared, Mode::Decrypt, &attempts);
+                match tokio::time::timeout(left, round).await {
+                    Ok(result) => result,
+                    // the attempts the cut round made count too
+                    Err(_) => return Err(last.with_totals(attempts.total(), started.elapsed())),
+                }
+            }
+        };
+        let error = match attempt {
+            Ok(Outcome::Plaintext(plaintext)) => return Ok(plaintext),
+            // Only a dry run can end without a plaintext.
+            Ok(Outcome::DryRunPassed) => {
+                return Err(Error::new(ErrorKind::Service).at(declared.location))
+            }
+            Err(error) => error,
+        };
+        let pause = throttled_pause(round);
+        if error.kind() != &ErrorKind::Throttled
+            || started.elapsed() + pause >= THROTTLED_RETRY_DEADLINE
+        {
+            return Err(if round == 0 {
+                error
+            } else {
+                error.with_totals(attempts.total(), started.elapsed())
+            });
+        }
+        tracing::debug!(value = %declared.location, attempts = attempts.total(), pause_ms = pause.as_millis(), "sealed: Decrypt throttled; sending it again after a pause");
+        tokio::time::sleep(pause).await;
+        throttled = Some(error);
+    }
+    unreachable!("the loop returns")
+}
