@@ -10,7 +10,8 @@ use clap::{Args, Subcommand};
 use sealed_format::{check_value_name, Bundle, ContextValue, KeyRef, Options, MAX_BUNDLE_VALUE};
 use zeroize::Zeroizing;
 
-use crate::encrypt::{self, ContextArgs};
+use crate::args::ContextArgs;
+use crate::encrypt;
 
 #[derive(Args)]
 pub struct BundleArgs {

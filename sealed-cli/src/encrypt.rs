@@ -10,12 +10,10 @@ use aws_sdk_kms::error::ProvideErrorMetadata as _;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::EncryptionAlgorithmSpec;
 use clap::Args;
-use sealed_format::{
-    check_context_keys, check_env_name, inspect, Algorithm, ContextValue, KeyRef, Options,
-};
+use sealed_format::{inspect, Algorithm, ContextValue, KeyRef, Options};
 use zeroize::Zeroizing;
 
-use crate::inspect::parse_algorithm;
+use crate::args::{parse_algorithm, ContextArgs};
 use crate::output::warning;
 
 /// The largest plaintext KMS `Encrypt` accepts.
@@ -40,71 +38,6 @@ pub struct EncryptArgs {
     /// Remove one trailing newline (`\n` or `\r\n`) from the plaintext
     #[arg(long)]
     strip_newline: bool,
-}
-
-/// The encryption context, as `--context` and `--context-env` give it.
-#[derive(Args)]
-pub struct ContextArgs {
-    /// An encryption-context entry with a literal value (repeatable)
-    #[arg(long = "context", value_name = "KEY=VALUE")]
-    context: Vec<String>,
-    /// An entry whose value is the environment variable VAR, now and at run time: the line says
-    /// `env("VAR")` (repeatable; e.g. `LambdaFunctionName=AWS_LAMBDA_FUNCTION_NAME`)
-    #[arg(long = "context-env", value_name = "KEY=VAR")]
-    context_env: Vec<String>,
-}
-
-/// A `--context` or `--context-env` entry: as `sealed!` will write it, and the value sent now.
-pub struct Entry {
-    pub written: ContextValue<String>,
-    pub value: String,
-}
-
-fn split(pair: &str, flag: &str) -> Result<(String, String), String> {
-    pair.split_once('=')
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .ok_or_else(|| format!("`{flag} {pair}`: expected KEY=VALUE"))
-}
-
-impl ContextArgs {
-    /// The entries, checked, with the values of `--context-env` read now.
-    pub fn entries(&self) -> Result<Vec<(String, Entry)>, String> {
-        context(self)
-    }
-}
-
-fn context(args: &ContextArgs) -> Result<Vec<(String, Entry)>, String> {
-    let mut entries = Vec::new();
-    for pair in &args.context {
-        let (key, value) = split(pair, "--context")?;
-        entries.push((
-            key,
-            Entry {
-                written: ContextValue::Literal(value.clone()),
-                value,
-            },
-        ));
-    }
-    for pair in &args.context_env {
-        let (key, var) = split(pair, "--context-env")?;
-        check_env_name(&var).map_err(|e| e.to_string())?;
-        let value = std::env::var(&var)
-            .map_err(|_| format!("`--context-env {pair}`: `{var}` is not set; set it to the value the function will see"))?;
-        entries.push((
-            key,
-            Entry {
-                written: ContextValue::Env(var),
-                value,
-            },
-        ));
-    }
-    if let Some((_, error)) = check_context_keys(entries.iter().map(|(k, _)| k.as_str()))
-        .into_iter()
-        .next()
-    {
-        return Err(error.to_string());
-    }
-    Ok(entries)
 }
 
 /// The plaintext from a hidden prompt or stdin, at most `max` bytes (`what` names it).

@@ -7,6 +7,8 @@ use clap::Args;
 use sealed_format::{inspect, Algorithm, Options};
 use serde_json::json;
 
+use crate::args::parse_algorithm;
+
 #[derive(Args)]
 pub struct InspectArgs {
     /// The base64 ciphertext, `@FILE` to read it (or a bundle file) from a file, or `-` for stdin
@@ -23,15 +25,6 @@ pub struct InspectArgs {
     /// Print JSON on stdout (also for a rejected ciphertext)
     #[arg(long)]
     json: bool,
-}
-
-pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
-    Algorithm::parse(name).ok_or_else(|| {
-        format!(
-            "unknown algorithm `{name}`; expected one of: {}",
-            sealed_format::ALGORITHM_NAMES.join(", ")
-        )
-    })
 }
 
 fn read(source: &str) -> Result<String, String> {

@@ -2,6 +2,7 @@
 //! write its IAM policy, and re-encrypt under another key.
 #![forbid(unsafe_code)]
 
+mod args;
 mod bundle;
 mod encrypt;
 mod inspect;
@@ -10,7 +11,6 @@ mod report;
 mod reseal;
 mod scan;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -49,43 +49,18 @@ enum Command {
     /// List every `sealed!` under PATHs with its verdict; `--kms` proves each decrypts.
     Check(CheckArgs),
     /// Print the least-privilege IAM policy for the `sealed!` values under PATHs.
-    Policy(ScanArgs),
+    Policy(args::ScanArgs),
     /// Re-encrypt every `sealed!` under PATHs for another key (`ReEncrypt`), rewriting the source.
     Reseal(reseal::ResealArgs),
     /// Many values under one KMS data key: one `Decrypt` per process (`new`, `set`, `rm`, `ls`).
     Bundle(bundle::BundleArgs),
 }
 
-/// Where to look for `sealed!` values.
-#[derive(Args)]
-pub struct ScanArgs {
-    /// Files or directories to scan [default: the current directory]
-    pub paths: Vec<PathBuf>,
-    /// Accept ciphertexts of KMS emulators, as a build with the `emulator` feature does
-    #[arg(long)]
-    pub emulator: bool,
-    /// Also read files that `.gitignore` or `.ignore` exclude (generated code brought in with
-    /// `include!`, say)
-    #[arg(long)]
-    pub no_ignore: bool,
-}
-
-impl ScanArgs {
-    /// The paths given, or the current directory.
-    pub fn paths(&self) -> Vec<PathBuf> {
-        if self.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            self.paths.clone()
-        }
-    }
-}
-
 /// `cargo sealed check`.
 #[derive(Args)]
 pub struct CheckArgs {
     #[command(flatten)]
-    scan: ScanArgs,
+    scan: args::ScanArgs,
     /// Also prove that each value decrypts with the current credentials (`Decrypt` with
     /// `DryRun`; the plaintext, if a server returns one anyway, is discarded unread)
     #[arg(long)]

@@ -7,8 +7,8 @@ use sealed_format::{KeyKind, KeyRef};
 use sealed_runtime::{Sealed, Verified};
 use serde_json::{json, Value as Json};
 
+use crate::args::ScanArgs;
 use crate::scan::{self, Found, Value};
-use crate::ScanArgs;
 use sealed_format::ContextValue;
 
 use crate::output::{println, warning, BAD, GOOD};

@@ -11,9 +11,9 @@ use base64::Engine as _;
 use clap::Args;
 use sealed_format::KeyRef;
 
+use crate::args::ScanArgs;
 use crate::output::warning;
 use crate::scan::{self, Found, Value};
-use crate::ScanArgs;
 use sealed_format::ContextValue;
 
 #[derive(Args)]

@@ -212,7 +212,7 @@ fn messages(error: &syn::Error) -> String {
 }
 
 /// Scans every file under the paths `args` gives.
-pub fn scan(args: &crate::ScanArgs) -> Result<Vec<Found>, String> {
+pub fn scan(args: &crate::args::ScanArgs) -> Result<Vec<Found>, String> {
     let mut all = Vec::new();
     for file in rust_files(&args.paths(), args.no_ignore)? {
         all.extend(scan_file(&file, args.emulator)?);
