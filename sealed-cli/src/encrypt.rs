@@ -2,7 +2,6 @@
 //! paste out.
 
 use std::fmt::Write as _;
-use std::io::{IsTerminal as _, Read as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -11,13 +10,10 @@ use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::EncryptionAlgorithmSpec;
 use clap::Args;
 use sealed_format::{inspect, Algorithm, ContextValue, KeyRef, Options};
-use zeroize::Zeroizing;
 
 use crate::args::{parse_algorithm, ContextArgs};
-use crate::output::warning;
-
-/// The largest plaintext KMS `Encrypt` accepts.
-const MAX_PLAINTEXT: usize = 4096;
+use crate::kms::{base64_of, failure_message};
+use crate::plaintext::{read_plaintext, MAX_PLAINTEXT};
 
 #[derive(Args)]
 pub struct EncryptArgs {
@@ -38,54 +34,6 @@ pub struct EncryptArgs {
     /// Remove one trailing newline (`\n` or `\r\n`) from the plaintext
     #[arg(long)]
     strip_newline: bool,
-}
-
-/// The plaintext from a hidden prompt or stdin, at most `max` bytes (`what` names it).
-pub fn read_plaintext(
-    strip_newline: bool,
-    max: usize,
-    what: &str,
-) -> Result<Zeroizing<Vec<u8>>, String> {
-    let mut plaintext = Zeroizing::new(Vec::new());
-    if std::io::stdin().is_terminal() {
-        let typed = Zeroizing::new(
-            rpassword::prompt_password("plaintext (not echoed): ")
-                .map_err(|e| format!("cannot read the plaintext: {e}"))?,
-        );
-        plaintext.extend_from_slice(typed.as_bytes());
-    } else {
-        std::io::stdin()
-            .read_to_end(&mut plaintext)
-            .map_err(|e| format!("cannot read the plaintext from stdin: {e}"))?;
-        if plaintext.ends_with(b"\n") {
-            if strip_newline {
-                plaintext.pop();
-                if plaintext.ends_with(b"\r") {
-                    plaintext.pop();
-                }
-            } else {
-                warning("the plaintext ends with a newline, which is sealed with it (`echo` adds one); pass --strip-newline to remove it, or use `printf %s`");
-            }
-        }
-    }
-    if plaintext.is_empty() {
-        return Err("the plaintext is empty; pipe the secret to stdin (`printf %s \"$SECRET\" | cargo sealed encrypt …`)".to_owned());
-    }
-    if plaintext.len() > max {
-        return Err(if max == MAX_PLAINTEXT {
-            format!(
-                "the plaintext is {} bytes; KMS encrypts at most {MAX_PLAINTEXT}: put larger secrets in a bundle (`cargo sealed bundle set`, up to {} KiB a value)",
-                plaintext.len(),
-                sealed_format::MAX_BUNDLE_VALUE / 1024
-            )
-        } else {
-            format!(
-                "the plaintext is {} bytes; {what} holds at most {max}",
-                plaintext.len()
-            )
-        });
-    }
-    Ok(plaintext)
 }
 
 fn spec(algorithm: Algorithm) -> Option<EncryptionAlgorithmSpec> {
@@ -138,7 +86,7 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
     let output = request
         .send()
         .await
-        .map_err(|error| kms_failure("Encrypt", key.as_str(), &error, error.code()))?;
+        .map_err(|error| failure_message("Encrypt", key.as_str(), &error, error.code()))?;
     let blob = output
         .ciphertext_blob
         .ok_or("KMS Encrypt returned no ciphertext")?;
@@ -180,38 +128,4 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
         println!("sealed!({base64:?}{rest})");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A failed KMS call of `cargo sealed` (`operation` on `key`) as a message with the next step.
-pub fn kms_failure<E>(
-    operation: &str,
-    key: &str,
-    error: &aws_sdk_kms::error::SdkError<E, aws_sdk_kms::config::http::HttpResponse>,
-    code: Option<&str>,
-) -> String
-where
-    E: std::error::Error + aws_sdk_kms::error::ProvideErrorMetadata + 'static,
-{
-    if let Some((message, help)) = sealed_runtime::__private::credentials_failure(error, code) {
-        return format!("KMS {operation} with key `{key}`: {message}\n  = help: {help}");
-    }
-    let message = error.message().unwrap_or("");
-    let denied = code.is_some_and(|c| c.contains("AccessDenied"))
-        || error
-            .raw_response()
-            .is_some_and(|r| r.status().as_u16() == 403);
-    let hint = if denied {
-        format!("\n  = help: allow kms:{operation} on {key} for the caller")
-    } else {
-        String::new()
-    };
-    format!(
-        "KMS {operation} with key `{key}` failed ({}): {message}{hint}",
-        code.unwrap_or("no error code")
-    )
-}
-
-fn base64_of(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -8,6 +8,7 @@ use sealed_format::{inspect, Algorithm, Options};
 use serde_json::json;
 
 use crate::args::parse_algorithm;
+use crate::context::entry_text;
 
 #[derive(Args)]
 pub struct InspectArgs {
@@ -156,10 +157,7 @@ fn inspect_bundle(text: &str, options: Options, json_out: bool) -> ExitCode {
         println!("bundle:      {}", hex_id(&bundle.id));
         println!("key:         {}", bundle.key);
         for (k, v) in &bundle.context {
-            match v {
-                sealed_format::ContextValue::Literal(v) => println!("context:     {k}={v}"),
-                sealed_format::ContextValue::Env(var) => println!("context:     {k}=env({var})"),
-            }
+            println!("context:     {}", entry_text(k, v));
         }
         println!("data key:    {}", blob.family());
         if let Some(fingerprint) = blob.fingerprint() {

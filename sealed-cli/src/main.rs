@@ -4,11 +4,16 @@
 
 mod args;
 mod bundle;
+mod bundle_file;
+mod context;
 mod encrypt;
 mod inspect;
+mod kms;
 mod output;
+mod plaintext;
 mod report;
 mod reseal;
+mod runtime_private;
 mod scan;
 
 use std::process::ExitCode;

@@ -11,6 +11,7 @@ use crate::args::ScanArgs;
 use crate::scan::{self, Found, Value};
 use sealed_format::ContextValue;
 
+use crate::context::declare;
 use crate::output::{println, warning, BAD, GOOD};
 
 fn context_keys(value: &Value) -> String {
@@ -35,13 +36,9 @@ pub fn sealed_of(found: &Found, value: &Value, allow_emulator: bool) -> Result<S
     if let Some(key) = &value.checked.key {
         builder = builder.key(key);
     }
-    for (key, context) in &value.context {
-        builder = match context {
-            ContextValue::Literal(v) => builder.context(key, v),
-            ContextValue::Env(name) => builder.context_env(key, name),
-        };
-    }
-    builder.build().map_err(|e| e.to_string())
+    declare(builder, &value.context)
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 /// `cargo sealed check`: one line per value; non-zero exit if any fails.

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use aws_sdk_kms::error::ProvideErrorMetadata as _;
 use aws_sdk_kms::primitives::Blob;
-use base64::Engine as _;
 use clap::Args;
 use sealed_format::KeyRef;
 
 use crate::args::ScanArgs;
+use crate::kms::base64_of;
 use crate::output::warning;
 use crate::scan::{self, Found, Value};
 use sealed_format::ContextValue;
@@ -82,7 +82,7 @@ async fn reencrypt(found: &Found, value: &Value, to: &KeyRef<'_>) -> Result<Stri
     let blob = output
         .ciphertext_blob
         .ok_or("KMS ReEncrypt returned no ciphertext")?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(blob.as_ref()))
+    Ok(base64_of(blob.as_ref()))
 }
 
 /// Moves the bundle at `path` to `to`: one `ReEncrypt` of its data key (its values do not
@@ -94,7 +94,7 @@ async fn reseal_bundle(
     to: &KeyRef<'_>,
     dry_run: bool,
 ) -> Result<usize, String> {
-    let mut bundle = crate::bundle::read(path)?;
+    let mut bundle = crate::bundle_file::read(path)?;
     let old = bundle.render();
     bundle.data_key = if dry_run {
         "<new data key from ReEncrypt>".to_owned()
@@ -105,7 +105,7 @@ async fn reseal_bundle(
     if dry_run {
         diff(path, &old, &bundle.render());
     } else {
-        crate::bundle::write(path, &bundle)?;
+        crate::bundle_file::write(path, &bundle)?;
     }
     Ok(bundle.values.len())
 }
