@@ -5,20 +5,21 @@
 mod args;
 mod bundle;
 mod bundle_file;
+mod check;
 mod context;
 mod encrypt;
 mod inspect;
 mod kms;
 mod output;
 mod plaintext;
-mod report;
+mod policy;
 mod reseal;
 mod runtime_private;
 mod scan;
 
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 /// Seal secrets for the `sealed!` macro of the `sealed-runtime` crate (add `sealed-runtime` to your
 /// `Cargo.toml`), and check the sealed values of a crate.
@@ -52,24 +53,13 @@ enum Command {
     /// Tell what a ciphertext is, or the exact error `sealed!` gives for it.
     Inspect(inspect::InspectArgs),
     /// List every `sealed!` under PATHs with its verdict; `--kms` proves each decrypts.
-    Check(CheckArgs),
+    Check(check::CheckArgs),
     /// Print the least-privilege IAM policy for the `sealed!` values under PATHs.
     Policy(args::ScanArgs),
     /// Re-encrypt every `sealed!` under PATHs for another key (`ReEncrypt`), rewriting the source.
     Reseal(reseal::ResealArgs),
     /// Many values under one KMS data key: one `Decrypt` per process (`new`, `set`, `rm`, `ls`).
     Bundle(bundle::BundleArgs),
-}
-
-/// `cargo sealed check`.
-#[derive(Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    scan: args::ScanArgs,
-    /// Also prove that each value decrypts with the current credentials (`Decrypt` with
-    /// `DryRun`; the plaintext, if a server returns one anyway, is discarded unread)
-    #[arg(long)]
-    kms: bool,
 }
 
 fn main() -> ExitCode {
@@ -93,8 +83,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Encrypt(args) => encrypt::run(args).await,
             Command::Inspect(args) => inspect::run(&args),
-            Command::Check(args) => report::check(&args.scan, args.kms).await,
-            Command::Policy(args) => report::policy(&args),
+            Command::Check(args) => check::run(&args).await,
+            Command::Policy(args) => policy::run(&args),
             Command::Reseal(args) => reseal::run(args).await,
             Command::Bundle(args) => bundle::run(args).await,
         }
