@@ -9,7 +9,7 @@ use sealed_runtime::{Sealed, Verified};
 use crate::args::ScanArgs;
 use crate::context::declare;
 use crate::output::{println, BAD, GOOD};
-use crate::scan::{self, Found, Value};
+use crate::scan::{Invocation, ValidInvocation};
 
 /// `cargo sealed check`.
 #[derive(Args)]
@@ -22,7 +22,7 @@ pub struct CheckArgs {
     kms: bool,
 }
 
-fn context_keys(value: &Value) -> String {
+fn context_keys(value: &ValidInvocation) -> String {
     let keys: Vec<&str> = value.context.iter().map(|(k, _)| k.as_str()).collect();
     if keys.is_empty() {
         "-".to_owned()
@@ -32,12 +32,16 @@ fn context_keys(value: &Value) -> String {
 }
 
 /// A run-time `Sealed` for a found value, pointing at its `sealed!` in errors.
-fn sealed_of(found: &Found, value: &Value, allow_emulator: bool) -> Result<Sealed, String> {
+fn sealed_of(
+    invocation: &Invocation,
+    value: &ValidInvocation,
+    allow_emulator: bool,
+) -> Result<Sealed, String> {
     let mut builder = Sealed::builder(value.text.clone())
         .location(
-            found.file.display().to_string(),
-            u32::try_from(found.line).unwrap_or(0),
-            u32::try_from(found.column).unwrap_or(0),
+            invocation.file.display().to_string(),
+            u32::try_from(invocation.line).unwrap_or(0),
+            u32::try_from(invocation.column).unwrap_or(0),
         )
         .algorithm(value.checked.algorithm)
         .allow_emulator(allow_emulator);
@@ -52,17 +56,17 @@ fn sealed_of(found: &Found, value: &Value, allow_emulator: bool) -> Result<Seale
 /// `cargo sealed check`: one line per value; non-zero exit if any fails.
 pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
     let kms = args.kms;
-    let found = scan::scan(&args.scan)?;
+    let invocations = crate::scan::invocations(&args.scan)?;
     let mut failed = 0;
     let ok_mark = format!("{GOOD}ok{GOOD:#}");
     // a bundle's data key is proved once, however many values name it
     let mut bundles: std::collections::HashMap<std::path::PathBuf, Result<Verified, String>> =
         std::collections::HashMap::new();
-    for item in &found {
-        match &item.verdict {
+    for invocation in &invocations {
+        match &invocation.verdict {
             Err(message) => {
                 failed += 1;
-                println!("{}  {BAD}invalid{BAD:#}", item.location());
+                println!("{}  {BAD}invalid{BAD:#}", invocation.location());
                 for line in message.lines() {
                     println!("    {line}");
                 }
@@ -75,7 +79,7 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
                 };
                 let summary = format!(
                     "{}  {what}  key={key}  context={}",
-                    item.location(),
+                    invocation.location(),
                     context_keys(value)
                 );
                 if !kms {
@@ -89,7 +93,7 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
                 let outcome = if let Some(outcome) = known.and_then(|path| bundles.get(path)) {
                     outcome.clone()
                 } else {
-                    let outcome = match sealed_of(item, value, args.scan.emulator) {
+                    let outcome = match sealed_of(invocation, value, args.scan.emulator) {
                         Ok(sealed) => sealed.verify().await.map_err(|e| e.to_string()),
                         Err(e) => Err(e),
                     };
@@ -112,7 +116,7 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
             }
         }
     }
-    let total = found.len();
+    let total = invocations.len();
     eprintln!(
         "{total} sealed value{} found, {failed} failed{}",
         if total == 1 { "" } else { "s" },

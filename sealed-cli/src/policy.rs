@@ -5,18 +5,21 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use sealed_format::{ContextValue, KeyKind, KeyRef};
-use serde_json::{json, Value as Json};
+use serde_json::{json, Value};
 
 use crate::args::ScanArgs;
 use crate::output::{println, warning};
-use crate::scan::{self, Found, Value};
+use crate::scan::{Invocation, ValidInvocation};
 
 /// What a statement grants: the resources and the conditions, for grouping values.
-fn grant(value: &Value, item: &Found) -> Option<(Vec<String>, BTreeMap<String, String>)> {
+fn grant(
+    value: &ValidInvocation,
+    invocation: &Invocation,
+) -> Option<(Vec<String>, BTreeMap<String, String>)> {
     let Some(text) = value.checked.key.as_deref() else {
         warning(&format!(
             "{}: no `key = …`: its role needs kms:Decrypt on whatever key made it; pin the key to get a precise policy",
-            item.location()
+            invocation.location()
         ));
         return None;
     };
@@ -29,7 +32,7 @@ fn grant(value: &Value, item: &Found) -> Option<(Vec<String>, BTreeMap<String, S
             }
             ContextValue::Env(var) => warning(&format!(
                 "{}: context `{name}` comes from `env(\"{var}\")` at run time: no condition on its value",
-                item.location()
+                invocation.location()
             )),
         }
     }
@@ -38,14 +41,14 @@ fn grant(value: &Value, item: &Found) -> Option<(Vec<String>, BTreeMap<String, S
         KeyKind::KeyId | KeyKind::MultiRegionKeyId => {
             warning(&format!(
                 "{}: `{text}` is a bare key id: the policy names `arn:aws:kms:*:*:key/{text}`; pin the key ARN to name its region and account",
-                item.location()
+                invocation.location()
             ));
             format!("arn:aws:kms:*:*:key/{text}")
         }
         _ => {
             warning(&format!(
                 "{}: `{text}` is an alias: IAM policies name keys, so the statement allows any key reached through this alias (`kms:RequestAlias`); pin the key ARN for a tighter grant",
-                item.location()
+                invocation.location()
             ));
             conditions.insert(
                 "kms:RequestAlias".to_owned(),
@@ -64,21 +67,21 @@ fn grant(value: &Value, item: &Found) -> Option<(Vec<String>, BTreeMap<String, S
 
 /// `cargo sealed policy`: the IAM policy JSON on stdout, warnings on stderr.
 pub fn run(args: &ScanArgs) -> Result<ExitCode, String> {
-    let found = scan::scan(args)?;
+    let invocations = crate::scan::invocations(args)?;
     // conditions → resources
     let mut groups: BTreeMap<Vec<(String, String)>, Vec<String>> = BTreeMap::new();
     let mut invalid = 0;
-    for item in &found {
-        match &item.verdict {
+    for invocation in &invocations {
+        match &invocation.verdict {
             Err(_) => {
                 invalid += 1;
                 warning(&format!(
                     "{}: not a valid `sealed!` (see `cargo sealed check`); left out",
-                    item.location()
+                    invocation.location()
                 ));
             }
             Ok(value) => {
-                if let Some((resources, conditions)) = grant(value, item) {
+                if let Some((resources, conditions)) = grant(value, invocation) {
                     let entry = groups.entry(conditions.into_iter().collect()).or_default();
                     for resource in resources {
                         if !entry.contains(&resource) {
@@ -89,10 +92,10 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, String> {
             }
         }
     }
-    if found.is_empty() {
+    if invocations.is_empty() {
         return Err("no `sealed!` found: nothing to grant".to_owned());
     }
-    let statements: Vec<Json> = groups
+    let statements: Vec<Value> = groups
         .into_iter()
         .enumerate()
         .map(|(i, (conditions, mut resources))| {
@@ -104,9 +107,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, String> {
                 "Resource": resources,
             });
             if !conditions.is_empty() {
-                let equals: serde_json::Map<String, Json> = conditions
+                let equals: serde_json::Map<String, Value> = conditions
                     .into_iter()
-                    .map(|(k, v)| (k, Json::String(v)))
+                    .map(|(k, v)| (k, Value::String(v)))
                     .collect();
                 statement["Condition"] = json!({ "StringEquals": equals });
             }
