@@ -5,12 +5,15 @@ use std::process::ExitCode;
 
 use aws_sdk_kms::error::ProvideErrorMetadata as _;
 use aws_sdk_kms::types::DataKeySpec;
-use base64::Engine as _;
 use clap::{Args, Subcommand};
-use sealed_format::{check_value_name, Bundle, ContextValue, KeyRef, Options, MAX_BUNDLE_VALUE};
+use sealed_format::{check_value_name, Bundle, KeyRef, Options, MAX_BUNDLE_VALUE};
 use zeroize::Zeroizing;
 
-use crate::encrypt::{self, ContextArgs};
+use crate::args::ContextArgs;
+use crate::context::{declare, entry_text};
+use crate::kms::{base64_of, failure_message};
+use crate::plaintext::read_plaintext;
+use crate::runtime_tools::{new_bundle_id, seal_value};
 
 #[derive(Args)]
 pub struct BundleArgs {
@@ -78,27 +81,6 @@ pub async fn run(args: BundleArgs) -> Result<ExitCode, String> {
     }
 }
 
-/// Reads and parses a bundle file.
-pub fn read(path: &Path) -> Result<Bundle, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    Bundle::parse(&text).map_err(|e| format!("`{}`: {e}\n  = help: {}", path.display(), e.help()))
-}
-
-/// Writes `bundle` to `path` whole or not at all (a temporary file renamed over it).
-pub fn write(path: &Path, bundle: &Bundle) -> Result<(), String> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
-    }
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
-    std::fs::write(&temporary, bundle.render())
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
-}
-
 /// The line to paste for the value `name` of the bundle at `path`.
 fn usage(path: &Path, name: &str) -> String {
     format!(
@@ -116,7 +98,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
             args.file.display()
         ));
     }
-    let id = sealed_runtime::__tools::new_bundle_id()?;
+    let id = new_bundle_id()?;
     let client = sealed_runtime::client(key.region()).await;
     let mut request = client
         .generate_data_key_without_plaintext()
@@ -126,7 +108,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
         request = request.encryption_context(k, &entry.value);
     }
     let output = request.send().await.map_err(|error| {
-        encrypt::kms_failure(
+        failure_message(
             "GenerateDataKeyWithoutPlaintext",
             key.as_str(),
             &error,
@@ -136,7 +118,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
     let wrapped = output
         .ciphertext_blob
         .ok_or("KMS GenerateDataKeyWithoutPlaintext returned no ciphertext")?;
-    let data_key = base64::engine::general_purpose::STANDARD.encode(wrapped.as_ref());
+    let data_key = base64_of(wrapped.as_ref());
     let context = entries.into_iter().map(|(k, e)| (k, e.written)).collect();
     let bundle = Bundle::new(id, key.as_str().to_owned(), context, data_key);
     let blob = bundle
@@ -145,7 +127,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
             ..Options::default()
         })
         .map_err(|e| format!("KMS returned a data key that `sealed!` rejects: {e}"))?;
-    write(&args.file, &bundle)?;
+    crate::bundle_file::write(&args.file, &bundle)?;
     eprintln!(
         "created `{}` under `{}` ({}{}); add values with `cargo sealed bundle set {} NAME`",
         args.file.display(),
@@ -163,17 +145,13 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
 
 /// The bundle's data key, decrypted with KMS as `sealed!` values are (the same errors).
 async fn data_key(path: &Path, bundle: &Bundle) -> Result<Zeroizing<Vec<u8>>, String> {
-    let mut builder = sealed_runtime::Sealed::builder(bundle.data_key.clone())
+    let builder = sealed_runtime::Sealed::builder(bundle.data_key.clone())
         .key(&bundle.key)
         .location(path.display().to_string(), 0, 0)
         .allow_emulator(true);
-    for (key, value) in &bundle.context {
-        builder = match value {
-            ContextValue::Literal(v) => builder.context(key, v),
-            ContextValue::Env(var) => builder.context_env(key, var),
-        };
-    }
-    let sealed = builder.build().map_err(|e| e.to_string())?;
+    let sealed = declare(builder, &bundle.context)
+        .build()
+        .map_err(|e| e.to_string())?;
     let secret = sealed.get().await.map_err(|e| {
         format!(
             "cannot decrypt the data key of `{}` (this needs kms:Decrypt on `{}`): {e}",
@@ -192,12 +170,10 @@ async fn set(args: SetArgs) -> Result<ExitCode, String> {
         }
         .to_string()
     })?;
-    let mut bundle = read(&args.file)?;
-    let plaintext =
-        encrypt::read_plaintext(args.strip_newline, MAX_BUNDLE_VALUE, "a bundle value")?;
+    let mut bundle = crate::bundle_file::read(&args.file)?;
+    let plaintext = read_plaintext(args.strip_newline, MAX_BUNDLE_VALUE, "a bundle value")?;
     let data_key = data_key(&args.file, &bundle).await?;
-    let sealed =
-        sealed_runtime::__tools::seal_value(&data_key, &bundle.id, &args.name, &plaintext)?;
+    let sealed = seal_value(&data_key, &bundle.id, &args.name, &plaintext)?;
     let replaced = bundle.set(&args.name, sealed).map_err(|e| {
         sealed_format::BundleError {
             line: None,
@@ -205,7 +181,7 @@ async fn set(args: SetArgs) -> Result<ExitCode, String> {
         }
         .to_string()
     })?;
-    write(&args.file, &bundle)?;
+    crate::bundle_file::write(&args.file, &bundle)?;
     eprintln!(
         "{} `{}` ({} bytes) in `{}`",
         if replaced { "replaced" } else { "added" },
@@ -218,7 +194,7 @@ async fn set(args: SetArgs) -> Result<ExitCode, String> {
 }
 
 fn rm(args: &NameArgs) -> Result<ExitCode, String> {
-    let mut bundle = read(&args.file)?;
+    let mut bundle = crate::bundle_file::read(&args.file)?;
     if !bundle.remove(&args.name) {
         let names: Vec<&str> = bundle.names().collect();
         return Err(format!(
@@ -232,20 +208,17 @@ fn rm(args: &NameArgs) -> Result<ExitCode, String> {
             }
         ));
     }
-    write(&args.file, &bundle)?;
+    crate::bundle_file::write(&args.file, &bundle)?;
     eprintln!("removed `{}` from `{}`", args.name, args.file.display());
     Ok(ExitCode::SUCCESS)
 }
 
 fn ls(args: &FileArgs) -> Result<ExitCode, String> {
-    let bundle = read(&args.file)?;
+    let bundle = crate::bundle_file::read(&args.file)?;
     let context: Vec<String> = bundle
         .context
         .iter()
-        .map(|(k, v)| match v {
-            ContextValue::Literal(v) => format!("{k}={v}"),
-            ContextValue::Env(var) => format!("{k}=env({var})"),
-        })
+        .map(|(k, v)| entry_text(k, v))
         .collect();
     eprintln!(
         "`{}`: key {}, context {}, {} value{}",

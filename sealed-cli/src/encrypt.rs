@@ -2,7 +2,6 @@
 //! paste out.
 
 use std::fmt::Write as _;
-use std::io::{IsTerminal as _, Read as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,16 +9,11 @@ use aws_sdk_kms::error::ProvideErrorMetadata as _;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::EncryptionAlgorithmSpec;
 use clap::Args;
-use sealed_format::{
-    check_context_keys, check_env_name, inspect, Algorithm, ContextValue, KeyRef, Options,
-};
-use zeroize::Zeroizing;
+use sealed_format::{inspect, Algorithm, ContextValue, KeyRef, Options};
 
-use crate::inspect::parse_algorithm;
-use crate::output::warning;
-
-/// The largest plaintext KMS `Encrypt` accepts.
-const MAX_PLAINTEXT: usize = 4096;
+use crate::args::{parse_algorithm, ContextArgs};
+use crate::kms::{base64_of, failure_message};
+use crate::plaintext::{read_plaintext, MAX_PLAINTEXT};
 
 #[derive(Args)]
 pub struct EncryptArgs {
@@ -40,119 +34,6 @@ pub struct EncryptArgs {
     /// Remove one trailing newline (`\n` or `\r\n`) from the plaintext
     #[arg(long)]
     strip_newline: bool,
-}
-
-/// The encryption context, as `--context` and `--context-env` give it.
-#[derive(Args)]
-pub struct ContextArgs {
-    /// An encryption-context entry with a literal value (repeatable)
-    #[arg(long = "context", value_name = "KEY=VALUE")]
-    context: Vec<String>,
-    /// An entry whose value is the environment variable VAR, now and at run time: the line says
-    /// `env("VAR")` (repeatable; e.g. `LambdaFunctionName=AWS_LAMBDA_FUNCTION_NAME`)
-    #[arg(long = "context-env", value_name = "KEY=VAR")]
-    context_env: Vec<String>,
-}
-
-/// A `--context` or `--context-env` entry: as `sealed!` will write it, and the value sent now.
-pub struct Entry {
-    pub written: ContextValue<String>,
-    pub value: String,
-}
-
-fn split(pair: &str, flag: &str) -> Result<(String, String), String> {
-    pair.split_once('=')
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .ok_or_else(|| format!("`{flag} {pair}`: expected KEY=VALUE"))
-}
-
-impl ContextArgs {
-    /// The entries, checked, with the values of `--context-env` read now.
-    pub fn entries(&self) -> Result<Vec<(String, Entry)>, String> {
-        context(self)
-    }
-}
-
-fn context(args: &ContextArgs) -> Result<Vec<(String, Entry)>, String> {
-    let mut entries = Vec::new();
-    for pair in &args.context {
-        let (key, value) = split(pair, "--context")?;
-        entries.push((
-            key,
-            Entry {
-                written: ContextValue::Literal(value.clone()),
-                value,
-            },
-        ));
-    }
-    for pair in &args.context_env {
-        let (key, var) = split(pair, "--context-env")?;
-        check_env_name(&var).map_err(|e| e.to_string())?;
-        let value = std::env::var(&var)
-            .map_err(|_| format!("`--context-env {pair}`: `{var}` is not set; set it to the value the function will see"))?;
-        entries.push((
-            key,
-            Entry {
-                written: ContextValue::Env(var),
-                value,
-            },
-        ));
-    }
-    if let Some((_, error)) = check_context_keys(entries.iter().map(|(k, _)| k.as_str()))
-        .into_iter()
-        .next()
-    {
-        return Err(error.to_string());
-    }
-    Ok(entries)
-}
-
-/// The plaintext from a hidden prompt or stdin, at most `max` bytes (`what` names it).
-pub fn read_plaintext(
-    strip_newline: bool,
-    max: usize,
-    what: &str,
-) -> Result<Zeroizing<Vec<u8>>, String> {
-    let mut plaintext = Zeroizing::new(Vec::new());
-    if std::io::stdin().is_terminal() {
-        let typed = Zeroizing::new(
-            rpassword::prompt_password("plaintext (not echoed): ")
-                .map_err(|e| format!("cannot read the plaintext: {e}"))?,
-        );
-        plaintext.extend_from_slice(typed.as_bytes());
-    } else {
-        std::io::stdin()
-            .read_to_end(&mut plaintext)
-            .map_err(|e| format!("cannot read the plaintext from stdin: {e}"))?;
-        if plaintext.ends_with(b"\n") {
-            if strip_newline {
-                plaintext.pop();
-                if plaintext.ends_with(b"\r") {
-                    plaintext.pop();
-                }
-            } else {
-                warning("the plaintext ends with a newline, which is sealed with it (`echo` adds one); pass --strip-newline to remove it, or use `printf %s`");
-            }
-        }
-    }
-    if plaintext.is_empty() {
-        return Err("the plaintext is empty; pipe the secret to stdin (`printf %s \"$SECRET\" | cargo sealed encrypt …`)".to_owned());
-    }
-    if plaintext.len() > max {
-        return Err(if max == MAX_PLAINTEXT {
-            format!(
-                "the plaintext is {} bytes; KMS encrypts at most {MAX_PLAINTEXT}: put larger secrets in a bundle (`cargo sealed bundle set`, up to {} KiB a value)",
-                plaintext.len(),
-                sealed_format::MAX_BUNDLE_VALUE / 1024
-            )
-        } else {
-            format!(
-                "the plaintext is {} bytes; {what} holds at most {max}",
-                plaintext.len()
-            )
-        });
-    }
-    Ok(plaintext)
 }
 
 fn spec(algorithm: Algorithm) -> Option<EncryptionAlgorithmSpec> {
@@ -205,7 +86,7 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
     let output = request
         .send()
         .await
-        .map_err(|error| kms_failure("Encrypt", key.as_str(), &error, error.code()))?;
+        .map_err(|error| failure_message("Encrypt", key.as_str(), &error, error.code()))?;
     let blob = output
         .ciphertext_blob
         .ok_or("KMS Encrypt returned no ciphertext")?;
@@ -247,38 +128,4 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
         println!("sealed!({base64:?}{rest})");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A failed KMS call of `cargo sealed` (`operation` on `key`) as a message with the next step.
-pub fn kms_failure<E>(
-    operation: &str,
-    key: &str,
-    error: &aws_sdk_kms::error::SdkError<E, aws_sdk_kms::config::http::HttpResponse>,
-    code: Option<&str>,
-) -> String
-where
-    E: std::error::Error + aws_sdk_kms::error::ProvideErrorMetadata + 'static,
-{
-    if let Some((message, help)) = sealed_runtime::__tools::explain_failure(error, code) {
-        return format!("KMS {operation} with key `{key}`: {message}\n  = help: {help}");
-    }
-    let message = error.message().unwrap_or("");
-    let denied = code.is_some_and(|c| c.contains("AccessDenied"))
-        || error
-            .raw_response()
-            .is_some_and(|r| r.status().as_u16() == 403);
-    let hint = if denied {
-        format!("\n  = help: allow kms:{operation} on {key} for the caller")
-    } else {
-        String::new()
-    };
-    format!(
-        "KMS {operation} with key `{key}` failed ({}): {message}{hint}",
-        code.unwrap_or("no error code")
-    )
-}
-
-fn base64_of(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -7,6 +7,9 @@ use clap::Args;
 use sealed_format::{inspect, Algorithm, Options};
 use serde_json::json;
 
+use crate::args::parse_algorithm;
+use crate::context::entry_text;
+
 #[derive(Args)]
 pub struct InspectArgs {
     /// The base64 ciphertext, `@FILE` to read it (or a bundle file) from a file, or `-` for stdin
@@ -23,15 +26,6 @@ pub struct InspectArgs {
     /// Print JSON on stdout (also for a rejected ciphertext)
     #[arg(long)]
     json: bool,
-}
-
-pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
-    Algorithm::parse(name).ok_or_else(|| {
-        format!(
-            "unknown algorithm `{name}`; expected one of: {}",
-            sealed_format::ALGORITHM_NAMES.join(", ")
-        )
-    })
 }
 
 fn read(source: &str) -> Result<String, String> {
@@ -163,10 +157,7 @@ fn inspect_bundle(text: &str, options: Options, json_out: bool) -> ExitCode {
         println!("bundle:      {}", hex_id(&bundle.id));
         println!("key:         {}", bundle.key);
         for (k, v) in &bundle.context {
-            match v {
-                sealed_format::ContextValue::Literal(v) => println!("context:     {k}={v}"),
-                sealed_format::ContextValue::Env(var) => println!("context:     {k}=env({var})"),
-            }
+            println!("context:     {}", entry_text(k, v));
         }
         println!("data key:    {}", blob.family());
         if let Some(fingerprint) = blob.fingerprint() {

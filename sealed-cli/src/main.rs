@@ -2,18 +2,24 @@
 //! write its IAM policy, and re-encrypt under another key.
 #![forbid(unsafe_code)]
 
+mod args;
 mod bundle;
+mod bundle_file;
+mod check;
+mod context;
 mod encrypt;
 mod inspect;
+mod kms;
 mod output;
-mod report;
+mod plaintext;
+mod policy;
 mod reseal;
+mod runtime_tools;
 mod scan;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 /// Seal secrets for the `sealed!` macro of the `sealed-runtime` crate (add `sealed-runtime` to your
 /// `Cargo.toml`), and check the sealed values of a crate.
@@ -47,49 +53,13 @@ enum Command {
     /// Tell what a ciphertext is, or the exact error `sealed!` gives for it.
     Inspect(inspect::InspectArgs),
     /// List every `sealed!` under PATHs with its verdict; `--kms` proves each decrypts.
-    Check(CheckArgs),
+    Check(check::CheckArgs),
     /// Print the least-privilege IAM policy for the `sealed!` values under PATHs.
-    Policy(ScanArgs),
+    Policy(args::ScanArgs),
     /// Re-encrypt every `sealed!` under PATHs for another key (`ReEncrypt`), rewriting the source.
     Reseal(reseal::ResealArgs),
     /// Many values under one KMS data key: one `Decrypt` per process (`new`, `set`, `rm`, `ls`).
     Bundle(bundle::BundleArgs),
-}
-
-/// Where to look for `sealed!` values.
-#[derive(Args)]
-pub struct ScanArgs {
-    /// Files or directories to scan [default: the current directory]
-    pub paths: Vec<PathBuf>,
-    /// Accept ciphertexts of KMS emulators, as a build with the `emulator` feature does
-    #[arg(long)]
-    pub emulator: bool,
-    /// Also read files that `.gitignore` or `.ignore` exclude (generated code brought in with
-    /// `include!`, say)
-    #[arg(long)]
-    pub no_ignore: bool,
-}
-
-impl ScanArgs {
-    /// The paths given, or the current directory.
-    pub fn paths(&self) -> Vec<PathBuf> {
-        if self.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            self.paths.clone()
-        }
-    }
-}
-
-/// `cargo sealed check`.
-#[derive(Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    scan: ScanArgs,
-    /// Also prove that each value decrypts with the current credentials (`Decrypt` with
-    /// `DryRun`; the plaintext, if a server returns one anyway, is discarded unread)
-    #[arg(long)]
-    kms: bool,
 }
 
 fn main() -> ExitCode {
@@ -113,8 +83,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Encrypt(args) => encrypt::run(args).await,
             Command::Inspect(args) => inspect::run(&args),
-            Command::Check(args) => report::check(&args.scan, args.kms).await,
-            Command::Policy(args) => report::policy(&args),
+            Command::Check(args) => check::run(&args).await,
+            Command::Policy(args) => policy::run(&args),
             Command::Reseal(args) => reseal::run(args).await,
             Command::Bundle(args) => bundle::run(args).await,
         }

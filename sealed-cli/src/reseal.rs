@@ -7,13 +7,13 @@ use std::process::ExitCode;
 
 use aws_sdk_kms::error::ProvideErrorMetadata as _;
 use aws_sdk_kms::primitives::Blob;
-use base64::Engine as _;
 use clap::Args;
 use sealed_format::KeyRef;
 
+use crate::args::ScanArgs;
+use crate::kms::base64_of;
 use crate::output::warning;
-use crate::scan::{self, Found, Value};
-use crate::ScanArgs;
+use crate::scan::{Invocation, ValidInvocation};
 use sealed_format::ContextValue;
 
 #[derive(Args)]
@@ -34,7 +34,10 @@ struct Edit {
     text: String,
 }
 
-fn context_now(found: &Found, value: &Value) -> Result<HashMap<String, String>, String> {
+fn context_now(
+    invocation: &Invocation,
+    value: &ValidInvocation,
+) -> Result<HashMap<String, String>, String> {
     value
         .context
         .iter()
@@ -43,22 +46,26 @@ fn context_now(found: &Found, value: &Value) -> Result<HashMap<String, String>, 
             ContextValue::Env(var) => std::env::var(var).map(|v| (key.clone(), v)).map_err(|_| {
                 format!(
                     "{}: context `{key}` needs `{var}` in the environment to re-encrypt",
-                    found.location()
+                    invocation.location()
                 )
             }),
         })
         .collect()
 }
 
-async fn reencrypt(found: &Found, value: &Value, to: &KeyRef<'_>) -> Result<String, String> {
+async fn reencrypt(
+    invocation: &Invocation,
+    value: &ValidInvocation,
+    to: &KeyRef<'_>,
+) -> Result<String, String> {
     if value.checked.algorithm.is_asymmetric() {
         return Err(format!(
             "{}: an {} ciphertext cannot be resealed for a symmetric key in place; seal the secret again with `cargo sealed encrypt`",
-            found.location(),
+            invocation.location(),
             value.checked.algorithm
         ));
     }
-    let context = context_now(found, value)?;
+    let context = context_now(invocation, value)?;
     let context = (!context.is_empty()).then_some(context);
     let client = sealed_runtime::client(to.region()).await;
     let output = client
@@ -73,7 +80,7 @@ async fn reencrypt(found: &Found, value: &Value, to: &KeyRef<'_>) -> Result<Stri
         .map_err(|e| {
             format!(
                 "{}: KMS ReEncrypt failed ({}): {}; the caller needs kms:ReEncryptFrom on the old key and kms:ReEncryptTo on `{}`",
-                found.location(),
+                invocation.location(),
                 e.code().unwrap_or("no error code"),
                 e.message().unwrap_or(""),
                 to.as_str()
@@ -82,35 +89,39 @@ async fn reencrypt(found: &Found, value: &Value, to: &KeyRef<'_>) -> Result<Stri
     let blob = output
         .ciphertext_blob
         .ok_or("KMS ReEncrypt returned no ciphertext")?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(blob.as_ref()))
+    Ok(base64_of(blob.as_ref()))
 }
 
 /// Moves the bundle at `path` to `to`: one `ReEncrypt` of its data key (its values do not
 /// change), then its `key` and `data-key` lines rewritten. Returns how many values moved.
 async fn reseal_bundle(
-    item: &Found,
-    value: &Value,
+    invocation: &Invocation,
+    value: &ValidInvocation,
     path: &std::path::Path,
     to: &KeyRef<'_>,
     dry_run: bool,
 ) -> Result<usize, String> {
-    let mut bundle = crate::bundle::read(path)?;
+    let mut bundle = crate::bundle_file::read(path)?;
     let old = bundle.render();
     bundle.data_key = if dry_run {
         "<new data key from ReEncrypt>".to_owned()
     } else {
-        reencrypt(item, value, to).await?
+        reencrypt(invocation, value, to).await?
     };
     to.as_str().clone_into(&mut bundle.key);
     if dry_run {
         diff(path, &old, &bundle.render());
     } else {
-        crate::bundle::write(path, &bundle)?;
+        crate::bundle_file::write(path, &bundle)?;
     }
     Ok(bundle.values.len())
 }
 
-fn edits_for(value: &Value, new_base64: &str, to: &str) -> (Vec<Edit>, Option<(PathBuf, String)>) {
+fn edits_for(
+    value: &ValidInvocation,
+    new_base64: &str,
+    to: &str,
+) -> (Vec<Edit>, Option<(PathBuf, String)>) {
     let mut edits = Vec::new();
     let mut file_write = None;
     let anchor = match (&value.literal, &value.file, &value.file_literal) {
@@ -164,16 +175,16 @@ fn diff(path: &std::path::Path, old: &str, new: &str) {
 
 pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
     let to = KeyRef::parse(&args.to_key).map_err(|e| format!("--to-key: {e}"))?;
-    let found = scan::scan(&args.scan)?;
+    let invocations = crate::scan::invocations(&args.scan)?;
     let mut by_file: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
     let mut file_writes = Vec::new();
     let mut bundles: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
     let (mut resealed, mut failed) = (0, 0);
-    for item in &found {
-        let Ok(value) = &item.verdict else {
+    for invocation in &invocations {
+        let Ok(value) = &invocation.verdict else {
             warning(&format!(
                 "{}: not a valid `sealed!` (see `cargo sealed check`); left as it is",
-                item.location()
+                invocation.location()
             ));
             failed += 1;
             continue;
@@ -185,7 +196,7 @@ pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
             // a bundle moves whole, once, however many `sealed!` name its values
             let path = value.file.clone().expect("a bundle value has its file");
             if bundles.insert(path.clone()) {
-                match reseal_bundle(item, value, &path, &to, args.dry_run).await {
+                match reseal_bundle(invocation, value, &path, &to, args.dry_run).await {
                     Ok(count) => resealed += count,
                     Err(message) => {
                         crate::output::error(&message);
@@ -198,7 +209,7 @@ pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
         let new_base64 = if args.dry_run {
             "<new ciphertext from ReEncrypt>".to_owned()
         } else {
-            match reencrypt(item, value, &to).await {
+            match reencrypt(invocation, value, &to).await {
                 Ok(text) => text,
                 Err(message) => {
                     crate::output::error(&message);
@@ -208,7 +219,10 @@ pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
             }
         };
         let (edits, file_write) = edits_for(value, &new_base64, to.as_str());
-        by_file.entry(item.file.clone()).or_default().extend(edits);
+        by_file
+            .entry(invocation.file.clone())
+            .or_default()
+            .extend(edits);
         file_writes.extend(file_write);
         resealed += 1;
     }

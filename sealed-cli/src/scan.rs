@@ -10,8 +10,8 @@ use sealed_syntax::Checked;
 use syn::visit::Visit;
 use syn::LitStr;
 
-/// One `sealed!` found in a file.
-pub struct Found {
+/// One `sealed!` invocation found in a file: where it is, and what the macro would say of it.
+pub struct Invocation {
     /// The file, as found from the paths given.
     pub file: PathBuf,
     /// 1-based line of the invocation.
@@ -19,11 +19,11 @@ pub struct Found {
     /// 1-based column of the invocation.
     pub column: usize,
     /// What the macro would say.
-    pub verdict: Result<Value, String>,
+    pub verdict: Result<ValidInvocation, String>,
 }
 
-/// An accepted invocation.
-pub struct Value {
+/// An invocation the macro accepts: its checked arguments, and where their literals are in the file.
+pub struct ValidInvocation {
     pub checked: Checked,
     /// The ciphertext's base64 as written (literal or file contents).
     pub text: String,
@@ -39,7 +39,7 @@ pub struct Value {
     pub context: Vec<(String, ContextValue<String>)>,
 }
 
-impl Found {
+impl Invocation {
     pub fn location(&self) -> String {
         format!("{}:{}:{}", self.file.display(), self.line, self.column)
     }
@@ -143,7 +143,7 @@ pub fn byte_range(source: &str, starts: &[usize], span: Span) -> std::ops::Range
 }
 
 /// Every `sealed!` in `file`, checked. `allow_emulator` as the `emulator` feature.
-pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Found>, String> {
+pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Invocation>, String> {
     let source =
         fs::read_to_string(file).map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
     let syntax = syn::parse_file(&source).map_err(|e| {
@@ -178,7 +178,7 @@ pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Found>, String
                 manifest.as_deref(),
                 allow_emulator,
             )
-            .map(|checked| Value {
+            .map(|checked| ValidInvocation {
                 literal: range(&checked.literal),
                 key_literal: range(&checked.key_literal),
                 file_literal: range(&checked.file_literal),
@@ -192,7 +192,7 @@ pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Found>, String
                 checked,
             })
             .map_err(|error| messages(&error));
-            Found {
+            Invocation {
                 file: file.to_owned(),
                 line: start.line,
                 column: start.column + 1,
@@ -211,8 +211,8 @@ fn messages(error: &syn::Error) -> String {
         .join("\n")
 }
 
-/// Scans every file under the paths `args` gives.
-pub fn scan(args: &crate::ScanArgs) -> Result<Vec<Found>, String> {
+/// Every `sealed!` invocation in the files under the paths `args` gives, checked.
+pub fn invocations(args: &crate::args::ScanArgs) -> Result<Vec<Invocation>, String> {
     let mut all = Vec::new();
     for file in rust_files(&args.paths(), args.no_ignore)? {
         all.extend(scan_file(&file, args.emulator)?);

@@ -3,21 +3,17 @@
 //! process for all its values, `check`, `check --kms`, `policy`, `inspect`, and `reseal` moving
 //! the bundle to another key with one `ReEncrypt` (the crate rebuilds and decrypts with it).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
+use sealed_test_support::emulator::require_emulator;
+use sealed_test_support::{create_key, root};
 
 const CANARY: &str = "bundle-canary-a41d";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn cli(dir: &Path) -> Command {
-    std::env::var("AWS_ENDPOINT_URL_KMS").expect(
-        "these tests need the KMS emulator: run `eval \"$(scripts/dev-kms)\"` first (scripts/test does)",
-    );
+    require_emulator();
     let mut command = Command::cargo_bin("cargo-sealed").unwrap();
     command.arg("sealed").env("NO_COLOR", "1").current_dir(dir);
     command
@@ -45,16 +41,10 @@ fn ok(dir: &Path, args: &[&str], stdin: &str) -> (String, String) {
 }
 
 async fn new_key() -> String {
-    let client = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
-    client
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .arn
-        .unwrap()
+    create_key(&aws_sdk_kms::Client::from_conf(
+        sealed_runtime::default_config().await,
+    ))
+    .await
 }
 
 fn plaintext(i: usize) -> String {

@@ -1,22 +1,18 @@
 //! `cargo sealed` against the moto KMS emulator (`eval "$(scripts/dev-kms)"`; `scripts/test`
 //! starts it): the built binary, as a user runs it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
 use sealed_runtime::{ErrorKind, Sealed};
+use sealed_test_support::emulator::{require_emulator, IamServer};
+use sealed_test_support::{create_key, root};
 
 const CANARY: &str = "cli-canary-8c1f";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn moto() -> String {
-    std::env::var("AWS_ENDPOINT_URL_KMS").expect(
-        "these tests need the KMS emulator: run `eval \"$(scripts/dev-kms)\"` first (scripts/test does)",
-    )
+    require_emulator()
 }
 
 fn cli() -> Command {
@@ -28,16 +24,10 @@ fn cli() -> Command {
 
 async fn new_key() -> String {
     moto();
-    let client = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
-    client
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .arn
-        .unwrap()
+    create_key(&aws_sdk_kms::Client::from_conf(
+        sealed_runtime::default_config().await,
+    ))
+    .await
 }
 
 /// Runs `encrypt` with `stdin`; returns (exit code, stdout, stderr).
@@ -377,58 +367,10 @@ async fn reseal_then_check_kms_passes_and_the_old_key_is_gone() {
     assert!(!stdout.contains(CANARY));
 }
 
-/// A private moto with IAM enforced, stopped when dropped.
-struct IamMoto {
-    state: tempfile::TempDir,
-    endpoint: String,
-}
-
-impl IamMoto {
-    fn start() -> Self {
-        let state = tempfile::tempdir().unwrap();
-        let output = Process::new(root().join("scripts/dev-kms"))
-            .args(["--iam", "3"])
-            .env("SEALED_DEV_KMS_STATE", state.path())
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let stdout = String::from_utf8(output.stdout).unwrap();
-        let endpoint = stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("export AWS_ENDPOINT_URL_KMS="))
-            .unwrap()
-            .to_owned();
-        IamMoto { state, endpoint }
-    }
-
-    /// Runs `sealed-runtime/tests/support/iam.py` (boto3 from the project's venv).
-    fn helper(args: &[&str]) -> serde_json::Value {
-        let python = root().join(".venv/bin/python");
-        let output = Process::new(python)
-            .arg(root().join("sealed-runtime/tests/support/iam.py"))
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null)
-    }
-}
-
-impl Drop for IamMoto {
-    fn drop(&mut self) {
-        let _ = Process::new(root().join("scripts/dev-kms"))
-            .arg("stop")
-            .env("SEALED_DEV_KMS_STATE", self.state.path())
-            .output();
-    }
+/// Runs the IAM set-up of the tests (`test-support/iam.py`); what it printed, as JSON.
+fn iam_setup(args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&sealed_test_support::emulator::iam(args))
+        .unwrap_or(serde_json::Value::Null)
 }
 
 fn in_path(path: &Path) -> &str {
@@ -438,8 +380,9 @@ fn in_path(path: &Path) -> &str {
 #[test]
 fn check_kms_fails_with_the_hint_for_a_caller_without_decrypt() {
     moto();
-    let iam = IamMoto::start();
-    let setup = IamMoto::helper(&["setup", &iam.endpoint]);
+    let state = tempfile::tempdir().unwrap();
+    let iam = IamServer::start(state.path().to_owned());
+    let setup = iam_setup(&["setup", iam.endpoint()]);
     let key = setup["key"].as_str().unwrap();
     let dir = crate_with(&format!(
         "static DB: sealed_runtime::Sealed = sealed_runtime::sealed!(\"{}\", key = \"{key}\");\nfn main() {{}}\n",
@@ -448,8 +391,8 @@ fn check_kms_fails_with_the_hint_for_a_caller_without_decrypt() {
     let check = || {
         cli()
             .args(["check", "--emulator", "--kms", in_path(dir.path())])
-            .env("AWS_ENDPOINT_URL_KMS", &iam.endpoint)
-            .env("AWS_ENDPOINT_URL", &iam.endpoint)
+            .env("AWS_ENDPOINT_URL_KMS", iam.endpoint())
+            .env("AWS_ENDPOINT_URL", iam.endpoint())
             .env("AWS_ACCESS_KEY_ID", setup["app_id"].as_str().unwrap())
             .env(
                 "AWS_SECRET_ACCESS_KEY",
@@ -472,9 +415,9 @@ fn check_kms_fails_with_the_hint_for_a_caller_without_decrypt() {
         "{stdout}"
     );
     // with the statement added, the gate opens
-    IamMoto::helper(&[
+    iam_setup(&[
         "grant",
-        &iam.endpoint,
+        iam.endpoint(),
         setup["admin_id"].as_str().unwrap(),
         setup["admin_secret"].as_str().unwrap(),
     ]);

@@ -1,0 +1,103 @@
+//! The arguments more than one command takes (as sqlx-cli's `opt.rs`): where to look for
+//! `sealed!` values, the encryption context, and the algorithm.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use sealed_format::{check_context_keys, check_env_name, Algorithm, ContextValue};
+
+/// Where to look for `sealed!` values.
+#[derive(Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan [default: the current directory]
+    pub paths: Vec<PathBuf>,
+    /// Accept ciphertexts of KMS emulators, as a build with the `emulator` feature does
+    #[arg(long)]
+    pub emulator: bool,
+    /// Also read files that `.gitignore` or `.ignore` exclude (generated code brought in with
+    /// `include!`, say)
+    #[arg(long)]
+    pub no_ignore: bool,
+}
+
+impl ScanArgs {
+    /// The paths given, or the current directory.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        if self.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            self.paths.clone()
+        }
+    }
+}
+
+/// The encryption context, as `--context` and `--context-env` give it.
+#[derive(Args)]
+pub struct ContextArgs {
+    /// An encryption-context entry with a literal value (repeatable)
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    /// An entry whose value is the environment variable VAR, now and at run time: the line says
+    /// `env("VAR")` (repeatable; e.g. `LambdaFunctionName=AWS_LAMBDA_FUNCTION_NAME`)
+    #[arg(long = "context-env", value_name = "KEY=VAR")]
+    context_env: Vec<String>,
+}
+
+/// A `--context` or `--context-env` entry: as `sealed!` will write it, and the value sent now.
+pub struct ContextEntry {
+    pub written: ContextValue<String>,
+    pub value: String,
+}
+
+fn split(pair: &str, flag: &str) -> Result<(String, String), String> {
+    pair.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("`{flag} {pair}`: expected KEY=VALUE"))
+}
+
+impl ContextArgs {
+    /// The entries, checked, with the values of `--context-env` read now.
+    pub fn entries(&self) -> Result<Vec<(String, ContextEntry)>, String> {
+        let mut entries = Vec::new();
+        for pair in &self.context {
+            let (key, value) = split(pair, "--context")?;
+            entries.push((
+                key,
+                ContextEntry {
+                    written: ContextValue::Literal(value.clone()),
+                    value,
+                },
+            ));
+        }
+        for pair in &self.context_env {
+            let (key, var) = split(pair, "--context-env")?;
+            check_env_name(&var).map_err(|e| e.to_string())?;
+            let value = std::env::var(&var)
+                .map_err(|_| format!("`--context-env {pair}`: `{var}` is not set; set it to the value the function will see"))?;
+            entries.push((
+                key,
+                ContextEntry {
+                    written: ContextValue::Env(var),
+                    value,
+                },
+            ));
+        }
+        if let Some((_, error)) = check_context_keys(entries.iter().map(|(k, _)| k.as_str()))
+            .into_iter()
+            .next()
+        {
+            return Err(error.to_string());
+        }
+        Ok(entries)
+    }
+}
+
+/// `--algorithm NAME`, as `sealed!` spells the algorithms.
+pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
+    Algorithm::parse(name).ok_or_else(|| {
+        format!(
+            "unknown algorithm `{name}`; expected one of: {}",
+            sealed_format::ALGORITHM_NAMES.join(", ")
+        )
+    })
+}

@@ -1,0 +1,28 @@
+//! An encryption context as a `sealed!` or a bundle declares it (`env("VAR")` kept, read at run
+//! time): handed to a run-time `Sealed`, or printed one entry at a time.
+
+use sealed_format::ContextValue;
+use sealed_runtime::SealedBuilder;
+
+/// `builder` with every entry of `context`: a literal as written, `env("VAR")` read when the
+/// value decrypts.
+pub fn declare(
+    mut builder: SealedBuilder,
+    context: &[(String, ContextValue<String>)],
+) -> SealedBuilder {
+    for (key, value) in context {
+        builder = match value {
+            ContextValue::Literal(v) => builder.context(key, v),
+            ContextValue::Env(var) => builder.context_env(key, var),
+        };
+    }
+    builder
+}
+
+/// `KEY=VALUE`, or `KEY=env(VAR)`: one entry as `bundle ls` and `inspect` print it.
+pub fn entry_text(key: &str, value: &ContextValue<String>) -> String {
+    match value {
+        ContextValue::Literal(v) => format!("{key}={v}"),
+        ContextValue::Env(var) => format!("{key}=env({var})"),
+    }
+}

@@ -1,0 +1,41 @@
+//! What the KMS calls of `cargo sealed` share: a failure as a message with the next step, and the
+//! base64 in which a ciphertext KMS returns is written.
+
+use aws_sdk_kms::error::ProvideErrorMetadata as _;
+
+use crate::runtime_tools::explain_failure;
+
+/// A failed KMS call of `cargo sealed` (`operation` on `key`) as a message with the next step.
+pub fn failure_message<E>(
+    operation: &str,
+    key: &str,
+    error: &aws_sdk_kms::error::SdkError<E, aws_sdk_kms::config::http::HttpResponse>,
+    code: Option<&str>,
+) -> String
+where
+    E: std::error::Error + aws_sdk_kms::error::ProvideErrorMetadata + 'static,
+{
+    if let Some((message, help)) = explain_failure(error, code) {
+        return format!("KMS {operation} with key `{key}`: {message}\n  = help: {help}");
+    }
+    let message = error.message().unwrap_or("");
+    let denied = code.is_some_and(|c| c.contains("AccessDenied"))
+        || error
+            .raw_response()
+            .is_some_and(|r| r.status().as_u16() == 403);
+    let hint = if denied {
+        format!("\n  = help: allow kms:{operation} on {key} for the caller")
+    } else {
+        String::new()
+    };
+    format!(
+        "KMS {operation} with key `{key}` failed ({}): {message}{hint}",
+        code.unwrap_or("no error code")
+    )
+}
+
+/// A ciphertext (or wrapped data key) from KMS as `sealed!` and bundle files write it.
+pub fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

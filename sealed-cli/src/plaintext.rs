@@ -1,0 +1,59 @@
+//! The plaintext to seal: from a hidden prompt or stdin, never an argument, and within the size
+//! its destination holds.
+
+use std::io::{IsTerminal as _, Read as _};
+
+use zeroize::Zeroizing;
+
+use crate::output::warning;
+
+/// The largest plaintext KMS `Encrypt` accepts.
+pub const MAX_PLAINTEXT: usize = 4096;
+
+/// The plaintext from a hidden prompt or stdin, at most `max` bytes (`what` names it).
+pub fn read_plaintext(
+    strip_newline: bool,
+    max: usize,
+    what: &str,
+) -> Result<Zeroizing<Vec<u8>>, String> {
+    let mut plaintext = Zeroizing::new(Vec::new());
+    if std::io::stdin().is_terminal() {
+        let typed = Zeroizing::new(
+            rpassword::prompt_password("plaintext (not echoed): ")
+                .map_err(|e| format!("cannot read the plaintext: {e}"))?,
+        );
+        plaintext.extend_from_slice(typed.as_bytes());
+    } else {
+        std::io::stdin()
+            .read_to_end(&mut plaintext)
+            .map_err(|e| format!("cannot read the plaintext from stdin: {e}"))?;
+        if plaintext.ends_with(b"\n") {
+            if strip_newline {
+                plaintext.pop();
+                if plaintext.ends_with(b"\r") {
+                    plaintext.pop();
+                }
+            } else {
+                warning("the plaintext ends with a newline, which is sealed with it (`echo` adds one); pass --strip-newline to remove it, or use `printf %s`");
+            }
+        }
+    }
+    if plaintext.is_empty() {
+        return Err("the plaintext is empty; pipe the secret to stdin (`printf %s \"$SECRET\" | cargo sealed encrypt …`)".to_owned());
+    }
+    if plaintext.len() > max {
+        return Err(if max == MAX_PLAINTEXT {
+            format!(
+                "the plaintext is {} bytes; KMS encrypts at most {MAX_PLAINTEXT}: put larger secrets in a bundle (`cargo sealed bundle set`, up to {} KiB a value)",
+                plaintext.len(),
+                sealed_format::MAX_BUNDLE_VALUE / 1024
+            )
+        } else {
+            format!(
+                "the plaintext is {} bytes; {what} holds at most {max}",
+                plaintext.len()
+            )
+        });
+    }
+    Ok(plaintext)
+}
