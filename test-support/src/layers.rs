@@ -40,6 +40,10 @@ pub fn check(manifest_dir: &Path, order: &[&str]) {
             !text.contains("crate::{"),
             "`{module}` groups crate imports (`crate::{{…}}`): name each module so the order can be checked"
         );
+        assert!(
+            !text.contains("super::"),
+            "`{module}` imports through `super::`: name the module (`crate::module::Item`) so the order can be checked"
+        );
         for path in crate_paths(&text) {
             let first = path.first().map_or("", String::as_str);
             assert!(
@@ -97,12 +101,28 @@ fn file_of(src: &Path, module: &str) -> PathBuf {
     }
 }
 
-/// The code of a file without its comments and doc comments (intra-doc links name anything).
+/// The code of a file without its comments and doc comments (intra-doc links name anything)
+/// and without its unit tests (`#[cfg(test)]` or `#[cfg(all(test, …))]` on a `mod`, to the end of the
+/// file: they stand last, and `use super::*` there is the module itself).
 fn code_of(file: &Path) -> String {
-    std::fs::read_to_string(file)
-        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-        .lines()
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    without_tests(&text)
+}
+
+fn without_tests(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let end = lines
+        .windows(2)
+        .position(|pair| {
+            let attribute = pair[0].trim();
+            (attribute == "#[cfg(test)]" || attribute.starts_with("#[cfg(all(test,"))
+                && pair[1].trim_start().starts_with("mod ")
+        })
+        .unwrap_or(lines.len());
+    lines[..end]
+        .iter()
         .filter(|line| !line.trim_start().starts_with("//"))
+        .copied()
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -152,7 +172,7 @@ fn attribute<'a>(path: &[String], order: &[&'a str]) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{attribute, crate_paths};
+    use super::{attribute, crate_paths, without_tests};
 
     #[test]
     fn paths_are_read_whole_and_attributed_to_the_longest_module() {
@@ -170,5 +190,15 @@ mod tests {
         assert_eq!(attribute(&paths[0], &order), Some("blob/der"));
         assert_eq!(attribute(&paths[1], &order), Some("error"));
         assert_eq!(attribute(&["Blob".to_owned()], &order), None);
+    }
+
+    #[test]
+    fn unit_tests_and_comments_are_not_code() {
+        let text = "use crate::a::X;\n// crate::b::Y\n#[cfg(all(test, feature = \"f\"))]\nmod tests {\n    use super::*;\n}\n";
+        assert_eq!(without_tests(text), "use crate::a::X;");
+        assert_eq!(
+            without_tests("#[cfg(test)]\nfn helper() {}"),
+            "#[cfg(test)]\nfn helper() {}"
+        );
     }
 }
