@@ -127,7 +127,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
             ..Options::default()
         })
         .map_err(|e| format!("KMS returned a data key that `sealed!` rejects: {e}"))?;
-    crate::bundle_file::write(&args.file, &bundle)?;
+    crate::bundle_file::create(&args.file, &bundle, args.force)?;
     eprintln!(
         "created `{}` under `{}` ({}{}); add values with `cargo sealed bundle set {} NAME`",
         args.file.display(),
@@ -170,8 +170,11 @@ async fn set(args: SetArgs) -> Result<ExitCode, String> {
         }
         .to_string()
     })?;
-    let mut bundle = crate::bundle_file::read(&args.file)?;
+    // a file that is no bundle fails before the prompt; the edit itself is made under the lock
+    crate::bundle_file::read(&args.file)?;
     let plaintext = read_plaintext(args.strip_newline, MAX_BUNDLE_VALUE, "a bundle value")?;
+    let locked = crate::bundle_file::lock(&args.file)?;
+    let mut bundle = locked.bundle()?;
     let data_key = data_key(&args.file, &bundle).await?;
     let sealed = seal_value(&data_key, &bundle.id, &args.name, &plaintext)?;
     let replaced = bundle.set(&args.name, sealed).map_err(|e| {
@@ -181,7 +184,7 @@ async fn set(args: SetArgs) -> Result<ExitCode, String> {
         }
         .to_string()
     })?;
-    crate::bundle_file::write(&args.file, &bundle)?;
+    locked.write(&bundle)?;
     eprintln!(
         "{} `{}` ({} bytes) in `{}`",
         if replaced { "replaced" } else { "added" },
@@ -194,7 +197,8 @@ async fn set(args: SetArgs) -> Result<ExitCode, String> {
 }
 
 fn rm(args: &NameArgs) -> Result<ExitCode, String> {
-    let mut bundle = crate::bundle_file::read(&args.file)?;
+    let locked = crate::bundle_file::lock(&args.file)?;
+    let mut bundle = locked.bundle()?;
     if !bundle.remove(&args.name) {
         let names: Vec<&str> = bundle.names().collect();
         return Err(format!(
@@ -208,7 +212,7 @@ fn rm(args: &NameArgs) -> Result<ExitCode, String> {
             }
         ));
     }
-    crate::bundle_file::write(&args.file, &bundle)?;
+    locked.write(&bundle)?;
     eprintln!("removed `{}` from `{}`", args.name, args.file.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -16,15 +16,19 @@ pub fn read_plaintext(
     max: usize,
     what: &str,
 ) -> Result<Zeroizing<Vec<u8>>, String> {
-    let mut plaintext = Zeroizing::new(Vec::new());
+    // room for one byte over the limit, allocated once: stdin is read into it without a
+    // reallocation leaving copies of the plaintext behind in freed memory
+    let mut plaintext = Zeroizing::new(Vec::with_capacity(max + 1));
     if std::io::stdin().is_terminal() {
         let typed = Zeroizing::new(
             rpassword::prompt_password("plaintext (not echoed): ")
                 .map_err(|e| format!("cannot read the plaintext: {e}"))?,
         );
-        plaintext.extend_from_slice(typed.as_bytes());
+        let typed = typed.as_bytes();
+        plaintext.extend_from_slice(&typed[..typed.len().min(max + 1)]);
     } else {
         std::io::stdin()
+            .take(max as u64 + 1)
             .read_to_end(&mut plaintext)
             .map_err(|e| format!("cannot read the plaintext from stdin: {e}"))?;
         if plaintext.ends_with(b"\n") {
@@ -44,13 +48,13 @@ pub fn read_plaintext(
     if plaintext.len() > max {
         return Err(if max == MAX_PLAINTEXT {
             format!(
-                "the plaintext is {} bytes; KMS encrypts at most {MAX_PLAINTEXT}: put larger secrets in a bundle (`cargo sealed bundle set`, up to {} KiB a value)",
+                "the plaintext is at least {} bytes; KMS encrypts at most {MAX_PLAINTEXT}: put larger secrets in a bundle (`cargo sealed bundle set`, up to {} KiB a value)",
                 plaintext.len(),
                 sealed_format::MAX_BUNDLE_VALUE / 1024
             )
         } else {
             format!(
-                "the plaintext is {} bytes; {what} holds at most {max}",
+                "the plaintext is at least {} bytes; {what} holds at most {max}",
                 plaintext.len()
             )
         });

@@ -101,7 +101,8 @@ async fn reseal_bundle(
     to: &KeyRef<'_>,
     dry_run: bool,
 ) -> Result<usize, String> {
-    let mut bundle = crate::bundle_file::read(path)?;
+    let locked = crate::bundle_file::lock(path)?;
+    let mut bundle = locked.bundle()?;
     let old = bundle.render();
     bundle.data_key = if dry_run {
         "<new data key from ReEncrypt>".to_owned()
@@ -112,7 +113,7 @@ async fn reseal_bundle(
     if dry_run {
         diff(path, &old, &bundle.render());
     } else {
-        crate::bundle_file::write(path, &bundle)?;
+        locked.write(&bundle)?;
     }
     Ok(bundle.values.len())
 }
