@@ -129,3 +129,37 @@ fn help_names_the_crate_users_depend_on() {
     assert!(help.contains("sealed-runtime"), "{help}");
     assert!(help.contains("bundle"), "{help}");
 }
+
+/// A credential variable is never an encryption context (`CloudTrail` logs the context in clear):
+/// refused before anything is read or sent, with no KMS, whatever the variable holds.
+#[test]
+fn a_credential_variable_is_refused_as_context() {
+    for var in [
+        "AWS_SESSION_TOKEN",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    ] {
+        let output = cli()
+            .args([
+                "encrypt",
+                "--key",
+                "alias/app",
+                "--context-env",
+                &format!("token={var}"),
+            ])
+            .env(var, "not-a-real-credential")
+            .env("AWS_ENDPOINT_URL_KMS", "http://127.0.0.1:9")
+            .write_stdin("plaintext")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{var}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "`env(\"{var}\")` would send an AWS credential to KMS"
+            )),
+            "{var}: {stderr}"
+        );
+        assert!(!stderr.contains("not-a-real-credential"), "{stderr}");
+    }
+}

@@ -63,6 +63,30 @@ pub enum ContextError {
     },
     /// `env("")`, or a name with `=` or NUL in it.
     BadEnvName(String),
+    /// `env("NAME")` naming a variable that holds AWS credentials ([`CREDENTIAL_VARIABLES`]):
+    /// its value would be sent to KMS as context, which `CloudTrail` logs in clear.
+    CredentialVariable(String),
+}
+
+/// The environment variables that hold AWS credentials, refused in `env("…")`: an encryption
+/// context is not secret (`CloudTrail` logs it in clear, and IAM conditions quote it), so a
+/// credential there would be handed to whoever reads the logs. A name ending in `*` stands for
+/// every name it starts.
+pub const CREDENTIAL_VARIABLES: [&str; 5] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN*",
+];
+
+fn is_credential_variable(name: &str) -> bool {
+    CREDENTIAL_VARIABLES
+        .iter()
+        .any(|listed| match listed.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => name == *listed,
+        })
 }
 
 impl fmt::Display for ContextError {
@@ -82,6 +106,10 @@ impl fmt::Display for ContextError {
                 f,
                 "`{}` is not an environment variable name; expected a name without `=` or NUL",
                 name.escape_default()
+            ),
+            ContextError::CredentialVariable(name) => write!(
+                f,
+                "`env(\"{name}\")` would send an AWS credential to KMS as encryption context, which CloudTrail logs in clear; name a variable that holds no secret (`AWS_LAMBDA_FUNCTION_NAME`, a stage)"
             ),
         }
     }
@@ -121,15 +149,25 @@ pub fn check_context_keys<'a>(
     errors
 }
 
-/// Checks the name in `env("NAME")`; the value itself is read at run time only.
+/// Checks the name in `env("NAME")`; the value itself is read at run time only. A variable
+/// that holds AWS credentials is refused ([`CREDENTIAL_VARIABLES`]).
 ///
 /// ```
-/// assert!(sealed_format::check_env_name("AWS_LAMBDA_FUNCTION_NAME").is_ok());
-/// assert!(sealed_format::check_env_name("A=B").is_err());
+/// use sealed_format::{check_env_name, ContextError};
+///
+/// assert!(check_env_name("AWS_LAMBDA_FUNCTION_NAME").is_ok());
+/// assert!(check_env_name("A=B").is_err());
+/// assert_eq!(
+///     check_env_name("AWS_SESSION_TOKEN"),
+///     Err(ContextError::CredentialVariable("AWS_SESSION_TOKEN".into()))
+/// );
+/// assert!(check_env_name("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").is_err());
 /// ```
 pub fn check_env_name(name: &str) -> Result<(), ContextError> {
     if name.is_empty() || name.contains(['=', '\0']) {
         Err(ContextError::BadEnvName(name.to_owned()))
+    } else if is_credential_variable(name) {
+        Err(ContextError::CredentialVariable(name.to_owned()))
     } else {
         Ok(())
     }

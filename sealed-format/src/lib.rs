@@ -45,7 +45,9 @@ pub use bundle::{
     associated_data, check_value_name, Bundle, BundleError, BundleErrorKind, BundleValue,
     BUNDLE_HEADER, BUNDLE_ID_LEN, DATA_KEY_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, NONCE_LEN, TAG_LEN,
 };
-pub use context::{check_context_keys, check_env_name, ContextError, ContextValue};
+pub use context::{
+    check_context_keys, check_env_name, ContextError, ContextValue, CREDENTIAL_VARIABLES,
+};
 pub use error::{ErrorKind, FormatError};
 pub use key::{Algorithm, KeyError, KeyKind, KeyRef, ALGORITHM_NAMES};
 pub use limits::MAX_CIPHERTEXT_BYTES;

@@ -23,6 +23,9 @@ use crate::sealed::{Sealed, ValueCell};
 /// let twice = Sealed::builder(text).context("app", "a").context("app", "b").build();
 /// assert!(twice.unwrap_err().to_string().contains("duplicate encryption-context key `app`"));
 ///
+/// let token = Sealed::builder(text).context_env("token", "AWS_SESSION_TOKEN").build();
+/// assert!(token.unwrap_err().to_string().contains("would send an AWS credential to KMS"));
+///
 /// let rsa = Sealed::builder(text).algorithm(sealed_runtime::Algorithm::RsaesOaepSha256).build();
 /// assert!(rsa.unwrap_err().to_string().starts_with("`RSAES_OAEP_SHA_256` needs a key"));
 ///
@@ -151,6 +154,12 @@ impl SealedBuilder {
                 .next()
         {
             return Err(at(BuildErrorKind::InvalidContext(error)));
+        }
+        for (_, value) in &self.context {
+            if let ContextValue::Env(name) = value {
+                sealed_format::check_env_name(name)
+                    .map_err(|e| at(BuildErrorKind::InvalidContext(e)))?;
+            }
         }
         let algorithm = self.algorithm.unwrap_or_default();
         if algorithm.is_asymmetric() && self.key.is_none() {
