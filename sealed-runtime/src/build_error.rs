@@ -26,6 +26,16 @@ pub enum BuildErrorKind {
     /// A bundle that does not parse, or whose data key is not a valid KMS ciphertext of 32
     /// bytes.
     InvalidBundle(sealed_format::BundleError),
+    /// A bundle whose key, encryption context or id is not the one the program pinned
+    /// ([`BundleValueBuilder::expect_key`](crate::BundleValueBuilder::expect_key) and the like).
+    BundleNotPinned {
+        /// What was pinned: `key`, `context` or `id`.
+        pinned: String,
+        /// What the program pinned.
+        expected: String,
+        /// What the file says.
+        found: String,
+    },
     /// A bundle without the value asked for.
     NoSuchBundleValue {
         /// The name asked for.
@@ -87,6 +97,14 @@ impl BuildError {
             BuildErrorKind::InvalidBundle(error) => {
                 (format!("invalid bundle: {error}"), error.help())
             }
+            BuildErrorKind::BundleNotPinned {
+                pinned,
+                expected,
+                found,
+            } => (
+                format!("the bundle's {pinned} is `{found}`, not the pinned `{expected}`"),
+                "the file chose what the program did not: restore it from version control, or change what the program pins if the bundle moved on purpose".to_owned(),
+            ),
             BuildErrorKind::NoSuchBundleValue { name, names } => (
                 format!(
                     "no value `{name}` in the bundle; its values: {}",

@@ -202,6 +202,9 @@ impl SealedBuilder {
 /// assert_eq!(value.plaintext_len(), Some(7));
 /// assert_eq!(value.bundle(), Some(("secrets/app.bundle", "db_password")));
 ///
+/// let moved = Sealed::from_bundle(bundle, "db_password").expect_key("alias/other").build();
+/// assert!(moved.unwrap_err().to_string().starts_with("the bundle's key is `alias/app`, not the pinned `alias/other`"));
+///
 /// let typo = Sealed::from_bundle(bundle, "db_pasword").build().unwrap_err();
 /// assert!(typo.to_string().starts_with("no value `db_pasword` in the bundle; its values: `db_password`"));
 /// # Ok::<(), sealed_runtime::BuildError>(())
@@ -214,6 +217,15 @@ pub struct BundleValueBuilder {
     path: Option<String>,
     location: Location,
     allow_emulator: bool,
+    pinned: Pins,
+}
+
+/// What the program expects of a bundle read at run time: the file may not choose otherwise.
+#[derive(Debug, Default)]
+struct Pins {
+    key: Option<String>,
+    context: Option<Vec<(String, ContextValue<String>)>>,
+    id: Option<String>,
 }
 
 impl Sealed {
@@ -227,11 +239,47 @@ impl Sealed {
             path: None,
             location: location(caller.file(), caller.line(), caller.column()),
             allow_emulator: cfg!(feature = "emulator"),
+            pinned: Pins::default(),
         }
     }
 }
 
 impl BundleValueBuilder {
+    /// Pins the bundle's KMS key: a file whose `key` line names another (as written: a key ARN
+    /// pins best) is refused. A bundle read at run time is a file anyone who can write it can
+    /// point at a key they control; pinning keeps that choice in the program.
+    pub fn expect_key(mut self, key: impl Into<String>) -> Self {
+        self.pinned.key = Some(key.into());
+        self
+    }
+
+    /// Pins one entry of the bundle's encryption context (a literal value); with any pinned
+    /// entry, the file's context must be exactly the pinned entries.
+    pub fn expect_context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.pinned
+            .context
+            .get_or_insert_with(Vec::new)
+            .push((key.into(), ContextValue::Literal(value.into())));
+        self
+    }
+
+    /// As [`expect_context`](Self::expect_context), for an entry the file reads from the
+    /// environment variable `name` (`context-env`).
+    pub fn expect_context_env(mut self, key: impl Into<String>, name: impl Into<String>) -> Self {
+        self.pinned
+            .context
+            .get_or_insert_with(Vec::new)
+            .push((key.into(), ContextValue::Env(name.into())));
+        self
+    }
+
+    /// Pins the bundle's id (32 hex digits, its `id` line): another bundle is refused, even one
+    /// under the same key and context.
+    pub fn expect_id(mut self, id: impl Into<String>) -> Self {
+        self.pinned.id = Some(id.into());
+        self
+    }
+
     /// Names the bundle file in errors (default: `the bundle`).
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
@@ -251,7 +299,7 @@ impl BundleValueBuilder {
     }
 
     /// Checks the bundle as `sealed!` does: it parses, its data key is a KMS ciphertext of 32
-    /// bytes, and it has the value.
+    /// bytes, it has the value; and it is the key, context and id pinned, if any.
     pub fn build(self) -> Result<Sealed, BuildError> {
         let path = self.path.unwrap_or_else(|| "the bundle".to_owned());
         let at = |kind: BuildErrorKind| BuildError::new(kind, self.location);
@@ -263,6 +311,43 @@ impl BundleValueBuilder {
         let (bundle, blob) = sealed_format::Bundle::parse(&self.text)
             .and_then(|bundle| bundle.inspect_data_key(&options).map(|blob| (bundle, blob)))
             .map_err(|e| at(BuildErrorKind::InvalidBundle(e)))?;
+        let refused = |pinned: &str, expected: String, found: String| {
+            at(BuildErrorKind::BundleNotPinned {
+                pinned: pinned.to_owned(),
+                expected,
+                found,
+            })
+        };
+        if let Some(key) = &self.pinned.key {
+            if *key != bundle.key {
+                return Err(refused("key", key.clone(), bundle.key.clone()));
+            }
+        }
+        if let Some(id) = &self.pinned.id {
+            let found = hex::encode(bundle.id);
+            if !id.eq_ignore_ascii_case(&found) {
+                return Err(refused("id", id.clone(), found));
+            }
+        }
+        if let Some(context) = &self.pinned.context {
+            let mut expected = context.clone();
+            let mut found = bundle.context.clone();
+            expected.sort_by(|a, b| a.0.cmp(&b.0));
+            found.sort_by(|a, b| a.0.cmp(&b.0));
+            if expected != found {
+                let show = |entries: &[(String, ContextValue<String>)]| {
+                    entries
+                        .iter()
+                        .map(|(k, v)| match v {
+                            ContextValue::Literal(v) => format!("{k}={v}"),
+                            ContextValue::Env(name) => format!("{k}=env({name})"),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                return Err(refused("context", show(&expected), show(&found)));
+            }
+        }
         let Some(value) = bundle.value(&self.name) else {
             return Err(at(BuildErrorKind::NoSuchBundleValue {
                 name: self.name,

@@ -111,7 +111,7 @@ pub use tls::http_client;
 ///         [, algorithm = "SYMMETRIC_DEFAULT" | "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256" | "SM2PKE"]
 ///         [, unchecked])
 /// sealed!(file = "<path>", …)
-/// sealed!(bundle = "<path>", name = "<name>")
+/// sealed!(bundle = "<path>", name = "<name>" [, key = "<key the file must name>"])
 /// ```
 ///
 /// * **The ciphertext** is the base64 `CiphertextBlob` of KMS `Encrypt` (`cargo sealed encrypt`
@@ -140,8 +140,9 @@ pub use tls::http_client;
 ///   uses — the shape for fleets of cold starts against KMS's account-wide request quota. The
 ///   macro checks that the file parses, that its data key passes every check of a KMS
 ///   ciphertext and holds 32 bytes, and that the name exists (a typo lists the names that do);
-///   the key and the encryption context are the bundle's, so `key`, `context`, `algorithm`,
-///   `file` and a literal do not go with it. A change to the file rebuilds the crate. A value
+///   the key and the encryption context are the bundle's, so `context`, `algorithm`, `file`
+///   and a literal do not go with it; `key = "…"` beside it pins the file's key (a file that
+///   names another is a compile error; pin a key ARN). A change to the file rebuilds the crate. A value
 ///   edited in the file, or moved to another name or bundle, fails to open at run time
 ///   ([`ErrorKind::BundleValueRejected`]), never giving a plaintext.
 /// * **`unchecked`**: the escape hatch for a ciphertext layout AWS introduces after this version

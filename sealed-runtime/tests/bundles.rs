@@ -5,7 +5,7 @@
 
 use base64::Engine as _;
 use sealed_format::{Bundle, ContextValue};
-use sealed_runtime::{prefetch_values, set_client, ErrorKind, Sealed};
+use sealed_runtime::{prefetch_values, set_client, BuildErrorKind, ErrorKind, Sealed};
 use tokio::sync::OnceCell;
 
 use sealed_test_support as support;
@@ -356,4 +356,47 @@ async fn errors_name_the_value_the_bundle_file_and_the_key() {
     }
     // a failure is not cached: with the right bundle the same names decrypt
     assert!(value_of(&text, "db_password").unwrap().get().await.is_ok());
+}
+
+/// A bundle read at run time is a file: pinned, the program refuses one that names another key,
+/// another context or another id, before any request, and takes the one it expects.
+#[test]
+fn a_pinned_bundle_refuses_another_key_context_or_id() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/tests/fixtures/app.bundle"),
+    )
+    .unwrap();
+    let bundle = Bundle::parse(&text).unwrap();
+    let id = hex::encode(bundle.id);
+    let pinned = || {
+        Sealed::from_bundle(text.clone(), "db_password")
+            .expect_key(bundle.key.clone())
+            .expect_context("app", "billing")
+            .expect_context_env("LambdaFunctionName", "AWS_LAMBDA_FUNCTION_NAME")
+            .expect_id(id.clone())
+    };
+    assert!(pinned().build().is_ok());
+    let refusals = [
+        (
+            pinned().expect_key("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+            "the bundle's key is `arn:aws:kms:us-east-1:111122223333:key/",
+        ),
+        (pinned().expect_id("00000000000000000000000000000000"), "the bundle's id is `"),
+        (pinned().expect_context("stage", "prod"), "the bundle's context is `LambdaFunctionName=env(AWS_LAMBDA_FUNCTION_NAME), app=billing`"),
+    ];
+    for (builder, message) in refusals {
+        let error = builder.build().unwrap_err();
+        assert!(
+            matches!(error.kind(), BuildErrorKind::BundleNotPinned { .. }),
+            "{error}"
+        );
+        assert!(error.to_string().starts_with(message), "{error}");
+    }
+    // a file pointed at another key is refused by a program that pinned the old one
+    let moved = text.replace(&bundle.key, "alias/attacker");
+    let error = Sealed::from_bundle(moved, "db_password")
+        .expect_key(bundle.key.clone())
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("not the pinned"), "{error}");
 }

@@ -197,8 +197,9 @@ pub fn check(
     }))
 }
 
-/// `sealed!(bundle = "…", name = "…")`: the file parses, its data key passes every check of a
-/// KMS ciphertext and holds 32 bytes, the name exists, and nothing else is given.
+/// `sealed!(bundle = "…", name = "…" [, key = "…"])`: the file parses, its data key passes every
+/// check of a KMS ciphertext and holds 32 bytes, the name exists, the key is the one pinned (if
+/// any), and nothing else is given.
 fn check_bundle(
     mut invocation: Invocation,
     manifest_dir: Option<&Path>,
@@ -251,6 +252,20 @@ fn check_bundle(
             return Err(errors.take());
         }
     };
+    if let Some(pinned) = &invocation.key {
+        if pinned.value() != bundle.key {
+            // error: the key of `secrets/app.bundle` is `arn:…`, not the pinned `alias/lambda`
+            errors.push(format_error(
+                pinned.span(),
+                &format!(
+                    "the key of `{path}` is `{}`, not the pinned `{}`",
+                    bundle.key,
+                    pinned.value()
+                ),
+                "the file chose another key than this code pins: restore it from version control, or change `key = …` if the bundle moved to that key on purpose",
+            ));
+        }
+    }
     let name = name_lit.value();
     let Some(value) = bundle.value(&name) else {
         errors.push(no_such_value(&bundle, &path, name_lit));
@@ -294,15 +309,14 @@ fn check_bundle(
 
 /// Every argument given beside `bundle = …` that a bundle value takes from its file.
 fn not_with_a_bundle(invocation: &Invocation, errors: &mut Errors) {
-    let from_file = "a bundle value takes its key and encryption context from the bundle file";
-    // error: `key = …` does not go with `bundle = …`: a bundle value takes its key …
+    let from_file = "a bundle value takes its encryption context from the bundle file (`key = …` beside it pins the file's key)";
+    // error: `context = …` does not go with `bundle = …`: a bundle value takes its …
     let others = [
         (
             "a ciphertext literal",
             invocation.literal.as_ref().map(LitStr::span),
         ),
         ("`file = …`", invocation.file.as_ref().map(LitStr::span)),
-        ("`key = …`", invocation.key.as_ref().map(LitStr::span)),
         (
             "`algorithm = …`",
             invocation.algorithm.as_ref().map(LitStr::span),

@@ -11,6 +11,12 @@ const THROUGH_CONST: Sealed = sealed!(
 );
 static BUNDLED: Sealed = sealed!(bundle = "tests/fixtures/app.bundle", name = "db_password");
 static ALSO_BUNDLED: Sealed = sealed!(bundle = "tests/fixtures/app.bundle", name = "api_token");
+// the key pinned: the build fails if the file names another
+static PINNED: Sealed = sealed!(
+    bundle = "tests/fixtures/app.bundle",
+    name = "db_password",
+    key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+);
 
 #[test]
 fn file_holds_the_folded_base64() {
@@ -33,12 +39,19 @@ fn a_const_refers_to_one_value_however_often_it_is_used() {
 
 #[test]
 fn every_invocation_is_registered_once() {
-    for value in [FROM_FILE, IN_PLACE, THROUGH_CONST, BUNDLED, ALSO_BUNDLED] {
+    for value in [
+        FROM_FILE,
+        IN_PLACE,
+        THROUGH_CONST,
+        BUNDLED,
+        ALSO_BUNDLED,
+        PINNED,
+    ] {
         let count = registered().filter(|r| r.same_value(&value)).count();
         assert_eq!(count, 1, "{value:?}");
     }
-    // this test binary holds the five above and nothing else
-    assert_eq!(registered().len(), 5);
+    // this test binary holds the six above and nothing else
+    assert_eq!(registered().len(), 6);
 }
 
 #[test]
@@ -53,6 +66,8 @@ fn a_bundle_value_is_its_data_key_with_its_name() {
     );
     // what `Decrypt` is sent: the data key, under the bundle's key and context
     assert_eq!(BUNDLED.ciphertext(), ALSO_BUNDLED.ciphertext());
+    assert_eq!(PINNED.ciphertext(), BUNDLED.ciphertext());
+    assert_eq!(PINNED.key(), BUNDLED.key());
     assert_eq!(BUNDLED.family(), BlobFamily::AwsV2);
     assert_eq!(
         BUNDLED.key().unwrap().as_str(),

@@ -3,8 +3,7 @@ use sealed_runtime::{sealed, Sealed};
 static VALUE: Sealed = sealed!(
     bundle = "tests/fixtures/app.bundle",
     name = "db_password",
-    key = "alias/lambda",
-    context = { "app": "billing" },
+    key = "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab",
 );
 
 fn main() {}
