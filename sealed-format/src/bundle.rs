@@ -52,7 +52,8 @@ use core::fmt;
 
 use base64::Engine as _;
 
-use crate::blob::{inspect, Inspection, Options};
+use crate::blob::inspect::inspect;
+use crate::blob::inspection::{Inspection, Options};
 use crate::context::{check_context_keys, check_env_name, ContextValue};
 use crate::error::FormatError;
 use crate::key::KeyRef;

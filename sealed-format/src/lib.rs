@@ -43,7 +43,8 @@ mod key;
 mod limits;
 
 pub use algorithm::{Algorithm, ALGORITHM_NAMES};
-pub use blob::{inspect, Inspection, Options};
+pub use blob::inspect::inspect;
+pub use blob::inspection::{Inspection, Options};
 pub use bundle::{
     associated_data, check_value_name, Bundle, BundleError, BundleErrorKind, BundleValue,
     BUNDLE_HEADER, BUNDLE_ID_LEN, DATA_KEY_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, NONCE_LEN, TAG_LEN,
