@@ -45,10 +45,13 @@ mod limits;
 pub use algorithm::{Algorithm, ALGORITHM_NAMES};
 pub use blob::inspect::inspect;
 pub use blob::inspection::{Inspection, Options};
-pub use bundle::{
-    associated_data, check_value_name, Bundle, BundleError, BundleErrorKind, BundleValue,
+pub use bundle::associated_data::associated_data;
+pub use bundle::contents::Bundle;
+pub use bundle::error::{BundleError, BundleErrorKind};
+pub use bundle::format::{
     BUNDLE_HEADER, BUNDLE_ID_LEN, DATA_KEY_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, NONCE_LEN, TAG_LEN,
 };
+pub use bundle::value::{check_value_name, BundleValue};
 pub use context::{check_context_keys, check_env_name, ContextError, ContextValue};
 pub use error::{ErrorKind, FormatError};
 pub use family::{BlobFamily, Emulator};
