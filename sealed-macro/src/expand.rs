@@ -99,12 +99,3 @@ pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
         #runtime::Sealed::__from_entry(&SEALED_ENTRY)
     }}
 }
-
-/// The errors, plus a well-typed `Sealed` so that they are the only errors the user sees.
-pub fn fallback(error: &syn::Error, runtime: &TokenStream) -> TokenStream {
-    let error = error.to_compile_error();
-    quote! {{
-        #error
-        #runtime::__private::PLACEHOLDER
-    }}
-}
