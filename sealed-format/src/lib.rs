@@ -41,6 +41,7 @@ mod error;
 mod family;
 mod key;
 mod limits;
+mod stripped;
 
 pub use algorithm::{Algorithm, ALGORITHM_NAMES};
 pub use blob::inspect::inspect;

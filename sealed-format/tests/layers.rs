@@ -9,6 +9,7 @@ const LAYERS: &[&str] = &[
     "key",
     "context",
     "error",
+    "stripped",
     "encoding",
     "blob/layout",
     "blob/der",
