@@ -6,7 +6,8 @@
 use core::fmt;
 use core::ops::Range;
 
-use crate::{Algorithm, BlobFamily, Emulator};
+use crate::algorithm::Algorithm;
+use crate::family::{BlobFamily, Emulator};
 
 /// Why a literal is not accepted, and where in it (character offsets into the literal).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -32,22 +32,31 @@
 //! what users need (`FormatError`, `KeyRef`, `BlobFamily`, …) under its own semver.
 #![forbid(unsafe_code)]
 
+mod algorithm;
 mod blob;
 mod bundle;
 mod context;
 mod encoding;
 mod error;
+mod family;
 mod key;
 mod limits;
+mod stripped;
 
-pub use blob::{inspect, BlobFamily, Emulator, Inspection, Options};
-pub use bundle::{
-    associated_data, check_value_name, Bundle, BundleError, BundleErrorKind, BundleValue,
+pub use algorithm::{Algorithm, ALGORITHM_NAMES};
+pub use blob::inspect::inspect;
+pub use blob::inspection::{Inspection, Options};
+pub use bundle::associated_data::associated_data;
+pub use bundle::contents::Bundle;
+pub use bundle::error::{BundleError, BundleErrorKind};
+pub use bundle::format::{
     BUNDLE_HEADER, BUNDLE_ID_LEN, DATA_KEY_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, NONCE_LEN, TAG_LEN,
 };
+pub use bundle::value::{check_value_name, BundleValue};
 pub use context::{
     check_context_keys, check_env_name, ContextError, ContextValue, CREDENTIAL_VARIABLES,
 };
 pub use error::{ErrorKind, FormatError};
-pub use key::{Algorithm, KeyError, KeyKind, KeyRef, ALGORITHM_NAMES};
+pub use family::{BlobFamily, Emulator};
+pub use key::{KeyError, KeyKind, KeyRef};
 pub use limits::MAX_CIPHERTEXT_BYTES;

@@ -99,12 +99,3 @@ pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
         #runtime::__private::sealed_of(&SEALED_VALUE)
     }}
 }
-
-/// The errors, plus a well-typed `Sealed` so that they are the only errors the user sees.
-pub fn fallback(error: &syn::Error, runtime: &TokenStream) -> TokenStream {
-    let error = error.to_compile_error();
-    quote! {{
-        #error
-        #runtime::__private::PLACEHOLDER
-    }}
-}

@@ -12,17 +12,17 @@
 //! names.
 
 mod expand;
+mod fallback;
+mod runtime_path;
 
 use std::path::PathBuf;
 
 use proc_macro::TokenStream;
-use proc_macro2::{Delimiter, TokenTree};
-use quote::quote;
 
 /// Checks a KMS ciphertext at compile time and turns it into a `sealed_runtime::Sealed`.
 #[proc_macro]
 pub fn sealed(input: TokenStream) -> TokenStream {
-    let (runtime, input) = runtime_path(input.into());
+    let (runtime, input) = runtime_path::split(input.into());
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
     let checked =
         sealed_syntax::check_tokens(input, manifest_dir.as_deref(), cfg!(feature = "emulator"));
@@ -30,22 +30,5 @@ pub fn sealed(input: TokenStream) -> TokenStream {
         Ok(checked) => return expand::expand(&checked, &runtime).into(),
         Err(error) => error,
     };
-    expand::fallback(&error, &runtime).into()
-}
-
-/// Splits off the leading `(@runtime $crate)` that `sealed_runtime::sealed!` passes.
-fn runtime_path(
-    input: proc_macro2::TokenStream,
-) -> (proc_macro2::TokenStream, proc_macro2::TokenStream) {
-    let mut trees = input.clone().into_iter();
-    if let Some(TokenTree::Group(group)) = trees.next() {
-        let mut marker = group.stream().into_iter();
-        let is_marker = group.delimiter() == Delimiter::Parenthesis
-            && matches!(marker.next(), Some(TokenTree::Punct(p)) if p.as_char() == '@')
-            && matches!(marker.next(), Some(TokenTree::Ident(i)) if i == "runtime");
-        if is_marker {
-            return (marker.collect(), trees.collect());
-        }
-    }
-    (quote!(::sealed_runtime), input)
+    fallback::fallback(&error, &runtime).into()
 }

@@ -14,8 +14,17 @@
 #![forbid(unsafe_code)]
 
 mod ast;
+mod bundle_value;
+mod checked;
+mod closest_name;
+mod crate_file;
+mod errors;
+mod parse;
+mod tokens;
 mod valid;
 
-pub use ast::{Context, ContextEntry, ContextValue, Errors, Invocation, ARGUMENTS};
+pub use ast::{Context, ContextEntry, ContextValue, Invocation, ARGUMENTS};
+pub use checked::{Checked, CheckedBundle};
+pub use errors::{format_error, Errors};
 pub use sealed_format::{Algorithm, BlobFamily, Emulator};
-pub use valid::{check, check_tokens, format_error, Checked, CheckedBundle};
+pub use valid::{check, check_tokens};

@@ -116,7 +116,9 @@ fn without_tests(text: &str) -> String {
         .position(|pair| {
             let attribute = pair[0].trim();
             (attribute == "#[cfg(test)]" || attribute.starts_with("#[cfg(all(test,"))
-                && pair[1].trim_start().starts_with("mod ")
+                && ["mod ", "pub mod ", "pub(crate) mod "]
+                    .iter()
+                    .any(|start| pair[1].trim_start().starts_with(start))
         })
         .unwrap_or(lines.len());
     lines[..end]

@@ -1,0 +1,294 @@
+//! Reading a bundle file: its first line, the header directives, then the values, every
+//! mistake named with its line.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+use crate::bundle::contents::Bundle;
+use crate::bundle::error::{BundleError, BundleErrorKind};
+use crate::bundle::format::{BUNDLE_HEADER, BUNDLE_ID_LEN};
+use crate::bundle::percent_encoding::decode_field;
+use crate::bundle::value::{check_sealed_len, check_value_name, BundleValue};
+use crate::context::{check_context_keys, check_env_name, ContextValue};
+use crate::key::KeyRef;
+
+/// The header's directives (`id`, `key`, `context`, `context-env`, `data-key`), gathered while
+/// reading.
+#[derive(Default)]
+struct HeaderDirectives {
+    id: Option<[u8; BUNDLE_ID_LEN]>,
+    key: Option<String>,
+    context: Vec<(String, ContextValue<String>)>,
+    context_lines: Vec<usize>,
+    data_key: Option<(String, usize)>,
+}
+
+impl HeaderDirectives {
+    /// Reads one line (`number`, from 1) into the header or the values.
+    fn read(
+        &mut self,
+        number: usize,
+        line: &str,
+        values: &mut Vec<BundleValue>,
+    ) -> Result<(), BundleError> {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let at = |kind| BundleError::at(number, kind);
+        let directive = fields[0];
+        if !values.is_empty() && directive != "value" {
+            let known = ["id", "key", "context", "context-env", "data-key"];
+            if let Some(d) = known.into_iter().find(|d| *d == directive) {
+                return Err(at(BundleErrorKind::HeaderAfterValues(d)));
+            }
+        }
+        match directive {
+            "id" => {
+                let [_, id] = fields[..] else {
+                    return Err(at(fields_error("id", "one field: 32 hex digits")));
+                };
+                let mut bytes = [0; BUNDLE_ID_LEN];
+                hex::decode_to_slice(id, &mut bytes).map_err(|_| at(BundleErrorKind::BadId))?;
+                set_once(&mut self.id, bytes, "id", number)?;
+            }
+            "key" => {
+                let [_, key] = fields[..] else {
+                    return Err(at(fields_error("key", "one field: the KMS key")));
+                };
+                KeyRef::parse(key).map_err(|e| at(BundleErrorKind::BadKey(e.to_string())))?;
+                set_once(&mut self.key, key.to_owned(), "key", number)?;
+            }
+            "context" | "context-env" => {
+                let [_, key, value] = fields[..] else {
+                    return Err(at(fields_error(
+                        if directive == "context" {
+                            "context"
+                        } else {
+                            "context-env"
+                        },
+                        "two fields: the key and the value (percent-encoded)",
+                    )));
+                };
+                let key = decode_field(key).map_err(|e| at(BundleErrorKind::BadContext(e)))?;
+                let value = decode_field(value).map_err(|e| at(BundleErrorKind::BadContext(e)))?;
+                let value = if directive == "context" {
+                    ContextValue::Literal(value)
+                } else {
+                    check_env_name(&value)
+                        .map_err(|e| at(BundleErrorKind::BadContext(e.to_string())))?;
+                    ContextValue::Env(value)
+                };
+                self.context.push((key, value));
+                self.context_lines.push(number);
+            }
+            "data-key" => {
+                let [_, data_key] = fields[..] else {
+                    return Err(at(fields_error(
+                        "data-key",
+                        "one field: the wrapped data key in base64",
+                    )));
+                };
+                set_once(
+                    &mut self.data_key,
+                    (data_key.to_owned(), number),
+                    "data-key",
+                    number,
+                )?;
+            }
+            "value" => {
+                let [_, name, sealed] = fields[..] else {
+                    return Err(at(fields_error(
+                        "value",
+                        "two fields: the name and the sealed value in base64",
+                    )));
+                };
+                check_value_name(name).map_err(at)?;
+                if values.iter().any(|v| v.name == name) {
+                    return Err(at(BundleErrorKind::DuplicateName(name.to_owned())));
+                }
+                let sealed = STANDARD
+                    .decode(sealed)
+                    .map_err(|_| at(BundleErrorKind::BadBase64(name.to_owned())))?;
+                check_sealed_len(name, sealed.len()).map_err(at)?;
+                values.push(BundleValue {
+                    name: name.to_owned(),
+                    sealed,
+                    line: number,
+                });
+            }
+            other => {
+                return Err(at(BundleErrorKind::UnknownDirective(
+                    other.chars().take(40).collect(),
+                )))
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Bundle {
+    /// Reads a bundle file and checks everything but the data key's layout.
+    pub fn parse(text: &str) -> Result<Bundle, BundleError> {
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| (i + 1, line.trim()))
+            .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'));
+        match lines.next() {
+            Some((_, BUNDLE_HEADER)) => {}
+            Some((line, first)) if first.starts_with("sealed-bundle ") => {
+                return Err(BundleError::at(
+                    line,
+                    BundleErrorKind::UnknownVersion(first.to_owned()),
+                ))
+            }
+            Some((line, _)) => return Err(BundleError::at(line, BundleErrorKind::NotABundle)),
+            None => {
+                return Err(BundleError {
+                    line: None,
+                    kind: BundleErrorKind::NotABundle,
+                })
+            }
+        }
+        let mut header = HeaderDirectives::default();
+        let mut values: Vec<BundleValue> = Vec::new();
+        for (number, line) in lines {
+            header.read(number, line, &mut values)?;
+        }
+        let missing = |what| BundleError {
+            line: None,
+            kind: BundleErrorKind::Missing(what),
+        };
+        let id = header.id.ok_or_else(|| missing("id"))?;
+        let key = header.key.ok_or_else(|| missing("key"))?;
+        let (data_key, data_key_line) = header.data_key.ok_or_else(|| missing("data-key"))?;
+        if let Some((index, error)) =
+            check_context_keys(header.context.iter().map(|(k, _)| k.as_str()))
+                .into_iter()
+                .next()
+        {
+            return Err(BundleError::at(
+                header.context_lines[index],
+                BundleErrorKind::BadContext(error.to_string()),
+            ));
+        }
+        Ok(Bundle {
+            id,
+            key,
+            context: header.context,
+            data_key,
+            data_key_line,
+            values,
+        })
+    }
+}
+
+/// `directive` with the wrong number of fields; it takes `expected`.
+fn fields_error(directive: &'static str, expected: &'static str) -> BundleErrorKind {
+    BundleErrorKind::Fields {
+        directive,
+        expected,
+    }
+}
+
+/// Fills `slot` with `value`, or says that the directive `what` was given twice.
+fn set_once<T>(
+    slot: &mut Option<T>,
+    value: T,
+    what: &'static str,
+    line: usize,
+) -> Result<(), BundleError> {
+    if slot.is_some() {
+        return Err(BundleError::at(line, BundleErrorKind::Duplicate(what)));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::contents::tests::sample;
+
+    #[test]
+    fn render_then_parse_is_the_same_bundle() {
+        let bundle = sample();
+        let mut parsed = Bundle::parse(&bundle.render()).unwrap();
+        assert_eq!(parsed.data_key_line, 8);
+        assert_eq!(parsed.values[0].line, 9);
+        parsed.data_key_line = 0;
+        for value in &mut parsed.values {
+            value.line = 0;
+        }
+        assert_eq!(parsed, bundle);
+        assert!(bundle
+            .render()
+            .contains("context app billing%20team%20%232%20%25\n"));
+    }
+
+    fn error_of(text: &str) -> String {
+        Bundle::parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn every_mistake_names_its_line() {
+        let good = sample().render();
+        let cases: [(&str, &str, &str); 9] = [
+            (
+                "sealed-bundle 1",
+                "sealed-bundle 2",
+                "line 2: bundle format `sealed-bundle 2` is newer",
+            ),
+            (
+                "sealed-bundle 1",
+                "sealed bundle",
+                "line 2: not a sealed bundle",
+            ),
+            ("key alias/app", "key alias/", "line 4: invalid key"),
+            (
+                "key alias/app",
+                "key alias/app extra",
+                "line 4: `key` takes one field",
+            ),
+            ("id 0707", "id 0x07", "line 3: `id` must be 32 hex digits"),
+            (
+                "value db_password ",
+                "value db_password !",
+                "line 9: the value `db_password` is not standard base64",
+            ),
+            (
+                "value api.token-2 ",
+                "value db_password ",
+                "line 10: the value `db_password` is given twice",
+            ),
+            (
+                "value db_password ",
+                "valeu db_password ",
+                "line 9: unknown directive `valeu`",
+            ),
+            (
+                "context app ",
+                "context app%2 ",
+                "line 5: invalid encryption context: `app%2` has a `%`",
+            ),
+        ];
+        for (from, to, expected) in cases {
+            let text = good.replacen(from, to, 1);
+            assert_ne!(text, good, "{from}");
+            let error = error_of(&text);
+            assert!(error.starts_with(expected), "{to}: {error}");
+        }
+        let no_key = good
+            .lines()
+            .filter(|l| !l.starts_with("key "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(error_of(&no_key), "no `key` line");
+        let late = format!("{good}key alias/other\n");
+        assert!(error_of(&late).starts_with("line 11: `key` after the values"));
+        let cut = good.replacen("api.token-2 AgICAgIC", "api.token-2 ", 1);
+        assert!(
+            error_of(&cut).contains("sealed bytes"),
+            "{}",
+            error_of(&cut)
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! One value of a bundle, and the rules for its name and its sealed length.
+
+use core::fmt;
+
+use crate::bundle::error::BundleErrorKind;
+use crate::bundle::format::{MAX_BUNDLE_VALUE, MAX_NAME_LEN, NONCE_LEN, TAG_LEN};
+
+/// One value of a bundle.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BundleValue {
+    /// Its name.
+    pub name: String,
+    /// Nonce ‖ ciphertext ‖ tag.
+    pub sealed: Vec<u8>,
+    /// Its line (from 1); 0 for a value set in memory.
+    pub line: usize,
+}
+
+impl fmt::Debug for BundleValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BundleValue")
+            .field("name", &self.name)
+            .field("sealed_len", &self.sealed.len())
+            .field("line", &self.line)
+            .finish()
+    }
+}
+
+impl BundleValue {
+    /// The plaintext's length: the sealed bytes less nonce and tag.
+    pub fn plaintext_len(&self) -> usize {
+        self.sealed.len().saturating_sub(NONCE_LEN + TAG_LEN)
+    }
+}
+
+/// Checks a value name: 1 to [`MAX_NAME_LEN`] of `A-Z a-z 0-9 _ . -`.
+pub fn check_value_name(name: &str) -> Result<(), BundleErrorKind> {
+    let valid = !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    if valid {
+        Ok(())
+    } else {
+        Err(BundleErrorKind::BadName(
+            name.chars().take(MAX_NAME_LEN).collect(),
+        ))
+    }
+}
+
+/// Checks that `len` sealed bytes hold a plaintext of 1 to [`MAX_BUNDLE_VALUE`] bytes.
+pub(crate) fn check_sealed_len(name: &str, len: usize) -> Result<(), BundleErrorKind> {
+    let overhead = NONCE_LEN + TAG_LEN;
+    if len > overhead && len <= overhead + MAX_BUNDLE_VALUE {
+        Ok(())
+    } else {
+        Err(BundleErrorKind::BadLength {
+            name: name.to_owned(),
+            len,
+        })
+    }
+}

@@ -1,0 +1,189 @@
+//! Validate `sealed!(bundle = "…", name = "…")`: the bundle file, its data key, the value's name,
+//! and nothing given that the file already says.
+
+use std::path::Path;
+
+use sealed_format::{Algorithm, Options};
+use syn::LitStr;
+
+use crate::ast::{ContextValue, Invocation};
+use crate::checked::{Checked, CheckedBundle};
+use crate::closest_name::closest;
+use crate::crate_file::{read_crate_file, FileKind};
+use crate::errors::{format_error, Errors};
+
+/// `sealed!(bundle = "…", name = "…")`: the file parses, its data key passes every check of a
+/// KMS ciphertext and holds 32 bytes, the name exists, the key is the one pinned with `key = …`
+/// (if any), and nothing else is given.
+pub(crate) fn check_bundle(
+    mut invocation: Invocation,
+    manifest_dir: Option<&Path>,
+    allow_emulator: bool,
+) -> Result<Checked, syn::Error> {
+    let mut errors = Errors::default();
+    not_with_a_bundle(&invocation, &mut errors);
+    let (bundle_lit, name_lit) = match (invocation.bundle.take(), invocation.name.take()) {
+        (Some(bundle), Some(name)) => (bundle, name),
+        (None, Some(name)) => {
+            errors.at(
+                name.span(),
+                "`name = …` names a value of a bundle: add `bundle = \"path/to/file.bundle\"`",
+            );
+            return Err(errors.finish().expect_err("an error was added"));
+        }
+        (Some(bundle), None) => {
+            errors.at(
+                bundle.span(),
+                "`bundle = …` needs `name = \"…\"`, the value's name in the bundle",
+            );
+            return Err(errors.finish().expect_err("an error was added"));
+        }
+        (None, None) => unreachable!("called for a bundle value"),
+    };
+    let (bundle_lit, name_lit) = (&bundle_lit, &name_lit);
+    let path = bundle_lit.value();
+    let span = bundle_lit.span();
+    let (text, full) =
+        read_crate_file(&path, manifest_dir, FileKind::Bundle).map_err(|message| {
+            errors.at(span, message);
+            errors.take()
+        })?;
+    let parsed = sealed_format::Bundle::parse(&text).and_then(|bundle| {
+        let options = Options {
+            algorithm: None,
+            allow_emulator,
+            unchecked: false,
+        };
+        bundle.inspect_data_key(&options).map(|blob| (bundle, blob))
+    });
+    let (bundle, blob) = match parsed {
+        Ok(found) => found,
+        // error: in `secrets/app.bundle`: line 5: the data key: ciphertext is truncated: …
+        Err(error) => {
+            errors.push(format_error(
+                span,
+                &format!("in `{path}`: {error}"),
+                &error.help(),
+            ));
+            return Err(errors.take());
+        }
+    };
+    if let Some(pinned) = &invocation.key {
+        if pinned.value() != bundle.key {
+            // error: the key of `secrets/app.bundle` is `arn:…`, not the pinned `alias/lambda`
+            errors.push(format_error(
+                pinned.span(),
+                &format!(
+                    "the key of `{path}` is `{}`, not the pinned `{}`",
+                    bundle.key,
+                    pinned.value()
+                ),
+                "the file chose another key than this code pins: restore it from version control, or change `key = …` if the bundle moved to that key on purpose",
+            ));
+        }
+    }
+    let name = name_lit.value();
+    let Some(value) = bundle.value(&name) else {
+        errors.push(no_such_value(&bundle, &path, name_lit));
+        return Err(errors.take());
+    };
+    errors.finish()?;
+    let context = bundle
+        .context
+        .iter()
+        .map(|(key, value)| {
+            let value = match value {
+                sealed_format::ContextValue::Literal(v) => {
+                    ContextValue::Literal(LitStr::new(v, span))
+                }
+                sealed_format::ContextValue::Env(v) => ContextValue::Env(LitStr::new(v, span)),
+            };
+            (key.clone(), value)
+        })
+        .collect();
+    Ok(Checked {
+        blob,
+        key: Some(bundle.key.clone()),
+        context,
+        algorithm: Algorithm::SymmetricDefault,
+        file: Some(full),
+        text: bundle.data_key.clone(),
+        literal: None,
+        key_literal: None,
+        file_literal: None,
+        bundle: Some(CheckedBundle {
+            path,
+            id: bundle.id,
+            name,
+            sealed: value.sealed.clone(),
+            plaintext_len: value.plaintext_len(),
+            literal: LitStr::new(&bundle_lit.value(), bundle_lit.span()),
+            name_literal: LitStr::new(&name_lit.value(), name_lit.span()),
+        }),
+    })
+}
+
+/// Every argument given beside `bundle = …` that a bundle value takes from its file.
+fn not_with_a_bundle(invocation: &Invocation, errors: &mut Errors) {
+    let from_file = "a bundle value takes its encryption context from the bundle file (`key = …` beside it pins the file's key)";
+    // error: `context = …` does not go with `bundle = …`: a bundle value takes its …
+    let others = [
+        (
+            "a ciphertext literal",
+            invocation.literal.as_ref().map(LitStr::span),
+        ),
+        ("`file = …`", invocation.file.as_ref().map(LitStr::span)),
+        (
+            "`algorithm = …`",
+            invocation.algorithm.as_ref().map(LitStr::span),
+        ),
+        (
+            "`context = …`",
+            invocation
+                .context
+                .as_ref()
+                .and_then(|c| c.entries.first())
+                .map(|e| e.key.span()),
+        ),
+        (
+            "`unchecked`",
+            invocation.unchecked.as_ref().map(syn::Ident::span),
+        ),
+    ];
+    for (what, span) in others {
+        if let Some(span) = span {
+            errors.at(
+                span,
+                format!("{what} does not go with `bundle = …`: {from_file}"),
+            );
+        }
+    }
+}
+
+/// `name = "…"` that the bundle does not have: its names, and the closest one.
+fn no_such_value(bundle: &sealed_format::Bundle, path: &str, name_lit: &LitStr) -> syn::Error {
+    let name = name_lit.value();
+    // error: no value `db_pasword` in `secrets/app.bundle`; its values: `api_token`, …
+    let names: Vec<&str> = bundle.names().collect();
+    let listed = if names.is_empty() {
+        "it has no values yet".to_owned()
+    } else {
+        format!(
+            "its values: {}",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let help = match closest(&name, &names) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!("add it with `cargo sealed bundle set {path} {name}`"),
+    };
+    format_error(
+        name_lit.span(),
+        &format!("no value `{name}` in `{path}`; {listed}"),
+        &help,
+    )
+}
