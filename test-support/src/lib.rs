@@ -4,9 +4,9 @@
 //! * [`layers`]: a crate's modules import only downward (every crate has a `tests/layers.rs`).
 //! * [`workspace`]: the workspace's root and the cargo running the tests.
 //! * [`child`]: a test run again alone in a child process, with a clean AWS environment.
-//! * With the `kms` feature: [`emulator`] (the local KMS `scripts/dev-kms` starts, a private one
-//!   with IAM enforced, its IAM set-up), [`kms`] (keys and sealed test values through the SDK,
-//!   interceptors that count and record requests) and [`leaks`] (made-up plaintexts, and the
+//! * With the `kms` feature: `emulator` (the local KMS `scripts/dev-kms` starts, a private one
+//!   with IAM enforced, its IAM set-up), `kms` (keys and sealed test values through the SDK,
+//!   interceptors that count and record requests) and `leaks` (made-up plaintexts, and the
 //!   check that none of them reaches a message or a log).
 #![forbid(unsafe_code)]
 // A helper that cannot go on fails the test that called it, with a message: panics are its errors.
