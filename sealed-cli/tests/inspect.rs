@@ -163,3 +163,36 @@ fn a_credential_variable_is_refused_as_context() {
         assert!(!stderr.contains("not-a-real-credential"), "{stderr}");
     }
 }
+
+/// `sealed:` context keys are `sealed`'s own (a bundle's id on its wrapped key): refused in any
+/// letter case by every command that takes a context, before anything is sent, so that no
+/// ciphertext made here can stand in for a bundle's key.
+#[test]
+fn a_reserved_context_key_is_refused() {
+    for (command, key) in [
+        (["encrypt", "--key", "alias/app"], "sealed:bundle"),
+        (["bundle", "new", "--key"], "Sealed:Stage"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.bundle");
+        let mut args: Vec<String> = command.iter().map(ToString::to_string).collect();
+        if command[0] == "bundle" {
+            args.push("alias/app".into());
+            args.push(file.display().to_string());
+        }
+        args.extend(["--context".into(), format!("{key}=0f1e")]);
+        let output = cli()
+            .args(&args)
+            .env("AWS_ENDPOINT_URL_KMS", "http://127.0.0.1:9")
+            .write_stdin("plaintext")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("the encryption-context key `{key}` is reserved")),
+            "{args:?}: {stderr}"
+        );
+        assert!(!file.exists(), "{args:?}");
+    }
+}

@@ -66,6 +66,20 @@ pub enum ContextError {
     /// `env("NAME")` naming a variable that holds AWS credentials ([`CREDENTIAL_VARIABLES`]):
     /// its value would be sent to KMS as context, which `CloudTrail` logs in clear.
     CredentialVariable(String),
+    /// A key in the `sealed:` namespace ([`RESERVED_KEY_PREFIX`], in any letter case): those
+    /// entries are added by `sealed` itself (a bundle's `sealed:bundle`), so that a bundle's
+    /// wrapped key can never be decrypted as an ordinary sealed value.
+    ReservedKey(String),
+}
+
+/// The prefix of the encryption-context keys `sealed` adds itself (`sealed:bundle`, the
+/// bundle's id, on a bundle's wrapped key), refused in any context a person writes. Matched in
+/// any letter case, as IAM matches condition key names.
+pub const RESERVED_KEY_PREFIX: &str = "sealed:";
+
+fn is_reserved_key(key: &str) -> bool {
+    key.get(..RESERVED_KEY_PREFIX.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(RESERVED_KEY_PREFIX))
 }
 
 /// The environment variables that hold AWS credentials, refused in `env("…")`: an encryption
@@ -111,21 +125,27 @@ impl fmt::Display for ContextError {
                 f,
                 "`env(\"{name}\")` would send an AWS credential to KMS as encryption context, which CloudTrail logs in clear; name a variable that holds no secret (`AWS_LAMBDA_FUNCTION_NAME`, a stage)"
             ),
+            ContextError::ReservedKey(key) => write!(
+                f,
+                "the encryption-context key `{key}` is reserved: `sealed` adds `{RESERVED_KEY_PREFIX}…` keys itself (a bundle's id), so that a bundle's key never decrypts as an ordinary value; name the key without `{RESERVED_KEY_PREFIX}`"
+            ),
         }
     }
 }
 
 impl std::error::Error for ContextError {}
 
-/// Checks context keys in order; returns the index and error of each key that breaks a rule.
+/// Checks context keys in order; returns the index and error of each key that breaks a rule:
+/// empty, given twice, or in the reserved `sealed:` namespace ([`RESERVED_KEY_PREFIX`]).
 ///
 /// ```
 /// use sealed_format::{check_context_keys, ContextError};
 ///
-/// assert!(check_context_keys(["app", "stage"]).is_empty());
-/// let errors = check_context_keys(["app", "", "app"]);
+/// assert!(check_context_keys(["app", "stage", "sealed"]).is_empty());
+/// let errors = check_context_keys(["app", "", "app", "Sealed:Bundle"]);
 /// assert_eq!(errors[0], (1, ContextError::EmptyKey));
 /// assert_eq!(errors[1], (2, ContextError::DuplicateKey { key: "app".into(), first: 0 }));
+/// assert_eq!(errors[2], (3, ContextError::ReservedKey("Sealed:Bundle".into())));
 /// ```
 pub fn check_context_keys<'a>(
     keys: impl IntoIterator<Item = &'a str>,
@@ -135,6 +155,8 @@ pub fn check_context_keys<'a>(
     for (index, key) in keys.into_iter().enumerate() {
         if key.is_empty() {
             errors.push((index, ContextError::EmptyKey));
+        } else if is_reserved_key(key) {
+            errors.push((index, ContextError::ReservedKey(key.to_owned())));
         } else if let Some(first) = seen.iter().position(|k| *k == key) {
             errors.push((
                 index,

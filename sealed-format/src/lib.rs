@@ -55,6 +55,7 @@ pub use bundle::format::{
 pub use bundle::value::{check_value_name, BundleValue};
 pub use context::{
     check_context_keys, check_env_name, ContextError, ContextValue, CREDENTIAL_VARIABLES,
+    RESERVED_KEY_PREFIX,
 };
 pub use error::{ErrorKind, FormatError};
 pub use family::{BlobFamily, Emulator};

@@ -1,5 +1,6 @@
-//! A credential variable is refused as an `env("…")` context value wherever a context is
-//! written: in a bundle file's `context-env` line as in `sealed!` (tested in `tests/ui`).
+//! The context rules that guard what KMS is sent, wherever a context is written: in a bundle
+//! file's `context` lines as in `sealed!` (tested in `tests/ui`). A credential variable is
+//! refused as an `env("…")` value; a `sealed:` key is refused as `sealed`'s own.
 
 use sealed_format::{check_env_name, Bundle, ContextError, CREDENTIAL_VARIABLES};
 
@@ -37,4 +38,20 @@ fn every_credential_variable_is_refused_and_its_neighbours_are_not() {
     ] {
         assert_eq!(check_env_name(fine), Ok(()), "{fine}");
     }
+}
+
+#[test]
+fn a_bundle_whose_context_names_a_reserved_key_does_not_parse() {
+    let bundle = "sealed-bundle 1\nid 0f1e2d3c4b5a69788796a5b4c3d2e1f0\nkey alias/app\n\
+        context app billing\ncontext SEALED:bundle 0f1e2d3c4b5a69788796a5b4c3d2e1f0\n\
+        data-key AQIDAHh0DdonDMJJ3Zr8dpKyoPcWm9dlLHlh5Wy+tfrFm4vJ1wG2duQQ8ROeKvrtAGDumbR3AAAAfjB8BgkqhkiG9w0BBwagbzBtAgEAMGgGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQM1uzn4qmjQp8QUB1fAgEQgDvFE6DpF9gufiZ0iFBc6T4JrDidd75aYuuda7vWE6eenq8+3wt9Y40kzs9Q2PLftimO0+ooJCr9aMjPCg==\n";
+    let error = Bundle::parse(bundle).unwrap_err();
+    assert_eq!(error.line, Some(5), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("the encryption-context key `SEALED:bundle` is reserved"),
+        "{error}"
+    );
+    assert!(Bundle::parse(&bundle.replace("SEALED:bundle", "sealed-bundle")).is_ok());
 }

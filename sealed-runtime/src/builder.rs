@@ -26,6 +26,9 @@ use crate::sealed::{Sealed, ValueCell};
 /// let token = Sealed::builder(text).context_env("token", "AWS_SESSION_TOKEN").build();
 /// assert!(token.unwrap_err().to_string().contains("would send an AWS credential to KMS"));
 ///
+/// let reserved = Sealed::builder(text).context("sealed:bundle", "0f1e").build();
+/// assert!(reserved.unwrap_err().to_string().contains("`sealed:bundle` is reserved"));
+///
 /// let rsa = Sealed::builder(text).algorithm(sealed_runtime::Algorithm::RsaesOaepSha256).build();
 /// assert!(rsa.unwrap_err().to_string().starts_with("`RSAES_OAEP_SHA_256` needs a key"));
 ///
