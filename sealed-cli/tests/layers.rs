@@ -9,7 +9,7 @@ const COMMANDS: &[&str] = &["encrypt", "inspect", "check", "policy", "reseal", "
 const LAYERS: &[&str] = &[
     // how the CLI writes: styles, `error: …`, `warning: …`
     "output",
-    // what the CLI takes from `sealed_runtime::__private`
+    // what the CLI takes from `sealed_runtime::__tools`
     "runtime_tools",
     // the arguments several commands take
     "args",

@@ -11,6 +11,9 @@
 //!   of the literal that show it, and the next step ([`FormatError::help`]).
 //! * [`KeyRef::parse`] checks key references; [`check_context_keys`] and [`check_env_name`] the
 //!   encryption context.
+//! * [`Bundle::parse`] reads a bundle file (the text file of many values under one data key
+//!   that `cargo sealed bundle` writes) and [`Bundle::render`] writes it; [`associated_data`] is
+//!   what binds each value to its bundle and name.
 //!
 //! A structurally valid blob is not thereby decryptable: a flipped bit in the nonce or the
 //! encrypted content passes every offline check, and only KMS authenticates it.

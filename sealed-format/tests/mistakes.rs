@@ -1,4 +1,4 @@
-//! Each mistake of KMS-FORMAT.md §5 gets its own error kind.
+//! Each mistake of docs/KMS-FORMAT.md §5 gets its own error kind.
 #![allow(clippy::cast_possible_truncation)] // building blobs byte by byte
 
 mod synth;

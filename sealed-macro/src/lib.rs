@@ -1,6 +1,8 @@
 //! The `sealed!` macro. Use it through [`sealed_runtime::sealed`](https://docs.rs/sealed-runtime),
-//! which documents it; this crate only parses the invocation, checks it with `sealed-format` and
-//! maps its errors to spans.
+//! which documents it. This crate hands the tokens to `sealed-syntax`, which parses and checks the
+//! invocation (with `sealed-format`) and words every error with its span; what is left here is
+//! the expansion of a checked invocation into code (`expand`) or of its errors into
+//! `compile_error!`s.
 //!
 //! `sealed_runtime::sealed!` is a `macro_rules!` that calls this macro as
 //! `sealed!((@runtime $crate) …arguments)`: `$crate` is the path of `sealed-runtime` as the

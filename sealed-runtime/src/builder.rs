@@ -1,5 +1,7 @@
 //! `Sealed::builder`: sealed values from ciphertexts known only at run time, checked as
-//! `sealed!` checks them.
+//! `sealed!` checks them; and `Sealed::from_bundle` ([`BundleValueBuilder`]): a value of a
+//! bundle file read at run time, which `expect_key`, `expect_context`, `expect_context_env` and
+//! `expect_id` pin, so that a file that chose another key, context or id is refused.
 
 use sealed_format::{Algorithm, KeyRef};
 

@@ -1,5 +1,8 @@
 //! Bundle values: one `Decrypt` of the bundle's data key per process, shared by every value of
 //! the bundle however many tasks ask (single flight per bundle), then a local AEAD open.
+//!
+//! Also the sealing side that `cargo sealed bundle` uses ([`seal_value`], [`new_bundle_id`],
+//! reached through `__tools`), so that one module holds both halves of the AEAD's use.
 
 use std::sync::{Mutex, PoisonError};
 

@@ -2,6 +2,11 @@
 //! read now, the algorithm), what it accepts (an answer for the pinned key only), its span, and
 //! how a failure is logged. Which region it goes to is `replica`'s; trying again after
 //! throttling, `throttling`'s; what a failure means, `kms_error`'s.
+//!
+//! Every `Decrypt` runs `throttling::decrypt` → `replica::call` (once per round) →
+//! [`send`] (once per region tried). [`Attempts`] counts the SDK's attempts across all of them,
+//! for the error's totals; [`context_now`] reads the `env("NAME")` values of the context at the
+//! moment of the call.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -96,7 +101,8 @@ fn algorithm_spec(algorithm: Algorithm) -> Option<EncryptionAlgorithmSpec> {
 }
 
 /// The encryption context with its `env("NAME")` values read now; a missing variable fails
-/// before any call to KMS.
+/// before any call to KMS. (`cargo sealed reseal` reads a context the same way from the parsed
+/// source, in `sealed-cli/src/reseal.rs`, with errors worded for a terminal.)
 pub(crate) fn context_now(declared: &Declaration) -> Result<HashMap<String, String>, Error> {
     let mut context = HashMap::with_capacity(declared.context.len());
     for (key, value) in declared.context {

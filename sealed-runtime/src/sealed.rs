@@ -19,6 +19,8 @@ use crate::secret::Secret;
 use crate::throttling;
 use crate::worker;
 
+// The link-time list every `sealed!` registers in, `SEALED_VALUES`: `build.rs` writes it, to
+// name its link section after this crate's breaking version.
 include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
 /// The `static` each `sealed!` emits: what it declares and the cell its plaintext fills, once.
@@ -268,8 +270,9 @@ impl Sealed {
     /// The `Decrypt` runs on the library's own thread, so calling this from inside an async
     /// runtime does not wait on that runtime: it blocks the calling thread until the attempt
     /// ends (the operation timeout per request, 6 s by default; twice that for a multi-Region
-    /// key whose region has no replica), and on a current-thread runtime everything else on it
-    /// waits as long. In async code, prefer `get().await`. Called from the library's own thread
+    /// key whose region has no replica; a throttled `Decrypt` is sent again until
+    /// [`THROTTLED_RETRY_DEADLINE`](crate::THROTTLED_RETRY_DEADLINE), 9 s), and on a
+    /// current-thread runtime everything else on it waits as long. In async code, prefer `get().await`. Called from the library's own thread
     /// (an interceptor or credentials provider of the KMS client), where it could never finish,
     /// it is an [`ErrorKind::BlockingInAttempt`] error instead.
     ///

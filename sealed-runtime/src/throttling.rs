@@ -1,5 +1,9 @@
 //! Throttling waited out: a `Decrypt` that KMS still throttles after the SDK's own attempts is
 //! sent again after a jittered pause, in rounds, until [`THROTTLED_RETRY_DEADLINE`].
+//!
+//! [`decrypt`] is where every `Decrypt` of the library starts, for a sealed value
+//! (`sealed.rs`) as for a bundle's data key (`bundle.rs`): it calls `replica::call` once per
+//! round, which calls `decrypt::send` once per region.
 
 use std::time::{Duration, Instant};
 
@@ -47,7 +51,9 @@ pub(crate) async fn decrypt(declared: &Declaration) -> Result<Zeroizing<Vec<u8>>
         };
         let error = match attempt {
             Ok(Outcome::Plaintext(plaintext)) => return Ok(plaintext),
-            // Only a dry run can end without a plaintext.
+            // Only a dry run can end without a plaintext, and this function never asks for one
+            // (`Mode::Decrypt` above): should a server answer so anyway, no plaintext came back,
+            // which is a service error rather than a panic.
             Ok(Outcome::DryRunPassed) => {
                 return Err(Error::new(ErrorKind::Service).at(declared.location))
             }

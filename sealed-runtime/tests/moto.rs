@@ -214,7 +214,7 @@ async fn an_rsa_key_with_rsaes_oaep_sha_256() {
         Some(EncryptionAlgorithmSpec::RsaesOaepSha256),
     )
     .await;
-    // moto writes its symmetric layout even for RSA keys (KMS-FORMAT.md §4)
+    // moto writes its symmetric layout even for RSA keys (docs/KMS-FORMAT.md §4)
     let value = Sealed::builder(text)
         .key(&key)
         .algorithm(sealed_runtime::Algorithm::RsaesOaepSha256)

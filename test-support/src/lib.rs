@@ -1,5 +1,6 @@
-//! What the tests of every `sealed` crate share, in one place (STYLE.md 17): each test binary
-//! depends on this crate instead of keeping helpers of its own.
+//! What the tests of every `sealed` crate share, in one place (the team's style rule: one home
+//! for test helpers): each test binary depends on this crate instead of keeping helpers of its
+//! own.
 //!
 //! * [`layers`]: a crate's modules import only downward (every crate has a `tests/layers.rs`).
 //! * [`workspace`]: the workspace's root and the cargo running the tests.

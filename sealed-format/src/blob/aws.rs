@@ -1,4 +1,4 @@
-//! The three AWS symmetric layouts (KMS-FORMAT.md §2): v2, v1, and v1 in the legacy protobuf
+//! The three AWS symmetric layouts (docs/KMS-FORMAT.md §2): v2, v1, and v1 in the legacy protobuf
 //! wrapper; each a fixed header, a length field and the CMS skeleton.
 
 use crate::blob::cms::check_skeleton;

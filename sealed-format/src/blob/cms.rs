@@ -1,4 +1,4 @@
-//! The CMS `EncryptedData` skeleton that the AWS symmetric layouts end with (KMS-FORMAT.md §2):
+//! The CMS `EncryptedData` skeleton that the AWS symmetric layouts end with (docs/KMS-FORMAT.md §2):
 //! every byte fixed but the nonce, the tag and the encrypted content.
 
 use crate::blob::der::DerReader;

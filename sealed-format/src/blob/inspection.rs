@@ -62,7 +62,7 @@ impl Inspection {
         self.bytes
     }
 
-    /// The layout.
+    /// The layout it was recognised as: an AWS family, RSA, SM2PKE or an emulator's.
     pub fn family(&self) -> BlobFamily {
         self.family
     }

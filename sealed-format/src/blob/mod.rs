@@ -1,4 +1,4 @@
-//! Step two: from bytes to a layout (KMS-FORMAT.md §2–§4), or the first byte that breaks it.
+//! Step two: from bytes to a layout (docs/KMS-FORMAT.md §2–§4), or the first byte that breaks it.
 //!
 //! The rooms, each importing only those listed before it:
 //!

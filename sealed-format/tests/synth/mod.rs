@@ -1,4 +1,4 @@
-//! Blobs built to the layouts of KMS-FORMAT.md §2, for any plaintext length.
+//! Blobs built to the layouts of docs/KMS-FORMAT.md §2, for any plaintext length.
 // Byte-level encoders: every narrowing cast here is intended.
 #![allow(clippy::cast_possible_truncation)]
 
