@@ -118,7 +118,7 @@ def build(values, debug):
     (WORK / "src" / "bin").mkdir(parents=True, exist_ok=True)
     plain = "\n".join(f'static V{i}: Sealed = sealed!(file = "secrets/v{i}.kms", key = "{key}");'
                       for i in range(values))
-    bundled = "\n".join(f'static V{i}: Sealed = sealed!(bundle = "secrets/app.bundle", name = "v{i}");'
+    bundled = "\n".join(f'static V{i}: Sealed = sealed!(bundle = "secrets/app.bundle", name = "v{i}", key = "{key}");'
                         for i in range(values))
     for name, statics in (("storm-values", plain), ("storm-bundle", bundled)):
         (WORK / "src" / "bin" / f"{name}.rs").write_text(PROGRAM.format(statics=statics))

@@ -1,17 +1,21 @@
-//! `cargo sealed bundle`: many values under one KMS data key, one `Decrypt` per process.
+//! `cargo sealed bundle`: many values sealed to one KMS-generated key pair, one `Decrypt` per
+//! process. Only `new` and `rotate` call KMS; `set`, `rm` and `ls` need the file and nothing else.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use aws_sdk_kms::error::ProvideErrorMetadata as _;
-use aws_sdk_kms::types::DataKeySpec;
+use aws_sdk_kms::types::DataKeyPairSpec;
 use clap::{Args, Subcommand};
-use sealed_format::{check_value_name, Bundle, KeyRef, Options, MAX_BUNDLE_VALUE};
+use sealed_format::{
+    check_value_name, Bundle, BundleError, BundleErrorKind, ContextValue, KeyRef, Options,
+    BUNDLE_CONTEXT_KEY, MAX_BUNDLE_VALUE,
+};
 use zeroize::Zeroizing;
 
 use crate::args::ContextArgs;
-use crate::context::{declare, entry_text};
-use crate::kms::{base64_of, failure_message};
+use crate::context::entry_text;
+use crate::kms::{base64_of, failure_message, public_key_fingerprint};
 use crate::plaintext::read_plaintext;
 use crate::runtime_tools::{new_bundle_id, seal_value};
 
@@ -23,14 +27,20 @@ pub struct BundleArgs {
 
 #[derive(Subcommand)]
 enum BundleCommand {
-    /// Create a bundle bound to a KMS key: one `GenerateDataKeyWithoutPlaintext` (AES-256)
+    /// Create a bundle bound to a KMS key: one `GenerateDataKeyPairWithoutPlaintext` (a P-256
+    /// key pair whose private key no one ever sees)
     New(NewArgs),
-    /// Add or replace a value, read from stdin or a hidden prompt (needs `kms:Decrypt` on the key)
+    /// Add or replace a value, read from stdin or a hidden prompt: sealed to the bundle's public
+    /// key, with no KMS call and no credentials (a writer cannot read)
     Set(SetArgs),
     /// Remove a value (no KMS call)
     Rm(NameArgs),
-    /// List the values: names and lengths, the key and the context (no KMS call)
+    /// List the values: names, generations and lengths, the key and the context (no KMS call)
     Ls(FileArgs),
+    /// Give the bundle a new id and key pair and re-seal every value to it: for when someone who
+    /// could read has left. Needs `kms:Decrypt` on the bundle (the one command that reads values)
+    /// and `kms:GenerateDataKeyPairWithoutPlaintext` on the new key
+    Rotate(RotateArgs),
 }
 
 #[derive(Args)]
@@ -42,7 +52,7 @@ struct NewArgs {
     key: String,
     #[command(flatten)]
     context: ContextArgs,
-    /// Replace FILE if it exists (its values are lost: they cannot be opened without its data key)
+    /// Replace FILE if it exists (its values are lost: they open only with its own key pair)
     #[arg(long)]
     force: bool,
 }
@@ -72,21 +82,86 @@ struct FileArgs {
     file: PathBuf,
 }
 
+#[derive(Args)]
+struct RotateArgs {
+    /// The bundle file
+    file: PathBuf,
+    /// Move the bundle to this KMS key [default: the bundle's own key]
+    #[arg(long)]
+    key: Option<String>,
+    /// Accept a private key wrapped by a KMS emulator, as a build with the `emulator` feature does
+    #[arg(long)]
+    emulator: bool,
+}
+
 pub async fn run(args: BundleArgs) -> Result<ExitCode, String> {
     match args.command {
         BundleCommand::New(args) => new(args).await,
-        BundleCommand::Set(args) => set(args).await,
+        BundleCommand::Set(args) => set(&args),
         BundleCommand::Rm(args) => rm(&args),
         BundleCommand::Ls(args) => ls(&args),
+        BundleCommand::Rotate(args) => rotate(args).await,
     }
 }
 
-/// The line to paste for the value `name` of the bundle at `path`.
-fn usage(path: &Path, name: &str) -> String {
+/// The line to paste for the value `name` of the bundle at `path` under `key`.
+fn usage(path: &Path, name: &str, key: &str) -> String {
     format!(
-        "sealed!(bundle = {:?}, name = {name:?})",
+        "sealed!(bundle = {:?}, name = {name:?}, key = {key:?})",
         path.display().to_string()
     )
+}
+
+/// A bundle's rule broken outside a file (by an argument or an edit), as a message.
+fn bundle_error(kind: BundleErrorKind) -> String {
+    BundleError { line: None, kind }.to_string()
+}
+
+/// A new key pair from KMS for the bundle `id` under `key` and the file's `context` (its values
+/// as sent now): `GenerateDataKeyPairWithoutPlaintext` with the context and `sealed:bundle` = the
+/// id, its answer checked (a P-256 pair, a public key `sealed!` accepts).
+async fn new_key_pair(
+    id: [u8; 16],
+    key: &KeyRef<'_>,
+    context: Vec<(String, ContextValue<String>)>,
+    sent: &[(String, String)],
+) -> Result<Bundle, String> {
+    let client = sealed_runtime::client(key.region()).await;
+    let mut request = client
+        .generate_data_key_pair_without_plaintext()
+        .key_id(key.as_str())
+        .key_pair_spec(DataKeyPairSpec::EccNistP256)
+        .encryption_context(BUNDLE_CONTEXT_KEY, hex::encode(id));
+    for (k, value) in sent {
+        request = request.encryption_context(k, value);
+    }
+    let operation = "GenerateDataKeyPairWithoutPlaintext";
+    let output = request
+        .send()
+        .await
+        .map_err(|error| failure_message(operation, key.as_str(), &error, error.code()))?;
+    if output.key_pair_spec() != Some(&DataKeyPairSpec::EccNistP256) {
+        return Err(format!(
+            "KMS {operation} returned a {:?} key pair, not the ECC_NIST_P256 that was asked for",
+            output.key_pair_spec()
+        ));
+    }
+    let public_key = output
+        .public_key
+        .ok_or_else(|| format!("KMS {operation} returned no public key"))?
+        .into_inner();
+    let wrapped = output
+        .private_key_ciphertext_blob
+        .ok_or_else(|| format!("KMS {operation} returned no wrapped private key"))?;
+    let bundle = Bundle::new(
+        id,
+        key.as_str().to_owned(),
+        context,
+        public_key,
+        base64_of(wrapped.as_ref()),
+    )
+    .map_err(|e| format!("KMS {operation} returned {}", bundle_error(e)))?;
+    Ok(bundle)
 }
 
 async fn new(args: NewArgs) -> Result<ExitCode, String> {
@@ -94,106 +169,145 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
     let entries = args.context.entries()?;
     if args.file.exists() && !args.force {
         return Err(format!(
-            "`{}` exists; its values can only be opened with its own data key: add values with `cargo sealed bundle set`, or pass --force to replace it",
+            "`{}` exists; its values open only with its own key pair: add values with `cargo sealed bundle set`, or pass --force to replace it",
             args.file.display()
         ));
     }
     let id = new_bundle_id()?;
-    let client = sealed_runtime::client(key.region()).await;
-    let mut request = client
-        .generate_data_key_without_plaintext()
-        .key_id(key.as_str())
-        .key_spec(DataKeySpec::Aes256);
-    for (k, entry) in &entries {
-        request = request.encryption_context(k, &entry.value);
-    }
-    let output = request.send().await.map_err(|error| {
-        failure_message(
-            "GenerateDataKeyWithoutPlaintext",
-            key.as_str(),
-            &error,
-            error.code(),
-        )
-    })?;
-    let wrapped = output
-        .ciphertext_blob
-        .ok_or("KMS GenerateDataKeyWithoutPlaintext returned no ciphertext")?;
-    let data_key = base64_of(wrapped.as_ref());
+    let sent: Vec<(String, String)> = entries
+        .iter()
+        .map(|(k, e)| (k.clone(), e.value.clone()))
+        .collect();
     let context = entries.into_iter().map(|(k, e)| (k, e.written)).collect();
-    let bundle = Bundle::new(id, key.as_str().to_owned(), context, data_key);
+    let bundle = new_key_pair(id, &key, context, &sent).await?;
     let blob = bundle
-        .inspect_data_key(&Options {
+        .inspect_private_key(&Options {
             allow_emulator: true,
             ..Options::default()
         })
-        .map_err(|e| format!("KMS returned a data key that `sealed!` rejects: {e}"))?;
+        .map_err(|e| format!("KMS returned a private key that `sealed!` rejects: {e}"))?;
     crate::bundle_file::create(&args.file, &bundle, args.force)?;
     eprintln!(
-        "created `{}` under `{}` ({}{}); add values with `cargo sealed bundle set {} NAME`",
+        "created `{}` (id {}, public key {}) under `{}` ({}{}); add values with `cargo sealed bundle set {} NAME`: writing needs this file and nothing else",
         args.file.display(),
+        bundle.id_hex(),
+        public_key_fingerprint(&bundle),
         key.as_str(),
         blob.family(),
         if blob.family().is_aws() {
             ""
         } else {
-            "; an emulator data key: builds need the `emulator` feature of sealed-runtime"
+            "; an emulator's private key: builds need the `emulator` feature of sealed-runtime"
         },
         args.file.display()
     );
     Ok(ExitCode::SUCCESS)
 }
 
-/// The bundle's data key, decrypted with KMS as `sealed!` values are (the same errors).
-async fn data_key(path: &Path, bundle: &Bundle) -> Result<Zeroizing<Vec<u8>>, String> {
-    let builder = sealed_runtime::Sealed::builder(bundle.data_key.clone())
-        .key(&bundle.key)
-        .location(path.display().to_string(), 0, 0)
-        .allow_emulator(true);
-    let sealed = declare(builder, &bundle.context)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let secret = sealed.get().await.map_err(|e| {
-        format!(
-            "cannot decrypt the data key of `{}` (this needs kms:Decrypt on `{}`): {e}",
-            path.display(),
-            bundle.key
-        )
-    })?;
-    Ok(Zeroizing::new(secret.expose().to_vec()))
+/// `plaintext` sealed as `name` into `bundle` with the next generation; whether it replaced a
+/// value.
+fn seal_into(bundle: &mut Bundle, name: &str, plaintext: &[u8]) -> Result<bool, String> {
+    let generation = bundle.next_generation().map_err(bundle_error)?;
+    let sealed = seal_value(
+        &bundle.public_point(),
+        &bundle.id,
+        name,
+        generation,
+        plaintext,
+    )?;
+    bundle.set(name, generation, sealed).map_err(bundle_error)
 }
 
-async fn set(args: SetArgs) -> Result<ExitCode, String> {
-    check_value_name(&args.name).map_err(|e| {
-        sealed_format::BundleError {
-            line: None,
-            kind: e,
-        }
-        .to_string()
-    })?;
+/// `cargo sealed bundle set`: no KMS client is built, no credential read, nothing sent.
+fn set(args: &SetArgs) -> Result<ExitCode, String> {
+    check_value_name(&args.name).map_err(bundle_error)?;
     // a file that is no bundle fails before the prompt; the edit itself is made under the lock
     crate::bundle_file::read(&args.file)?;
     let plaintext = read_plaintext(args.strip_newline, MAX_BUNDLE_VALUE, "a bundle value")?;
     let locked = crate::bundle_file::lock(&args.file)?;
     let mut bundle = locked.bundle()?;
-    let data_key = data_key(&args.file, &bundle).await?;
-    let sealed = seal_value(&data_key, &bundle.id, &args.name, &plaintext)?;
-    let replaced = bundle.set(&args.name, sealed).map_err(|e| {
-        sealed_format::BundleError {
-            line: None,
-            kind: e,
-        }
-        .to_string()
-    })?;
+    let replaced = seal_into(&mut bundle, &args.name, &plaintext)?;
+    let generation = bundle.generation;
     locked.write(&bundle)?;
     eprintln!(
-        "{} `{}` ({} bytes) in `{}`",
+        "{} `{}` ({} bytes, generation {generation}) in `{}`, sealed to its public key {} (no KMS call)",
         if replaced { "replaced" } else { "added" },
         args.name,
         plaintext.len(),
-        args.file.display()
+        args.file.display(),
+        public_key_fingerprint(&bundle)
     );
-    println!("{}", usage(&args.file, &args.name));
+    println!("{}", usage(&args.file, &args.name, &bundle.key));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo sealed bundle rotate`: every value opened as the function opens it (one `Decrypt`, the
+/// key check), a new id and key pair, every value sealed again, the file replaced atomically.
+async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
+    let locked = crate::bundle_file::lock(&args.file)?;
+    let old = locked.bundle()?;
+    let key_text = args.key.clone().unwrap_or_else(|| old.key.clone());
+    let key = KeyRef::parse(&key_text).map_err(|e| format!("--key: {e}"))?;
+    let text = old.render();
+    let mut plaintexts: Vec<(String, Zeroizing<Vec<u8>>)> = Vec::new();
+    for name in old.names() {
+        let sealed = sealed_runtime::Sealed::from_bundle(text.clone(), name)
+            .expect_key(old.key.clone())
+            .path(args.file.display().to_string())
+            .location(args.file.display().to_string(), 0, 0)
+            .allow_emulator(args.emulator)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let secret = sealed.get().await.map_err(|e| {
+            format!(
+                "cannot open `{name}` of `{}` to rotate it (rotating needs kms:Decrypt on `{}` with the bundle's context): {e}",
+                args.file.display(),
+                old.key
+            )
+        })?;
+        plaintexts.push((name.to_owned(), Zeroizing::new(secret.expose().to_vec())));
+    }
+    let sent = context_now(&old.context)?;
+    let mut bundle = new_key_pair(new_bundle_id()?, &key, old.context.clone(), &sent).await?;
+    // generations go on from the old bundle's: a line from before the rotation never looks new
+    bundle.generation = old.generation;
+    for (name, plaintext) in &plaintexts {
+        seal_into(&mut bundle, name, plaintext)?;
+    }
+    locked.write(&bundle)?;
+    eprintln!(
+        "rotated `{}`: id {} → {}, a new key pair under `{}`, {} value{} sealed again (generation {}); the old private key opens none of them. Retire the old id: remove the grants of kms:Decrypt with `sealed:bundle` = {} (`cargo sealed policy` prints the new ones)",
+        args.file.display(),
+        old.id_hex(),
+        bundle.id_hex(),
+        bundle.key,
+        plaintexts.len(),
+        if plaintexts.len() == 1 { "" } else { "s" },
+        bundle.generation,
+        old.id_hex()
+    );
+    if bundle.key != old.key {
+        eprintln!(
+            "the bundle moved from `{}` to `{}`: change the `key = …` pins to `{}` (until then the build fails at each one)",
+            old.key, bundle.key, bundle.key
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The file's context as KMS is sent it now: `context-env` entries read from the environment.
+fn context_now(
+    context: &[(String, ContextValue<String>)],
+) -> Result<Vec<(String, String)>, String> {
+    context
+        .iter()
+        .map(|(key, value)| match value {
+            ContextValue::Literal(v) => Ok((key.clone(), v.clone())),
+            ContextValue::Env(var) => std::env::var(var).map(|v| (key.clone(), v)).map_err(|_| {
+                format!("the context entry `{key}` needs `{var}` in the environment: set it to the value the function sees")
+            }),
+        })
+        .collect()
 }
 
 fn rm(args: &NameArgs) -> Result<ExitCode, String> {
@@ -225,19 +339,27 @@ fn ls(args: &FileArgs) -> Result<ExitCode, String> {
         .map(|(k, v)| entry_text(k, v))
         .collect();
     eprintln!(
-        "`{}`: key {}, context {}, {} value{}",
+        "`{}`: id {}, public key {}, key {}, context {}, generation {}, {} value{}",
         args.file.display(),
+        bundle.id_hex(),
+        public_key_fingerprint(&bundle),
         bundle.key,
         if context.is_empty() {
             "-".to_owned()
         } else {
             context.join(",")
         },
+        bundle.generation,
         bundle.values.len(),
         if bundle.values.len() == 1 { "" } else { "s" }
     );
     for value in &bundle.values {
-        println!("{}\t{} bytes", value.name, value.plaintext_len());
+        println!(
+            "{}\tgeneration {}\t{} bytes",
+            value.name,
+            value.generation,
+            value.plaintext_len()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
-//! `cargo sealed check`: every `sealed!` under the paths with the macro's verdict, and with
-//! `--kms` the proof that each decrypts.
+//! `cargo sealed check`: every `sealed!` under the paths with the macro's verdict; with `--kms`
+//! the proof that each decrypts (a KMS dry run: for a bundle value, of the bundle's private
+//! key); with `--open` each value decrypted and opened for real, its plaintext discarded unread.
 
 use std::process::ExitCode;
 
@@ -20,6 +21,16 @@ pub struct CheckArgs {
     /// `DryRun`; the plaintext, if a server returns one anyway, is discarded unread)
     #[arg(long)]
     kms: bool,
+    /// With `--kms`: decrypt each value for real, and open each bundle value with its bundle's
+    /// private key (after checking it against the file's public key), discarding the plaintext
+    /// unread; for a role allowed to read, such as the function's
+    #[arg(long, requires = "kms")]
+    open: bool,
+    /// Also compare each bundle file with its version at git revision REV (the base branch, in
+    /// CI): a value's generation that went down, a line edited by hand, or a changed header that
+    /// no `bundle rotate` or `reseal` explains fails the check
+    #[arg(long, value_name = "REV")]
+    since: Option<String>,
 }
 
 fn context_keys(value: &ValidInvocation) -> String {
@@ -37,6 +48,22 @@ fn sealed_of(
     value: &ValidInvocation,
     allow_emulator: bool,
 ) -> Result<Sealed, String> {
+    if let (Some(bundle), Some(path)) = (&value.checked.bundle, &value.file) {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let pinned = value.checked.key.clone().unwrap_or_default();
+        return Sealed::from_bundle(text, &bundle.name)
+            .expect_key(pinned)
+            .path(bundle.path.clone())
+            .location(
+                invocation.file.display().to_string(),
+                u32::try_from(invocation.line).unwrap_or(0),
+                u32::try_from(invocation.column).unwrap_or(0),
+            )
+            .allow_emulator(allow_emulator)
+            .build()
+            .map_err(|e| e.to_string());
+    }
     let mut builder = Sealed::builder(value.text.clone())
         .location(
             invocation.file.display().to_string(),
@@ -53,14 +80,115 @@ fn sealed_of(
         .map_err(|e| e.to_string())
 }
 
+/// What `--kms` proved of a value.
+#[derive(Clone)]
+enum Proved {
+    /// A dry run (or a server that ignored it): the value, or its bundle's private key, decrypts.
+    Verified(Verified),
+    /// `--open`: decrypted and, for a bundle value, opened.
+    Opened,
+}
+
+impl Proved {
+    /// What was proved, as the report says it (of a bundle value when `bundle`).
+    fn words(&self, bundle: bool) -> String {
+        match self {
+            Proved::Verified(verified) => {
+                let how = if *verified == Verified::DryRun {
+                    "KMS dry run"
+                } else {
+                    "the server ignored DryRun and decrypted; the plaintext was discarded unread"
+                };
+                if bundle {
+                    format!("the bundle's private key decrypts: {how}; the value itself was not opened: `--open` opens it")
+                } else {
+                    format!("decrypts: {how}")
+                }
+            }
+            Proved::Opened if bundle => "opens: the private key decrypts and is the pair of the file's public key, and the value opens with it; the plaintext was discarded unread".to_owned(),
+            Proved::Opened => "decrypts; the plaintext was discarded unread".to_owned(),
+        }
+    }
+}
+
+/// `--kms` for one value: a dry run, or with `--open` the value decrypted (and opened).
+async fn prove(
+    invocation: &Invocation,
+    value: &ValidInvocation,
+    args: &CheckArgs,
+) -> Result<Proved, String> {
+    let sealed = sealed_of(invocation, value, args.scan.emulator)?;
+    if args.open {
+        // the plaintext is not read; it stays in the value's cell until this short process
+        // exits, as every opened value's does
+        sealed
+            .get()
+            .await
+            .map(|_| Proved::Opened)
+            .map_err(|e| e.to_string())
+    } else {
+        sealed
+            .verify()
+            .await
+            .map(Proved::Verified)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// `--since REV`: each bundle file the values name, against its version at `rev`; one line per
+/// file, and the number that fail.
+fn since(invocations: &[Invocation], rev: &str) -> Result<usize, String> {
+    let mut files: Vec<&std::path::Path> = invocations
+        .iter()
+        .filter_map(|invocation| invocation.verdict.as_ref().ok())
+        .filter(|value| value.checked.bundle.is_some())
+        .filter_map(|value| value.file.as_deref())
+        .collect();
+    files.sort();
+    files.dedup();
+    let mut failed = 0;
+    for file in files {
+        let shown = file.display();
+        let Some(then) = crate::history::at_revision(file, rev)? else {
+            println!("{shown}  new since {rev}  {GOOD}ok{GOOD:#}");
+            continue;
+        };
+        let now = crate::bundle_file::read(file)?;
+        let then = match sealed_format::Bundle::parse(&then) {
+            Ok(then) => then,
+            Err(error) => {
+                println!("{shown}  at {rev} it does not parse ({error}): not compared");
+                continue;
+            }
+        };
+        let problems = crate::history::unexplained(&then, &now);
+        if problems.is_empty() {
+            println!(
+                "{shown}  since {rev}: generation {} → {}, {} value{}  {GOOD}ok{GOOD:#}",
+                then.generation,
+                now.generation,
+                now.values.len(),
+                if now.values.len() == 1 { "" } else { "s" }
+            );
+        } else {
+            failed += 1;
+            println!("{shown}  since {rev}  {BAD}fails{BAD:#}");
+            for problem in problems {
+                println!("    {problem}");
+            }
+        }
+    }
+    Ok(failed)
+}
+
 /// `cargo sealed check`: one line per value; non-zero exit if any fails.
 pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
     let kms = args.kms;
     let invocations = crate::scan::invocations(&args.scan)?;
     let mut failed = 0;
     let ok_mark = format!("{GOOD}ok{GOOD:#}");
-    // a bundle's data key is proved once, however many values name it
-    let mut bundles: std::collections::HashMap<std::path::PathBuf, Result<Verified, String>> =
+    // a bundle's private key is proved once by a dry run, however many values name it
+    let mut bundles: std::collections::HashMap<std::path::PathBuf, Result<Proved, String>> =
         std::collections::HashMap::new();
     for invocation in &invocations {
         match &invocation.verdict {
@@ -89,23 +217,20 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
                 let known = value
                     .file
                     .as_ref()
-                    .filter(|_| value.checked.bundle.is_some());
+                    .filter(|_| value.checked.bundle.is_some() && !args.open);
                 let outcome = if let Some(outcome) = known.and_then(|path| bundles.get(path)) {
                     outcome.clone()
                 } else {
-                    let outcome = match sealed_of(invocation, value, args.scan.emulator) {
-                        Ok(sealed) => sealed.verify().await.map_err(|e| e.to_string()),
-                        Err(e) => Err(e),
-                    };
+                    let outcome = prove(invocation, value, args).await;
                     if let Some(path) = known {
                         bundles.insert(path.clone(), outcome.clone());
                     }
                     outcome
                 };
                 match outcome {
-                    Ok(Verified::DryRun) => println!("{summary}  {ok_mark} (decrypts: KMS dry run)"),
-                    Ok(_) => println!(
-                        "{summary}  {ok_mark} (decrypts: the server ignored DryRun and decrypted; the plaintext was discarded unread)"
+                    Ok(proved) => println!(
+                        "{summary}  {ok_mark} ({})",
+                        proved.words(value.checked.bundle.is_some())
                     ),
                     Err(message) => {
                         failed += 1;
@@ -116,11 +241,18 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
             }
         }
     }
+    if let Some(rev) = &args.since {
+        failed += since(&invocations, rev)?;
+    }
     let total = invocations.len();
     eprintln!(
         "{total} sealed value{} found, {failed} failed{}",
         if total == 1 { "" } else { "s" },
-        if kms { " (checked against KMS)" } else { "" }
+        match (kms, args.open) {
+            (true, true) => " (decrypted and opened with KMS)",
+            (true, false) => " (checked against KMS)",
+            _ => "",
+        }
     );
     if failed > 0 {
         Ok(ExitCode::from(1))

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::args::parse_algorithm;
 use crate::context::entry_text;
+use crate::kms::public_key_fingerprint;
 
 #[derive(Args)]
 pub struct InspectArgs {
@@ -103,11 +104,15 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode, String> {
     }
 }
 
-/// `cargo sealed inspect @FILE` of a bundle: its header, its data key as `sealed!` sees it, and
-/// its values' names and lengths (nothing is decrypted).
+/// `cargo sealed inspect @FILE` of a bundle: its header, its public key's fingerprint, its
+/// wrapped private key as `sealed!` sees it, and its values' names, generations and lengths
+/// (nothing is decrypted).
 fn inspect_bundle(text: &str, options: Options, json_out: bool) -> ExitCode {
-    let checked = sealed_format::Bundle::parse(text)
-        .and_then(|bundle| bundle.inspect_data_key(&options).map(|blob| (bundle, blob)));
+    let checked = sealed_format::Bundle::parse(text).and_then(|bundle| {
+        bundle
+            .inspect_private_key(&options)
+            .map(|blob| (bundle, blob))
+    });
     let (bundle, blob) = match checked {
         Ok(found) => found,
         Err(error) => {
@@ -125,7 +130,7 @@ fn inspect_bundle(text: &str, options: Options, json_out: bool) -> ExitCode {
     let values: Vec<_> = bundle
         .values
         .iter()
-        .map(|v| json!({ "name": v.name, "plaintext_len": v.plaintext_len() }))
+        .map(|v| json!({ "name": v.name, "generation": v.generation, "plaintext_len": v.plaintext_len() }))
         .collect();
     let context: serde_json::Map<String, serde_json::Value> = bundle
         .context
@@ -142,10 +147,12 @@ fn inspect_bundle(text: &str, options: Options, json_out: bool) -> ExitCode {
         let value = json!({
             "ok": true,
             "bundle": true,
-            "id": hex_id(&bundle.id),
+            "id": bundle.id_hex(),
             "key": bundle.key,
             "context": context,
-            "data_key": {
+            "public_key": public_key_fingerprint(&bundle),
+            "generation": bundle.generation,
+            "private_key": {
                 "family": blob.family().name(),
                 "fingerprint": blob.fingerprint(),
                 "emulator_key_id": blob.emulator_key_id(),
@@ -154,12 +161,14 @@ fn inspect_bundle(text: &str, options: Options, json_out: bool) -> ExitCode {
         });
         println!("{value}");
     } else {
-        println!("bundle:      {}", hex_id(&bundle.id));
+        println!("bundle:      {}", bundle.id_hex());
         println!("key:         {}", bundle.key);
         for (k, v) in &bundle.context {
             println!("context:     {}", entry_text(k, v));
         }
-        println!("data key:    {}", blob.family());
+        println!("public key:  {}", public_key_fingerprint(&bundle));
+        println!("private key: {}", blob.family());
+        println!("generation:  {}", bundle.generation);
         if let Some(fingerprint) = blob.fingerprint() {
             println!("key material: {fingerprint}");
         }
@@ -168,19 +177,12 @@ fn inspect_bundle(text: &str, options: Options, json_out: bool) -> ExitCode {
         }
         for value in &bundle.values {
             println!(
-                "value:       {} ({} bytes)",
+                "value:       {} (generation {}, {} bytes)",
                 value.name,
+                value.generation,
                 value.plaintext_len()
             );
         }
     }
     ExitCode::SUCCESS
-}
-
-fn hex_id(id: &[u8]) -> String {
-    id.iter().fold(String::new(), |mut out, b| {
-        use std::fmt::Write as _;
-        let _ = write!(out, "{b:02x}");
-        out
-    })
 }

@@ -34,7 +34,17 @@ where
     )
 }
 
-/// A ciphertext (or wrapped data key) from KMS as `sealed!` and bundle files write it.
+/// A bundle's public key as people compare it out of band: SHA-256 of its DER
+/// `SubjectPublicKeyInfo`, base64url without padding (43 characters). `new`, `set`, `ls` and
+/// `inspect` print it, so a writer can tell that the key they seal to is the deploy pipeline's.
+pub fn public_key_fingerprint(bundle: &sealed_format::Bundle) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(bundle.public_key()))
+}
+
+/// A ciphertext (or wrapped private key) from KMS as `sealed!` and bundle files write it.
 pub fn base64_of(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)

@@ -8,6 +8,7 @@ mod bundle_file;
 mod check;
 mod context;
 mod encrypt;
+mod history;
 mod inspect;
 mod kms;
 mod output;
@@ -55,10 +56,11 @@ enum Command {
     /// List every `sealed!` under PATHs with its verdict; `--kms` proves each decrypts.
     Check(check::CheckArgs),
     /// Print the least-privilege IAM policy for the `sealed!` values under PATHs.
-    Policy(args::ScanArgs),
+    Policy(policy::PolicyArgs),
     /// Re-encrypt every `sealed!` under PATHs for another key (`ReEncrypt`), rewriting the source.
     Reseal(reseal::ResealArgs),
-    /// Many values under one KMS data key: one `Decrypt` per process (`new`, `set`, `rm`, `ls`).
+    /// Many values sealed to one KMS-generated key pair: one `Decrypt` per process; writing
+    /// needs the file only (`new`, `set`, `rm`, `ls`, `rotate`).
     Bundle(bundle::BundleArgs),
 }
 

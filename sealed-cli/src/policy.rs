@@ -1,11 +1,15 @@
 //! `cargo sealed policy`: the least-privilege IAM policy for the `sealed!` values under the
-//! paths.
+//! paths; with `--key-policy`, the statements the key policy of each bundle's KMS key needs so
+//! that a bundle's private key can only ever come from `GenerateDataKeyPairWithoutPlaintext`
+//! (docs/bundle-format-2.md §4.2).
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use sealed_format::{ContextValue, KeyKind, KeyRef};
 use serde_json::{json, Value};
+
+use clap::Args;
 
 use crate::args::ScanArgs;
 use crate::output::{println, warning};
@@ -65,9 +69,120 @@ fn grant(
     Some((vec![resource], conditions))
 }
 
+/// `cargo sealed policy`.
+#[derive(Args)]
+pub struct PolicyArgs {
+    #[command(flatten)]
+    scan: ScanArgs,
+    /// Instead of the function's IAM policy: for each KMS key that holds a bundle, the
+    /// statements to add to its key policy, which deny every way of wrapping a private key
+    /// someone knows (`Encrypt`, `GenerateDataKey*` with plaintext, `GenerateDataKeyPair`,
+    /// `ReEncrypt*`), so that a bundle key only comes from `GenerateDataKeyPairWithoutPlaintext`
+    #[arg(long)]
+    key_policy: bool,
+    /// With `--key-policy`: the keys hold bundles and nothing else (anywhere, not only under
+    /// PATHs), so the deny needs no condition: every known-plaintext action on them is refused.
+    /// Without it, the deny applies to requests that carry a `sealed:` context key
+    #[arg(long, requires = "key_policy")]
+    dedicated: bool,
+}
+
+/// The actions that can wrap a plaintext the caller knows: what a bundle's key must never do
+/// into a bundle's context. (`kms:GenerateDataKey*` would match the one action bundles need,
+/// so each is named.)
+const KNOWN_PLAINTEXT_ACTIONS: [&str; 6] = [
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateDataKeyPair",
+    "kms:ReEncryptTo",
+    "kms:ReEncryptFrom",
+];
+
+/// The key-policy statements for a key that holds bundles: on a key that holds only bundles,
+/// every known-plaintext action denied; on a key shared with plain values (`shared`), the same
+/// whenever the request carries a `sealed:` context key (case-sensitively: `sealed` sends
+/// exactly `sealed:bundle`, and KMS matches a context exactly); and bundle key pairs only as
+/// P-256.
+fn key_policy_statements(shared: bool) -> Vec<Value> {
+    let mut deny = json!({
+        "Sid": "SealedBundleKeyOnlyWithoutPlaintext",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": KNOWN_PLAINTEXT_ACTIONS,
+        "Resource": "*",
+    });
+    if shared {
+        deny["Sid"] = json!("SealedNoKnownSecretInBundleContext");
+        deny["Condition"] = json!({
+            "ForAnyValue:StringLike": { "kms:EncryptionContextKeys": "sealed:*" }
+        });
+    }
+    vec![
+        deny,
+        json!({
+            "Sid": "SealedBundlePairsAreP256",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "kms:GenerateDataKeyPairWithoutPlaintext",
+            "Resource": "*",
+            "Condition": { "StringNotEquals": { "kms:DataKeyPairSpec": sealed_format::KEY_PAIR_SPEC } },
+        }),
+    ]
+}
+
+/// `cargo sealed policy --key-policy`: per key that holds a bundle, its key-policy statements;
+/// the unconditional deny only for `dedicated` keys that hold no plain value under the paths.
+fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, String> {
+    // key → (holds a bundle, holds a plain value)
+    let mut keys: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    for invocation in invocations {
+        if let Ok(value) = &invocation.verdict {
+            if let Some(key) = value.checked.key.as_deref() {
+                let entry = keys.entry(key).or_default();
+                if value.checked.bundle.is_some() {
+                    entry.0 = true;
+                } else {
+                    entry.1 = true;
+                }
+            }
+        }
+    }
+    let mut documents = serde_json::Map::new();
+    for (key, (bundles, plain)) in keys {
+        if !bundles {
+            continue;
+        }
+        if plain && dedicated {
+            warning(&format!(
+                "`{key}` holds plain values too: it is not dedicated to bundles, so its deny applies only to requests with a `sealed:` context key"
+            ));
+        }
+        documents.insert(
+            key.to_owned(),
+            json!({ "Version": "2012-10-17", "Statement": key_policy_statements(plain || !dedicated) }),
+        );
+    }
+    if documents.is_empty() {
+        return Err(
+            "no bundle value found: the key-policy statements are for the keys of bundles"
+                .to_owned(),
+        );
+    }
+    warning("add each key's statements to that key's policy (`aws kms put-key-policy`); an explicit deny also stops `cargo sealed reseal` into the key: move a bundle with `cargo sealed bundle rotate FILE --key NEW`. Local KMS emulators do not enforce key policies: test them against AWS KMS");
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&Value::Object(documents)).map_err(|e| e.to_string())?
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `cargo sealed policy`: the IAM policy JSON on stdout, warnings on stderr.
-pub fn run(args: &ScanArgs) -> Result<ExitCode, String> {
-    let invocations = crate::scan::invocations(args)?;
+pub fn run(args: &PolicyArgs) -> Result<ExitCode, String> {
+    let invocations = crate::scan::invocations(&args.scan)?;
+    if args.key_policy {
+        return key_policy(&invocations, args.dedicated);
+    }
     // conditions → resources
     let mut groups: BTreeMap<Vec<(String, String)>, Vec<String>> = BTreeMap::new();
     let mut invalid = 0;
@@ -125,4 +240,22 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_key_denies_known_plaintext_only_into_a_sealed_context() {
+        let dedicated = key_policy_statements(false);
+        let shared = key_policy_statements(true);
+        assert_eq!(dedicated[0]["Action"], shared[0]["Action"]);
+        assert!(dedicated[0].get("Condition").is_none());
+        assert_eq!(
+            shared[0]["Condition"]["ForAnyValue:StringLike"]["kms:EncryptionContextKeys"],
+            "sealed:*"
+        );
+        assert_eq!(shared[0]["Sid"], "SealedNoKnownSecretInBundleContext");
+    }
 }

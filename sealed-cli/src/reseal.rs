@@ -92,32 +92,6 @@ async fn reencrypt(
     Ok(base64_of(blob.as_ref()))
 }
 
-/// Moves the bundle at `path` to `to`: one `ReEncrypt` of its data key (its values do not
-/// change), then its `key` and `data-key` lines rewritten. Returns how many values moved.
-async fn reseal_bundle(
-    invocation: &Invocation,
-    value: &ValidInvocation,
-    path: &std::path::Path,
-    to: &KeyRef<'_>,
-    dry_run: bool,
-) -> Result<usize, String> {
-    let locked = crate::bundle_file::lock(path)?;
-    let mut bundle = locked.bundle()?;
-    let old = bundle.render();
-    bundle.data_key = if dry_run {
-        "<new data key from ReEncrypt>".to_owned()
-    } else {
-        reencrypt(invocation, value, to).await?
-    };
-    to.as_str().clone_into(&mut bundle.key);
-    if dry_run {
-        diff(path, &old, &bundle.render());
-    } else {
-        locked.write(&bundle)?;
-    }
-    Ok(bundle.values.len())
-}
-
 fn edits_for(
     value: &ValidInvocation,
     new_base64: &str,
@@ -194,16 +168,16 @@ pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
             continue;
         }
         if value.checked.bundle.is_some() {
-            // a bundle moves whole, once, however many `sealed!` name its values
+            // a bundle is refused once, however many `sealed!` name its values
             let path = value.file.clone().expect("a bundle value has its file");
             if bundles.insert(path.clone()) {
-                match reseal_bundle(invocation, value, &path, &to, args.dry_run).await {
-                    Ok(count) => resealed += count,
-                    Err(message) => {
-                        crate::output::error(&message);
-                        failed += 1;
-                    }
-                }
+                crate::output::error(&format!(
+                    "`{}`: a bundle is not resealed: moving its private key would be a `ReEncrypt` into the bundle's context, which the recommended key policy denies (the same call could bring in a private key someone knows); move it with `cargo sealed bundle rotate {} --key {}` (a new key pair under the new key, every value sealed again), then change its `key = …` pins",
+                    path.display(),
+                    path.display(),
+                    to.as_str()
+                ));
+                failed += 1;
             }
             continue;
         }

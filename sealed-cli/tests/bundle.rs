@@ -1,7 +1,9 @@
 //! `cargo sealed bundle` against the moto KMS emulator, and the bundle it writes used by
-//! `sealed!(bundle = …, name = …)` in a crate built and run as a user would: one `Decrypt` per
-//! process for all its values, `check`, `check --kms`, `policy`, `inspect`, and `reseal` moving
-//! the bundle to another key with one `ReEncrypt` (the crate rebuilds and decrypts with it).
+//! `sealed!(bundle = …, name = …)` in a crate built and run as a user would: `set` with no
+//! credentials and no reachable KMS, one `Decrypt` per process for all its values, `check`,
+//! `check --kms` (and `--open`), `policy` (and `--key-policy`), `inspect`, `reseal` refusing a
+//! bundle, and `rotate` giving it a new id and key pair, then moving it to another key (the
+//! crate rebuilds, fails at its key pins until they name the new key, and decrypts).
 
 use std::path::Path;
 use std::process::Command as Process;
@@ -21,7 +23,12 @@ fn cli(dir: &Path) -> Command {
 
 /// Runs `cargo sealed ARGS` in `dir` with `stdin`: (exit code, stdout, stderr).
 fn run(dir: &Path, args: &[&str], stdin: &str) -> (i32, String, String) {
-    let output = cli(dir).args(args).write_stdin(stdin).output().unwrap();
+    outcome(cli(dir).args(args).write_stdin(stdin), args)
+}
+
+/// What `command` (`cargo sealed ARGS`) printed, no plaintext in it: (exit code, stdout, stderr).
+fn outcome(command: &mut Command, args: &[&str]) -> (i32, String, String) {
+    let output = command.output().unwrap();
     let (out, err) = (
         String::from_utf8(output.stdout).unwrap(),
         String::from_utf8(output.stderr).unwrap(),
@@ -53,12 +60,12 @@ fn plaintext(i: usize) -> String {
 
 /// The program: every value prefetched, checked against `SEALED_EXPECTED`, and the number of
 /// requests its KMS client sent.
-fn program(names: &[String]) -> String {
+fn program(names: &[String], key: &str) -> String {
     let statics = names
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            format!("static V{i}: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"{name}\");")
+            format!("static V{i}: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"{name}\", key = \"{key}\");")
         })
         .collect::<Vec<_>>()
         .join("\n");
@@ -97,7 +104,14 @@ async fn main() {{
     }}
     let expected = std::env::var("SEALED_EXPECTED").unwrap();
     for (value, want) in [{values}].iter().zip(expected.split(',')) {{
-        assert!(value.try_get().unwrap().expose() == want.as_bytes(), "a wrong plaintext");
+        // a bundle value opens on its first access (prefetch unwrapped the key)
+        match value.get().await {{
+            Ok(secret) => assert!(secret.expose() == want.as_bytes(), "a wrong plaintext"),
+            Err(error) => {{
+                eprintln!("{{error}}");
+                std::process::exit(1);
+            }}
+        }}
     }}
     println!("ok {{}} values, {{}} requests, key {{}}", expected.split(',').count(), calls.load(Ordering::SeqCst), V0.key().unwrap().as_str());
 }}
@@ -142,7 +156,7 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
     .unwrap();
     std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
-    // new: one data key; a second `new` would lose the values, so it needs --force
+    // new: one key pair; a second `new` would lose the values, so it needs --force
     let file = "secrets/app.bundle";
     let (_, said) = ok(
         dir,
@@ -158,25 +172,50 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
         "",
     );
     assert!(
-        said.contains(&format!("created `{file}` under `{key}` (moto;")),
+        said.starts_with(&format!("created `{file}` (id ")),
         "{said}"
     );
+    assert!(said.contains(&format!(" under `{key}` (moto;")), "{said}");
     let (code, _, err) = run(dir, &["bundle", "new", file, "--key", &key], "");
     assert_eq!(code, 1);
     assert!(
-        err.contains("exists; its values can only be opened with its own data key"),
+        err.contains("exists; its values open only with its own key pair"),
         "{err}"
     );
 
-    // set: ten values from stdin, one of them replaced; a bad name refused
+    // set: ten values from stdin, one of them replaced; a bad name refused. A writer needs the
+    // file and nothing else: no AWS variable at all, and the KMS endpoint a closed port
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let writer = |args: &[&str], stdin: &str| {
+        let mut command = cli(dir);
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("AWS_") {
+                command.env_remove(name);
+            }
+        }
+        command
+            .env("AWS_ENDPOINT_URL_KMS", &nowhere)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("HOME", dir.join("no-home"))
+            .args(args)
+            .write_stdin(stdin);
+        let (code, out, err) = outcome(&mut command, args);
+        assert_eq!(code, 0, "`cargo sealed {}`:\n{out}\n{err}", args.join(" "));
+        assert!(!err.contains(CANARY) && !out.contains(CANARY));
+        (out, err)
+    };
     let names: Vec<String> = (0..10).map(|i| format!("value_{i}")).collect();
     for (i, name) in names.iter().enumerate() {
-        let (line, said) = ok(dir, &["bundle", "set", file, name], &plaintext(i + 100));
+        let (line, said) = writer(&["bundle", "set", file, name], &plaintext(i + 100));
         assert_eq!(
             line.trim(),
-            format!("sealed!(bundle = \"{file}\", name = \"{name}\")")
+            format!("sealed!(bundle = \"{file}\", name = \"{name}\", key = \"{key}\")")
         );
         assert!(said.starts_with(&format!("added `{name}`")), "{said}");
+        assert!(said.contains(&format!("generation {}", i + 1)), "{said}");
+        assert!(said.ends_with("(no KMS call)\n"), "{said}");
     }
     let (_, said) = ok(dir, &["bundle", "set", file, "value_0"], &plaintext(0));
     assert!(said.starts_with("replaced `value_0`"), "{said}");
@@ -200,7 +239,10 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
         .collect();
     assert_eq!(listed, names);
     assert!(
-        listing.starts_with(&format!("value_0\t{} bytes\n", plaintext(0).len())),
+        listing.starts_with(&format!(
+            "value_0\tgeneration 11\t{} bytes\nvalue_1\tgeneration 2\t",
+            plaintext(0).len()
+        )),
         "{listing}"
     );
     let text = std::fs::read_to_string(dir.join(file)).unwrap();
@@ -216,14 +258,14 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
     );
     assert!(
         shown.contains(&format!(
-            "key:         {key}\ncontext:     app=billing\ndata key:    moto"
+            "key:         {key}\ncontext:     app=billing\npublic key:  "
         )),
         "{shown}"
     );
 
     // the crate: nine values, one Decrypt
     std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(dir.join("src/main.rs"), program(names)).unwrap();
+    std::fs::write(dir.join("src/main.rs"), program(names, &key)).unwrap();
     let expected: Vec<String> = std::iter::once(plaintext(0))
         .chain((1..9).map(|i| plaintext(i + 100)))
         .collect();
@@ -249,10 +291,24 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
     assert_eq!(
         listing
             .lines()
-            .filter(|l| l.contains("ok (decrypts"))
+            .filter(|l| l.contains("ok (the bundle's private key decrypts: ")
+                && l.ends_with("; the value itself was not opened: `--open` opens it)"))
             .count(),
         9,
         "{listing}"
+    );
+    let (listing, summary) = ok(dir, &["check", "--emulator", "--kms", "--open"], "");
+    assert_eq!(
+        listing
+            .lines()
+            .filter(|l| l.contains("ok (opens: the private key decrypts and is the pair of the file's public key, and the value opens with it; the plaintext was discarded unread)"))
+            .count(),
+        9,
+        "{listing}"
+    );
+    assert!(
+        summary.contains("(decrypted and opened with KMS)"),
+        "{summary}"
     );
     let (policy, _) = ok(dir, &["policy", "--emulator"], "");
     let policy: serde_json::Value = serde_json::from_str(&policy).unwrap();
@@ -262,27 +318,158 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
         policy["Statement"][0]["Condition"]["StringEquals"]["kms:EncryptionContext:app"],
         "billing"
     );
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("id "))
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        policy["Statement"][0]["Condition"]["StringEquals"]["kms:EncryptionContext:sealed:bundle"],
+        id.as_str(),
+        "the function's grant is for this bundle only"
+    );
+    // the key policy that keeps a known private key out of a bundle: by default the deny is
+    // conditioned on a `sealed:` context key; for a key dedicated to bundles, outright
+    let (shared, _) = ok(dir, &["policy", "--emulator", "--key-policy"], "");
+    let shared: serde_json::Value = serde_json::from_str(&shared).unwrap();
+    assert_eq!(
+        shared[key.as_str()]["Statement"][0]["Condition"]["ForAnyValue:StringLike"]
+            ["kms:EncryptionContextKeys"],
+        "sealed:*",
+        "{shared}"
+    );
+    let (key_policy, warned) = ok(
+        dir,
+        &["policy", "--emulator", "--key-policy", "--dedicated"],
+        "",
+    );
+    let key_policy: serde_json::Value = serde_json::from_str(&key_policy).unwrap();
+    let statements = &key_policy[key.as_str()]["Statement"];
+    assert_eq!(
+        statements[0]["Sid"], "SealedBundleKeyOnlyWithoutPlaintext",
+        "{key_policy}"
+    );
+    assert_eq!(statements[0]["Effect"], "Deny");
+    assert_eq!(statements[0].get("Condition"), None, "{key_policy}");
+    let denied: Vec<&str> = statements[0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for action in [
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyPair",
+        "kms:ReEncryptTo",
+    ] {
+        assert!(denied.contains(&action), "{action}: {key_policy}");
+    }
+    assert!(
+        !denied.contains(&"kms:GenerateDataKeyPairWithoutPlaintext"),
+        "{key_policy}"
+    );
+    assert_eq!(
+        statements[1]["Condition"]["StringNotEquals"]["kms:DataKeyPairSpec"],
+        "ECC_NIST_P256"
+    );
+    assert!(warned.contains("do not enforce key policies"), "{warned}");
 
-    // reseal: the bundle moves whole with one ReEncrypt; its values stay as they are
+    // reseal refuses a bundle (a ReEncrypt into its context is what the key policy denies) and
+    // points to rotate; the file stays as it is
     let values_before: Vec<String> = text
         .lines()
         .filter(|l| l.starts_with("value "))
         .map(str::to_owned)
         .collect();
-    let (_, said) = ok(dir, &["reseal", "--emulator", "--to-key", &other_key], "");
+    let (code, _, said) = run(dir, &["reseal", "--emulator", "--to-key", &other_key], "");
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("a bundle is not resealed"), "{said}");
     assert!(
-        said.contains(&format!("9 values resealed for `{other_key}`, 0 failed")),
+        said.contains(&format!(
+            "secrets/app.bundle --key {other_key}` (a new key pair"
+        )),
+        "{said}"
+    );
+    let before_rotation = std::fs::read_to_string(dir.join(file)).unwrap();
+    assert_eq!(before_rotation, text);
+
+    // rotate: a new id and key pair under the same key, every value sealed again with
+    // generations that go on; the crate rebuilds and decrypts with one request
+    let (_, said) = ok(dir, &["bundle", "rotate", file, "--emulator"], "");
+    assert!(
+        said.starts_with(&format!("rotated `{file}`: id {id} → ")),
+        "{said}"
+    );
+    assert!(
+        said.contains("9 values sealed again (generation 20)"),
+        "{said}"
+    );
+    let rotated = std::fs::read_to_string(dir.join(file)).unwrap();
+    let header = |text: &str, directive: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{directive} ")))
+            .unwrap()
+            .to_owned()
+    };
+    for directive in ["id", "public-key", "private-key"] {
+        assert_ne!(
+            header(&rotated, directive),
+            header(&before_rotation, directive),
+            "{directive}"
+        );
+    }
+    assert_eq!(header(&rotated, "key"), header(&before_rotation, "key"));
+    let rotated_values: Vec<&str> = rotated
+        .lines()
+        .filter(|l| l.starts_with("value "))
+        .collect();
+    assert_eq!(rotated_values.len(), 9);
+    for line in &rotated_values {
+        assert!(!values_before.iter().any(|old| old == line), "{line}");
+    }
+    // the old private key opens none of the new lines: the old header with the new values
+    let old_header_new_values = before_rotation
+        .lines()
+        .filter(|l| !l.starts_with("value ") && !l.starts_with("generation "))
+        .chain(std::iter::once("generation 20"))
+        .chain(rotated_values.iter().copied())
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.join(file), &old_header_new_values).unwrap();
+    let (success, _, err) = cargo_run(dir, &expected);
+    assert!(!success);
+    assert!(
+        err.starts_with("the bundle value does not open with the bundle's private key for the sealed value at src/main.rs:8:21 (value `value_0`"),
+        "{err}"
+    );
+    std::fs::write(dir.join(file), &rotated).unwrap();
+    let (success, out, err) = cargo_run(dir, &expected);
+    assert!(success, "{out}\n{err}");
+    assert_eq!(out.trim(), format!("ok 9 values, 1 requests, key {key}"));
+
+    // rotate --key moves the bundle to another key: the code pins the old one, so the build
+    // fails at each pin until the code names the new key
+    let (_, said) = ok(
+        dir,
+        &["bundle", "rotate", file, "--emulator", "--key", &other_key],
+        "",
+    );
+    assert!(
+        said.contains(&format!("change the `key = …` pins to `{other_key}`")),
         "{said}"
     );
     let moved = std::fs::read_to_string(dir.join(file)).unwrap();
     assert!(moved.contains(&format!("\nkey {other_key}\n")), "{moved}");
-    let values_after: Vec<String> = moved
-        .lines()
-        .filter(|l| l.starts_with("value "))
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(values_before, values_after);
-    // the crate rebuilds because the bundle changed, and decrypts under the new key
+    let (success, _, err) = cargo_run(dir, &expected);
+    assert!(!success);
+    assert!(
+        err.contains(&format!(
+            "the key of `secrets/app.bundle` is `{other_key}`, not the pinned `{key}`"
+        )),
+        "{err}"
+    );
+    std::fs::write(dir.join("src/main.rs"), program(names, &other_key)).unwrap();
     let (success, out, err) = cargo_run(dir, &expected);
     assert!(success, "{out}\n{err}");
     assert_eq!(
@@ -301,7 +488,7 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
         .chars()
         .enumerate()
         .map(|(i, c)| {
-            if i == 20 {
+            if i == 100 {
                 if c == 'A' {
                     'B'
                 } else {
@@ -316,11 +503,7 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
     let (success, out, err) = cargo_run(dir, &expected);
     assert!(!success, "{out}");
     assert!(
-        err.contains("prefetch: 1 of 9 sealed values failed to decrypt"),
-        "{err}"
-    );
-    assert!(
-        err.contains(&format!("the bundle value does not authenticate under the bundle's data key for the sealed value at src/main.rs:11:21 (value `value_3` of bundle `secrets/app.bundle`, key `{other_key}`); help: the file was edited")),
+        err.contains(&format!("the bundle value does not open with the bundle's private key for the sealed value at src/main.rs:11:21 (value `value_3` of bundle `secrets/app.bundle`, key `{other_key}`); help: the file was edited")),
         "{err}"
     );
 }

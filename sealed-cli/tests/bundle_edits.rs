@@ -44,7 +44,9 @@ async fn new_bundle() -> tempfile::TempDir {
 
 async fn opens(dir: &Path, name: &str) -> Vec<u8> {
     let text = std::fs::read_to_string(dir.join("app.bundle")).unwrap();
+    let key = sealed_format::Bundle::parse(&text).unwrap().key;
     let value = Sealed::from_bundle(text, name)
+        .expect_key(key)
         .allow_emulator(true)
         .build()
         .unwrap();

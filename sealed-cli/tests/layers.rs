@@ -23,6 +23,8 @@ const LAYERS: &[&str] = &[
     "scan",
     // bundle files read and written
     "bundle_file",
+    // a bundle file against its version at a git revision
+    "history",
     // the commands
     "encrypt",
     "inspect",

@@ -11,9 +11,9 @@
 //!   of the literal that show it, and the next step ([`FormatError::help`]).
 //! * [`KeyRef::parse`] checks key references; [`check_context_keys`] and [`check_env_name`] the
 //!   encryption context.
-//! * [`Bundle::parse`] reads a bundle file (the text file of many values under one data key
-//!   that `cargo sealed bundle` writes) and [`Bundle::render`] writes it; [`associated_data`] is
-//!   what binds each value to its bundle and name.
+//! * [`Bundle::parse`] reads a bundle file (the text file of many values sealed to one
+//!   KMS-generated key pair that `cargo sealed bundle` writes) and [`Bundle::render`] writes it;
+//!   [`hpke_info`] and [`hpke_aad`] are what bind each value to its bundle, name and generation.
 //!
 //! A structurally valid blob is not thereby decryptable: a flipped bit in the nonce or the
 //! encrypted content passes every offline check, and only KMS authenticates it.
@@ -49,11 +49,12 @@ mod stripped;
 pub use algorithm::{Algorithm, ALGORITHM_NAMES};
 pub use blob::inspect::inspect;
 pub use blob::inspection::{Inspection, Options};
-pub use bundle::associated_data::associated_data;
+pub use bundle::binding::{hpke_aad, hpke_info};
 pub use bundle::contents::Bundle;
 pub use bundle::error::{BundleError, BundleErrorKind};
 pub use bundle::format::{
-    BUNDLE_HEADER, BUNDLE_ID_LEN, DATA_KEY_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, NONCE_LEN, TAG_LEN,
+    BUNDLE_CONTEXT_KEY, BUNDLE_HEADER, BUNDLE_ID_LEN, ENC_LEN, KEY_PAIR_SPEC, MAX_BUNDLE_VALUE,
+    MAX_NAME_LEN, P256_SPKI_PREFIX, POINT_LEN, PRIVATE_KEY_LENS, PUBLIC_KEY_LEN, TAG_LEN,
 };
 pub use bundle::value::{check_value_name, BundleValue};
 pub use context::{

@@ -6,9 +6,11 @@ use sealed_format::{check_env_name, Bundle, ContextError, CREDENTIAL_VARIABLES};
 
 #[test]
 fn a_bundle_whose_context_reads_a_credential_does_not_parse() {
-    let bundle = "sealed-bundle 1\nid 0f1e2d3c4b5a69788796a5b4c3d2e1f0\nkey alias/app\n\
+    let bundle = "sealed-bundle 2\nid 0f1e2d3c4b5a69788796a5b4c3d2e1f0\nkey alias/app\n\
         context-env token AWS_SESSION_TOKEN\n\
-        data-key AQIDAHh0DdonDMJJ3Zr8dpKyoPcWm9dlLHlh5Wy+tfrFm4vJ1wG2duQQ8ROeKvrtAGDumbR3AAAAfjB8BgkqhkiG9w0BBwagbzBtAgEAMGgGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQM1uzn4qmjQp8QUB1fAgEQgDvFE6DpF9gufiZ0iFBc6T4JrDidd75aYuuda7vWE6eenq8+3wt9Y40kzs9Q2PLftimO0+ooJCr9aMjPCg==\n";
+        public-key MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWg==\n\
+        private-key AQICAHj9uUJYN6V8X0hbhtAklrIPNNRT8W9qlxe/OY9wzUUeQgGrOlS4PAAo5jnHfc9IL1x2AAAA7TCB6gYJKoZIhvcNAQcGoIHcMIHZAgEAMIHTBgkqhkiG9w0BBwEwHgYJYIZIAWUDBAEuMBEEDLMZuECPLhG4mX8EqAIBEICBpUUaXfQvnE0a5+/aUg+tnyp20H0uJP0QbEhSfNuuNhYWLmNsU0hBNTK3F6x34OFwqQtzAE0R/YLnZVS8Jq9fN68NoRYlGumyA7vQI9e0meuYVYtZCJ1BSpvmRvQcTOH9i2TnHnQT2j6f3IsxLoTVam55jQaBDIrk07wSwpSIQM1aDDYT0Q/+Fe2+c3x1aPlJoYR4LQAuy9aoAhU0qDEifTm2Xj7hjQ==\n\
+        generation 0\n";
     let error = Bundle::parse(bundle).unwrap_err();
     assert!(
         error
@@ -42,9 +44,11 @@ fn every_credential_variable_is_refused_and_its_neighbours_are_not() {
 
 #[test]
 fn a_bundle_whose_context_names_a_reserved_key_does_not_parse() {
-    let bundle = "sealed-bundle 1\nid 0f1e2d3c4b5a69788796a5b4c3d2e1f0\nkey alias/app\n\
+    let bundle = "sealed-bundle 2\nid 0f1e2d3c4b5a69788796a5b4c3d2e1f0\nkey alias/app\n\
         context app billing\ncontext SEALED:bundle 0f1e2d3c4b5a69788796a5b4c3d2e1f0\n\
-        data-key AQIDAHh0DdonDMJJ3Zr8dpKyoPcWm9dlLHlh5Wy+tfrFm4vJ1wG2duQQ8ROeKvrtAGDumbR3AAAAfjB8BgkqhkiG9w0BBwagbzBtAgEAMGgGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQM1uzn4qmjQp8QUB1fAgEQgDvFE6DpF9gufiZ0iFBc6T4JrDidd75aYuuda7vWE6eenq8+3wt9Y40kzs9Q2PLftimO0+ooJCr9aMjPCg==\n";
+        public-key MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWg==\n\
+        private-key AQICAHj9uUJYN6V8X0hbhtAklrIPNNRT8W9qlxe/OY9wzUUeQgGrOlS4PAAo5jnHfc9IL1x2AAAA7TCB6gYJKoZIhvcNAQcGoIHcMIHZAgEAMIHTBgkqhkiG9w0BBwEwHgYJYIZIAWUDBAEuMBEEDLMZuECPLhG4mX8EqAIBEICBpUUaXfQvnE0a5+/aUg+tnyp20H0uJP0QbEhSfNuuNhYWLmNsU0hBNTK3F6x34OFwqQtzAE0R/YLnZVS8Jq9fN68NoRYlGumyA7vQI9e0meuYVYtZCJ1BSpvmRvQcTOH9i2TnHnQT2j6f3IsxLoTVam55jQaBDIrk07wSwpSIQM1aDDYT0Q/+Fe2+c3x1aPlJoYR4LQAuy9aoAhU0qDEifTm2Xj7hjQ==\n\
+        generation 0\n";
     let error = Bundle::parse(bundle).unwrap_err();
     assert_eq!(error.line, Some(5), "{error}");
     assert!(

@@ -46,12 +46,16 @@ pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
     );
     let bundle = option(checked.bundle.as_ref().map(|b| {
         let (path, id, name) = (&b.path, b.id.iter(), &b.name);
-        let encrypted = Literal::byte_string(&b.sealed);
+        let generation = Literal::u64_suffixed(b.generation);
+        let point = b.public_point.iter();
+        let sealed = Literal::byte_string(&b.sealed);
         quote!(#runtime::__private::BundleMember {
             path: #path,
             id: [#(#id),*],
             name: #name,
-            encrypted: #encrypted,
+            generation: #generation,
+            public_point: [#(#point),*],
+            sealed: #sealed,
         })
     }));
     let key_material_id = option(

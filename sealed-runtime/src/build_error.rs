@@ -23,8 +23,8 @@ pub enum BuildErrorKind {
     },
     /// An encryption context that breaks a rule (empty or duplicate key).
     InvalidContext(sealed_format::ContextError),
-    /// A bundle that does not parse, or whose data key is not a valid KMS ciphertext of 32
-    /// bytes.
+    /// A bundle that does not parse, or whose wrapped private key is not a valid KMS ciphertext
+    /// of a P-256 private key's length.
     InvalidBundle(sealed_format::BundleError),
     /// A bundle whose key, encryption context or id is not the one the program pinned
     /// ([`BundleValueBuilder::expect_key`](crate::BundleValueBuilder::expect_key) and the like).
@@ -34,6 +34,13 @@ pub enum BuildErrorKind {
         /// What the program pinned.
         expected: String,
         /// What the file says.
+        found: String,
+    },
+    /// A bundle read at run time whose key the program did not pin
+    /// ([`BundleValueBuilder::expect_key`](crate::BundleValueBuilder::expect_key)): the file
+    /// alone would choose the key its private key is unwrapped with.
+    BundleKeyNotPinned {
+        /// The key the file names.
         found: String,
     },
     /// A bundle without the value asked for.
@@ -104,6 +111,10 @@ impl BuildError {
             } => (
                 format!("the bundle's {pinned} is `{found}`, not the pinned `{expected}`"),
                 "the file chose what the program did not: restore it from version control, or change what the program pins if the bundle moved on purpose".to_owned(),
+            ),
+            BuildErrorKind::BundleKeyNotPinned { found } => (
+                format!("a bundle value pins its KMS key: call `expect_key(\"{found}\")` (the key the bundle names)"),
+                "the file says which key its private key is wrapped under, and anyone who can write the file could point it at a key they control, with a private key they know: the key written in the program is the one it trusts (a key ARN pins best)".to_owned(),
             ),
             BuildErrorKind::NoSuchBundleValue { name, names } => (
                 format!(

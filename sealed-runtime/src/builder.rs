@@ -192,7 +192,7 @@ impl SealedBuilder {
 
 /// Builds a [`Sealed`] for one value of a bundle known only at run time (a bundle file shipped
 /// beside the binary), with the same checks as `sealed!(bundle = …, name = …)` and the same
-/// decrypt path: one `Decrypt` of the bundle's data key per process, shared with every other
+/// decrypt path: one `Decrypt` of the bundle's private key per process, shared with every other
 /// value of that bundle, then a local open.
 ///
 /// Like [`SealedBuilder`], each built value lives for the rest of the process.
@@ -200,17 +200,25 @@ impl SealedBuilder {
 /// ```
 /// use sealed_runtime::Sealed;
 ///
-/// let bundle = "sealed-bundle 1\nid 0f1e2d3c4b5a69788796a5b4c3d2e1f0\nkey alias/app\n\
-///     data-key AQIDAHh0DdonDMJJ3Zr8dpKyoPcWm9dlLHlh5Wy+tfrFm4vJ1wG2duQQ8ROeKvrtAGDumbR3AAAAfjB8BgkqhkiG9w0BBwagbzBtAgEAMGgGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQM1uzn4qmjQp8QUB1fAgEQgDvFE6DpF9gufiZ0iFBc6T4JrDidd75aYuuda7vWE6eenq8+3wt9Y40kzs9Q2PLftimO0+ooJCr9aMjPCg==\n\
-///     value db_password AAAAAAAAAAAAAAAAbXlzZWNyZXR2YWx1ZTEyMzQ1Njc4OTA=\n";
-/// let value = Sealed::from_bundle(bundle, "db_password").path("secrets/app.bundle").build()?;
+/// let bundle = "sealed-bundle 2\nid 0f1e2d3c4b5a69788796a5b4c3d2e1f0\nkey alias/app\n\
+///     public-key MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWg==\n\
+///     private-key AQICAHjCfJ0NJ/ZglaDQefUMsBsRNTFJA5s8TjlY008eDVCAQAEZXrIiocPYemE4tk2woKvFAAAA7TCB6gYJKoZIhvcNAQcGoIHcMIHZAgEAMIHTBgkqhkiG9w0BBwEwHgYJYIZIAWUDBAEuMBEEDKNwmvQqj1386kDm9wIBEICBpVaPl4Zbw6pdJg17skdSLhK+KVvYtRznY5LjJp3n/XAY4GJQ226Eh5OdHs9sqhtLDvp8g04D6Ze4lx7Lm5HlWxQ4wyNZ901eQOWtIbCdToenDkXsTUpyyf1SGtpLadpyNkRBRcY/GkFSyIHF/YzuR7cJS/rvhanF/zuAkWTNujZMMUgPaILJgGgew4dvutTxx8kvBPISHtJYA890a9QkMeG/3jXbSw==\n\
+///     generation 1\n\
+///     value db_password 1 BFpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpzZWNyZXQxMDAwMDAwMDAwMDAwMDAwMA==\n";
+/// let value = Sealed::from_bundle(bundle, "db_password")
+///     .expect_key("alias/app")
+///     .path("secrets/app.bundle")
+///     .build()?;
 /// assert_eq!(value.plaintext_len(), Some(7));
 /// assert_eq!(value.bundle(), Some(("secrets/app.bundle", "db_password")));
 ///
 /// let moved = Sealed::from_bundle(bundle, "db_password").expect_key("alias/other").build();
 /// assert!(moved.unwrap_err().to_string().starts_with("the bundle's key is `alias/app`, not the pinned `alias/other`"));
 ///
-/// let typo = Sealed::from_bundle(bundle, "db_pasword").build().unwrap_err();
+/// let unpinned = Sealed::from_bundle(bundle, "db_password").build().unwrap_err();
+/// assert!(unpinned.to_string().starts_with("a bundle value pins its KMS key: call `expect_key(\"alias/app\")`"));
+///
+/// let typo = Sealed::from_bundle(bundle, "db_pasword").expect_key("alias/app").build().unwrap_err();
 /// assert!(typo.to_string().starts_with("no value `db_pasword` in the bundle; its values: `db_password`"));
 /// # Ok::<(), sealed_runtime::BuildError>(())
 /// ```
@@ -250,9 +258,11 @@ impl Sealed {
 }
 
 impl BundleValueBuilder {
-    /// Pins the bundle's KMS key: a file whose `key` line names another (as written: a key ARN
-    /// pins best) is refused. A bundle read at run time is a file anyone who can write it can
-    /// point at a key they control; pinning keeps that choice in the program.
+    /// Pins the bundle's KMS key, which every bundle value needs: a file whose `key` line names
+    /// another (as written: a key ARN pins best) is refused, and a build without a pin is
+    /// refused too ([`BuildErrorKind::BundleKeyNotPinned`]). A bundle read at run time is a file
+    /// anyone who can write it can point at a key they control, with a private key they know;
+    /// pinning keeps that choice in the program.
     pub fn expect_key(mut self, key: impl Into<String>) -> Self {
         self.pinned.key = Some(key.into());
         self
@@ -297,14 +307,16 @@ impl BundleValueBuilder {
         self
     }
 
-    /// As [`SealedBuilder::allow_emulator`], for the bundle's data key.
+    /// As [`SealedBuilder::allow_emulator`], for the bundle's wrapped private key.
     pub fn allow_emulator(mut self, allow: bool) -> Self {
         self.allow_emulator = allow;
         self
     }
 
-    /// Checks the bundle as `sealed!` does: it parses, its data key is a KMS ciphertext of 32
-    /// bytes, it has the value; and it is the key, context and id pinned, if any.
+    /// Checks the bundle as `sealed!` does: it parses, its private key is a KMS ciphertext of a
+    /// P-256 private key's length, it has the value; and it is the key, context and id pinned,
+    /// if any (the context as the file writes it, without the `sealed:bundle` entry that
+    /// `sealed` adds).
     pub fn build(self) -> Result<Sealed, BuildError> {
         let path = self.path.unwrap_or_else(|| "the bundle".to_owned());
         let at = |kind: BuildErrorKind| BuildError::new(kind, self.location);
@@ -314,7 +326,11 @@ impl BundleValueBuilder {
             unchecked: false,
         };
         let (bundle, blob) = sealed_format::Bundle::parse(&self.text)
-            .and_then(|bundle| bundle.inspect_data_key(&options).map(|blob| (bundle, blob)))
+            .and_then(|bundle| {
+                bundle
+                    .inspect_private_key(&options)
+                    .map(|blob| (bundle, blob))
+            })
             .map_err(|e| at(BuildErrorKind::InvalidBundle(e)))?;
         let refused = |pinned: &str, expected: String, found: String| {
             at(BuildErrorKind::BundleNotPinned {
@@ -323,9 +339,15 @@ impl BundleValueBuilder {
                 found,
             })
         };
-        if let Some(key) = &self.pinned.key {
-            if *key != bundle.key {
+        match &self.pinned.key {
+            Some(key) if *key != bundle.key => {
                 return Err(refused("key", key.clone(), bundle.key.clone()));
+            }
+            Some(_) => {}
+            None => {
+                return Err(at(BuildErrorKind::BundleKeyNotPinned {
+                    found: bundle.key.clone(),
+                }))
             }
         }
         if let Some(id) = &self.pinned.id {
@@ -363,12 +385,14 @@ impl BundleValueBuilder {
             path: leak(path),
             id: bundle.id,
             name: leak(self.name),
-            encrypted: Box::leak(value.sealed.clone().into_boxed_slice()),
+            generation: value.generation,
+            public_point: bundle.public_point(),
+            sealed: Box::leak(value.sealed.clone().into_boxed_slice()),
         };
         Ok(CheckedAtRunTime {
             blob,
             key: Some(bundle.key.clone()),
-            context: bundle.context.clone(),
+            context: bundle.kms_context(),
             algorithm: Algorithm::SymmetricDefault,
             plaintext_len: Some(value.plaintext_len()),
             location: self.location,

@@ -60,7 +60,8 @@ pub struct Declaration {
     pub emulator_key_id: Option<&'static str>,
     pub location: Location,
     /// For a value of a bundle: which one. `ciphertext`, `key`, `context` and the facts of the
-    /// blob are then those of the bundle's wrapped data key, what KMS `Decrypt` is sent.
+    /// blob are then those of the bundle's wrapped private key, what KMS `Decrypt` is sent (the
+    /// context with its `sealed:bundle` entry).
     pub bundle: Option<BundleMember>,
 }
 
@@ -73,6 +74,11 @@ pub struct BundleMember {
     pub id: [u8; 16],
     /// The value's name.
     pub name: &'static str,
-    /// The value encrypted under the bundle's data key: nonce ‖ ciphertext ‖ tag.
-    pub encrypted: &'static [u8],
+    /// The generation it was set with.
+    pub generation: u64,
+    /// The bundle's public key: an uncompressed P-256 point, which the private key KMS unwraps
+    /// must match.
+    pub public_point: [u8; 65],
+    /// The value sealed to the public key: HPKE encapsulated key ‖ ciphertext ‖ tag.
+    pub sealed: &'static [u8],
 }

@@ -72,15 +72,16 @@ pub enum ErrorKind {
     /// attempt (an interceptor or credentials provider of the KMS client), where it could never
     /// finish.
     BlockingInAttempt,
-    /// A value of a bundle did not authenticate under the bundle's data key: the file was edited,
-    /// or the value was moved from another name or another bundle. No plaintext is given.
+    /// A value of a bundle did not open with the bundle's private key: the file was edited, or
+    /// the value was moved from another name, generation or bundle. No plaintext is given.
     BundleValueRejected,
-    /// KMS decrypted a bundle's data key to another length than 32 bytes: its `data-key` line is
-    /// not the data key the bundle was made with.
-    BundleDataKey {
-        /// The length KMS returned.
-        len: usize,
-    },
+    /// The private key KMS unwrapped is not the one whose public key the bundle file holds: the
+    /// `public-key` line was changed, or `private-key` belongs to another key pair. No value of
+    /// the bundle is opened.
+    BundleKeyMismatch,
+    /// KMS decrypted a bundle's `private-key` to something that is not a P-256 private key
+    /// (PKCS#8): that line is not a key pair's wrapped private key.
+    BundlePrivateKey,
 }
 
 impl ErrorKind {
@@ -403,20 +404,29 @@ fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
             "`get_blocking` was called from inside a decryption attempt",
             "use `get().await`, or read the value before the KMS client's own code runs",
         ),
-        ErrorKind::BundleValueRejected | ErrorKind::BundleDataKey { .. } => {
+        ErrorKind::BundleValueRejected => {
             let (path, name) = d.bundle.unwrap_or(("FILE", "NAME"));
-            let help = format!("the file was edited, or this value was copied from another name or bundle (which never opens): restore `{path}` from version control, or set the value again with `cargo sealed bundle set {path} {name}`");
-            match kind {
-                ErrorKind::BundleDataKey { len } => says(
-                    "BundleDataKey",
-                    format!("KMS decrypted the bundle's data key to {len} bytes, not 32"),
+            says(
+                "BundleValueRejected",
+                "the bundle value does not open with the bundle's private key",
+                format!("the file was edited, or this value was copied from another name, generation or bundle (which never opens): restore `{path}` from version control, or set the value again with `cargo sealed bundle set {path} {name}`"),
+            )
+        }
+        ErrorKind::BundleKeyMismatch | ErrorKind::BundlePrivateKey => {
+            let (path, _) = d.bundle.unwrap_or(("FILE", "NAME"));
+            let help = format!("the `public-key` line of `{path}` was changed, or `private-key` was copied from another bundle: restore both lines from version control (a bundle's key pair changes only with `cargo sealed bundle rotate`, which gives it a new id too)");
+            if *kind == ErrorKind::BundleKeyMismatch {
+                says(
+                    "BundleKeyMismatch",
+                    "the bundle's private key (from KMS) is not the pair of the public key in the file",
                     help,
-                ),
-                _ => says(
-                    "BundleValueRejected",
-                    "the bundle value does not authenticate under the bundle's data key",
+                )
+            } else {
+                says(
+                    "BundlePrivateKey",
+                    "KMS decrypted the bundle's private key to something that is not a P-256 private key",
                     help,
-                ),
+                )
             }
         }
     }
@@ -543,6 +553,7 @@ mod lambda_tests {
         for kind in [
             ErrorKind::Throttled,
             ErrorKind::BundleValueRejected,
+            ErrorKind::BundleKeyMismatch,
             ErrorKind::Credentials,
         ] {
             let name = kind.name();

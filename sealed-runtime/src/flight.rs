@@ -55,6 +55,12 @@ where
         self.value.get()
     }
 
+    /// Fills the cell with `value`, computed at once outside any attempt; a value already there
+    /// (from an attempt, or another caller) stays, and `value` is dropped. The value in the cell.
+    pub(crate) fn fill(&self, value: T) -> &T {
+        self.value.get_or_init(move || value)
+    }
+
     /// The value; if the cell is empty, joins the attempt in flight or starts one with
     /// `start()`. `start` is called only by the caller that starts an attempt.
     pub(crate) async fn get_or_try_init<F, Fut>(&'static self, start: F) -> Result<&'static T, E>

@@ -64,7 +64,6 @@
 
 // The modules import only downward, lowest first in `tests/layers.rs` (the one copy of the
 // order, which that test keeps true). This file, the facade, re-exports them.
-mod aead;
 mod build_error;
 mod builder;
 mod bundle;
@@ -75,6 +74,7 @@ mod decrypt;
 mod emulator;
 mod error;
 mod flight;
+mod key_pair;
 mod kms_error;
 mod prefetch;
 mod replica;
@@ -111,7 +111,7 @@ pub use tls::http_client;
 ///         [, algorithm = "SYMMETRIC_DEFAULT" | "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256" | "SM2PKE"]
 ///         [, unchecked])
 /// sealed!(file = "<path>", …)
-/// sealed!(bundle = "<path>", name = "<name>" [, key = "<key the file must name>"])
+/// sealed!(bundle = "<path>", name = "<name>", key = "<key the file must name>")
 /// ```
 ///
 /// * **The ciphertext** is the base64 `CiphertextBlob` of KMS `Encrypt` (`cargo sealed encrypt`
@@ -135,16 +135,19 @@ pub use tls::http_client;
 ///   `SM2PKE`), which also need `key`. RSA ciphertexts carry no structure, so only their length
 ///   (256, 384 or 512 bytes) is checked.
 /// * **`bundle = "path", name = "…"`**: one value of a bundle file (`cargo sealed bundle new`,
-///   `cargo sealed bundle set`): many values sealed locally (AES-256-GCM) under one KMS data key,
-///   so a process makes **one** `Decrypt` for the whole bundle however many of its values it
-///   uses — the shape for fleets of cold starts against KMS's account-wide request quota. The
-///   macro checks that the file parses, that its data key passes every check of a KMS
-///   ciphertext and holds 32 bytes, and that the name exists (a typo lists the names that do);
+///   `cargo sealed bundle set`): many values sealed (HPKE) to one key pair that KMS made, so a
+///   process makes **one** `Decrypt` (of the private key) for the whole bundle however many of
+///   its values it uses — the shape for fleets of cold starts against KMS's account-wide
+///   request quota — and a writer needs no KMS access at all. The macro checks that the file
+///   parses, that its wrapped private key passes every check of a KMS ciphertext and has a
+///   P-256 private key's length, and that the name exists (a typo lists the names that do);
 ///   the key and the encryption context are the bundle's, so `context`, `algorithm`, `file`
-///   and a literal do not go with it; `key = "…"` beside it pins the file's key (a file that
-///   names another is a compile error; pin a key ARN). A change to the file rebuilds the crate. A value
-///   edited in the file, or moved to another name or bundle, fails to open at run time
-///   ([`ErrorKind::BundleValueRejected`]), never giving a plaintext.
+///   and a literal do not go with it; `key = "…"` beside it is required and pins the file's key
+///   (a file that names another is a compile error; pin a key ARN), since anyone who can write
+///   the file could otherwise point it at a key they control. A change to the file rebuilds the crate. A value
+///   edited in the file, or moved to another name, generation or bundle, fails to open at run
+///   time ([`ErrorKind::BundleValueRejected`]), and a public key that is not the private key's
+///   pair fails the whole bundle ([`ErrorKind::BundleKeyMismatch`]), never giving a plaintext.
 /// * **`unchecked`**: the escape hatch for a ciphertext layout AWS introduces after this version
 ///   of `sealed`. Only the base64 and the size are checked. Use it only when the macro says the
 ///   layout is unknown for a ciphertext you know came from KMS `Encrypt`, and please report it.

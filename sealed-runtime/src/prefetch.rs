@@ -44,6 +44,15 @@ impl std::error::Error for PrefetchError {}
 /// Await it in `main` before `lambda_runtime::run`: the INIT phase then pays the KMS and TLS
 /// latency, not the first invocation, and afterwards [`Sealed::try_get`] works from synchronous
 /// code. A value that fails is reported and stays empty; its next [`Sealed::get`] tries again.
+///
+/// For the values of a bundle, `prefetch` makes the bundle's one `Decrypt` and checks its private
+/// key against the file's public key, and opens no value: each opens on its first `get` or
+/// `try_get`, in the caller's thread, without waiting (an ECDH each, about 0.3 ms of CPU, which
+/// 32 values at a 128 MB function's CPU share would pay in extra 100 ms periods at start-up;
+/// `BENCHMARKS.md` §3). So a bundle value edited in its file fails at its first access
+/// ([`ErrorKind::BundleValueRejected`](crate::ErrorKind::BundleValueRejected)), not in
+/// `prefetch`; `cargo sealed check --kms --open` in the deploy pipeline opens every value
+/// before it ships.
 pub async fn prefetch() -> Result<usize, PrefetchError> {
     prefetch_values(registered()).await
 }
@@ -54,7 +63,7 @@ pub async fn prefetch_values(
     values: impl IntoIterator<Item = Sealed>,
 ) -> Result<usize, PrefetchError> {
     let results: Vec<(Sealed, Result<(), Error>)> = stream::iter(values)
-        .map(|value| async move { (value, value.get().await.map(|_| ())) })
+        .map(|value| async move { (value, value.prefetch_one().await) })
         .buffer_unordered(PREFETCH_CONCURRENCY)
         .collect()
         .await;

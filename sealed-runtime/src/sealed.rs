@@ -88,6 +88,9 @@ impl Future for GetFuture {
 /// attempt runs on the library's runtime, so it does not depend on the caller's.
 async fn first_access(value: &'static ValueCell) -> Result<&'static Secret, Error> {
     client::mark_in_use();
+    if let Some(opened) = open_bundle_value_now(value) {
+        return opened;
+    }
     value
         .plaintext
         .get_or_try_init(|| {
@@ -101,6 +104,20 @@ async fn first_access(value: &'static ValueCell) -> Result<&'static Secret, Erro
             }
         })
         .await
+}
+
+/// A bundle value opened at once, in the caller's thread, when its bundle's private key is
+/// unwrapped already (after `prefetch`, or another value's access): `None` when it is not, or
+/// for a value that is not a bundle's.
+fn open_bundle_value_now(value: &'static ValueCell) -> Option<Result<&'static Secret, Error>> {
+    let member = value.declared.bundle.as_ref()?;
+    let opened = bundle::open_now(&value.declared, member)?;
+    Some(match opened {
+        Ok(plaintext) => Ok(value
+            .plaintext
+            .fill(Secret::new(plaintext, value.declared.location))),
+        Err(error) => Err(of_value(error, &value.declared)),
+    })
 }
 
 /// `error` as the value `declared` sees it: at its `sealed!`, in its bundle if it has one.
@@ -209,8 +226,8 @@ impl Sealed {
     /// For a value of a bundle (`sealed!(bundle = …, name = …)`): the bundle file as written and
     /// the value's name. [`ciphertext`](Self::ciphertext), [`key`](Self::key),
     /// [`context`](Self::context) and [`family`](Self::family) are then those of the bundle's
-    /// data key, which is what `Decrypt` is sent; [`plaintext_len`](Self::plaintext_len) is the
-    /// value's.
+    /// wrapped private key, which is what `Decrypt` is sent (the context with the `sealed:bundle`
+    /// entry); [`plaintext_len`](Self::plaintext_len) is the value's.
     pub fn bundle(&self) -> Option<(&'static str, &'static str)> {
         self.declaration().bundle.as_ref().map(|b| (b.path, b.name))
     }
@@ -260,7 +277,32 @@ impl Sealed {
         if let Some(outcome) = crate::test_outcomes::outcome(self.address()) {
             return outcome.ok();
         }
-        self.value.plaintext.get()
+        // a bundle value whose private key is unwrapped opens now, without waiting
+        self.value
+            .plaintext
+            .get()
+            .or_else(|| open_bundle_value_now(self.value).and_then(Result::ok))
+    }
+
+    /// What `prefetch` does for this value: decrypt it; for a bundle value, unwrap its bundle's
+    /// private key (once per bundle) and leave the value to open on its first access.
+    pub(crate) async fn prefetch_one(self) -> Result<(), Error> {
+        #[cfg(feature = "testing")]
+        if crate::test_outcomes::outcome(self.address()).is_some() {
+            return self.get().await.map(|_| ());
+        }
+        let value = self.value;
+        let Some(member) = value.declared.bundle.as_ref() else {
+            return self.get().await.map(|_| ());
+        };
+        if value.plaintext.get().is_some() {
+            return Ok(());
+        }
+        client::mark_in_use();
+        worker::spawn(bundle::unwrap(&value.declared, member).instrument(Span::current()))
+            .await
+            .unwrap_or_else(|panicked| Err(Error::from(panicked)))
+            .map_err(|error| of_value(error, &value.declared))
     }
 
     /// The plaintext, for code that is not async (a synchronous `main` that builds a database

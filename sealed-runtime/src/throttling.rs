@@ -2,7 +2,7 @@
 //! sent again after a jittered pause, in rounds, until [`THROTTLED_RETRY_DEADLINE`].
 //!
 //! [`decrypt`] is where every `Decrypt` of the library starts, for a sealed value
-//! (`sealed.rs`) as for a bundle's data key (`bundle.rs`): it calls `replica::call` once per
+//! (`sealed.rs`) as for a bundle's private key (`bundle.rs`): it calls `replica::call` once per
 //! round, which calls `decrypt::send` once per region.
 
 use std::time::{Duration, Instant};

@@ -1,21 +1,11 @@
 //! The TLS stack the `tls-*` features choose, chosen in this one place: the rustls crypto
-//! provider of the HTTPS client every KMS request and credential provider uses, and the same
-//! provider's primitives for bundle values (`aead`). FIPS over AWS-LC over ring, when several
-//! features are on.
+//! provider of the HTTPS client every KMS request and credential provider uses. FIPS over
+//! AWS-LC over ring, when several features are on.
 
 use std::sync::OnceLock;
 
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
-
-/// The crypto provider's crate: aws-lc-rs (`tls-aws-lc`, `tls-fips`) or ring (`tls-ring`).
-#[cfg(any(feature = "tls-aws-lc", feature = "tls-fips"))]
-pub(crate) use aws_lc_rs as provider;
-#[cfg(all(
-    feature = "tls-ring",
-    not(any(feature = "tls-aws-lc", feature = "tls-fips"))
-))]
-pub(crate) use ring as provider;
 
 #[cfg(not(any(feature = "tls-ring", feature = "tls-aws-lc", feature = "tls-fips")))]
 compile_error!(

@@ -12,6 +12,9 @@ use sealed_test_support as support;
 
 use support::{create_key, Sent};
 
+/// A P-256 private key (PKCS#8) someone knows: `bench/secrets/hot.bundle`'s.
+const KNOWN: &str = "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420c3cc3811c3d0baafef4f3fcc0c810b8fe812a2080cd48a2221f0fda66f9f84ffa144034200040804372ad0390079253a71897394df6198ce3170110ba543211c2db3da5e860c44835f5e05a059cd5b0e9e1544a270fe5a89c338749acf6a37c9ccc93591fb9d";
+
 /// What every plaintext of this file starts with: no output may contain it.
 const CANARY: &str = "canary-bundle-5e21";
 
@@ -60,21 +63,22 @@ fn plaintext(name: &str) -> String {
     format!("{CANARY}-{name}")
 }
 
-/// A bundle as `cargo sealed bundle new` + `set` make it: a data key from KMS, each value
-/// sealed under it. Its text, and the data key's plaintext (to seal more).
-async fn make_bundle(key: &str, context: &[(&str, &str)], names: &[String]) -> (String, Vec<u8>) {
+/// A bundle as `cargo sealed bundle new` + `set` make it: a key pair from KMS
+/// (`GenerateDataKeyPairWithoutPlaintext` under the context and `sealed:bundle` = the id), each
+/// value sealed to its public key with the next generation.
+async fn make_bundle(key: &str, context: &[(&str, &str)], names: &[String]) -> String {
     let h = harness().await;
+    let id = sealed_runtime::__tools::new_bundle_id().unwrap();
     let mut request = h
         .client
-        .generate_data_key()
+        .generate_data_key_pair_without_plaintext()
         .key_id(key)
-        .key_spec(aws_sdk_kms::types::DataKeySpec::Aes256);
+        .key_pair_spec(aws_sdk_kms::types::DataKeyPairSpec::EccNistP256)
+        .encryption_context(sealed_format::BUNDLE_CONTEXT_KEY, hex::encode(id));
     for (k, v) in context {
         request = request.encryption_context(*k, *v);
     }
     let generated = request.send().await.unwrap();
-    let data_key = generated.plaintext.unwrap().into_inner();
-    let id = sealed_runtime::__tools::new_bundle_id().unwrap();
     let mut bundle = Bundle::new(
         id,
         key.to_owned(),
@@ -82,19 +86,31 @@ async fn make_bundle(key: &str, context: &[(&str, &str)], names: &[String]) -> (
             .iter()
             .map(|(k, v)| ((*k).to_owned(), ContextValue::Literal((*v).to_owned())))
             .collect(),
-        b64(generated.ciphertext_blob.unwrap().as_ref()),
-    );
+        generated.public_key.unwrap().into_inner(),
+        b64(generated.private_key_ciphertext_blob.unwrap().as_ref()),
+    )
+    .unwrap();
     for name in names {
-        let sealed =
-            sealed_runtime::__tools::seal_value(&data_key, &id, name, plaintext(name).as_bytes())
-                .unwrap();
-        bundle.set(name, sealed).unwrap();
+        let generation = bundle.next_generation().unwrap();
+        let sealed = sealed_runtime::__tools::seal_value(
+            &bundle.public_point(),
+            &id,
+            name,
+            generation,
+            plaintext(name).as_bytes(),
+        )
+        .unwrap();
+        bundle.set(name, generation, sealed).unwrap();
     }
-    (bundle.render(), data_key)
+    bundle.render()
 }
 
+/// The value `name` of the bundle `text`, pinned to the key the text names (the tampering tests
+/// change everything else; a changed key is tried on its own).
 fn value_of(text: &str, name: &str) -> Result<&'static Sealed, sealed_runtime::BuildError> {
+    let key = Bundle::parse(text).map(|b| b.key).unwrap_or_default();
     Sealed::from_bundle(text, name)
+        .expect_key(key)
         .path("secrets/app.bundle")
         .build()
         .map(|v| &*Box::leak(Box::new(v)))
@@ -106,7 +122,7 @@ async fn one_decrypt_per_bundle_however_many_values_and_tasks() {
     let key = create_key(&h.client).await;
     for count in [10, 32, 100] {
         let names: Vec<String> = (0..count).map(|i| format!("value_{i}")).collect();
-        let (text, _) = make_bundle(&key, &[("app", "billing")], &names).await;
+        let text = make_bundle(&key, &[("app", "billing")], &names).await;
         let values: Vec<&'static Sealed> =
             names.iter().map(|n| value_of(&text, n).unwrap()).collect();
         let before = h.calls(&key);
@@ -136,6 +152,45 @@ async fn one_decrypt_per_bundle_however_many_values_and_tasks() {
             "{count} values of one bundle, 4 tasks each: one Decrypt"
         );
     }
+}
+
+/// [`KNOWN`] wrapped with KMS `Encrypt` under `key` and `context`, base64: what anyone with
+/// `kms:Encrypt` on the key can make.
+async fn encrypt_known(key: &str, context: &[(&str, &str)]) -> String {
+    let mut request =
+        harness()
+            .await
+            .client
+            .encrypt()
+            .key_id(key)
+            .plaintext(aws_sdk_kms::primitives::Blob::new(
+                hex::decode(KNOWN).unwrap(),
+            ));
+    for (k, v) in context {
+        request = request.encryption_context(*k, *v);
+    }
+    b64(request
+        .send()
+        .await
+        .unwrap()
+        .ciphertext_blob()
+        .unwrap()
+        .as_ref())
+}
+
+/// `bundle` with another public key, its values kept.
+fn with_public_key(bundle: &Bundle, public_key: &[u8]) -> Bundle {
+    let mut other = Bundle::new(
+        bundle.id,
+        bundle.key.clone(),
+        bundle.context.clone(),
+        public_key.to_vec(),
+        bundle.private_key.clone(),
+    )
+    .unwrap();
+    other.generation = bundle.generation;
+    other.values.clone_from(&bundle.values);
+    other
 }
 
 /// `text` with `edit` applied to the bundle it parses to.
@@ -170,13 +225,13 @@ async fn must_fail(text: &str, name: &str, what: &str) -> Option<sealed_runtime:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[allow(clippy::too_many_lines)] // every kind of tampering, in turn
-async fn every_bit_flip_every_move_a_wrong_key_and_a_missing_name_fail() {
+async fn every_flip_every_move_a_wrong_key_and_a_missing_name_fail() {
     let h = harness().await;
     let key = create_key(&h.client).await;
     let other_key = create_key(&h.client).await;
     let names = vec!["db_password".to_owned(), "api_token".to_owned()];
-    let (text, _) = make_bundle(&key, &[("app", "billing")], &names).await;
-    let (other, _) = make_bundle(&key, &[("app", "billing")], &names).await;
+    let text = make_bundle(&key, &[("app", "billing")], &names).await;
+    let other = make_bundle(&key, &[("app", "billing")], &names).await;
     // the untouched bundle opens: the harness tells success from failure
     assert_eq!(
         value_of(&text, "db_password")
@@ -191,11 +246,13 @@ async fn every_bit_flip_every_move_a_wrong_key_and_a_missing_name_fail() {
     let mut tries = 0;
     let mut kms_rejected = 0;
 
-    // every bit of every value's nonce, ciphertext and tag
+    // every byte of every value's encapsulated key, ciphertext and tag (one bit each, all eight
+    // bit positions in turn), and every cut
     for (index, value) in bundle.values.iter().enumerate() {
-        for bit in 0..value.sealed.len() * 8 {
-            let text = edited(&text, |b| b.values[index].sealed[bit / 8] ^= 1 << (bit % 8));
-            let error = must_fail(&text, &value.name, &format!("{} bit {bit}", value.name)).await;
+        for byte in 0..value.sealed.len() {
+            let bit = byte % 8;
+            let text = edited(&text, |b| b.values[index].sealed[byte] ^= 1 << bit);
+            let error = must_fail(&text, &value.name, &format!("{} byte {byte}", value.name)).await;
             assert_eq!(error.unwrap().kind(), &ErrorKind::BundleValueRejected);
             tries += 1;
         }
@@ -204,12 +261,27 @@ async fn every_bit_flip_every_move_a_wrong_key_and_a_missing_name_fail() {
             must_fail(&text, &value.name, &format!("{} cut to {cut}", value.name)).await;
             tries += 1;
         }
+        // another generation: lower, or higher (the bundle's line raised to match)
+        for generation in [0, value.generation + 1] {
+            let text = edited(&text, |b| {
+                b.values[index].generation = generation;
+                b.generation = b.generation.max(generation);
+            });
+            let error = must_fail(
+                &text,
+                &value.name,
+                &format!("{} generation {generation}", value.name),
+            )
+            .await;
+            assert_eq!(error.unwrap().kind(), &ErrorKind::BundleValueRejected);
+            tries += 1;
+        }
     }
-    // every bit of the bundle's id: the associated data changes
-    for bit in 0..16 * 8 {
+    // every bit of the bundle's id: KMS is sent another `sealed:bundle`, and refuses
+    for bit in (0..16 * 8).step_by(7) {
         let text = edited(&text, |b| b.id[bit / 8] ^= 1 << (bit % 8));
         let error = must_fail(&text, "db_password", &format!("id bit {bit}")).await;
-        assert_eq!(error.unwrap().kind(), &ErrorKind::BundleValueRejected);
+        assert_eq!(error.unwrap().kind(), &ErrorKind::InvalidCiphertext);
         tries += 1;
     }
     // every bit of every name: a name that is still valid no longer opens, and the old one is gone
@@ -240,15 +312,15 @@ async fn every_bit_flip_every_move_a_wrong_key_and_a_missing_name_fail() {
             tries += 2;
         }
     }
-    // every bit of the wrapped data key: KMS (or the offline check) refuses it
+    // bits of the wrapped private key: KMS (or the offline check) refuses it
     let wrapped = base64::engine::general_purpose::STANDARD
-        .decode(&bundle.data_key)
+        .decode(&bundle.private_key)
         .unwrap();
-    for bit in 0..wrapped.len() * 8 {
+    for bit in (0..wrapped.len() * 8).step_by(5) {
         let mut flipped = wrapped.clone();
         flipped[bit / 8] ^= 1 << (bit % 8);
-        let text = edited(&text, |b| b.data_key = b64(&flipped));
-        if must_fail(&text, "db_password", &format!("data key bit {bit}"))
+        let text = edited(&text, |b| b.private_key = b64(&flipped));
+        if must_fail(&text, "db_password", &format!("private key bit {bit}"))
             .await
             .is_some_and(|e| e.code().is_some())
         {
@@ -256,7 +328,7 @@ async fn every_bit_flip_every_move_a_wrong_key_and_a_missing_name_fail() {
         }
         tries += 1;
     }
-    assert!(kms_rejected > 0, "some flips of the data key reach KMS");
+    assert!(kms_rejected > 0, "some flips of the private key reach KMS");
 
     // moves: a value copied to another bundle (same key, same context), or to another name
     let moved = edited(&other, |b| {
@@ -266,6 +338,27 @@ async fn every_bit_flip_every_move_a_wrong_key_and_a_missing_name_fail() {
         .await
         .unwrap();
     assert_eq!(error.kind(), &ErrorKind::BundleValueRejected);
+    // a wrapped private key moved from another bundle: KMS refuses its `sealed:bundle`
+    let other_bundle = Bundle::parse(&other).unwrap();
+    let transplanted = edited(&text, |b| {
+        b.private_key.clone_from(&other_bundle.private_key);
+    });
+    let error = must_fail(
+        &transplanted,
+        "db_password",
+        "private key of another bundle",
+    )
+    .await
+    .unwrap();
+    assert_eq!(error.kind(), &ErrorKind::InvalidCiphertext);
+    // and with its public key too: the values of this bundle do not open with it
+    let both = edited(&transplanted, |b| {
+        *b = with_public_key(b, other_bundle.public_key());
+    });
+    let error = must_fail(&both, "db_password", "key pair of another bundle")
+        .await
+        .unwrap();
+    assert_eq!(error.kind(), &ErrorKind::InvalidCiphertext);
     let swapped = edited(&text, |b| {
         let (first, second) = (b.values[0].sealed.clone(), b.values[1].sealed.clone());
         b.values[0].sealed = second;
@@ -278,6 +371,15 @@ async fn every_bit_flip_every_move_a_wrong_key_and_a_missing_name_fail() {
     // the whole file pointed at another key, or without its context
     let wrong_key = edited(&text, |b| b.key.clone_from(&other_key));
     must_fail(&wrong_key, "db_password", "another key").await;
+    // and a program that pinned the bundle's key refuses that file before any request
+    let refused = Sealed::from_bundle(wrong_key, "db_password")
+        .expect_key(key.clone())
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(refused.kind(), BuildErrorKind::BundleNotPinned { .. }),
+        "{refused}"
+    );
     let no_context = edited(&text, |b| b.context.clear());
     let error = must_fail(&no_context, "db_password", "no context")
         .await
@@ -294,7 +396,7 @@ async fn every_bit_flip_every_move_a_wrong_key_and_a_missing_name_fail() {
             .starts_with("no value `db_pasword` in the bundle; its values: `db_password`, `api_token` for the sealed value at "),
         "{error}"
     );
-    tries += 7;
+    tries += 9;
     eprintln!("{tries} tampered bundles, every one refused; {kms_rejected} by KMS");
 }
 
@@ -303,10 +405,10 @@ async fn errors_name_the_value_the_bundle_file_and_the_key() {
     let h = harness().await;
     let key = create_key(&h.client).await;
     let names = vec!["db_password".to_owned(), "api_token".to_owned()];
-    let (text, _) = make_bundle(&key, &[("app", "billing")], &names).await;
+    let text = make_bundle(&key, &[("app", "billing")], &names).await;
 
     // a tampered value: its own name and file, and the next step
-    let tampered = edited(&text, |b| b.values[1].sealed[20] ^= 1);
+    let tampered = edited(&text, |b| b.values[1].sealed[70] ^= 1);
     let error = value_of(&tampered, "api_token")
         .unwrap()
         .get()
@@ -314,7 +416,7 @@ async fn errors_name_the_value_the_bundle_file_and_the_key() {
         .unwrap_err();
     let shown = error.to_string();
     assert!(
-        shown.starts_with("the bundle value does not authenticate under the bundle's data key for the sealed value at sealed-runtime/tests/bundles.rs:"),
+        shown.starts_with("the bundle value does not open with the bundle's private key for the sealed value at sealed-runtime/tests/bundles.rs:"),
         "{shown}"
     );
     assert!(
@@ -323,10 +425,10 @@ async fn errors_name_the_value_the_bundle_file_and_the_key() {
         )),
         "{shown}"
     );
-    assert!(shown.contains("help: the file was edited, or this value was copied from another name or bundle (which never opens): restore `secrets/app.bundle` from version control, or set the value again with `cargo sealed bundle set secrets/app.bundle api_token`"), "{shown}");
+    assert!(shown.contains("help: the file was edited, or this value was copied from another name, generation or bundle (which never opens): restore `secrets/app.bundle` from version control, or set the value again with `cargo sealed bundle set secrets/app.bundle api_token`"), "{shown}");
     assert_eq!(error.bundle(), Some(("secrets/app.bundle", "api_token")));
 
-    // the data key refused by KMS (another context): both values waiting on the one Decrypt
+    // the private key refused by KMS (another context): both values waiting on the one Decrypt
     // receive the error, each for itself
     let wrong_context = edited(&text, |b| {
         b.context = vec![("app".into(), ContextValue::Literal("payroll".into()))];
@@ -350,7 +452,7 @@ async fn errors_name_the_value_the_bundle_file_and_the_key() {
             "{shown}"
         );
         assert!(
-            shown.contains("the context keys sent were `app`"),
+            shown.contains("the context keys sent were `app`, `sealed:bundle`"),
             "{shown}"
         );
     }
@@ -399,4 +501,161 @@ fn a_pinned_bundle_refuses_another_key_context_or_id() {
         .build()
         .unwrap_err();
     assert!(error.to_string().contains("not the pinned"), "{error}");
+}
+
+/// A repository writer who swaps the public key (to read what honest writers seal next) gets a
+/// function that refuses the whole bundle with its own error, before opening any value; the
+/// error is not cached, and the right file opens afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swapped_public_key_is_refused_by_the_key_check() {
+    let h = harness().await;
+    let key = create_key(&h.client).await;
+    let names = vec!["db_password".to_owned()];
+    let text = make_bundle(&key, &[("app", "billing")], &names).await;
+    let attacker = Bundle::parse(&make_bundle(&key, &[("app", "billing")], &names).await).unwrap();
+    let bundle = Bundle::parse(&text).unwrap();
+    // the attacker's public key, and a value sealed to it, in the victim's file
+    let swapped = edited(&text, |b| {
+        let mut planted = with_public_key(b, attacker.public_key());
+        let generation = planted.next_generation().unwrap();
+        let sealed = sealed_runtime::__tools::seal_value(
+            &planted.public_point(),
+            &planted.id,
+            "db_password",
+            generation,
+            plaintext("db_password").as_bytes(),
+        )
+        .unwrap();
+        planted.set("db_password", generation, sealed).unwrap();
+        *b = planted;
+    });
+    let error = must_fail(&swapped, "db_password", "swapped public key")
+        .await
+        .unwrap();
+    assert_eq!(error.kind(), &ErrorKind::BundleKeyMismatch);
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with("the bundle's private key (from KMS) is not the pair of the public key in the file for the sealed value at "),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("value `db_password` of bundle `secrets/app.bundle`"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("help: the `public-key` line of `secrets/app.bundle` was changed"),
+        "{shown}"
+    );
+    assert_eq!(bundle.values.len(), 1);
+    assert!(value_of(&text, "db_password").unwrap().get().await.is_ok());
+}
+
+/// The ways around the bundle's binding in KMS: a private key planted with `Encrypt` (as format
+/// 1's data key could be) is refused without `sealed:bundle` and accepted with it (what only the
+/// key policy can stop), and the wrapped private key pasted as a plain value never decrypts
+/// (without `sealed:bundle`, which a plain value cannot send).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_planted_private_key_needs_the_key_policy_and_a_pasted_one_does_not_decrypt() {
+    let h = harness().await;
+    let key = create_key(&h.client).await;
+    let names = vec!["db_password".to_owned()];
+    let text = make_bundle(&key, &[("app", "billing")], &names).await;
+    let bundle = Bundle::parse(&text).unwrap();
+    // a PKCS#8 the attacker knows, wrapped with `Encrypt` under the key and the file's context
+    // (what `cargo sealed encrypt` can do): the function sends `sealed:bundle`, KMS refuses
+    let planted = encrypt_known(&key, &[("app", "billing")]).await;
+    let text_planted = edited(&text, |b| b.private_key = planted);
+    let error = must_fail(&text_planted, "db_password", "planted with Encrypt")
+        .await
+        .unwrap();
+    assert_eq!(error.kind(), &ErrorKind::InvalidCiphertext);
+
+    // the same with `sealed:bundle` sent too, and the known key's public half in the file: KMS
+    // wraps it, and the function accepts the pair. Only the key policy stops this (`cargo sealed
+    // policy --key-policy` denies `Encrypt` and the like on a bundle's key); moto enforces no
+    // key policy, so this documents the gap the deny closes
+    let id = hex::encode(bundle.id);
+    let planted = encrypt_known(&key, &[("app", "billing"), ("sealed:bundle", &id)]).await;
+    let hot = Bundle::parse(include_str!("../../bench/secrets/hot.bundle")).unwrap();
+    let mut with_policy_gap = Bundle::new(
+        bundle.id,
+        bundle.key.clone(),
+        bundle.context.clone(),
+        hot.public_key().to_vec(),
+        planted,
+    )
+    .unwrap();
+    let generation = with_policy_gap.next_generation().unwrap();
+    let sealed = sealed_runtime::__tools::seal_value(
+        &with_policy_gap.public_point(),
+        &bundle.id,
+        "db_password",
+        generation,
+        b"sealed to a key someone knows",
+    )
+    .unwrap();
+    with_policy_gap
+        .set("db_password", generation, sealed)
+        .unwrap();
+    let opened = value_of(&with_policy_gap.render(), "db_password")
+        .unwrap()
+        .get()
+        .await
+        .unwrap();
+    assert_eq!(opened.expose(), b"sealed to a key someone knows");
+
+    // the wrapped private key pasted as a plain value: KMS needs the exact context
+    let pasted = Sealed::builder(bundle.private_key.clone())
+        .key(&key)
+        .context("app", "billing")
+        .build()
+        .unwrap();
+    let error = pasted.get().await.unwrap_err();
+    assert_eq!(error.kind(), &ErrorKind::InvalidCiphertext);
+    // and it cannot send the bundle's entry
+    let refused = Sealed::builder(bundle.private_key.clone())
+        .key(&key)
+        .context("app", "billing")
+        .context("sealed:bundle", hex::encode(bundle.id))
+        .build()
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("`sealed:bundle` is reserved"),
+        "{refused}"
+    );
+}
+
+/// `prefetch` unwraps a bundle's private key and opens no value: each opens on its first access,
+/// in the caller's thread, `try_get` included; a value edited in the file fails there, with no
+/// request of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prefetch_unwraps_the_key_and_each_value_opens_on_its_first_access() {
+    let h = harness().await;
+    let key = create_key(&h.client).await;
+    let names: Vec<String> = (0..3).map(|i| format!("value_{i}")).collect();
+    let text = make_bundle(&key, &[("app", "billing")], &names).await;
+    let tampered = edited(&text, |b| b.values[2].sealed[70] ^= 1);
+    let values: Vec<&'static Sealed> = names
+        .iter()
+        .map(|n| value_of(&tampered, n).unwrap())
+        .collect();
+    let before = h.calls(&key);
+    assert_eq!(
+        prefetch_values(values.iter().map(|v| **v)).await.unwrap(),
+        3
+    );
+    assert_eq!(h.calls(&key) - before, 1, "one Decrypt, in prefetch");
+    // the good values open from synchronous code, with no request
+    for (value, name) in values.iter().zip(&names).take(2) {
+        assert_eq!(
+            value.try_get().unwrap().expose(),
+            plaintext(name).as_bytes()
+        );
+    }
+    // the edited one: nothing from try_get, the error from get, and no request
+    assert!(values[2].try_get().is_none());
+    let error = values[2].get().await.unwrap_err();
+    assert_eq!(error.kind(), &ErrorKind::BundleValueRejected);
+    assert_eq!(error.bundle(), Some(("secrets/app.bundle", "value_2")));
+    assert_eq!(h.calls(&key) - before, 1, "opening asks KMS nothing");
 }

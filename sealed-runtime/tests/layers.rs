@@ -1,11 +1,11 @@
 //! The modules of `sealed-runtime` import only downward, and this is the one copy of their
-//! order (lib.rs points here): generic mechanisms first (the TLS stack's choice, its AEAD, the
-//! single-flight cell, the worker thread), then what a sealed value declares and how KMS answers
+//! order (lib.rs points here): generic mechanisms first (the TLS stack's choice, the bundles'
+//! key pair and HPKE, the single-flight cell, the worker thread), then what a sealed value declares and how KMS answers
 //! are read, the client and the `Decrypt` call, bundles, and the public handle on top.
 
 const LAYERS: &[&str] = &[
     "tls",
-    "aead",
+    "key_pair",
     "flight",
     "worker",
     "declaration",

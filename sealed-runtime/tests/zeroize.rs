@@ -1,9 +1,11 @@
 //! S4: plaintext buffers the library owns are zeroed when freed, on every path: a response for
 //! another key, a non-UTF-8 plaintext, a dry run a server answers with the plaintext, a first
 //! access cancelled at each of its await points, an attempt that times out with its response in
-//! flight, and an operation that times out altogether. A checking global allocator (the pattern
-//! of the `zeroize` crate's `tests/alloc.rs`) looks for the canary plaintext in every block freed
-//! while it is armed.
+//! flight, and an operation that times out altogether; and for bundles, the private key KMS
+//! unwraps (its PKCS#8 and its scalar) whether it matches the file's public key or not, and the
+//! values opened with it. A checking global allocator (the pattern of the `zeroize` crate's
+//! `tests/alloc.rs`) looks for the canary plaintext and the bundle's private scalar in every
+//! block freed while it is armed.
 //!
 //! KMS is a fake HTTP connector under the real SDK stack: it answers JSON with the plaintext
 //! base64-encoded, as KMS does, so the SDK's own deserializer makes the raw plaintext (the copy
@@ -35,6 +37,19 @@ const CANARY: &[u8] = b"zeroize-canary-9d41c7e2b05a";
 /// Holds [`CANARY`], so the checker finds it too.
 const NOT_UTF8: &[u8] = b"zeroize-canary-9d41c7e2b05a\xff\xfe-not-utf8";
 
+/// The private scalar of `bench/secrets/hot.bundle`'s key pair ([`HOT_PRIVATE_KEY`] holds it).
+const SCALAR: [u8; 32] = [
+    0xc3, 0xcc, 0x38, 0x11, 0xc3, 0xd0, 0xba, 0xaf, 0xef, 0x4f, 0x3f, 0xcc, 0x0c, 0x81, 0x0b, 0x8f,
+    0xe8, 0x12, 0xa2, 0x08, 0x0c, 0xd4, 0x8a, 0x22, 0x21, 0xf0, 0xfd, 0xa6, 0x6f, 0x9f, 0x84, 0xff,
+];
+/// The PKCS#8 private key of `bench/secrets/hot.bundle` (a benchmark's key pair).
+const HOT_PRIVATE_KEY: &str = "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420c3cc3811c3d0baafef4f3fcc0c810b8fe812a2080cd48a2221f0fda66f9f84ffa144034200040804372ad0390079253a71897394df6198ce3170110ba543211c2db3da5e860c44835f5e05a059cd5b0e9e1544a270fe5a89c338749acf6a37c9ccc93591fb9d";
+
+/// [`HOT_PRIVATE_KEY`]'s bytes, decoded once before the checker is armed (decoding allocates
+/// and frees blocks that hold parts of it).
+static PRIVATE_KEY: std::sync::LazyLock<Vec<u8>> =
+    std::sync::LazyLock::new(|| hex::decode(HOT_PRIVATE_KEY).unwrap());
+
 static ARMED: AtomicBool = AtomicBool::new(false);
 static FREED_WITH_CANARY: AtomicUsize = AtomicUsize::new(0);
 
@@ -48,9 +63,11 @@ unsafe impl GlobalAlloc for Checking {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if ARMED.load(Ordering::SeqCst) && layout.size() >= CANARY.len() {
+        if ARMED.load(Ordering::SeqCst) && layout.size() >= CANARY.len().min(SCALAR.len()) {
             let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
-            if block.windows(CANARY.len()).any(|window| window == CANARY) {
+            if block.windows(CANARY.len()).any(|window| window == CANARY)
+                || block.windows(SCALAR.len()).any(|window| window == SCALAR)
+            {
                 FREED_WITH_CANARY.fetch_add(1, Ordering::SeqCst);
             }
         }
@@ -73,6 +90,7 @@ const CIPHERTEXT: &str = "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5
 const ANSWER: u8 = 0;
 const ANSWER_OTHER_KEY: u8 = 1;
 const ANSWER_NOT_UTF8: u8 = 2;
+const ANSWER_PRIVATE_KEY: u8 = 3;
 
 static MODE: AtomicU8 = AtomicU8::new(ANSWER);
 /// How many more attempts answer only after [`LATE_BY`].
@@ -112,6 +130,7 @@ impl HttpConnector for FakeKms {
         let (key, plaintext) = match MODE.load(Ordering::SeqCst) {
             ANSWER_OTHER_KEY => (OTHER, CANARY),
             ANSWER_NOT_UTF8 => (PINNED, NOT_UTF8),
+            ANSWER_PRIVATE_KEY => (PINNED, &PRIVATE_KEY[..]),
             _ => (PINNED, CANARY),
         };
         let late = LATE
@@ -148,6 +167,36 @@ impl HttpConnector for FakeKms {
 
 fn value() -> Sealed {
     Sealed::builder(CIPHERTEXT).key(PINNED).build().unwrap()
+}
+
+/// `bench/secrets/hot.bundle` with the value `canary` sealed to its public key (and, with
+/// `other_public_key`, that line replaced by another bundle's: the key check then fails).
+fn bundle_text(other_public_key: bool) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("bench/secrets/hot.bundle")).unwrap();
+    let mut bundle = sealed_format::Bundle::parse(&text).unwrap();
+    let generation = bundle.next_generation().unwrap();
+    let sealed = sealed_runtime::__tools::seal_value(
+        &bundle.public_point(),
+        &bundle.id,
+        "canary",
+        generation,
+        CANARY,
+    )
+    .unwrap();
+    bundle.set("canary", generation, sealed).unwrap();
+    let text = bundle.render();
+    if !other_public_key {
+        return text;
+    }
+    let other = std::fs::read_to_string(root.join("tests/tests/fixtures/app.bundle")).unwrap();
+    let line = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("public-key "))
+            .unwrap()
+            .to_owned()
+    };
+    text.replace(&line(&text), &line(&other))
 }
 
 fn calls() -> usize {
@@ -230,6 +279,8 @@ fn plaintext_buffers_are_zeroed_when_freed_on_every_path() {
         install_fake_kms();
         // warm up the client (identity, endpoint resolution) outside the armed window
         assert_eq!(value().get().await.unwrap().expose(), CANARY);
+        assert_eq!(PRIVATE_KEY.len(), 138);
+        let (good, swapped) = (bundle_text(false), bundle_text(true));
 
         ARMED.store(true, Ordering::SeqCst);
 
@@ -293,6 +344,28 @@ fn plaintext_buffers_are_zeroed_when_freed_on_every_path() {
             "one timed-out attempt, one retry"
         );
         none_freed("attempt timeout");
+
+        // a bundle: the private key unwrapped, checked against the file's public key, the value
+        // opened with it; and a file whose public key is another's, refused each time
+        MODE.store(ANSWER_PRIVATE_KEY, Ordering::SeqCst);
+        for _ in 0..10 {
+            let refused = Sealed::from_bundle(swapped.clone(), "canary")
+                .expect_key("alias/bench")
+                .build()
+                .unwrap();
+            let error = refused.get().await.unwrap_err();
+            assert_eq!(error.kind(), &ErrorKind::BundleKeyMismatch, "{error}");
+        }
+        none_freed("bundle key mismatch");
+        for _ in 0..10 {
+            let opened = Sealed::from_bundle(good.clone(), "canary")
+                .expect_key("alias/bench")
+                .build()
+                .unwrap();
+            assert_eq!(opened.get().await.unwrap().expose(), CANARY);
+        }
+        none_freed("bundle value opened");
+        MODE.store(ANSWER, Ordering::SeqCst);
 
         // every attempt times out: the error, and nothing kept
         LATE.store(3, Ordering::SeqCst);

@@ -1,5 +1,5 @@
-//! Validate `sealed!(bundle = "…", name = "…")`: the bundle file, its data key, the value's name,
-//! and nothing given that the file already says.
+//! Validate `sealed!(bundle = "…", name = "…")`: the bundle file, its wrapped private key, the
+//! value's name, and nothing given that the file already says.
 
 use std::path::Path;
 
@@ -12,9 +12,9 @@ use crate::closest_name::closest;
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
 
-/// `sealed!(bundle = "…", name = "…")`: the file parses, its data key passes every check of a
-/// KMS ciphertext and holds 32 bytes, the name exists, the key is the one pinned with `key = …`
-/// (if any), and nothing else is given.
+/// `sealed!(bundle = "…", name = "…")`: the file parses, its private key passes every check of a
+/// KMS ciphertext and has a P-256 private key's length, the name exists, `key = …` is given and
+/// is the file's key, and nothing else is given.
 pub(crate) fn check_bundle(
     mut invocation: Invocation,
     manifest_dir: Option<&Path>,
@@ -54,11 +54,13 @@ pub(crate) fn check_bundle(
             allow_emulator,
             unchecked: false,
         };
-        bundle.inspect_data_key(&options).map(|blob| (bundle, blob))
+        bundle
+            .inspect_private_key(&options)
+            .map(|blob| (bundle, blob))
     });
     let (bundle, blob) = match parsed {
         Ok(found) => found,
-        // error: in `secrets/app.bundle`: line 5: the data key: ciphertext is truncated: …
+        // error: in `secrets/app.bundle`: line 7: the private key: ciphertext is truncated: …
         Err(error) => {
             errors.push(format_error(
                 span,
@@ -68,8 +70,48 @@ pub(crate) fn check_bundle(
             return Err(errors.take());
         }
     };
-    if let Some(pinned) = &invocation.key {
-        if pinned.value() != bundle.key {
+    check_key_pin(invocation.key.as_ref(), &bundle, &path, span, &mut errors);
+    let name = name_lit.value();
+    let Some(value) = bundle.value(&name) else {
+        errors.push(no_such_value(&bundle, &path, name_lit));
+        return Err(errors.take());
+    };
+    errors.finish()?;
+    let context = kms_context(&bundle, span);
+    Ok(Checked {
+        blob,
+        key: Some(bundle.key.clone()),
+        context,
+        algorithm: Algorithm::SymmetricDefault,
+        file: Some(full),
+        text: bundle.private_key.clone(),
+        literal: None,
+        key_literal: None,
+        file_literal: None,
+        bundle: Some(CheckedBundle {
+            path,
+            id: bundle.id,
+            name,
+            generation: value.generation,
+            public_point: bundle.public_point(),
+            sealed: value.sealed.clone(),
+            plaintext_len: value.plaintext_len(),
+            literal: LitStr::new(&bundle_lit.value(), bundle_lit.span()),
+            name_literal: LitStr::new(&name_lit.value(), name_lit.span()),
+        }),
+    })
+}
+
+/// The bundle's key, pinned in code: `key = …` given, and the file's.
+fn check_key_pin(
+    pinned: Option<&LitStr>,
+    bundle: &sealed_format::Bundle,
+    path: &str,
+    span: proc_macro2::Span,
+    errors: &mut Errors,
+) {
+    match pinned {
+        Some(pinned) if pinned.value() != bundle.key => {
             // error: the key of `secrets/app.bundle` is `arn:…`, not the pinned `alias/lambda`
             errors.push(format_error(
                 pinned.span(),
@@ -81,46 +123,40 @@ pub(crate) fn check_bundle(
                 "the file chose another key than this code pins: restore it from version control, or change `key = …` if the bundle moved to that key on purpose",
             ));
         }
+        Some(_) => {}
+        None => {
+            // error: a bundle value pins its KMS key: add `key = "arn:…"`
+            errors.push(format_error(
+                span,
+                &format!(
+                    "a bundle value pins its KMS key: add `key = \"{}\"` (the key `{path}` names)",
+                    bundle.key
+                ),
+                "the file says which key its private key is wrapped under, and anyone who can write the file could point it at a key they control, with a private key they know: the key written in code is the one the program trusts (a key ARN pins best)",
+            ));
+        }
     }
-    let name = name_lit.value();
-    let Some(value) = bundle.value(&name) else {
-        errors.push(no_such_value(&bundle, &path, name_lit));
-        return Err(errors.take());
-    };
-    errors.finish()?;
-    let context = bundle
-        .context
-        .iter()
+}
+
+/// What KMS is sent with the bundle's private key, as the expansion writes it: the file's
+/// context and the `sealed:bundle` entry.
+fn kms_context(
+    bundle: &sealed_format::Bundle,
+    span: proc_macro2::Span,
+) -> Vec<(String, ContextValue)> {
+    bundle
+        .kms_context()
+        .into_iter()
         .map(|(key, value)| {
             let value = match value {
                 sealed_format::ContextValue::Literal(v) => {
-                    ContextValue::Literal(LitStr::new(v, span))
+                    ContextValue::Literal(LitStr::new(&v, span))
                 }
-                sealed_format::ContextValue::Env(v) => ContextValue::Env(LitStr::new(v, span)),
+                sealed_format::ContextValue::Env(v) => ContextValue::Env(LitStr::new(&v, span)),
             };
-            (key.clone(), value)
+            (key, value)
         })
-        .collect();
-    Ok(Checked {
-        blob,
-        key: Some(bundle.key.clone()),
-        context,
-        algorithm: Algorithm::SymmetricDefault,
-        file: Some(full),
-        text: bundle.data_key.clone(),
-        literal: None,
-        key_literal: None,
-        file_literal: None,
-        bundle: Some(CheckedBundle {
-            path,
-            id: bundle.id,
-            name,
-            sealed: value.sealed.clone(),
-            plaintext_len: value.plaintext_len(),
-            literal: LitStr::new(&bundle_lit.value(), bundle_lit.span()),
-            name_literal: LitStr::new(&name_lit.value(), name_lit.span()),
-        }),
-    })
+        .collect()
 }
 
 /// Every argument given beside `bundle = …` that a bundle value takes from its file.

@@ -28,7 +28,8 @@ pub struct Checked {
     /// `file = "…"` as written.
     pub file_literal: Option<LitStr>,
     /// For `sealed!(bundle = …, name = …)`: the value. `blob`, `key`, `context` and `text` are
-    /// then the bundle's wrapped data key's, and `file` is the bundle file.
+    /// then the bundle's wrapped private key's (the context with `sealed:bundle`), and `file` is
+    /// the bundle file.
     pub bundle: Option<CheckedBundle>,
 }
 
@@ -40,7 +41,11 @@ pub struct CheckedBundle {
     pub id: [u8; 16],
     /// The value's name.
     pub name: String,
-    /// Nonce ‖ ciphertext ‖ tag.
+    /// The generation it was set with.
+    pub generation: u64,
+    /// The bundle's public key: its uncompressed P-256 point.
+    pub public_point: [u8; 65],
+    /// HPKE encapsulated key ‖ ciphertext ‖ tag.
     pub sealed: Vec<u8>,
     /// The plaintext's length.
     pub plaintext_len: usize,

@@ -9,13 +9,22 @@ const THROUGH_CONST: Sealed = sealed!(
     "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=",
     context = { "app": "billing" },
 );
-static BUNDLED: Sealed = sealed!(bundle = "tests/fixtures/app.bundle", name = "db_password");
-static ALSO_BUNDLED: Sealed = sealed!(bundle = "tests/fixtures/app.bundle", name = "api_token");
-// the key pinned: the build fails if the file names another
-static PINNED: Sealed = sealed!(
+// the key pinned, as every bundle value's is: the build fails if the file names another
+static BUNDLED: Sealed = sealed!(
     bundle = "tests/fixtures/app.bundle",
     name = "db_password",
     key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+);
+static ALSO_BUNDLED: Sealed = sealed!(
+    bundle = "tests/fixtures/app.bundle",
+    name = "api_token",
+    key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+);
+// a value named twice is two sealed values of one bundle
+static PINNED: Sealed = sealed!(
+    key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    name = "db_password",
+    bundle = "tests/fixtures/app.bundle",
 );
 
 #[test]
@@ -55,7 +64,7 @@ fn every_invocation_is_registered_once() {
 }
 
 #[test]
-fn a_bundle_value_is_its_data_key_with_its_name() {
+fn a_bundle_value_is_its_wrapped_private_key_with_its_name() {
     assert_eq!(
         BUNDLED.bundle(),
         Some(("tests/fixtures/app.bundle", "db_password"))
@@ -64,7 +73,8 @@ fn a_bundle_value_is_its_data_key_with_its_name() {
         ALSO_BUNDLED.bundle(),
         Some(("tests/fixtures/app.bundle", "api_token"))
     );
-    // what `Decrypt` is sent: the data key, under the bundle's key and context
+    // what `Decrypt` is sent: the wrapped private key, under the bundle's key and context, to
+    // which sealed adds the bundle's id
     assert_eq!(BUNDLED.ciphertext(), ALSO_BUNDLED.ciphertext());
     assert_eq!(PINNED.ciphertext(), BUNDLED.ciphertext());
     assert_eq!(PINNED.key(), BUNDLED.key());
@@ -81,9 +91,13 @@ fn a_bundle_value_is_its_data_key_with_its_name() {
                 "LambdaFunctionName",
                 sealed_runtime::ContextValue::Env("AWS_LAMBDA_FUNCTION_NAME")
             ),
+            (
+                "sealed:bundle",
+                sealed_runtime::ContextValue::Literal("5b0e8f7c2d4a4e1b9c3f6a8d7e2b1c0f")
+            ),
         ]
     );
-    // the value's own length, not the data key's
+    // the value's own length, not the private key's
     assert_eq!(BUNDLED.plaintext_len(), Some(16));
     assert_eq!(ALSO_BUNDLED.plaintext_len(), Some(40));
     assert!(!BUNDLED.same_value(&ALSO_BUNDLED));

@@ -41,31 +41,36 @@ fn value(ciphertext: &str, key: &str) -> &'static Sealed {
     Box::leak(Box::new(built))
 }
 
-/// A bundle of one value made as `cargo sealed bundle` makes it (a data key from KMS, the value
-/// sealed under it), read at run time: a new bundle each call, so its first access decrypts.
+/// A bundle of one value made as `cargo sealed bundle` makes it (a key pair from KMS, the value
+/// sealed to its public key), read at run time: a new bundle each call, so its first access
+/// decrypts.
 async fn bundle_value(client: &aws_sdk_kms::Client, key: &str) -> &'static Sealed {
     use base64::Engine as _;
     use sealed_format::Bundle;
+    let id = sealed_runtime::__tools::new_bundle_id().unwrap();
     let generated = client
-        .generate_data_key()
+        .generate_data_key_pair_without_plaintext()
         .key_id(key)
-        .key_spec(aws_sdk_kms::types::DataKeySpec::Aes256)
+        .key_pair_spec(aws_sdk_kms::types::DataKeyPairSpec::EccNistP256)
+        .encryption_context(sealed_format::BUNDLE_CONTEXT_KEY, hex::encode(id))
         .send()
         .await
         .unwrap();
-    let id = sealed_runtime::__tools::new_bundle_id().unwrap();
     let wrapped = base64::engine::general_purpose::STANDARD
-        .encode(generated.ciphertext_blob().unwrap().as_ref());
-    let mut bundle = Bundle::new(id, key.to_owned(), Vec::new(), wrapped);
+        .encode(generated.private_key_ciphertext_blob().unwrap().as_ref());
+    let public_key = generated.public_key().unwrap().as_ref().to_vec();
+    let mut bundle = Bundle::new(id, key.to_owned(), Vec::new(), public_key, wrapped).unwrap();
     let sealed = sealed_runtime::__tools::seal_value(
-        generated.plaintext().unwrap().as_ref(),
+        &bundle.public_point(),
         &id,
         "v",
+        1,
         b"bench-plaintext",
     )
     .unwrap();
-    bundle.set("v", sealed).unwrap();
+    bundle.set("v", 1, sealed).unwrap();
     let built = Sealed::from_bundle(bundle.render(), "v")
+        .expect_key(key)
         .allow_emulator(true)
         .build()
         .unwrap();

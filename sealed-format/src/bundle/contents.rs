@@ -1,59 +1,98 @@
-//! What a bundle holds, and editing it in memory: its values set and removed, its data key
-//! checked.
+//! What a bundle holds, and editing it in memory: its values set and removed under the bundle's
+//! generation, its wrapped private key checked, the KMS context that key is bound to.
 
 use crate::blob::inspect::inspect;
 use crate::blob::inspection::{Inspection, Options};
 use crate::bundle::error::{BundleError, BundleErrorKind};
-use crate::bundle::format::{BUNDLE_ID_LEN, DATA_KEY_LEN};
+use crate::bundle::format::{BUNDLE_CONTEXT_KEY, BUNDLE_ID_LEN, POINT_LEN, PRIVATE_KEY_LENS};
+use crate::bundle::public_key::{check_public_key, point_of};
 use crate::bundle::value::{check_sealed_len, check_value_name, BundleValue};
 use crate::context::ContextValue;
 
-/// A bundle file, parsed and checked (but its data key: [`Bundle::inspect_data_key`]).
+/// A bundle file, parsed and checked (but its private key: [`Bundle::inspect_private_key`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bundle {
     /// The bundle's id.
     pub id: [u8; BUNDLE_ID_LEN],
-    /// The KMS key the data key is wrapped under, as written.
+    /// The KMS key the private key is wrapped under, as written.
     pub key: String,
-    /// The data key's encryption context, in the order written.
+    /// The encryption context of the wrapped private key as the file writes it, in the order
+    /// written: without the `sealed:bundle` entry that `sealed` adds ([`Bundle::kms_context`]).
     pub context: Vec<(String, ContextValue<String>)>,
-    /// The wrapped data key, base64 as written.
-    pub data_key: String,
-    /// The line of `data-key` (from 1), for messages; 0 for a bundle built in memory.
-    pub data_key_line: usize,
+    /// The public key, a DER P-256 `SubjectPublicKeyInfo` (checked: [`Bundle::new`]).
+    pub(crate) public_key: Vec<u8>,
+    /// The wrapped private key (KMS `GenerateDataKeyPairWithoutPlaintext`'s
+    /// `PrivateKeyCiphertextBlob`), base64 as written.
+    pub private_key: String,
+    /// The line of `private-key` (from 1), for messages; 0 for a bundle built in memory.
+    pub private_key_line: usize,
+    /// The highest generation given to a value of this bundle so far.
+    pub generation: u64,
     /// The values, in the order written.
     pub values: Vec<BundleValue>,
 }
 
 impl Bundle {
-    /// A new bundle with no values.
+    /// A new bundle with no values, for the key pair KMS made: `public_key` (DER
+    /// `SubjectPublicKeyInfo`) and `private_key` (the wrapped private key, base64).
     pub fn new(
         id: [u8; BUNDLE_ID_LEN],
         key: String,
         context: Vec<(String, ContextValue<String>)>,
-        data_key: String,
-    ) -> Bundle {
-        Bundle {
+        public_key: Vec<u8>,
+        private_key: String,
+    ) -> Result<Bundle, BundleErrorKind> {
+        check_public_key(&public_key)?;
+        Ok(Bundle {
             id,
             key,
             context,
-            data_key,
-            data_key_line: 0,
+            public_key,
+            private_key,
+            private_key_line: 0,
+            generation: 0,
             values: Vec::new(),
-        }
+        })
     }
 
-    /// Checks the data key as `sealed!` checks a ciphertext, and that it holds 32 bytes.
-    pub fn inspect_data_key(&self, options: &Options) -> Result<Inspection, BundleError> {
-        let line = (self.data_key_line > 0).then_some(self.data_key_line);
-        let inspection = inspect(&self.data_key, options).map_err(|e| BundleError {
+    /// The public key: a DER P-256 `SubjectPublicKeyInfo`, 91 bytes.
+    pub fn public_key(&self) -> &[u8] {
+        &self.public_key
+    }
+
+    /// The public key's uncompressed point (`0x04 ‖ X ‖ Y`): what values are sealed to.
+    pub fn public_point(&self) -> [u8; POINT_LEN] {
+        point_of(&self.public_key)
+    }
+
+    /// The bundle id in hex, as the file and the KMS context write it.
+    pub fn id_hex(&self) -> String {
+        hex::encode(self.id)
+    }
+
+    /// The encryption context the private key is wrapped under, as KMS is sent it: the file's
+    /// entries, then `sealed:bundle` = the id in hex.
+    pub fn kms_context(&self) -> Vec<(String, ContextValue<String>)> {
+        let mut context = self.context.clone();
+        context.push((
+            BUNDLE_CONTEXT_KEY.to_owned(),
+            ContextValue::Literal(self.id_hex()),
+        ));
+        context
+    }
+
+    /// Checks the wrapped private key as `sealed!` checks a ciphertext, and that it holds a
+    /// P-256 PKCS#8 private key's length.
+    pub fn inspect_private_key(&self, options: &Options) -> Result<Inspection, BundleError> {
+        let line = (self.private_key_line > 0).then_some(self.private_key_line);
+        let inspection = inspect(&self.private_key, options).map_err(|e| BundleError {
             line,
-            kind: BundleErrorKind::DataKey(e),
+            kind: BundleErrorKind::PrivateKey(e),
         })?;
         match inspection.plaintext_len() {
-            Some(len) if len != DATA_KEY_LEN => Err(BundleError {
+            Some(len) if !PRIVATE_KEY_LENS.contains(&len) => Err(BundleError {
                 line,
-                kind: BundleErrorKind::DataKeyLength(len),
+                kind: BundleErrorKind::PrivateKeyLength(len),
             }),
             _ => Ok(inspection),
         }
@@ -69,24 +108,47 @@ impl Bundle {
         self.values.iter().map(|v| v.name.as_str())
     }
 
-    /// Sets `name` to `sealed`: replaced in place, or added at the end. Returns whether it
-    /// replaced a value.
-    pub fn set(&mut self, name: &str, sealed: Vec<u8>) -> Result<bool, BundleErrorKind> {
+    /// The generation the next value set will have.
+    pub fn next_generation(&self) -> Result<u64, BundleErrorKind> {
+        self.generation
+            .checked_add(1)
+            .ok_or(BundleErrorKind::GenerationsExhausted)
+    }
+
+    /// Sets `name` to `sealed`, sealed with `generation` (which must be newer than every
+    /// generation given so far: [`Bundle::next_generation`]): replaced in place, or added at the
+    /// end. Returns whether it replaced a value.
+    pub fn set(
+        &mut self,
+        name: &str,
+        generation: u64,
+        sealed: Vec<u8>,
+    ) -> Result<bool, BundleErrorKind> {
         check_value_name(name)?;
         check_sealed_len(name, sealed.len())?;
+        if generation <= self.generation {
+            return Err(BundleErrorKind::GenerationNotNew {
+                generation,
+                bundle: self.generation,
+            });
+        }
+        self.generation = generation;
         if let Some(value) = self.values.iter_mut().find(|v| v.name == name) {
+            value.generation = generation;
             value.sealed = sealed;
             return Ok(true);
         }
         self.values.push(BundleValue {
             name: name.to_owned(),
+            generation,
             sealed,
             line: 0,
         });
         Ok(false)
     }
 
-    /// Removes `name`; whether it was there.
+    /// Removes `name`; whether it was there. The generation stays: a number once given is never
+    /// given again.
     pub fn remove(&mut self, name: &str) -> bool {
         let before = self.values.len();
         self.values.retain(|v| v.name != name);
@@ -97,6 +159,15 @@ impl Bundle {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::bundle::format::P256_SPKI_PREFIX;
+
+    /// A structurally valid P-256 public key (its point is not on the curve: no crypto here).
+    pub(crate) fn public_key() -> Vec<u8> {
+        let mut spki = P256_SPKI_PREFIX.to_vec();
+        spki.push(4);
+        spki.extend_from_slice(&[0x5a; 64]);
+        spki
+    }
 
     /// A bundle with three context entries (a literal with what percent-encoding must encode,
     /// an environment variable, an empty value under a non-ASCII key) and two values.
@@ -115,31 +186,73 @@ pub(crate) mod tests {
                 ),
                 ("ünï".into(), ContextValue::Literal(String::new())),
             ],
+            public_key(),
             "AQIDAHh".into(),
-        );
-        bundle.set("db_password", vec![1; 40]).unwrap();
-        bundle.set("api.token-2", vec![2; 29]).unwrap();
+        )
+        .unwrap();
+        bundle.set("db_password", 1, vec![1; 90]).unwrap();
+        bundle.set("api.token-2", 2, vec![2; 82]).unwrap();
         bundle
     }
 
     #[test]
-    fn set_replaces_in_place_and_remove_removes() {
+    fn set_replaces_in_place_with_a_new_generation_and_remove_removes() {
         let mut bundle = sample();
-        assert!(bundle.set("db_password", vec![3; 30]).unwrap());
+        assert_eq!(bundle.next_generation(), Ok(3));
+        assert!(bundle.set("db_password", 3, vec![3; 82]).unwrap());
+        assert_eq!(bundle.value("db_password").unwrap().generation, 3);
         assert_eq!(
             bundle.names().collect::<Vec<_>>(),
             ["db_password", "api.token-2"]
         );
+        assert_eq!(
+            bundle.set("db_password", 3, vec![3; 82]),
+            Err(BundleErrorKind::GenerationNotNew {
+                generation: 3,
+                bundle: 3
+            })
+        );
         assert!(bundle.remove("db_password"));
         assert!(!bundle.remove("db_password"));
         assert_eq!(bundle.names().collect::<Vec<_>>(), ["api.token-2"]);
+        assert_eq!(bundle.generation, 3);
         assert!(matches!(
-            bundle.set("bad name", vec![1; 30]),
+            bundle.set("bad name", 4, vec![1; 90]),
             Err(BundleErrorKind::BadName(_))
         ));
         assert!(matches!(
-            bundle.set("empty", vec![1; 28]),
+            bundle.set("empty", 4, vec![1; 81]),
             Err(BundleErrorKind::BadLength { .. })
+        ));
+        bundle.generation = u64::MAX;
+        assert_eq!(
+            bundle.next_generation(),
+            Err(BundleErrorKind::GenerationsExhausted)
+        );
+    }
+
+    #[test]
+    fn the_kms_context_adds_the_bundle_entry_last() {
+        let bundle = sample();
+        let context = bundle.kms_context();
+        assert_eq!(context.len(), 4);
+        assert_eq!(
+            context[3],
+            (
+                "sealed:bundle".to_owned(),
+                ContextValue::Literal("07".repeat(16))
+            )
+        );
+        assert_eq!(bundle.public_point()[..2], [4, 0x5a]);
+    }
+
+    #[test]
+    fn a_public_key_of_another_curve_is_refused() {
+        let mut other = public_key();
+        other[20] ^= 1;
+        assert!(matches!(
+            Bundle::new([1; 16], "alias/a".into(), vec![], other, "AQ".into()),
+            Err(BundleErrorKind::BadPublicKey(_))
         ));
     }
 }

@@ -3,7 +3,8 @@
 use core::fmt;
 
 use crate::bundle::format::{
-    BUNDLE_HEADER, BUNDLE_ID_LEN, DATA_KEY_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, NONCE_LEN, TAG_LEN,
+    BUNDLE_HEADER, BUNDLE_ID_LEN, ENC_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, PRIVATE_KEY_LENS,
+    TAG_LEN,
 };
 use crate::error::FormatError;
 
@@ -20,8 +21,10 @@ pub struct BundleError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BundleErrorKind {
-    /// The first line is not `sealed-bundle 1`.
+    /// The first line is not `sealed-bundle 2`.
     NotABundle,
+    /// `sealed-bundle 1`: format 1, whose writers could read every value; it is not read any more.
+    OldVersion,
     /// `sealed-bundle N` of a later format version.
     UnknownVersion(String),
     /// A directive this version does not know.
@@ -33,9 +36,9 @@ pub enum BundleErrorKind {
         /// What it takes.
         expected: &'static str,
     },
-    /// `id`, `key` or `data-key` given twice.
+    /// `id`, `key`, `public-key`, `private-key` or `generation` given twice.
     Duplicate(&'static str),
-    /// `id`, `key` or `data-key` missing.
+    /// `id`, `key`, `public-key`, `private-key` or `generation` missing.
     Missing(&'static str),
     /// `id` is not 32 hex digits.
     BadId,
@@ -49,6 +52,30 @@ pub enum BundleErrorKind {
     DuplicateName(String),
     /// A value that is not base64.
     BadBase64(String),
+    /// `public-key` is not base64.
+    BadHeaderBase64(&'static str),
+    /// `public-key` is not a P-256 `SubjectPublicKeyInfo`: why.
+    BadPublicKey(&'static str),
+    /// A generation that is not a decimal number (of at most 20 digits).
+    BadGeneration(String),
+    /// A value's generation is above the bundle's `generation` line.
+    GenerationAhead {
+        /// The value's name.
+        name: String,
+        /// Its generation.
+        generation: u64,
+        /// The bundle's.
+        bundle: u64,
+    },
+    /// A value set with a generation that is not above every generation given so far.
+    GenerationNotNew {
+        /// The generation offered.
+        generation: u64,
+        /// The bundle's.
+        bundle: u64,
+    },
+    /// The bundle has given its last generation (`u64::MAX`).
+    GenerationsExhausted,
     /// A value whose sealed bytes cannot hold a plaintext of 1 to [`MAX_BUNDLE_VALUE`] bytes.
     BadLength {
         /// The value's name.
@@ -56,10 +83,10 @@ pub enum BundleErrorKind {
         /// Its sealed bytes.
         len: usize,
     },
-    /// `data-key` is not a valid KMS ciphertext.
-    DataKey(FormatError),
-    /// `data-key` decrypts to another length than 32 bytes.
-    DataKeyLength(usize),
+    /// `private-key` is not a valid KMS ciphertext.
+    PrivateKey(FormatError),
+    /// `private-key` decrypts to a length no P-256 PKCS#8 private key has.
+    PrivateKeyLength(usize),
     /// A directive after the first `value` line that is not a `value`.
     HeaderAfterValues(&'static str),
 }
@@ -71,8 +98,9 @@ impl fmt::Display for BundleError {
         }
         match &self.kind {
             BundleErrorKind::NotABundle => write!(f, "not a sealed bundle: the first line must be `{BUNDLE_HEADER}`"),
+            BundleErrorKind::OldVersion => write!(f, "`sealed-bundle 1` is bundle format 1, which this version of sealed no longer reads (its writers could read every value); this version reads `{BUNDLE_HEADER}`"),
             BundleErrorKind::UnknownVersion(v) => write!(f, "bundle format `{v}` is newer than this version of sealed reads (`{BUNDLE_HEADER}`)"),
-            BundleErrorKind::UnknownDirective(d) => write!(f, "unknown directive `{d}`; expected `id`, `key`, `context`, `context-env`, `data-key` or `value`"),
+            BundleErrorKind::UnknownDirective(d) => write!(f, "unknown directive `{d}`; expected `id`, `key`, `context`, `context-env`, `public-key`, `private-key`, `generation` or `value`"),
             BundleErrorKind::Fields { directive, expected } => write!(f, "`{directive}` takes {expected}"),
             BundleErrorKind::Duplicate(d) => write!(f, "`{d}` given twice"),
             BundleErrorKind::Missing(d) => write!(f, "no `{d}` line"),
@@ -82,14 +110,20 @@ impl fmt::Display for BundleError {
             BundleErrorKind::BadName(n) => write!(f, "invalid value name `{n}`: names are 1 to {MAX_NAME_LEN} of `A-Z a-z 0-9 _ . -`"),
             BundleErrorKind::DuplicateName(n) => write!(f, "the value `{n}` is given twice"),
             BundleErrorKind::BadBase64(n) => write!(f, "the value `{n}` is not standard base64"),
+            BundleErrorKind::BadHeaderBase64(d) => write!(f, "`{d}` is not standard base64"),
+            BundleErrorKind::BadPublicKey(why) => write!(f, "the public key is not a bundle's: {why}"),
+            BundleErrorKind::BadGeneration(g) => write!(f, "generation `{g}` is not a decimal number below 2^64"),
+            BundleErrorKind::GenerationAhead { name, generation, bundle } => write!(f, "the value `{name}` has generation {generation}, above the bundle's `generation {bundle}`: the file was edited by hand"),
+            BundleErrorKind::GenerationNotNew { generation, bundle } => write!(f, "generation {generation} is not above the bundle's {bundle}: a value is always set with a new generation"),
+            BundleErrorKind::GenerationsExhausted => write!(f, "the bundle has given its last generation"),
             BundleErrorKind::BadLength { name, len } => write!(
                 f,
-                "the value `{name}` is {len} sealed bytes; a sealed value is {} to {} bytes (nonce, 1 to {MAX_BUNDLE_VALUE} bytes of ciphertext, tag): it was cut or edited",
-                NONCE_LEN + TAG_LEN + 1,
-                NONCE_LEN + TAG_LEN + MAX_BUNDLE_VALUE
+                "the value `{name}` is {len} sealed bytes; a sealed value is {} to {} bytes (encapsulated key, 1 to {MAX_BUNDLE_VALUE} bytes of ciphertext, tag): it was cut or edited",
+                ENC_LEN + TAG_LEN + 1,
+                ENC_LEN + TAG_LEN + MAX_BUNDLE_VALUE
             ),
-            BundleErrorKind::DataKey(e) => write!(f, "the data key: {e}"),
-            BundleErrorKind::DataKeyLength(n) => write!(f, "the data key decrypts to {n} bytes; a bundle's data key is {DATA_KEY_LEN} (AES-256)"),
+            BundleErrorKind::PrivateKey(e) => write!(f, "the private key: {e}"),
+            BundleErrorKind::PrivateKeyLength(n) => write!(f, "the private key decrypts to {n} bytes; a bundle's P-256 private key (PKCS#8) is {} or {} bytes", PRIVATE_KEY_LENS[0], PRIVATE_KEY_LENS[1]),
             BundleErrorKind::HeaderAfterValues(d) => write!(f, "`{d}` after the values; the header comes first"),
         }
     }
@@ -98,7 +132,7 @@ impl fmt::Display for BundleError {
 impl std::error::Error for BundleError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
-            BundleErrorKind::DataKey(error) => Some(error),
+            BundleErrorKind::PrivateKey(error) => Some(error),
             _ => None,
         }
     }
@@ -116,7 +150,9 @@ impl BundleError {
     /// The next step.
     pub fn help(&self) -> String {
         match &self.kind {
-            BundleErrorKind::DataKey(error) => error.help(),
+            BundleErrorKind::PrivateKey(error) => error.help(),
+            BundleErrorKind::OldVersion => "create the bundle again with `cargo sealed bundle new FILE --key KEY` and set each value with `cargo sealed bundle set FILE NAME` (format 1 is not migrated: its data key was readable by every writer)".to_owned(),
+            BundleErrorKind::GenerationsExhausted => "rotate the bundle: `cargo sealed bundle rotate FILE`".to_owned(),
             BundleErrorKind::UnknownVersion(_) => {
                 "upgrade sealed-runtime and cargo sealed to read it".to_owned()
             }

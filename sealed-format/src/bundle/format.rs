@@ -1,13 +1,34 @@
-//! Format 1 of the bundle file: its first line and the sizes of its parts.
+//! Format 2 of the bundle file: its first line, the key pair it holds, and the sizes of its parts.
+//!
+//! The suite is fixed by the version, never chosen by the file: a KMS `ECC_NIST_P256` key pair,
+//! and HPKE (RFC 9180) in base mode with DHKEM(P-256, HKDF-SHA256), HKDF-SHA256 and AES-256-GCM.
 
 /// The first line of every bundle file (the format's version is its number).
-pub const BUNDLE_HEADER: &str = "sealed-bundle 1";
+pub const BUNDLE_HEADER: &str = "sealed-bundle 2";
+/// The first line of format 1, which this version refuses with a way forward.
+pub(crate) const FORMAT_1_HEADER: &str = "sealed-bundle 1";
 /// The bytes of a bundle's id.
 pub const BUNDLE_ID_LEN: usize = 16;
-/// The data key's length: AES-256.
-pub const DATA_KEY_LEN: usize = 32;
-/// The AEAD nonce's length (AES-GCM, 96 bits).
-pub const NONCE_LEN: usize = 12;
+/// The encryption-context key naming the bundle that its wrapped private key belongs to; added
+/// by `sealed` to the file's context, never written by a user (the `sealed:` keys are reserved).
+pub const BUNDLE_CONTEXT_KEY: &str = "sealed:bundle";
+/// The KMS `KeyPairSpec` of every bundle's key pair.
+pub const KEY_PAIR_SPEC: &str = "ECC_NIST_P256";
+/// The DER header of a P-256 `SubjectPublicKeyInfo` (RFC 5280, uncompressed point): SEQUENCE,
+/// `AlgorithmIdentifier` {id-ecPublicKey, prime256v1}, BIT STRING; the 65-byte point follows.
+pub const P256_SPKI_PREFIX: [u8; 26] = [
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+];
+/// An uncompressed P-256 point: `0x04 ‖ X ‖ Y`.
+pub const POINT_LEN: usize = 65;
+/// A P-256 `SubjectPublicKeyInfo`: [`P256_SPKI_PREFIX`] ‖ the point.
+pub const PUBLIC_KEY_LEN: usize = P256_SPKI_PREFIX.len() + POINT_LEN;
+/// The lengths a P-256 PKCS#8 `PrivateKeyInfo` may decrypt to: 67 bytes without the optional
+/// public key inside, 138 with it (what KMS and OpenSSL emit).
+pub const PRIVATE_KEY_LENS: [usize; 2] = [67, 138];
+/// The HPKE encapsulated key at the head of each sealed value: an uncompressed P-256 point.
+pub const ENC_LEN: usize = POINT_LEN;
 /// The AEAD tag's length.
 pub const TAG_LEN: usize = 16;
 /// The largest plaintext a bundle value may have.

@@ -6,21 +6,34 @@ use base64::Engine as _;
 
 use crate::bundle::contents::Bundle;
 use crate::bundle::error::{BundleError, BundleErrorKind};
-use crate::bundle::format::{BUNDLE_HEADER, BUNDLE_ID_LEN};
+use crate::bundle::format::{BUNDLE_HEADER, BUNDLE_ID_LEN, FORMAT_1_HEADER};
 use crate::bundle::percent_encoding::decode_field;
+use crate::bundle::public_key::check_public_key;
 use crate::bundle::value::{check_sealed_len, check_value_name, BundleValue};
 use crate::context::{check_context_keys, check_env_name, ContextValue};
 use crate::key::KeyRef;
 
-/// The header's directives (`id`, `key`, `context`, `context-env`, `data-key`), gathered while
-/// reading.
+/// The header's directives, in the order a file writes them.
+const HEADER: [&str; 7] = [
+    "id",
+    "key",
+    "context",
+    "context-env",
+    "public-key",
+    "private-key",
+    "generation",
+];
+
+/// The header's directives, gathered while reading.
 #[derive(Default)]
 struct HeaderDirectives {
     id: Option<[u8; BUNDLE_ID_LEN]>,
     key: Option<String>,
     context: Vec<(String, ContextValue<String>)>,
     context_lines: Vec<usize>,
-    data_key: Option<(String, usize)>,
+    public_key: Option<Vec<u8>>,
+    private_key: Option<(String, usize)>,
+    generation: Option<u64>,
 }
 
 impl HeaderDirectives {
@@ -35,8 +48,7 @@ impl HeaderDirectives {
         let at = |kind| BundleError::at(number, kind);
         let directive = fields[0];
         if !values.is_empty() && directive != "value" {
-            let known = ["id", "key", "context", "context-env", "data-key"];
-            if let Some(d) = known.into_iter().find(|d| *d == directive) {
+            if let Some(d) = HEADER.into_iter().find(|d| *d == directive) {
                 return Err(at(BundleErrorKind::HeaderAfterValues(d)));
             }
         }
@@ -79,41 +91,44 @@ impl HeaderDirectives {
                 self.context.push((key, value));
                 self.context_lines.push(number);
             }
-            "data-key" => {
-                let [_, data_key] = fields[..] else {
+            "public-key" => {
+                let [_, public_key] = fields[..] else {
                     return Err(at(fields_error(
-                        "data-key",
-                        "one field: the wrapped data key in base64",
+                        "public-key",
+                        "one field: the public key in base64",
+                    )));
+                };
+                let public_key = STANDARD
+                    .decode(public_key)
+                    .map_err(|_| at(BundleErrorKind::BadHeaderBase64("public-key")))?;
+                check_public_key(&public_key).map_err(at)?;
+                set_once(&mut self.public_key, public_key, "public-key", number)?;
+            }
+            "private-key" => {
+                let [_, private_key] = fields[..] else {
+                    return Err(at(fields_error(
+                        "private-key",
+                        "one field: the wrapped private key in base64",
                     )));
                 };
                 set_once(
-                    &mut self.data_key,
-                    (data_key.to_owned(), number),
-                    "data-key",
+                    &mut self.private_key,
+                    (private_key.to_owned(), number),
+                    "private-key",
                     number,
                 )?;
             }
-            "value" => {
-                let [_, name, sealed] = fields[..] else {
+            "generation" => {
+                let [_, generation] = fields[..] else {
                     return Err(at(fields_error(
-                        "value",
-                        "two fields: the name and the sealed value in base64",
+                        "generation",
+                        "one field: the highest generation given, a decimal number",
                     )));
                 };
-                check_value_name(name).map_err(at)?;
-                if values.iter().any(|v| v.name == name) {
-                    return Err(at(BundleErrorKind::DuplicateName(name.to_owned())));
-                }
-                let sealed = STANDARD
-                    .decode(sealed)
-                    .map_err(|_| at(BundleErrorKind::BadBase64(name.to_owned())))?;
-                check_sealed_len(name, sealed.len()).map_err(at)?;
-                values.push(BundleValue {
-                    name: name.to_owned(),
-                    sealed,
-                    line: number,
-                });
+                let generation = parse_generation(generation).map_err(at)?;
+                set_once(&mut self.generation, generation, "generation", number)?;
             }
+            "value" => read_value(number, &fields, values)?,
             other => {
                 return Err(at(BundleErrorKind::UnknownDirective(
                     other.chars().take(40).collect(),
@@ -125,7 +140,8 @@ impl HeaderDirectives {
 }
 
 impl Bundle {
-    /// Reads a bundle file and checks everything but the data key's layout.
+    /// Reads a bundle file and checks everything but the private key's layout
+    /// ([`Bundle::inspect_private_key`]).
     pub fn parse(text: &str) -> Result<Bundle, BundleError> {
         let mut lines = text
             .lines()
@@ -134,6 +150,9 @@ impl Bundle {
             .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'));
         match lines.next() {
             Some((_, BUNDLE_HEADER)) => {}
+            Some((line, FORMAT_1_HEADER)) => {
+                return Err(BundleError::at(line, BundleErrorKind::OldVersion))
+            }
             Some((line, first)) if first.starts_with("sealed-bundle ") => {
                 return Err(BundleError::at(
                     line,
@@ -159,7 +178,20 @@ impl Bundle {
         };
         let id = header.id.ok_or_else(|| missing("id"))?;
         let key = header.key.ok_or_else(|| missing("key"))?;
-        let (data_key, data_key_line) = header.data_key.ok_or_else(|| missing("data-key"))?;
+        let public_key = header.public_key.ok_or_else(|| missing("public-key"))?;
+        let (private_key, private_key_line) =
+            header.private_key.ok_or_else(|| missing("private-key"))?;
+        let generation = header.generation.ok_or_else(|| missing("generation"))?;
+        if let Some(ahead) = values.iter().find(|v| v.generation > generation) {
+            return Err(BundleError::at(
+                ahead.line,
+                BundleErrorKind::GenerationAhead {
+                    name: ahead.name.clone(),
+                    generation: ahead.generation,
+                    bundle: generation,
+                },
+            ));
+        }
         if let Some((index, error)) =
             check_context_keys(header.context.iter().map(|(k, _)| k.as_str()))
                 .into_iter()
@@ -174,11 +206,53 @@ impl Bundle {
             id,
             key,
             context: header.context,
-            data_key,
-            data_key_line,
+            public_key,
+            private_key,
+            private_key_line,
+            generation,
             values,
         })
     }
+}
+
+/// A `value NAME GEN SEALED` line (`number`, from 1), checked and added to `values`.
+fn read_value(
+    number: usize,
+    fields: &[&str],
+    values: &mut Vec<BundleValue>,
+) -> Result<(), BundleError> {
+    let at = |kind| BundleError::at(number, kind);
+    let [_, name, generation, sealed] = fields[..] else {
+        return Err(at(fields_error(
+            "value",
+            "three fields: the name, its generation and the sealed value in base64",
+        )));
+    };
+    check_value_name(name).map_err(at)?;
+    if values.iter().any(|v| v.name == name) {
+        return Err(at(BundleErrorKind::DuplicateName(name.to_owned())));
+    }
+    let generation = parse_generation(generation).map_err(at)?;
+    let sealed = STANDARD
+        .decode(sealed)
+        .map_err(|_| at(BundleErrorKind::BadBase64(name.to_owned())))?;
+    check_sealed_len(name, sealed.len()).map_err(at)?;
+    values.push(BundleValue {
+        name: name.to_owned(),
+        generation,
+        sealed,
+        line: number,
+    });
+    Ok(())
+}
+
+/// A generation: decimal digits only (no sign, no spaces), below 2^64.
+fn parse_generation(text: &str) -> Result<u64, BundleErrorKind> {
+    let bad = || BundleErrorKind::BadGeneration(text.chars().take(24).collect());
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    text.parse().map_err(|_| bad())
 }
 
 /// `directive` with the wrong number of fields; it takes `expected`.
@@ -212,9 +286,9 @@ mod tests {
     fn render_then_parse_is_the_same_bundle() {
         let bundle = sample();
         let mut parsed = Bundle::parse(&bundle.render()).unwrap();
-        assert_eq!(parsed.data_key_line, 8);
-        assert_eq!(parsed.values[0].line, 9);
-        parsed.data_key_line = 0;
+        assert_eq!(parsed.private_key_line, 9);
+        assert_eq!(parsed.values[0].line, 11);
+        parsed.private_key_line = 0;
         for value in &mut parsed.values {
             value.line = 0;
         }
@@ -222,6 +296,9 @@ mod tests {
         assert!(bundle
             .render()
             .contains("context app billing%20team%20%232%20%25\n"));
+        assert!(bundle
+            .render()
+            .contains("\ngeneration 2\nvalue db_password 1 "));
     }
 
     fn error_of(text: &str) -> String {
@@ -231,14 +308,19 @@ mod tests {
     #[test]
     fn every_mistake_names_its_line() {
         let good = sample().render();
-        let cases: [(&str, &str, &str); 9] = [
+        let cases: [(&str, &str, &str); 16] = [
             (
-                "sealed-bundle 1",
                 "sealed-bundle 2",
-                "line 2: bundle format `sealed-bundle 2` is newer",
+                "sealed-bundle 3",
+                "line 2: bundle format `sealed-bundle 3` is newer",
             ),
             (
+                "sealed-bundle 2",
                 "sealed-bundle 1",
+                "line 2: `sealed-bundle 1` is bundle format 1",
+            ),
+            (
+                "sealed-bundle 2",
                 "sealed bundle",
                 "line 2: not a sealed bundle",
             ),
@@ -250,19 +332,49 @@ mod tests {
             ),
             ("id 0707", "id 0x07", "line 3: `id` must be 32 hex digits"),
             (
-                "value db_password ",
-                "value db_password !",
-                "line 9: the value `db_password` is not standard base64",
+                "public-key MFkw",
+                "public-key MFkx",
+                "line 8: the public key is not a bundle's: it is not a P-256",
             ),
             (
-                "value api.token-2 ",
-                "value db_password ",
-                "line 10: the value `db_password` is given twice",
+                "public-key MFkw",
+                "public-key !",
+                "line 8: `public-key` is not standard base64",
             ),
             (
+                "generation 2",
+                "generation -2",
+                "line 10: generation `-2` is not a decimal number",
+            ),
+            (
+                "generation 2",
+                "generation 1",
+                "line 12: the value `api.token-2` has generation 2, above the bundle's `generation 1`",
+            ),
+            (
+                "value db_password 1 ",
+                "value db_password +1 ",
+                "line 11: generation `+1` is not a decimal number",
+            ),
+            (
+                "value db_password 1 ",
+                "value db_password 1 !",
+                "line 11: the value `db_password` is not standard base64",
+            ),
+            (
+                "value api.token-2 2 ",
+                "value db_password 2 ",
+                "line 12: the value `db_password` is given twice",
+            ),
+            (
+                "value db_password 1 ",
+                "valeu db_password 1 ",
+                "line 11: unknown directive `valeu`",
+            ),
+            (
+                "value db_password 1 ",
                 "value db_password ",
-                "valeu db_password ",
-                "line 9: unknown directive `valeu`",
+                "line 11: `value` takes three fields",
             ),
             (
                 "context app ",
@@ -276,19 +388,32 @@ mod tests {
             let error = error_of(&text);
             assert!(error.starts_with(expected), "{to}: {error}");
         }
-        let no_key = good
-            .lines()
-            .filter(|l| !l.starts_with("key "))
-            .collect::<Vec<_>>()
-            .join("\n");
-        assert_eq!(error_of(&no_key), "no `key` line");
+        for directive in ["key", "public-key", "private-key", "generation"] {
+            let without = good
+                .lines()
+                .filter(|l| !l.starts_with(&format!("{directive} ")))
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert_eq!(error_of(&without), format!("no `{directive}` line"));
+        }
         let late = format!("{good}key alias/other\n");
-        assert!(error_of(&late).starts_with("line 11: `key` after the values"));
-        let cut = good.replacen("api.token-2 AgICAgIC", "api.token-2 ", 1);
+        assert!(error_of(&late).starts_with("line 13: `key` after the values"));
+        let twice = good.replacen("generation 2\n", "generation 2\ngeneration 3\n", 1);
+        assert!(error_of(&twice).starts_with("line 11: `generation` given twice"));
+        let cut = good.replacen("api.token-2 2 AgICAgIC", "api.token-2 2 ", 1);
         assert!(
             error_of(&cut).contains("sealed bytes"),
             "{}",
             error_of(&cut)
         );
+    }
+
+    #[test]
+    fn generations_are_plain_decimal_numbers() {
+        assert_eq!(parse_generation("0"), Ok(0));
+        assert_eq!(parse_generation("18446744073709551615"), Ok(u64::MAX));
+        for bad in ["", "18446744073709551616", "1e3", " 1", "0x1", "١"] {
+            assert!(parse_generation(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -9,7 +9,7 @@ use crate::bundle::percent_encoding::encode_field;
 use crate::context::ContextValue;
 
 const COMMENT: &str =
-    "# A sealed bundle: edit it with `cargo sealed bundle` (set, rm, ls), never by hand.";
+    "# A sealed bundle: edit it with `cargo sealed bundle` (set, rm, ls, rotate), never by hand.";
 
 impl Bundle {
     /// The file's text.
@@ -31,12 +31,15 @@ impl Bundle {
                 encode_field(value)
             );
         }
-        let _ = writeln!(out, "data-key {}", self.data_key);
+        let _ = writeln!(out, "public-key {}", STANDARD.encode(self.public_key()));
+        let _ = writeln!(out, "private-key {}", self.private_key);
+        let _ = writeln!(out, "generation {}", self.generation);
         for value in &self.values {
             let _ = writeln!(
                 out,
-                "value {} {}",
+                "value {} {} {}",
                 value.name,
+                value.generation,
                 STANDARD.encode(&value.sealed)
             );
         }

@@ -3,14 +3,16 @@
 use core::fmt;
 
 use crate::bundle::error::BundleErrorKind;
-use crate::bundle::format::{MAX_BUNDLE_VALUE, MAX_NAME_LEN, NONCE_LEN, TAG_LEN};
+use crate::bundle::format::{ENC_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, TAG_LEN};
 
 /// One value of a bundle.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BundleValue {
     /// Its name.
     pub name: String,
-    /// Nonce ‖ ciphertext ‖ tag.
+    /// The bundle's generation when it was set: in clear, and bound into its sealing.
+    pub generation: u64,
+    /// The HPKE encapsulated key ‖ ciphertext ‖ tag.
     pub sealed: Vec<u8>,
     /// Its line (from 1); 0 for a value set in memory.
     pub line: usize,
@@ -20,6 +22,7 @@ impl fmt::Debug for BundleValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BundleValue")
             .field("name", &self.name)
+            .field("generation", &self.generation)
             .field("sealed_len", &self.sealed.len())
             .field("line", &self.line)
             .finish()
@@ -27,9 +30,9 @@ impl fmt::Debug for BundleValue {
 }
 
 impl BundleValue {
-    /// The plaintext's length: the sealed bytes less nonce and tag.
+    /// The plaintext's length: the sealed bytes less the encapsulated key and the tag.
     pub fn plaintext_len(&self) -> usize {
-        self.sealed.len().saturating_sub(NONCE_LEN + TAG_LEN)
+        self.sealed.len().saturating_sub(ENC_LEN + TAG_LEN)
     }
 }
 
@@ -51,7 +54,7 @@ pub fn check_value_name(name: &str) -> Result<(), BundleErrorKind> {
 
 /// Checks that `len` sealed bytes hold a plaintext of 1 to [`MAX_BUNDLE_VALUE`] bytes.
 pub(crate) fn check_sealed_len(name: &str, len: usize) -> Result<(), BundleErrorKind> {
-    let overhead = NONCE_LEN + TAG_LEN;
+    let overhead = ENC_LEN + TAG_LEN;
     if len > overhead && len <= overhead + MAX_BUNDLE_VALUE {
         Ok(())
     } else {

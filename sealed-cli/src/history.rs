@@ -1,0 +1,197 @@
+//! A bundle file against its version at an earlier git revision (`cargo sealed check --since
+//! REV`): what a review should never let through without a command that explains it. A value's
+//! generation that went down (a line rolled back from history), a line edited by hand (same
+//! generation, other bytes), a generation line that went down, a changed header (id, key,
+//! context, public key, wrapped private key) unless `bundle rotate` made it (a new id and key
+//! pair, every value newer, the same context; the key may change, and then the code's `key = …`
+//! pins must change with it, which the build checks).
+
+use std::path::Path;
+use std::process::Command;
+
+use sealed_format::Bundle;
+
+/// The text of `file` at git revision `rev`, or `None` if it did not exist there.
+pub fn at_revision(file: &Path, rev: &str) -> Result<Option<String>, String> {
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = file
+        .file_name()
+        .ok_or_else(|| format!("`{}` is not a file", file.display()))?;
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .arg("show")
+        .arg(format!("{rev}:./{}", name.to_string_lossy()))
+        .output()
+        .map_err(|e| format!("cannot run git (needed by --since): {e}"))?;
+    if output.status.success() {
+        return String::from_utf8(output.stdout)
+            .map(Some)
+            .map_err(|_| format!("`{}` at {rev} is not UTF-8", file.display()));
+    }
+    let said = String::from_utf8_lossy(&output.stderr);
+    // git's words for a path the revision does not have
+    if said.contains("does not exist in") || said.contains("exists on disk, but not in") {
+        return Ok(None);
+    }
+    Err(format!(
+        "git cannot show `{}` at `{rev}`: {}",
+        file.display(),
+        said.trim()
+    ))
+}
+
+/// What changed in `now` since `then` that no `cargo sealed` command explains; empty when
+/// every change is one `set`, `rm`, `rotate` or `reseal` makes.
+pub fn unexplained(then: &Bundle, now: &Bundle) -> Vec<String> {
+    let mut problems = Vec::new();
+    if now.generation < then.generation {
+        problems.push(format!(
+            "the bundle's generation went down from {} to {}",
+            then.generation, now.generation
+        ));
+    }
+    if now.id == then.id {
+        same_bundle(then, now, &mut problems);
+    } else {
+        // a rotation: everything new at once, under the same context
+        if now.public_key() == then.public_key() || now.private_key == then.private_key {
+            problems.push("the id changed but the key pair did not: `bundle rotate` changes both; this is an edit by hand".to_owned());
+        }
+        if now.context != then.context {
+            problems.push("the id and the encryption context changed together: `bundle rotate` keeps the context; this is an edit by hand".to_owned());
+        }
+        for value in &now.values {
+            if value.generation <= then.generation {
+                problems.push(format!(
+                    "`{}` has generation {}, not above {} (the last before the rotation): a line from before the rotation",
+                    value.name, value.generation, then.generation
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The rules for a bundle that kept its id.
+fn same_bundle(then: &Bundle, now: &Bundle, problems: &mut Vec<String>) {
+    if now.public_key() != then.public_key() {
+        problems.push("the public key changed but the id did not: values set now would be sealed to someone else's key; restore the `public-key` line".to_owned());
+    }
+    if now.context != then.context {
+        problems.push(
+            "the encryption context changed: the wrapped private key is bound to the old one"
+                .to_owned(),
+        );
+    }
+    match (now.key == then.key, now.private_key == then.private_key) {
+        (true, true) => {}
+        (false, _) => problems.push("the key changed but the id did not: a bundle moves to another key only with `bundle rotate --key`".to_owned()),
+        (true, false) => problems.push("the wrapped private key changed but the id did not: only `bundle rotate` changes it (with the id)".to_owned()),
+    }
+    for value in &now.values {
+        match then.value(&value.name) {
+            Some(old) if value.generation < old.generation => problems.push(format!(
+                "`{}` went back from generation {} to {}: a line rolled back from history",
+                value.name, old.generation, value.generation
+            )),
+            Some(old) if value.generation == old.generation && value.sealed != old.sealed => {
+                problems.push(format!(
+                    "`{}` changed but kept generation {}: edited by hand (`bundle set` gives a new generation)",
+                    value.name, value.generation
+                ));
+            }
+            None if value.generation <= then.generation => problems.push(format!(
+                "`{}` is new but has generation {}, not above {}: a line from history",
+                value.name, value.generation, then.generation
+            )),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Bundle {
+        let text = include_str!("../../tests/tests/fixtures/app.bundle");
+        Bundle::parse(text).unwrap()
+    }
+
+    /// An edit of the bundle now, given the bundle then.
+    type Edit = fn(&Bundle, &mut Bundle);
+
+    fn set(bundle: &mut Bundle, name: &str, byte: u8) {
+        let generation = bundle.next_generation().unwrap();
+        bundle.set(name, generation, vec![byte; 90]).unwrap();
+    }
+
+    #[test]
+    fn what_the_commands_do_is_explained_and_nothing_else() {
+        let then = sample();
+        let mut now = then.clone();
+        set(&mut now, "db_password", 1);
+        set(&mut now, "new_one", 2);
+        now.remove("api_token");
+        assert_eq!(unexplained(&then, &now), Vec::<String>::new());
+
+        let cases: [(&str, Edit); 8] = [
+            ("went back from generation", |then, now| {
+                set(now, "db_password", 1);
+                let old = then.value("db_password").unwrap().clone();
+                now.values[0] = old.clone();
+                now.values[0].generation = old.generation - 1;
+            }),
+            ("kept generation", |_, now| now.values[0].sealed[0] ^= 1),
+            ("generation went down", |_, now| now.generation -= 1),
+            ("the public key changed", |then, now| {
+                let other = include_str!("../../tests/tests/fixtures/emulator.bundle");
+                let other = Bundle::parse(other).unwrap();
+                *now = Bundle::new(
+                    then.id,
+                    then.key.clone(),
+                    then.context.clone(),
+                    other.public_key().to_vec(),
+                    then.private_key.clone(),
+                )
+                .unwrap();
+                now.generation = then.generation;
+                now.values.clone_from(&then.values);
+            }),
+            (
+                "the wrapped private key changed but the id did not",
+                |_, now| {
+                    now.private_key.push('A');
+                },
+            ),
+            ("the key changed but the id did not", |_, now| {
+                "alias/other".clone_into(&mut now.key);
+            }),
+            (
+                "the id and the encryption context changed together",
+                |then, now| {
+                    let other = include_str!("../../tests/tests/fixtures/emulator.bundle");
+                    *now = Bundle::parse(other).unwrap();
+                    now.id[0] = then.id[0] ^ 1;
+                    now.generation = then.generation;
+                },
+            ),
+            ("the id changed but the key pair did not", |_, now| {
+                now.id[0] ^= 1;
+            }),
+        ];
+        for (expected, edit) in cases {
+            let mut now = then.clone();
+            edit(&then, &mut now);
+            let problems = unexplained(&then, &now);
+            assert!(
+                problems.iter().any(|p| p.contains(expected)),
+                "{expected}: {problems:?}"
+            );
+        }
+    }
+}
