@@ -63,6 +63,11 @@ struct SetArgs {
     file: PathBuf,
     /// The value's name (`A-Z a-z 0-9 _ . -`)
     name: String,
+    /// Seal to the file's public key although it is not the one this machine sealed to before for
+    /// this bundle (after checking its fingerprint out of band, e.g. with the deploy pipeline's
+    /// `cargo sealed bundle ls FILE`)
+    #[arg(long)]
+    trust_new_key: bool,
     /// Remove one trailing newline (`\n` or `\r\n`) from the plaintext
     #[arg(long)]
     strip_newline: bool,
@@ -187,6 +192,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
         })
         .map_err(|e| format!("KMS returned a private key that `sealed!` rejects: {e}"))?;
     crate::bundle_file::create(&args.file, &bundle, args.force)?;
+    remember(&bundle);
     eprintln!(
         "created `{}` (id {}, public key {}) under `{}` ({}{}); add values with `cargo sealed bundle set {} NAME`: writing needs this file and nothing else",
         args.file.display(),
@@ -221,11 +227,17 @@ fn seal_into(bundle: &mut Bundle, name: &str, plaintext: &[u8]) -> Result<bool, 
 /// `cargo sealed bundle set`: no KMS client is built, no credential read, nothing sent.
 fn set(args: &SetArgs) -> Result<ExitCode, String> {
     check_value_name(&args.name).map_err(bundle_error)?;
-    // a file that is no bundle fails before the prompt; the edit itself is made under the lock
-    crate::bundle_file::read(&args.file)?;
+    // a file that is no bundle, or a public key that changed, fails before the prompt; the
+    // edit itself is made under the lock
+    let known = trusted(
+        &args.file,
+        &crate::bundle_file::read(&args.file)?,
+        args.trust_new_key,
+    )?;
     let plaintext = read_plaintext(args.strip_newline, MAX_BUNDLE_VALUE, "a bundle value")?;
     let locked = crate::bundle_file::lock(&args.file)?;
     let mut bundle = locked.bundle()?;
+    trusted(&args.file, &bundle, args.trust_new_key)?;
     let replaced = seal_into(&mut bundle, &args.name, &plaintext)?;
     let generation = bundle.generation;
     locked.write(&bundle)?;
@@ -237,8 +249,44 @@ fn set(args: &SetArgs) -> Result<ExitCode, String> {
         args.file.display(),
         public_key_fingerprint(&bundle)
     );
+    remember(&bundle);
+    if known == crate::known_bundles::Known::New {
+        eprintln!(
+            "first value sealed to bundle {} from here: its public key {} is recorded, and a later `set` refuses another key for it",
+            bundle.id_hex(),
+            public_key_fingerprint(&bundle)
+        );
+    }
     println!("{}", usage(&args.file, &args.name, &bundle.key));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the bundle's public key may be sealed to: the one this machine sealed to before for
+/// its id, a first use, or `--trust-new-key`; what the store said.
+fn trusted(
+    path: &Path,
+    bundle: &Bundle,
+    trust_new_key: bool,
+) -> Result<crate::known_bundles::Known, String> {
+    let now = public_key_fingerprint(bundle);
+    match crate::known_bundles::check(&bundle.id_hex(), &now) {
+        crate::known_bundles::Known::Changed(before) if !trust_new_key => Err(format!(
+            "the public key of `{}` (bundle {}) is {now}, not {before}, the one you sealed to before: someone may have swapped it to read what you seal, so nothing was sealed\n  = help: compare {now} with the fingerprint the deploy pipeline sees (`cargo sealed bundle ls FILE` where the function's role runs, or its `check --kms --open`); if they match, pass --trust-new-key; if not, restore the `public-key` line from version control",
+            path.display(),
+            bundle.id_hex()
+        )),
+        known => Ok(known),
+    }
+}
+
+/// Records the bundle's public key as the one this machine seals to for its id; a store that
+/// cannot be written is a warning (the value is written already).
+fn remember(bundle: &Bundle) {
+    if let Err(message) =
+        crate::known_bundles::record(&bundle.id_hex(), &public_key_fingerprint(bundle))
+    {
+        crate::output::warning(&message);
+    }
 }
 
 /// `cargo sealed bundle rotate`: every value opened as the function opens it (one `Decrypt`, the
@@ -275,6 +323,7 @@ async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
         seal_into(&mut bundle, name, plaintext)?;
     }
     locked.write(&bundle)?;
+    remember(&bundle);
     eprintln!(
         "rotated `{}`: id {} → {}, a new key pair under `{}`, {} value{} sealed again (generation {}); the old private key opens none of them. Retire the old id: remove the grants of kms:Decrypt with `sealed:bundle` = {} (`cargo sealed policy` prints the new ones)",
         args.file.display(),

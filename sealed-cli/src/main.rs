@@ -11,6 +11,7 @@ mod encrypt;
 mod history;
 mod inspect;
 mod kms;
+mod known_bundles;
 mod output;
 mod plaintext;
 mod policy;

@@ -17,7 +17,11 @@ const CANARY: &str = "bundle-canary-a41d";
 fn cli(dir: &Path) -> Command {
     require_emulator();
     let mut command = Command::cargo_bin("cargo-sealed").unwrap();
-    command.arg("sealed").env("NO_COLOR", "1").current_dir(dir);
+    command
+        .arg("sealed")
+        .env("NO_COLOR", "1")
+        .env("SEALED_KNOWN_BUNDLES", dir.join(".known-bundles"))
+        .current_dir(dir);
     command
 }
 

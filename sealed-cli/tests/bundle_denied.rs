@@ -32,6 +32,7 @@ fn as_writer(dir: &Path, endpoint: &str, args: &[&str], stdin: &str) -> (bool, S
         // the bundle's `context-env`, so that every refusal below is KMS's
         .env("AWS_LAMBDA_FUNCTION_NAME", "app")
         .env("HOME", dir.join("no-home"))
+        .env("SEALED_KNOWN_BUNDLES", dir.join(".known-bundles"))
         .current_dir(dir)
         .write_stdin(stdin)
         .output()

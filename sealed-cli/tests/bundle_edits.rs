@@ -13,7 +13,12 @@ use sealed_test_support::{canary, create_key};
 fn cli(dir: &Path) -> Command {
     require_emulator();
     let mut command = Command::cargo_bin("cargo-sealed").unwrap();
-    command.arg("sealed").env("NO_COLOR", "1").current_dir(dir);
+    command
+        .arg("sealed")
+        .env("NO_COLOR", "1")
+        // beside the directory, whose files the tests count
+        .env("SEALED_KNOWN_BUNDLES", dir.with_extension("known-bundles"))
+        .current_dir(dir);
     command
 }
 

@@ -27,6 +27,7 @@ fn sealed(dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
         .arg("sealed")
         .args(args)
         .env("NO_COLOR", "1")
+        .env("SEALED_KNOWN_BUNDLES", dir.join(".known-bundles"))
         .current_dir(dir)
         .write_stdin(stdin)
         .output()

@@ -25,6 +25,8 @@ const LAYERS: &[&str] = &[
     "bundle_file",
     // a bundle file against its version at a git revision
     "history",
+    // the public keys a writer has sealed to before
+    "known_bundles",
     // the commands
     "encrypt",
     "inspect",
