@@ -335,6 +335,11 @@ async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
         bundle.generation,
         old.id_hex()
     );
+    eprintln!(
+        "code that pins `id = \"{}\"` must now pin `id = \"{}\"` (the build fails at each old pin)",
+        old.id_hex(),
+        bundle.id_hex()
+    );
     if bundle.key != old.key {
         eprintln!(
             "the bundle moved from `{}` to `{}`: change the `key = …` pins to `{}` (until then the build fails at each one)",

@@ -111,7 +111,8 @@ pub use tls::http_client;
 ///         [, algorithm = "SYMMETRIC_DEFAULT" | "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256" | "SM2PKE"]
 ///         [, unchecked])
 /// sealed!(file = "<path>", …)
-/// sealed!(bundle = "<path>", name = "<name>", key = "<key the file must name>")
+/// sealed!(bundle = "<path>", name = "<name>", key = "<key the file must name>"
+///         [, id = "<the bundle id the file must have>"])
 /// ```
 ///
 /// * **The ciphertext** is the base64 `CiphertextBlob` of KMS `Encrypt` (`cargo sealed encrypt`
@@ -144,7 +145,8 @@ pub use tls::http_client;
 ///   the key and the encryption context are the bundle's, so `context`, `algorithm`, `file`
 ///   and a literal do not go with it; `key = "…"` beside it is required and pins the file's key
 ///   (a file that names another is a compile error; pin a key ARN), since anyone who can write
-///   the file could otherwise point it at a key they control. A change to the file rebuilds the crate. A value
+///   the file could otherwise point it at a key they control. `id = "…"` pins the bundle's id
+///   too (a file from another bundle, or from before a rotation, is then a compile error). A change to the file rebuilds the crate. A value
 ///   edited in the file, or moved to another name, generation or bundle, fails to open at run
 ///   time ([`ErrorKind::BundleValueRejected`]), and a public key that is not the private key's
 ///   pair fails the whole bundle ([`ErrorKind::BundleKeyMismatch`]), never giving a plaintext.

@@ -3,7 +3,7 @@
 use syn::{Ident, LitStr};
 
 /// The argument names, in the order the messages list them.
-pub const ARGUMENTS: [&str; 7] = [
+pub const ARGUMENTS: [&str; 8] = [
     "key",
     "context",
     "algorithm",
@@ -11,6 +11,7 @@ pub const ARGUMENTS: [&str; 7] = [
     "unchecked",
     "bundle",
     "name",
+    "id",
 ];
 
 /// `sealed!(…)` as written, before any check of the values.
@@ -32,6 +33,8 @@ pub struct Invocation {
     pub bundle: Option<LitStr>,
     /// `name = "…"`: the value's name in the bundle.
     pub name: Option<LitStr>,
+    /// `id = "…"`: the bundle's id, pinned (32 hex digits).
+    pub id: Option<LitStr>,
 }
 
 /// `context = { "k": "v", "k2": env("VAR") }`.

@@ -31,6 +31,17 @@ pub(crate) fn check_bundle(
             );
             return Err(errors.finish().expect_err("an error was added"));
         }
+        (None, None) if invocation.id.is_some() => {
+            let span = invocation
+                .id
+                .as_ref()
+                .map_or_else(proc_macro2::Span::call_site, LitStr::span);
+            errors.at(
+                span,
+                "`id = …` pins the id of a bundle: it goes with `bundle = \"path/to/file.bundle\"` and `name = \"…\"`",
+            );
+            return Err(errors.finish().expect_err("an error was added"));
+        }
         (Some(bundle), None) => {
             errors.at(
                 bundle.span(),
@@ -71,6 +82,7 @@ pub(crate) fn check_bundle(
         }
     };
     check_key_pin(invocation.key.as_ref(), &bundle, &path, span, &mut errors);
+    check_id_pin(invocation.id.as_ref(), &bundle, &path, &mut errors);
     let name = name_lit.value();
     let Some(value) = bundle.value(&name) else {
         errors.push(no_such_value(&bundle, &path, name_lit));
@@ -133,6 +145,29 @@ fn check_key_pin(
                     bundle.key
                 ),
                 "the file says which key its private key is wrapped under, and anyone who can write the file could point it at a key they control, with a private key they know: the key written in code is the one the program trusts (a key ARN pins best)",
+            ));
+        }
+    }
+}
+
+/// The bundle's id, when the code pins it with `id = …`: the file's.
+fn check_id_pin(
+    pinned: Option<&LitStr>,
+    bundle: &sealed_format::Bundle,
+    path: &str,
+    errors: &mut Errors,
+) {
+    if let Some(pinned) = pinned {
+        if !pinned.value().eq_ignore_ascii_case(&bundle.id_hex()) {
+            // error: the id of `secrets/app.bundle` is `0f1e…`, not the pinned `5b0e…`
+            errors.push(format_error(
+                pinned.span(),
+                &format!(
+                    "the id of `{path}` is `{}`, not the pinned `{}`",
+                    bundle.id_hex(),
+                    pinned.value()
+                ),
+                "a file with another id is another bundle, or this one rotated (`cargo sealed bundle rotate`) or restored from before a rotation: if it was rotated on purpose, change `id = …` to the new id",
             ));
         }
     }

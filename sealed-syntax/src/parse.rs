@@ -87,6 +87,7 @@ impl Invocation {
             "file" => self.file = Some(string_literal(value, "the file path")?),
             "bundle" => self.bundle = Some(string_literal(value, "the bundle file's path")?),
             "name" => self.name = Some(string_literal(value, "the value's name in the bundle")?),
+            "id" => self.id = Some(string_literal(value, "the bundle's id")?),
             "context" => self.context = Some(parse_context(value)?),
             _ => unreachable!("checked against ARGUMENTS"),
         }

@@ -56,7 +56,7 @@ pub fn check(
     syntax_failed: bool,
     allow_emulator: bool,
 ) -> Result<Option<Checked>, syn::Error> {
-    if invocation.bundle.is_some() || invocation.name.is_some() {
+    if invocation.bundle.is_some() || invocation.name.is_some() || invocation.id.is_some() {
         return check_bundle(invocation, manifest_dir, allow_emulator).map(Some);
     }
     let mut errors = Errors::default();

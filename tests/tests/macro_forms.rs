@@ -20,11 +20,12 @@ static ALSO_BUNDLED: Sealed = sealed!(
     name = "api_token",
     key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
 );
-// a value named twice is two sealed values of one bundle
+// a value named twice is two sealed values of one bundle; the id pinned too
 static PINNED: Sealed = sealed!(
     key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     name = "db_password",
     bundle = "tests/fixtures/app.bundle",
+    id = "5B0E8F7C2D4A4E1B9C3F6A8D7E2B1C0F",
 );
 
 #[test]
