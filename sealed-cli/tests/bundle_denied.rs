@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use sealed_test_support::root;
+use sealed_test_support::crate_with_bundle;
 
 const CANARY: &str = "denied-writer-canary-7c1e";
 const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -57,23 +57,10 @@ fn a_writer_with_no_kms_permission_sets_a_value_and_reads_none() {
     );
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::create_dir_all(dir.join("secrets")).unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("src/main.rs"),
-        format!("static V: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"token\", key = \"{KEY}\");\n"),
-    )
-    .unwrap();
-    std::fs::copy(
-        root().join("tests/tests/fixtures/app.bundle"),
-        dir.join("secrets/app.bundle"),
-    )
-    .unwrap();
+    crate_with_bundle(
+        dir,
+        &format!("static V: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"token\", key = \"{KEY}\");\n"),
+    );
     let file = "secrets/app.bundle";
 
     // the server refuses this principal everything: the harness can tell

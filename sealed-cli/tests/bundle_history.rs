@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
-use sealed_test_support::root;
+use sealed_test_support::{crate_with_bundle, root};
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let output = Process::new("git")
@@ -53,20 +53,10 @@ fn check_since_fails_on_a_rollback_a_hand_edit_and_a_swapped_public_key() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let fixtures = root().join("tests/tests/fixtures");
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::create_dir_all(dir.join("secrets")).unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("src/main.rs"),
+    let file = crate_with_bundle(
+        dir,
         "static DB: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"db_password\", key = \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\");\n",
-    )
-    .unwrap();
-    let file = dir.join("secrets/app.bundle");
-    std::fs::copy(fixtures.join("app.bundle"), &file).unwrap();
+    );
     git(dir, &["init", "-q"]);
     let first = commit(dir, "a bundle");
 

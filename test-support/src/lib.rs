@@ -30,4 +30,4 @@ pub use emulator::require_emulator;
 pub use kms::{create_key, encrypt, seal, Calls, Sent};
 #[cfg(feature = "kms")]
 pub use leaks::{assert_no_canary, canary, captured_logs};
-pub use workspace::{cargo, root};
+pub use workspace::{cargo, crate_with_bundle, root};
