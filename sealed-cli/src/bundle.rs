@@ -11,7 +11,6 @@ use sealed_format::{
     check_value_name, Bundle, BundleError, BundleErrorKind, ContextValue, KeyRef, Options,
     BUNDLE_CONTEXT_KEY, MAX_BUNDLE_VALUE,
 };
-use zeroize::Zeroizing;
 
 use crate::args::ContextArgs;
 use crate::context::entry_text;
@@ -122,22 +121,23 @@ fn bundle_error(kind: BundleErrorKind) -> String {
     BundleError { line: None, kind }.to_string()
 }
 
-/// A new key pair from KMS for the bundle `id` under `key` and the file's `context` (its values
-/// as sent now): `GenerateDataKeyPairWithoutPlaintext` with the context and `sealed:bundle` = the
-/// id, its answer checked (a P-256 pair, a public key `sealed!` accepts).
+/// A new key pair from KMS for the bundle `id` under `key` and the file's `context`:
+/// `GenerateDataKeyPairWithoutPlaintext` with the context (`context-env` entries read now) and
+/// `sealed:bundle` = the id, its answer checked (a P-256 pair, a public key `sealed!` accepts).
 async fn new_key_pair(
     id: [u8; 16],
     key: &KeyRef<'_>,
     context: Vec<(String, ContextValue<String>)>,
-    sent: &[(String, String)],
 ) -> Result<Bundle, String> {
+    let sent = crate::context::values_now(&context)
+        .map_err(|e| format!("{e}: set it to the value the function sees"))?;
     let client = sealed_runtime::client(key.region()).await;
     let mut request = client
         .generate_data_key_pair_without_plaintext()
         .key_id(key.as_str())
         .key_pair_spec(DataKeyPairSpec::EccNistP256)
         .encryption_context(BUNDLE_CONTEXT_KEY, hex::encode(id));
-    for (k, value) in sent {
+    for (k, value) in &sent {
         request = request.encryption_context(k, value);
     }
     let operation = "GenerateDataKeyPairWithoutPlaintext";
@@ -178,13 +178,8 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
             args.file.display()
         ));
     }
-    let id = new_bundle_id()?;
-    let sent: Vec<(String, String)> = entries
-        .iter()
-        .map(|(k, e)| (k.clone(), e.value.clone()))
-        .collect();
     let context = entries.into_iter().map(|(k, e)| (k, e.written)).collect();
-    let bundle = new_key_pair(id, &key, context, &sent).await?;
+    let bundle = new_key_pair(new_bundle_id()?, &key, context).await?;
     let blob = bundle
         .inspect_private_key(&Options {
             allow_emulator: true,
@@ -297,7 +292,8 @@ async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
     let key_text = args.key.clone().unwrap_or_else(|| old.key.clone());
     let key = KeyRef::parse(&key_text).map_err(|e| format!("--key: {e}"))?;
     let text = old.render();
-    let mut plaintexts: Vec<(String, Zeroizing<Vec<u8>>)> = Vec::new();
+    // the opened values stay in their cells (zeroizing, for this short process): no copies
+    let mut plaintexts: Vec<(String, &'static sealed_runtime::Secret)> = Vec::new();
     for name in old.names() {
         let sealed = sealed_runtime::Sealed::from_bundle(text.clone(), name)
             .expect_key(old.key.clone())
@@ -313,14 +309,13 @@ async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
                 old.key
             )
         })?;
-        plaintexts.push((name.to_owned(), Zeroizing::new(secret.expose().to_vec())));
+        plaintexts.push((name.to_owned(), secret));
     }
-    let sent = context_now(&old.context)?;
-    let mut bundle = new_key_pair(new_bundle_id()?, &key, old.context.clone(), &sent).await?;
+    let mut bundle = new_key_pair(new_bundle_id()?, &key, old.context.clone()).await?;
     // generations go on from the old bundle's: a line from before the rotation never looks new
     bundle.generation = old.generation;
     for (name, plaintext) in &plaintexts {
-        seal_into(&mut bundle, name, plaintext)?;
+        seal_into(&mut bundle, name, plaintext.expose())?;
     }
     locked.write(&bundle)?;
     remember(&bundle);
@@ -347,21 +342,6 @@ async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The file's context as KMS is sent it now: `context-env` entries read from the environment.
-fn context_now(
-    context: &[(String, ContextValue<String>)],
-) -> Result<Vec<(String, String)>, String> {
-    context
-        .iter()
-        .map(|(key, value)| match value {
-            ContextValue::Literal(v) => Ok((key.clone(), v.clone())),
-            ContextValue::Env(var) => std::env::var(var).map(|v| (key.clone(), v)).map_err(|_| {
-                format!("the context entry `{key}` needs `{var}` in the environment: set it to the value the function sees")
-            }),
-        })
-        .collect()
 }
 
 fn rm(args: &NameArgs) -> Result<ExitCode, String> {

@@ -19,6 +19,22 @@ pub fn declare(
     builder
 }
 
+/// The context as KMS is sent it now: literals as written, `env("VAR")` read from this
+/// process's environment. The error names the entry and the variable that is not set.
+pub fn values_now(
+    context: &[(String, ContextValue<String>)],
+) -> Result<Vec<(String, String)>, String> {
+    context
+        .iter()
+        .map(|(key, value)| match value {
+            ContextValue::Literal(v) => Ok((key.clone(), v.clone())),
+            ContextValue::Env(var) => std::env::var(var)
+                .map(|v| (key.clone(), v))
+                .map_err(|_| format!("context `{key}` needs `{var}` in the environment")),
+        })
+        .collect()
+}
+
 /// `KEY=VALUE`, or `KEY=env(VAR)`: one entry as `bundle ls` and `inspect` print it.
 pub fn entry_text(key: &str, value: &ContextValue<String>) -> String {
     match value {

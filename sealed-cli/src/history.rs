@@ -21,6 +21,8 @@ pub fn at_revision(file: &Path, rev: &str) -> Result<Option<String>, String> {
         .file_name()
         .ok_or_else(|| format!("`{}` is not a file", file.display()))?;
     let output = Command::new("git")
+        // git's own words are read below: in English, whatever the user's locale
+        .env("LC_ALL", "C")
         .arg("-C")
         .arg(dir)
         .arg("show")

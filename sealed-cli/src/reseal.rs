@@ -14,7 +14,6 @@ use crate::args::ScanArgs;
 use crate::kms::base64_of;
 use crate::output::warning;
 use crate::scan::{Invocation, ValidInvocation};
-use sealed_format::ContextValue;
 
 #[derive(Args)]
 pub struct ResealArgs {
@@ -34,25 +33,6 @@ struct Edit {
     text: String,
 }
 
-fn context_now(
-    invocation: &Invocation,
-    value: &ValidInvocation,
-) -> Result<HashMap<String, String>, String> {
-    value
-        .context
-        .iter()
-        .map(|(key, context)| match context {
-            ContextValue::Literal(v) => Ok((key.clone(), v.clone())),
-            ContextValue::Env(var) => std::env::var(var).map(|v| (key.clone(), v)).map_err(|_| {
-                format!(
-                    "{}: context `{key}` needs `{var}` in the environment to re-encrypt",
-                    invocation.location()
-                )
-            }),
-        })
-        .collect()
-}
-
 async fn reencrypt(
     invocation: &Invocation,
     value: &ValidInvocation,
@@ -65,7 +45,10 @@ async fn reencrypt(
             value.checked.algorithm
         ));
     }
-    let context = context_now(invocation, value)?;
+    let context: HashMap<String, String> = crate::context::values_now(&value.context)
+        .map_err(|e| format!("{}: {e} to re-encrypt", invocation.location()))?
+        .into_iter()
+        .collect();
     let context = (!context.is_empty()).then_some(context);
     let client = sealed_runtime::client(to.region()).await;
     let output = client

@@ -13,8 +13,6 @@
 //!
 //! Both open what the other seals (tested, and both against another implementation).
 
-use sealed_format::{ENC_LEN, TAG_LEN};
-
 #[cfg(any(feature = "tls-aws-lc", feature = "tls-fips"))]
 pub(crate) use aws_lc::{open, private_key, random, seal, PrivateKey};
 #[cfg(not(any(feature = "tls-aws-lc", feature = "tls-fips")))]
@@ -33,13 +31,6 @@ pub(crate) enum KeyError {
 #[derive(Debug)]
 pub(crate) struct Failed;
 
-/// `sealed` split into the encapsulated key, the ciphertext and the tag.
-fn split(sealed: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
-    let (enc, rest) = sealed.split_at_checked(ENC_LEN)?;
-    let (ciphertext, tag) = rest.split_at_checked(rest.len().checked_sub(TAG_LEN)?)?;
-    Some((enc, ciphertext, tag))
-}
-
 /// The `hpke` crate over the `RustCrypto` crates.
 #[cfg(not(any(feature = "tls-aws-lc", feature = "tls-fips")))]
 mod rust_crypto {
@@ -51,9 +42,9 @@ mod rust_crypto {
     use p256::pkcs8::DecodePrivateKey as _;
     use zeroize::Zeroizing;
 
-    use sealed_format::POINT_LEN;
+    use sealed_format::{ENC_LEN, POINT_LEN, TAG_LEN};
 
-    use crate::key_pair::{split, Failed, KeyError};
+    use crate::key_pair::{Failed, KeyError};
 
     type Kem = DhP256HkdfSha256;
 
@@ -87,7 +78,8 @@ mod rust_crypto {
         aad: &[u8],
         sealed: &[u8],
     ) -> Option<Zeroizing<Vec<u8>>> {
-        let (enc, ciphertext, tag) = split(sealed)?;
+        let (enc, rest) = sealed.split_at_checked(ENC_LEN)?;
+        let (ciphertext, tag) = rest.split_at_checked(rest.len().checked_sub(TAG_LEN)?)?;
         let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(enc).ok()?;
         let tag = AeadTag::<AesGcm256>::from_bytes(tag).ok()?;
         // opened in a zeroizing buffer: the plaintext never sits in one that is not
@@ -147,9 +139,9 @@ mod aws_lc {
     use rustls::crypto::hpke::{EncapsulatedSecret, Hpke as _, HpkePrivateKey, HpkePublicKey};
     use zeroize::Zeroizing;
 
-    use sealed_format::POINT_LEN;
+    use sealed_format::{ENC_LEN, POINT_LEN};
 
-    use crate::key_pair::{split, Failed, KeyError};
+    use crate::key_pair::{Failed, KeyError};
 
     /// A bundle's private key (its scalar), checked against its public key; zeroed when
     /// dropped (rustls's `HpkePrivateKey` zeroizes itself).
@@ -180,8 +172,8 @@ mod aws_lc {
         aad: &[u8],
         sealed: &[u8],
     ) -> Option<Zeroizing<Vec<u8>>> {
-        let (enc, _, _) = split(sealed)?;
-        let body = &sealed[enc.len()..];
+        // rustls takes the ciphertext with its tag, and refuses one too short for the tag
+        let (enc, body) = sealed.split_at_checked(ENC_LEN)?;
         SUITE
             .open(&EncapsulatedSecret(enc.to_vec()), info, aad, body, &key.0)
             .ok()
@@ -216,7 +208,7 @@ mod aws_lc {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sealed_format::POINT_LEN;
+    use sealed_format::{ENC_LEN, POINT_LEN, TAG_LEN};
 
     // Made by another implementation of RFC 9180 (pyhpke 0.6.5 over OpenSSL, key pair from
     // Python's `cryptography`), suite 0x0010/0x0001/0x0002, base mode.
