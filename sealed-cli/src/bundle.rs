@@ -4,19 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use aws_sdk_kms::error::ProvideErrorMetadata as _;
-use aws_sdk_kms::types::DataKeyPairSpec;
 use clap::{Args, Subcommand};
-use sealed_format::{
-    check_value_name, Bundle, BundleError, BundleErrorKind, ContextValue, KeyRef, Options,
-    BUNDLE_CONTEXT_KEY, MAX_BUNDLE_VALUE,
-};
+use sealed_format::{check_value_name, KeyRef, Options, MAX_BUNDLE_VALUE};
 
 use crate::args::ContextArgs;
+use crate::bundle_ops::{bundle_error, new_key_pair, remember, seal_into, trusted};
 use crate::context::entry_text;
-use crate::kms::{base64_of, failure_message, public_key_fingerprint};
+use crate::kms::public_key_fingerprint;
 use crate::plaintext::read_plaintext;
-use crate::runtime_tools::{new_bundle_id, seal_value};
+use crate::runtime_tools::new_bundle_id;
 
 #[derive(Args)]
 pub struct BundleArgs {
@@ -116,59 +112,6 @@ fn usage(path: &Path, name: &str, key: &str) -> String {
     )
 }
 
-/// A bundle's rule broken outside a file (by an argument or an edit), as a message.
-fn bundle_error(kind: BundleErrorKind) -> String {
-    BundleError { line: None, kind }.to_string()
-}
-
-/// A new key pair from KMS for the bundle `id` under `key` and the file's `context`:
-/// `GenerateDataKeyPairWithoutPlaintext` with the context (`context-env` entries read now) and
-/// `sealed:bundle` = the id, its answer checked (a P-256 pair, a public key `sealed!` accepts).
-async fn new_key_pair(
-    id: [u8; 16],
-    key: &KeyRef<'_>,
-    context: Vec<(String, ContextValue<String>)>,
-) -> Result<Bundle, String> {
-    let sent = crate::context::values_now(&context)
-        .map_err(|e| format!("{e}: set it to the value the function sees"))?;
-    let client = sealed_runtime::client(key.region()).await;
-    let mut request = client
-        .generate_data_key_pair_without_plaintext()
-        .key_id(key.as_str())
-        .key_pair_spec(DataKeyPairSpec::EccNistP256)
-        .encryption_context(BUNDLE_CONTEXT_KEY, hex::encode(id));
-    for (k, value) in &sent {
-        request = request.encryption_context(k, value);
-    }
-    let operation = "GenerateDataKeyPairWithoutPlaintext";
-    let output = request
-        .send()
-        .await
-        .map_err(|error| failure_message(operation, key.as_str(), &error, error.code()))?;
-    if output.key_pair_spec() != Some(&DataKeyPairSpec::EccNistP256) {
-        return Err(format!(
-            "KMS {operation} returned a {:?} key pair, not the ECC_NIST_P256 that was asked for",
-            output.key_pair_spec()
-        ));
-    }
-    let public_key = output
-        .public_key
-        .ok_or_else(|| format!("KMS {operation} returned no public key"))?
-        .into_inner();
-    let wrapped = output
-        .private_key_ciphertext_blob
-        .ok_or_else(|| format!("KMS {operation} returned no wrapped private key"))?;
-    let bundle = Bundle::new(
-        id,
-        key.as_str().to_owned(),
-        context,
-        public_key,
-        base64_of(wrapped.as_ref()),
-    )
-    .map_err(|e| format!("KMS {operation} returned {}", bundle_error(e)))?;
-    Ok(bundle)
-}
-
 async fn new(args: NewArgs) -> Result<ExitCode, String> {
     let key = KeyRef::parse(&args.key).map_err(|e| format!("--key: {e}"))?;
     let entries = args.context.entries()?;
@@ -179,7 +122,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
         ));
     }
     let context = entries.into_iter().map(|(k, e)| (k, e.written)).collect();
-    let bundle = new_key_pair(new_bundle_id()?, &key, context).await?;
+    let bundle = new_key_pair(new_bundle_id()?, &key, context, None).await?;
     let blob = bundle
         .inspect_private_key(&Options {
             allow_emulator: true,
@@ -203,20 +146,6 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
         args.file.display()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// `plaintext` sealed as `name` into `bundle` with the next generation; whether it replaced a
-/// value.
-fn seal_into(bundle: &mut Bundle, name: &str, plaintext: &[u8]) -> Result<bool, String> {
-    let generation = bundle.next_generation().map_err(bundle_error)?;
-    let sealed = seal_value(
-        &bundle.public_point(),
-        &bundle.id,
-        name,
-        generation,
-        plaintext,
-    )?;
-    bundle.set(name, generation, sealed).map_err(bundle_error)
 }
 
 /// `cargo sealed bundle set`: no KMS client is built, no credential read, nothing sent.
@@ -256,34 +185,6 @@ fn set(args: &SetArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Whether the bundle's public key may be sealed to: the one this machine sealed to before for
-/// its id, a first use, or `--trust-new-key`; what the store said.
-fn trusted(
-    path: &Path,
-    bundle: &Bundle,
-    trust_new_key: bool,
-) -> Result<crate::known_bundles::Known, String> {
-    let now = public_key_fingerprint(bundle);
-    match crate::known_bundles::check(&bundle.id_hex(), &now) {
-        crate::known_bundles::Known::Changed(before) if !trust_new_key => Err(format!(
-            "the public key of `{}` (bundle {}) is {now}, not {before}, the one you sealed to before: someone may have swapped it to read what you seal, so nothing was sealed\n  = help: compare {now} with the fingerprint the deploy pipeline sees (`cargo sealed bundle ls FILE` where the function's role runs, or its `check --kms --open`); if they match, pass --trust-new-key; if not, restore the `public-key` line from version control",
-            path.display(),
-            bundle.id_hex()
-        )),
-        known => Ok(known),
-    }
-}
-
-/// Records the bundle's public key as the one this machine seals to for its id; a store that
-/// cannot be written is a warning (the value is written already).
-fn remember(bundle: &Bundle) {
-    if let Err(message) =
-        crate::known_bundles::record(&bundle.id_hex(), &public_key_fingerprint(bundle))
-    {
-        crate::output::warning(&message);
-    }
-}
-
 /// `cargo sealed bundle rotate`: every value opened as the function opens it (one `Decrypt`, the
 /// key check), a new id and key pair, every value sealed again, the file replaced atomically.
 async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
@@ -311,7 +212,13 @@ async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
         })?;
         plaintexts.push((name.to_owned(), secret));
     }
-    let mut bundle = new_key_pair(new_bundle_id()?, &key, old.context.clone()).await?;
+    let mut bundle = new_key_pair(
+        new_bundle_id()?,
+        &key,
+        old.context.clone(),
+        old.stage.clone(),
+    )
+    .await?;
     // generations go on from the old bundle's: a line from before the rotation never looks new
     bundle.generation = old.generation;
     for (name, plaintext) in &plaintexts {

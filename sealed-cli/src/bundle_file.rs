@@ -1,4 +1,4 @@
-//! Bundle files on disk: read and parsed; edited under an exclusive lock, written whole or not
+//! Bundle and stage set files on disk: read and parsed; edited under an exclusive lock, written whole or not
 //! at all through a temporary file of a unique name, with the file's mode kept, fsynced, and
 //! never through a symbolic link.
 
@@ -6,7 +6,7 @@ use std::fs::{File, OpenOptions, Permissions};
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
-use sealed_format::Bundle;
+use sealed_format::{Bundle, StageSet};
 
 /// Reads and parses a bundle file.
 pub fn read(path: &Path) -> Result<Bundle, String> {
@@ -93,14 +93,59 @@ impl Locked {
 
     /// Writes `bundle` over the locked file (with its mode), then lets the lock go.
     pub fn write(self, bundle: &Bundle) -> Result<(), String> {
+        self.write_text(&bundle.render())
+    }
+
+    /// The stage set as the locked file holds it.
+    pub fn stage_set(&self) -> Result<StageSet, String> {
+        parse_stage_set(&self.path, &self.text)
+    }
+
+    /// Writes `set` over the locked file (with its mode), then lets the lock go.
+    pub fn write_stage_set(self, set: &StageSet) -> Result<(), String> {
+        self.write_text(&set.render())
+    }
+
+    fn write_text(self, text: &str) -> Result<(), String> {
         let mode = self
             .file
             .metadata()
             .map_err(|e| format!("cannot read `{}`: {e}", self.path.display()))?
             .permissions();
-        replace(&self.path, bundle, Some(mode), true)
+        replace(&self.path, text, Some(mode), true)
         // `self.file`, and its lock, are dropped only now: after the rename
     }
+}
+
+/// Reads and parses a stage set file.
+pub fn read_stage_set(path: &Path) -> Result<StageSet, String> {
+    refuse_symlink(path)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    parse_stage_set(path, &text)
+}
+
+fn parse_stage_set(path: &Path, text: &str) -> Result<StageSet, String> {
+    StageSet::parse(text).map_err(|e| format!("`{}`: {e}\n  = help: {}", path.display(), e.help()))
+}
+
+/// Writes a new stage set at `path`; an existing file is an error.
+pub fn create_stage_set(path: &Path, set: &StageSet) -> Result<(), String> {
+    refuse_symlink(path)?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+    }
+    replace(path, &set.render(), None, false).map_err(|e| {
+        if path.exists() {
+            format!(
+                "`{}` exists: add stages with `cargo sealed stage add`",
+                path.display()
+            )
+        } else {
+            e
+        }
+    })
 }
 
 /// Writes a new bundle at `path`. An existing file is an error unless `replace_existing`, and
@@ -115,7 +160,7 @@ pub fn create(path: &Path, bundle: &Bundle, replace_existing: bool) -> Result<()
         // replaced under its lock, whatever it holds
         return lock(path)?.write(bundle);
     }
-    replace(path, bundle, None, replace_existing)
+    replace(path, &bundle.render(), None, replace_existing)
 }
 
 /// `bundle` written to a new temporary file beside `path` (a unique name, created exclusively:
@@ -123,7 +168,7 @@ pub fn create(path: &Path, bundle: &Bundle, replace_existing: bool) -> Result<()
 /// `overwrite`, moved there only if nothing is), and the directory fsynced.
 fn replace(
     path: &Path,
-    bundle: &Bundle,
+    text: &str,
     mode: Option<Permissions>,
     overwrite: bool,
 ) -> Result<(), String> {
@@ -142,7 +187,7 @@ fn replace(
         temporary.as_file().set_permissions(mode).map_err(cannot)?;
     }
     temporary
-        .write_all(bundle.render().as_bytes())
+        .write_all(text.as_bytes())
         .and_then(|()| temporary.as_file().sync_all())
         .map_err(cannot)?;
     if overwrite {

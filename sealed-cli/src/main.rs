@@ -5,6 +5,7 @@
 mod args;
 mod bundle;
 mod bundle_file;
+mod bundle_ops;
 mod check;
 mod context;
 mod encrypt;
@@ -18,6 +19,7 @@ mod policy;
 mod reseal;
 mod runtime_tools;
 mod scan;
+mod stage;
 
 use std::process::ExitCode;
 
@@ -63,6 +65,9 @@ enum Command {
     /// Many values sealed to one KMS-generated key pair: one `Decrypt` per process; writing
     /// needs the file only (`new`, `set`, `rm`, `ls`, `rotate`).
     Bundle(bundle::BundleArgs),
+    /// One artifact for every stage: a stage set, one bundle per stage, each checked at build
+    /// time and one chosen at start-up (`init`, `add`, `set`, `ls`, `matrix`).
+    Stage(stage::StageArgs),
 }
 
 fn main() -> ExitCode {
@@ -90,6 +95,7 @@ fn main() -> ExitCode {
             Command::Policy(args) => policy::run(&args),
             Command::Reseal(args) => reseal::run(args).await,
             Command::Bundle(args) => bundle::run(args).await,
+            Command::Stage(args) => stage::run(args).await,
         }
     });
     match result {

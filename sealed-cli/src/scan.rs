@@ -20,6 +20,22 @@ pub struct Invocation {
     pub column: usize,
     /// What the macro would say.
     pub verdict: Result<ValidInvocation, String>,
+    /// For a value of a stage set: the stage this entry is (a `sealed!(stages = …)` is listed
+    /// once per stage that has its value; once, with no stage, when it fails).
+    pub stage: Option<String>,
+    /// For `sealed!(stages = …)`, valid or not: the set, the name and `only`, as written.
+    pub staged: Option<StagedUse>,
+}
+
+/// What a `sealed!(stages = …, name = …)` asks of its stage set.
+#[derive(Clone)]
+pub struct StagedUse {
+    /// The set file, resolved against the crate's directory.
+    pub set: PathBuf,
+    /// The value's name.
+    pub name: String,
+    /// `only = […]`, if given.
+    pub only: Option<Vec<String>>,
 }
 
 /// An invocation the macro accepts: its checked arguments, and where their literals are in the file.
@@ -41,7 +57,17 @@ pub struct ValidInvocation {
 
 impl Invocation {
     pub fn location(&self) -> String {
-        format!("{}:{}:{}", self.file.display(), self.line, self.column)
+        let stage = self
+            .stage
+            .as_ref()
+            .map(|s| format!(" (stage {s})"))
+            .unwrap_or_default();
+        format!(
+            "{}:{}:{}{stage}",
+            self.file.display(),
+            self.line,
+            self.column
+        )
     }
 }
 
@@ -159,47 +185,78 @@ pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Invocation>, S
     Macros { found: &mut macros }.visit_file(&syntax);
     let starts = line_starts(&source);
     let manifest = manifest_dir(file);
-    Ok(macros
-        .into_iter()
-        .map(|mac| {
-            let start = mac
-                .path
-                .segments
-                .first()
-                .map_or_else(Span::call_site, |s| s.ident.span())
-                .start();
-            let range = |literal: &Option<LitStr>| {
-                literal
-                    .as_ref()
-                    .map(|l| byte_range(&source, &starts, l.span()))
-            };
-            let verdict = sealed_syntax::check_tokens(
-                mac.tokens.clone(),
-                manifest.as_deref(),
-                allow_emulator,
-            )
-            .map(|checked| ValidInvocation {
-                literal: range(&checked.literal),
-                key_literal: range(&checked.key_literal),
-                file_literal: range(&checked.file_literal),
-                file: checked.file.clone(),
-                text: checked.text.clone(),
-                context: checked
-                    .context
-                    .iter()
-                    .map(|(key, value)| (key.clone(), value.as_ref().map(LitStr::value)))
-                    .collect(),
-                checked,
-            })
-            .map_err(|error| messages(&error));
-            Invocation {
-                file: file.to_owned(),
-                line: start.line,
-                column: start.column + 1,
-                verdict,
-            }
-        })
-        .collect())
+    let mut found = Vec::new();
+    for mac in macros {
+        let start = mac
+            .path
+            .segments
+            .first()
+            .map_or_else(Span::call_site, |s| s.ident.span())
+            .start();
+        let staged = staged_use(&mac.tokens, manifest.as_deref());
+        let verdict =
+            sealed_syntax::check_tokens(mac.tokens.clone(), manifest.as_deref(), allow_emulator)
+                .map_err(|error| messages(&error));
+        let entry = |verdict, stage| Invocation {
+            file: file.to_owned(),
+            line: start.line,
+            column: start.column + 1,
+            verdict,
+            stage,
+            staged: staged.clone(),
+        };
+        match verdict {
+            Ok(mut checked) => match checked.stages.take() {
+                // a value of a stage set: each stage's value on its own
+                Some(every_stage) => {
+                    for stage in every_stage.stages {
+                        if let Some(value) = stage.value {
+                            found.push(entry(Ok(valid(&source, &starts, value)), Some(stage.name)));
+                        }
+                    }
+                }
+                None => found.push(entry(Ok(valid(&source, &starts, checked)), None)),
+            },
+            Err(message) => found.push(entry(Err(message), None)),
+        }
+    }
+    Ok(found)
+}
+
+/// A checked invocation with where its literals are in `source`.
+fn valid(source: &str, starts: &[usize], checked: Checked) -> ValidInvocation {
+    let range = |literal: &Option<LitStr>| {
+        literal
+            .as_ref()
+            .map(|l| byte_range(source, starts, l.span()))
+    };
+    ValidInvocation {
+        literal: range(&checked.literal),
+        key_literal: range(&checked.key_literal),
+        file_literal: range(&checked.file_literal),
+        file: checked.file.clone(),
+        text: checked.text.clone(),
+        context: checked
+            .context
+            .iter()
+            .map(|(key, value)| (key.clone(), value.as_ref().map(LitStr::value)))
+            .collect(),
+        checked,
+    }
+}
+
+/// `stages = …`, `name = …` and `only = …` of an invocation, read whatever else it says.
+fn staged_use(tokens: &proc_macro2::TokenStream, manifest: Option<&Path>) -> Option<StagedUse> {
+    let (invocation, _) = sealed_syntax::Invocation::parse(tokens.clone());
+    let set = invocation.stages.as_ref()?.value();
+    Some(StagedUse {
+        set: manifest.map_or_else(|| PathBuf::from(&set), |dir| dir.join(&set)),
+        name: invocation.name.as_ref()?.value(),
+        only: invocation
+            .only
+            .as_ref()
+            .map(|only| only.stages.iter().map(LitStr::value).collect()),
+    })
 }
 
 /// Every message of a combined `syn::Error`, one per line.

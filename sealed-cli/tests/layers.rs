@@ -4,7 +4,9 @@
 use std::path::Path;
 
 /// The commands, one file each: `main.rs` dispatches to them, and none names another.
-const COMMANDS: &[&str] = &["encrypt", "inspect", "check", "policy", "reseal", "bundle"];
+const COMMANDS: &[&str] = &[
+    "encrypt", "inspect", "check", "policy", "reseal", "bundle", "stage",
+];
 
 const LAYERS: &[&str] = &[
     // how the CLI writes: styles, `error: …`, `warning: …`
@@ -27,6 +29,8 @@ const LAYERS: &[&str] = &[
     "history",
     // the public keys a writer has sealed to before
     "known_bundles",
+    // a bundle's key pair from KMS, a value sealed into it, its public key trusted
+    "bundle_ops",
     // the commands
     "encrypt",
     "inspect",
@@ -34,6 +38,7 @@ const LAYERS: &[&str] = &[
     "policy",
     "reseal",
     "bundle",
+    "stage",
 ];
 
 #[test]

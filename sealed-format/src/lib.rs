@@ -13,7 +13,9 @@
 //!   encryption context.
 //! * [`Bundle::parse`] reads a bundle file (the text file of many values sealed to one
 //!   KMS-generated key pair that `cargo sealed bundle` writes) and [`Bundle::render`] writes it;
-//!   [`hpke_info`] and [`hpke_aad`] are what bind each value to its bundle, name and generation.
+//!   [`hpke_info`] and [`hpke_aad`] are what bind each value to its bundle, stage, name and
+//!   generation.
+//! * [`StageSet::parse`] reads a stage set (one bundle per stage, the stage chosen at start-up).
 //!
 //! A structurally valid blob is not thereby decryptable: a flipped bit in the nonce or the
 //! encrypted content passes every offline check, and only KMS authenticates it.
@@ -38,12 +40,14 @@
 mod algorithm;
 mod blob;
 mod bundle;
+mod closest;
 mod context;
 mod encoding;
 mod error;
 mod family;
 mod key;
 mod limits;
+mod stages;
 mod stripped;
 
 pub use algorithm::{Algorithm, ALGORITHM_NAMES};
@@ -54,9 +58,11 @@ pub use bundle::contents::Bundle;
 pub use bundle::error::{BundleError, BundleErrorKind};
 pub use bundle::format::{
     BUNDLE_CONTEXT_KEY, BUNDLE_HEADER, BUNDLE_ID_LEN, ENC_LEN, KEY_PAIR_SPEC, MAX_BUNDLE_VALUE,
-    MAX_NAME_LEN, P256_SPKI_PREFIX, POINT_LEN, PRIVATE_KEY_LENS, PUBLIC_KEY_LEN, TAG_LEN,
+    MAX_NAME_LEN, MAX_STAGE_LEN, P256_SPKI_PREFIX, POINT_LEN, PRIVATE_KEY_LENS, PUBLIC_KEY_LEN,
+    STAGE_CONTEXT_KEY, TAG_LEN,
 };
-pub use bundle::value::{check_value_name, BundleValue};
+pub use bundle::value::{check_stage_name, check_value_name, BundleValue};
+pub use closest::closest;
 pub use context::{
     check_context_keys, check_env_name, ContextError, ContextValue, CREDENTIAL_VARIABLES,
     RESERVED_KEY_PREFIX,
@@ -65,3 +71,7 @@ pub use error::{ErrorKind, FormatError};
 pub use family::{BlobFamily, Emulator};
 pub use key::{KeyError, KeyKind, KeyRef};
 pub use limits::MAX_CIPHERTEXT_BYTES;
+pub use stages::{
+    check_stage_key, stage_bundle_name, Stage, StageSet, StageSetError, DEFAULT_SELECTOR,
+    STAGES_HEADER,
+};

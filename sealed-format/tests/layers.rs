@@ -4,6 +4,7 @@
 
 const LAYERS: &[&str] = &[
     "limits",
+    "closest",
     "family",
     "algorithm",
     "key",
@@ -31,6 +32,7 @@ const LAYERS: &[&str] = &[
     "bundle/render",
     "bundle/parse",
     "bundle",
+    "stages",
 ];
 
 #[test]

@@ -7,7 +7,7 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
-use sealed_syntax::{Checked, ContextValue};
+use sealed_syntax::{Checked, CheckedStages, ContextValue};
 
 fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
     value.map_or_else(
@@ -32,8 +32,9 @@ fn family(runtime: &TokenStream, family: sealed_syntax::BlobFamily) -> TokenStre
     }
 }
 
-/// The expansion of a checked `sealed!`; `runtime` is the path of `sealed-runtime`.
-pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
+/// The `Declaration { … }` of a checked value (or of one stage's value); `staged`: the
+/// `Option<StagedValue>` it carries.
+fn declaration(checked: &Checked, runtime: &TokenStream, staged: &TokenStream) -> TokenStream {
     let ciphertext = Literal::byte_string(checked.blob.bytes());
     let family = family(runtime, checked.blob.family());
     let algorithm = variant(checked.algorithm.rust_variant());
@@ -46,6 +47,7 @@ pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
     );
     let bundle = option(checked.bundle.as_ref().map(|b| {
         let (path, id, name) = (&b.path, b.id.iter(), &b.name);
+        let stage = b.stage.as_deref().unwrap_or("");
         let generation = Literal::u64_suffixed(b.generation);
         let point = b.public_point.iter();
         let sealed = Literal::byte_string(&b.sealed);
@@ -56,6 +58,7 @@ pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
             generation: #generation,
             public_point: [#(#point),*],
             sealed: #sealed,
+            stage: #stage,
         })
     }));
     let key_material_id = option(
@@ -71,32 +74,100 @@ pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
         }
         ContextValue::Env(name) => quote!((#key, #runtime::__private::ContextValue::Env(#name))),
     });
-    // A change to the file rebuilds the crate.
-    let track = checked.file.as_ref().map(|path| {
+    quote!(#runtime::__private::Declaration {
+        ciphertext: #ciphertext,
+        family: #family,
+        key: #key,
+        context: &[#(#context),*],
+        algorithm: #runtime::__private::format::Algorithm::#algorithm,
+        plaintext_len: #plaintext_len,
+        key_material_id: #key_material_id,
+        emulator_key_id: #emulator_key_id,
+        location: #runtime::__private::location(
+            ::core::file!(),
+            ::core::line!(),
+            ::core::column!(),
+        ),
+        bundle: #bundle,
+        staged: #staged,
+    })
+}
+
+/// A value of a stage set: a `static` declaration per stage that has the value, and the
+/// `Declaration` that chooses among them at start-up (its own fields empty).
+fn staged_declaration(stages: &CheckedStages, runtime: &TokenStream) -> TokenStream {
+    let none = quote!(::core::option::Option::None);
+    let mut statics = Vec::new();
+    let mut choices = Vec::new();
+    for (index, stage) in stages.stages.iter().enumerate() {
+        let name = &stage.name;
+        let regions = stage.regions.iter();
+        let declared = match &stage.value {
+            Some(value) => {
+                let ident = Ident::new(&format!("SEALED_STAGE_{index}"), Span::call_site());
+                let declaration = declaration(value, runtime, &none);
+                statics.push(quote!(
+                    static #ident: #runtime::__private::Declaration = #declaration;
+                ));
+                quote!(::core::option::Option::Some(&#ident))
+            }
+            None => none.clone(),
+        };
+        choices.push(quote!(#runtime::__private::StageChoice {
+            name: #name,
+            regions: &[#(#regions),*],
+            declared: #declared,
+        }));
+    }
+    let (set, selector, name) = (&stages.path, &stages.selector, &stages.name);
+    quote!({
+        #(#statics)*
+        #runtime::__private::Declaration {
+            ciphertext: &[],
+            family: #runtime::__private::format::BlobFamily::Unchecked,
+            key: ::core::option::Option::None,
+            context: &[],
+            algorithm: #runtime::__private::format::Algorithm::SymmetricDefault,
+            plaintext_len: ::core::option::Option::None,
+            key_material_id: ::core::option::Option::None,
+            emulator_key_id: ::core::option::Option::None,
+            location: #runtime::__private::location(
+                ::core::file!(),
+                ::core::line!(),
+                ::core::column!(),
+            ),
+            bundle: ::core::option::Option::None,
+            staged: ::core::option::Option::Some(#runtime::__private::StagedValue {
+                set: #set,
+                selector: #selector,
+                name: #name,
+                stages: &[#(#choices),*],
+            }),
+        }
+    })
+}
+
+/// The expansion of a checked `sealed!`; `runtime` is the path of `sealed-runtime`.
+pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
+    let declared = match &checked.stages {
+        Some(stages) => staged_declaration(stages, runtime),
+        None => declaration(checked, runtime, &quote!(::core::option::Option::None)),
+    };
+    // A change to any file read rebuilds the crate.
+    let files: Vec<&std::path::PathBuf> = match &checked.stages {
+        Some(stages) => stages.files.iter().collect(),
+        None => checked.file.iter().collect(),
+    };
+    let track = files.iter().map(|path| {
         let path = path.to_string_lossy();
         quote!(
             const _: &[u8] = ::core::include_bytes!(#path);
         )
     });
     quote! {{
-        #track
+        #(#track)*
         static SEALED_VALUE: #runtime::__private::ValueCell =
-            #runtime::__private::ValueCell::new(#runtime::__private::Declaration {
-                ciphertext: #ciphertext,
-                family: #family,
-                key: #key,
-                context: &[#(#context),*],
-                algorithm: #runtime::__private::format::Algorithm::#algorithm,
-                plaintext_len: #plaintext_len,
-                key_material_id: #key_material_id,
-                emulator_key_id: #emulator_key_id,
-                location: #runtime::__private::location(
-                    ::core::file!(),
-                    ::core::line!(),
-                    ::core::column!(),
-                ),
-                bundle: #bundle,
-            });
+            #runtime::__private::ValueCell::new(#declared);
         #[#runtime::__private::linkme::distributed_slice(#runtime::__private::SEALED_VALUES)]
         #[linkme(crate = #runtime::__private::linkme)]
         static SEALED_REGISTRATION: &#runtime::__private::ValueCell = &SEALED_VALUE;

@@ -84,6 +84,7 @@ impl CheckedAtRunTime {
             emulator_key_id: blob.emulator_key_id().map(|id| leak(id.to_owned())),
             location: self.location,
             bundle: self.bundle,
+            staged: None,
         });
         Sealed::of(Box::leak(Box::new(value)))
     }
@@ -388,6 +389,7 @@ impl BundleValueBuilder {
             generation: value.generation,
             public_point: bundle.public_point(),
             sealed: Box::leak(value.sealed.clone().into_boxed_slice()),
+            stage: leak(bundle.stage.clone().unwrap_or_default()),
         };
         Ok(CheckedAtRunTime {
             blob,

@@ -50,16 +50,16 @@ fn cell_of(declared: &'static Declaration) -> &'static Cell {
 }
 
 /// For `cargo sealed bundle set`: `plaintext` sealed as the value `name`, generation
-/// `generation`, of the bundle `id` whose public key is `point` (encapsulated key ‖ ciphertext
-/// ‖ tag). Needs no key but the public one: a writer cannot read.
+/// `generation`, of `bundle` (to its public key, its id and stage bound: encapsulated key ‖
+/// ciphertext ‖ tag). Needs no key but the public one: a writer cannot read.
 pub fn seal_value(
-    point: &[u8; POINT_LEN],
-    id: &[u8; 16],
+    bundle: &sealed_format::Bundle,
     name: &str,
     generation: u64,
     plaintext: &[u8],
 ) -> Result<Vec<u8>, String> {
-    key_pair::seal(point, &hpke_info(id), &hpke_aad(name, generation), plaintext).map_err(|_| {
+    let point: [u8; POINT_LEN] = bundle.public_point();
+    key_pair::seal(&point, &bundle.hpke_info(), &hpke_aad(name, generation), plaintext).map_err(|_| {
         "cannot seal: the bundle's public key is not a point of P-256 (restore its `public-key` line), or the system's random generator failed"
             .to_owned()
     })
@@ -138,7 +138,7 @@ fn open_with(
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     key_pair::open(
         key,
-        &hpke_info(&bundle.id),
+        &hpke_info(&bundle.id, bundle.stage),
         &hpke_aad(bundle.name, bundle.generation),
         bundle.sealed,
     )

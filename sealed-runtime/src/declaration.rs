@@ -63,6 +63,35 @@ pub struct Declaration {
     /// blob are then those of the bundle's wrapped private key, what KMS `Decrypt` is sent (the
     /// context with its `sealed:bundle` entry).
     pub bundle: Option<BundleMember>,
+    /// For a value of a stage set (`sealed!(stages = …, name = …)`): every stage's declaration,
+    /// one chosen at start-up. The fields above are then empty: what is sent to KMS is the
+    /// chosen stage's.
+    pub staged: Option<StagedValue>,
+}
+
+/// A value of a stage set, as `sealed!(stages = …, name = …)` emits it: every stage's bundle
+/// value, checked at compile time, and the variable that chooses one.
+#[doc(hidden)]
+pub struct StagedValue {
+    /// The stage set file, as written in `stages = "…"`.
+    pub set: &'static str,
+    /// The environment variable that names the stage.
+    pub selector: &'static str,
+    /// The value's name.
+    pub name: &'static str,
+    /// Every stage of the set, in the order the set writes them.
+    pub stages: &'static [StageChoice],
+}
+
+/// One stage of a [`StagedValue`].
+#[doc(hidden)]
+pub struct StageChoice {
+    /// The stage's name.
+    pub name: &'static str,
+    /// The regions it runs in, if the set names them.
+    pub regions: &'static [&'static str],
+    /// The value in this stage's bundle; `None` for a stage that `only = […]` leaves out.
+    pub declared: Option<&'static Declaration>,
 }
 
 /// A value of a bundle file, as `sealed!(bundle = …, name = …)` emits it.
@@ -81,4 +110,7 @@ pub struct BundleMember {
     pub public_point: [u8; 65],
     /// The value sealed to the public key: HPKE encapsulated key ‖ ciphertext ‖ tag.
     pub sealed: &'static [u8],
+    /// The bundle's stage (`stage` line), bound into every value's sealing; empty for a bundle
+    /// of no stage set.
+    pub stage: &'static str,
 }

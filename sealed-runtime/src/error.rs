@@ -82,6 +82,41 @@ pub enum ErrorKind {
     /// KMS decrypted a bundle's `private-key` to something that is not a P-256 private key
     /// (PKCS#8): that line is not a key pair's wrapped private key.
     BundlePrivateKey,
+    /// A value of a stage set read with the variable that selects the stage unset: there is
+    /// never a default stage.
+    StageNotSelected {
+        /// The variable (`SEALED_STAGE` unless the set names another).
+        variable: String,
+        /// The stages this binary holds.
+        stages: Vec<String>,
+    },
+    /// The variable that selects the stage names no stage of the set.
+    UnknownStage {
+        /// The variable.
+        variable: String,
+        /// Its value (at most 64 characters of it).
+        value: String,
+        /// The stages this binary holds.
+        stages: Vec<String>,
+    },
+    /// `AWS_REGION` is not one of the regions the stage set gives the selected stage: the stage
+    /// was selected in the wrong place. Found before any network call.
+    StageMismatch {
+        /// The selected stage.
+        stage: String,
+        /// `AWS_REGION`.
+        region: String,
+        /// The stage's regions.
+        regions: Vec<String>,
+    },
+    /// The value is left out of the selected stage by `only = […]`: this stage has no such
+    /// value, and never gets another stage's.
+    StageExcluded {
+        /// The selected stage.
+        stage: String,
+        /// The stages the value is in.
+        only: Vec<String>,
+    },
 }
 
 impl ErrorKind {
@@ -124,6 +159,8 @@ pub(crate) struct Details {
     pub(crate) credentials: Option<Diagnosis>,
     /// For a value of a bundle: the bundle file and the value's name.
     pub(crate) bundle: Option<(&'static str, &'static str)>,
+    /// For a value of a stage set, before a stage is chosen: the set file and the value's name.
+    pub(crate) stage_set: Option<(&'static str, &'static str)>,
 }
 
 /// The error this one wraps: the SDK's, for the whole chain (`aws_smithy_types::error::display::
@@ -177,6 +214,11 @@ impl Error {
     /// This error, for the value `name` of the bundle file `path`.
     pub(crate) fn in_bundle(self, path: &'static str, name: &'static str) -> Self {
         self.with_details(|d| d.bundle = Some((path, name)))
+    }
+
+    /// This error, for the value `name` of the stage set `path`.
+    pub(crate) fn in_stage_set(self, path: &'static str, name: &'static str) -> Self {
+        self.with_details(|d| d.stage_set = Some((path, name)))
     }
 
     /// For a value of a bundle: the bundle file (as `bundle = "…"` names it) and the value's
@@ -429,6 +471,35 @@ fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
                 )
             }
         }
+        ErrorKind::StageNotSelected { variable, stages } => {
+            let example = stages.last().map_or("prod", String::as_str);
+            says(
+                "StageNotSelected",
+                format!("`{variable}` is not set, so no stage is selected (this binary holds {}; it never guesses one)", list(stages)),
+                format!("set `{variable}` in the function's environment to its stage: SAM `Environment: {{Variables: {{{variable}: {example}}}}}`; CDK `environment: {{ {variable}: '{example}' }}`; Serverless `provider: {{environment: {{{variable}: {example}}}}}`; `cargo lambda deploy --env-var {variable}={example}`; locally `{variable}={example} cargo run`"),
+            )
+        }
+        ErrorKind::UnknownStage { variable, value, stages } => {
+            let names: Vec<&str> = stages.iter().map(String::as_str).collect();
+            let near = sealed_format::closest(value, &names)
+                .map(|near| format!("did you mean `{near}`? "))
+                .unwrap_or_default();
+            says(
+                "UnknownStage",
+                format!("`{variable}` is `{value}`, which is no stage of this binary (it holds {})", list(stages)),
+                format!("{near}set `{variable}` to one of {}; a new stage needs `cargo sealed stage add` and a new build", list(stages)),
+            )
+        }
+        ErrorKind::StageMismatch { stage, region, regions } => says(
+            "StageMismatch",
+            format!("the stage `{stage}` runs in {}, but `AWS_REGION` is `{region}`", list(regions)),
+            format!("the stage is selected in the wrong place: fix the selector where this function is deployed in {region}, or add the region to the stage (`cargo sealed stage add FILE {stage} … --region {region}` and a new build)"),
+        ),
+        ErrorKind::StageExcluded { stage, only } => says(
+            "StageExcluded",
+            format!("the value is not in stage `{stage}`: `only = […]` gives it to {} alone", list(only)),
+            format!("do not read it in `{stage}` (check the stage before reading it), or give `{stage}` the value: `cargo sealed stage set FILE {stage} NAME` and add `\"{stage}\"` to `only`"),
+        ),
     }
 }
 
@@ -453,6 +524,9 @@ impl fmt::Display for Error {
         let mut facts = Vec::new();
         if let Some((path, name)) = d.bundle {
             facts.push(format!("value `{name}` of bundle `{path}`"));
+        }
+        if let Some((path, name)) = d.stage_set {
+            facts.push(format!("value `{name}` of stage set `{path}`"));
         }
         if let Some(key) = &d.key {
             facts.push(format!("key `{key}`"));

@@ -221,7 +221,7 @@ mod tests {
 
     fn info() -> Vec<u8> {
         let id: [u8; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-        sealed_format::hpke_info(&id)
+        sealed_format::hpke_info(&id, "")
     }
 
     fn aad() -> Vec<u8> {
@@ -248,7 +248,13 @@ mod tests {
             &sealed
         )
         .is_none());
-        assert!(open(&key(), &sealed_format::hpke_info(&[0; 16]), &aad(), &sealed).is_none());
+        assert!(open(
+            &key(),
+            &sealed_format::hpke_info(&[0; 16], ""),
+            &aad(),
+            &sealed
+        )
+        .is_none());
         for i in [0, 1, 64, 65, sealed.len() - 1] {
             let mut flipped = sealed.clone();
             flipped[i] ^= 1;

@@ -80,6 +80,7 @@ mod prefetch;
 mod replica;
 mod sealed;
 mod secret;
+mod stage;
 #[cfg(feature = "testing")]
 mod test_outcomes;
 #[cfg(feature = "testing")]
@@ -216,7 +217,9 @@ pub mod __private {
     pub use sealed_format as format;
     pub use sealed_macro;
 
-    pub use crate::declaration::{location, BundleMember, ContextValue, Declaration};
+    pub use crate::declaration::{
+        location, BundleMember, ContextValue, Declaration, StageChoice, StagedValue,
+    };
     pub use crate::sealed::{sealed_of, ValueCell, PLACEHOLDER, SEALED_VALUES};
 }
 

@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorKind};
 use crate::flight::SingleFlight;
 use crate::replica;
 use crate::secret::Secret;
+use crate::stage;
 use crate::throttling;
 use crate::worker;
 
@@ -57,6 +58,7 @@ static PLACEHOLDER_VALUE: ValueCell = ValueCell::new(Declaration {
     emulator_key_id: None,
     location: location("<invalid sealed!>", 0, 0),
     bundle: None,
+    staged: None,
 });
 
 /// What a `sealed!` with errors expands to, beside its `compile_error!`s.
@@ -88,19 +90,21 @@ impl Future for GetFuture {
 /// attempt runs on the library's runtime, so it does not depend on the caller's.
 async fn first_access(value: &'static ValueCell) -> Result<&'static Secret, Error> {
     client::mark_in_use();
-    if let Some(opened) = open_bundle_value_now(value) {
+    // a value of a stage set: the selected stage's, or an error before any network call
+    let declared = stage::resolve(&value.declared)?;
+    if let Some(opened) = open_bundle_value_now(value, declared) {
         return opened;
     }
     value
         .plaintext
         .get_or_try_init(|| {
             // the attempt's `sealed.decrypt` span is a child of the caller's span
-            let attempt = worker::spawn(decrypt_into(&value.declared).instrument(Span::current()));
+            let attempt = worker::spawn(decrypt_into(declared).instrument(Span::current()));
             async move {
                 attempt
                     .await
                     .unwrap_or_else(|panicked| Err(Error::from(panicked)))
-                    .map_err(|error| of_value(error, &value.declared))
+                    .map_err(|error| of_value(error, declared))
             }
         })
         .await
@@ -108,15 +112,18 @@ async fn first_access(value: &'static ValueCell) -> Result<&'static Secret, Erro
 
 /// A bundle value opened at once, in the caller's thread, when its bundle's private key is
 /// unwrapped already (after `prefetch`, or another value's access): `None` when it is not, or
-/// for a value that is not a bundle's.
-fn open_bundle_value_now(value: &'static ValueCell) -> Option<Result<&'static Secret, Error>> {
-    let member = value.declared.bundle.as_ref()?;
-    let opened = bundle::open_now(&value.declared, member)?;
+/// for a value that is not a bundle's. `declared` is the value's declaration, or its stage's.
+fn open_bundle_value_now(
+    value: &'static ValueCell,
+    declared: &'static Declaration,
+) -> Option<Result<&'static Secret, Error>> {
+    let member = declared.bundle.as_ref()?;
+    let opened = bundle::open_now(declared, member)?;
     Some(match opened {
         Ok(plaintext) => Ok(value
             .plaintext
-            .fill(Secret::new(plaintext, value.declared.location))),
-        Err(error) => Err(of_value(error, &value.declared)),
+            .fill(Secret::new(plaintext, declared.location))),
+        Err(error) => Err(of_value(error, declared)),
     })
 }
 
@@ -232,6 +239,22 @@ impl Sealed {
         self.declaration().bundle.as_ref().map(|b| (b.path, b.name))
     }
 
+    /// For a value of a stage set (`sealed!(stages = …, name = …)`): the set file as written,
+    /// the value's name, and the stages it is in (all of the set's unless `only = […]` says).
+    /// Its [`ciphertext`](Self::ciphertext), [`key`](Self::key) and the like are then empty:
+    /// each stage's are chosen at start-up, from the variable the set names.
+    pub fn stage_set(&self) -> Option<(&'static str, &'static str, Vec<&'static str>)> {
+        self.declaration().staged.as_ref().map(|staged| {
+            let stages = staged
+                .stages
+                .iter()
+                .filter(|s| s.declared.is_some())
+                .map(|s| s.name)
+                .collect();
+            (staged.set, staged.name, stages)
+        })
+    }
+
     /// Where the `sealed!` is written.
     pub fn location(&self) -> Location {
         self.declaration().location
@@ -278,10 +301,10 @@ impl Sealed {
             return outcome.ok();
         }
         // a bundle value whose private key is unwrapped opens now, without waiting
-        self.value
-            .plaintext
-            .get()
-            .or_else(|| open_bundle_value_now(self.value).and_then(Result::ok))
+        self.value.plaintext.get().or_else(|| {
+            let declared = stage::resolve(&self.value.declared).ok()?;
+            open_bundle_value_now(self.value, declared).and_then(Result::ok)
+        })
     }
 
     /// What `prefetch` does for this value: decrypt it; for a bundle value, unwrap its bundle's
@@ -292,17 +315,19 @@ impl Sealed {
             return self.get().await.map(|_| ());
         }
         let value = self.value;
-        let Some(member) = value.declared.bundle.as_ref() else {
-            return self.get().await.map(|_| ());
-        };
-        if value.plaintext.get().is_some() {
+        if value.plaintext.get().is_some() || stage::is_excluded(&value.declared) {
+            // a value `only = […]` leaves out of this stage is not read in it: nothing to do
             return Ok(());
         }
+        let declared = stage::resolve(&value.declared)?;
+        let Some(member) = declared.bundle.as_ref() else {
+            return self.get().await.map(|_| ());
+        };
         client::mark_in_use();
-        worker::spawn(bundle::unwrap(&value.declared, member).instrument(Span::current()))
+        worker::spawn(bundle::unwrap(declared, member).instrument(Span::current()))
             .await
             .unwrap_or_else(|panicked| Err(Error::from(panicked)))
-            .map_err(|error| of_value(error, &value.declared))
+            .map_err(|error| of_value(error, declared))
     }
 
     /// The plaintext, for code that is not async (a synchronous `main` that builds a database
@@ -360,7 +385,7 @@ impl Sealed {
     /// ignores `DryRun` (the moto emulator) decrypts: the plaintext is then zeroed at once, and
     /// the result says so. Each call is a billed KMS request; never use it on a hot path.
     pub async fn verify(&self) -> Result<Verified, Error> {
-        let declared = &self.value.declared;
+        let declared = stage::resolve(&self.value.declared)?;
         let call = worker::spawn(
             async move { replica::call(declared, Mode::DryRun, &Attempts::default()).await }
                 .instrument(Span::current()),

@@ -93,8 +93,7 @@ async fn make_bundle(key: &str, context: &[(&str, &str)], names: &[String]) -> S
     for name in names {
         let generation = bundle.next_generation().unwrap();
         let sealed = sealed_runtime::__tools::seal_value(
-            &bundle.public_point(),
-            &id,
+            &bundle,
             name,
             generation,
             plaintext(name).as_bytes(),
@@ -519,8 +518,7 @@ async fn a_swapped_public_key_is_refused_by_the_key_check() {
         let mut planted = with_public_key(b, attacker.public_key());
         let generation = planted.next_generation().unwrap();
         let sealed = sealed_runtime::__tools::seal_value(
-            &planted.public_point(),
-            &planted.id,
+            &planted,
             "db_password",
             generation,
             plaintext("db_password").as_bytes(),
@@ -587,8 +585,7 @@ async fn a_planted_private_key_needs_the_key_policy_and_a_pasted_one_does_not_de
     .unwrap();
     let generation = with_policy_gap.next_generation().unwrap();
     let sealed = sealed_runtime::__tools::seal_value(
-        &with_policy_gap.public_point(),
-        &bundle.id,
+        &with_policy_gap,
         "db_password",
         generation,
         b"sealed to a key someone knows",

@@ -20,6 +20,7 @@ const LAYERS: &[&str] = &[
     "replica",
     "throttling",
     "bundle",
+    "stage",
     "test_outcomes",
     "sealed",
     "builder",

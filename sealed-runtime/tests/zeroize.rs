@@ -176,14 +176,8 @@ fn bundle_text(other_public_key: bool) -> String {
     let text = std::fs::read_to_string(root.join("bench/secrets/hot.bundle")).unwrap();
     let mut bundle = sealed_format::Bundle::parse(&text).unwrap();
     let generation = bundle.next_generation().unwrap();
-    let sealed = sealed_runtime::__tools::seal_value(
-        &bundle.public_point(),
-        &bundle.id,
-        "canary",
-        generation,
-        CANARY,
-    )
-    .unwrap();
+    let sealed =
+        sealed_runtime::__tools::seal_value(&bundle, "canary", generation, CANARY).unwrap();
     bundle.set("canary", generation, sealed).unwrap();
     let text = bundle.render();
     if !other_public_key {

@@ -3,7 +3,7 @@
 use syn::{Ident, LitStr};
 
 /// The argument names, in the order the messages list them.
-pub const ARGUMENTS: [&str; 8] = [
+pub const ARGUMENTS: [&str; 10] = [
     "key",
     "context",
     "algorithm",
@@ -12,6 +12,8 @@ pub const ARGUMENTS: [&str; 8] = [
     "bundle",
     "name",
     "id",
+    "stages",
+    "only",
 ];
 
 /// `sealed!(…)` as written, before any check of the values.
@@ -35,6 +37,18 @@ pub struct Invocation {
     pub name: Option<LitStr>,
     /// `id = "…"`: the bundle's id, pinned (32 hex digits).
     pub id: Option<LitStr>,
+    /// `stages = "…"`: the stage set file.
+    pub stages: Option<LitStr>,
+    /// `only = ["dev", …]`: the stages a value of a stage set is in, when not all.
+    pub only: Option<Only>,
+}
+
+/// `only = ["dev", "staging"]`.
+pub struct Only {
+    /// The stages, in the order written.
+    pub stages: Vec<LitStr>,
+    /// The whole list, for errors about it.
+    pub span: proc_macro2::Span,
 }
 
 /// `context = { "k": "v", "k2": env("VAR") }`.

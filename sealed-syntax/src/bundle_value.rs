@@ -1,16 +1,16 @@
 //! Validate `sealed!(bundle = "…", name = "…")`: the bundle file, its wrapped private key, the
 //! value's name, and nothing given that the file already says.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use sealed_format::{Algorithm, Options};
+use sealed_format::{Algorithm, Inspection, Options};
 use syn::LitStr;
 
 use crate::ast::{ContextValue, Invocation};
 use crate::checked::{Checked, CheckedBundle};
-use crate::closest_name::closest;
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
+use sealed_format::closest;
 
 /// `sealed!(bundle = "…", name = "…")`: the file parses, its private key passes every check of a
 /// KMS ciphertext and has a P-256 private key's length, the name exists, `key = …` is given and
@@ -54,30 +54,10 @@ pub(crate) fn check_bundle(
     let (bundle_lit, name_lit) = (&bundle_lit, &name_lit);
     let path = bundle_lit.value();
     let span = bundle_lit.span();
-    let (text, full) =
-        read_crate_file(&path, manifest_dir, FileKind::Bundle).map_err(|message| {
-            errors.at(span, message);
-            errors.take()
-        })?;
-    let parsed = sealed_format::Bundle::parse(&text).and_then(|bundle| {
-        let options = Options {
-            algorithm: None,
-            allow_emulator,
-            unchecked: false,
-        };
-        bundle
-            .inspect_private_key(&options)
-            .map(|blob| (bundle, blob))
-    });
-    let (bundle, blob) = match parsed {
-        Ok(found) => found,
-        // error: in `secrets/app.bundle`: line 7: the private key: ciphertext is truncated: …
+    let (bundle, blob, full) = match read_bundle(&path, span, manifest_dir, allow_emulator) {
+        Ok(read) => read,
         Err(error) => {
-            errors.push(format_error(
-                span,
-                &format!("in `{path}`: {error}"),
-                &error.help(),
-            ));
+            errors.push(error);
             return Err(errors.take());
         }
     };
@@ -89,11 +69,59 @@ pub(crate) fn check_bundle(
         return Err(errors.take());
     };
     errors.finish()?;
-    let context = kms_context(&bundle, span);
-    Ok(Checked {
+    Ok(bundle_value(
+        &bundle, value, blob, full, path, span, name_lit,
+    ))
+}
+
+/// Reads the bundle file `path` (as written, relative to the crate; errors at `span`): it
+/// parses, and its private key passes every check of a KMS ciphertext. The bundle, what its
+/// private key is, and the file's full path.
+pub(crate) fn read_bundle(
+    path: &str,
+    span: proc_macro2::Span,
+    manifest_dir: Option<&Path>,
+    allow_emulator: bool,
+) -> Result<(sealed_format::Bundle, Inspection, PathBuf), syn::Error> {
+    let (text, full) = read_crate_file(path, manifest_dir, FileKind::Bundle)
+        .map_err(|message| syn::Error::new(span, message))?;
+    let options = Options {
+        algorithm: None,
+        allow_emulator,
+        unchecked: false,
+    };
+    let parsed = sealed_format::Bundle::parse(&text).and_then(|bundle| {
+        bundle
+            .inspect_private_key(&options)
+            .map(|blob| (bundle, blob))
+    });
+    match parsed {
+        Ok((bundle, blob)) => Ok((bundle, blob, full)),
+        // error: in `secrets/app.bundle`: line 7: the private key: ciphertext is truncated: …
+        Err(error) => Err(format_error(
+            span,
+            &format!("in `{path}`: {error}"),
+            &error.help(),
+        )),
+    }
+}
+
+/// The value `value` (named by `name_lit`) of the bundle read from `path` (`full`), ready to
+/// expand.
+pub(crate) fn bundle_value(
+    bundle: &sealed_format::Bundle,
+    value: &sealed_format::BundleValue,
+    blob: Inspection,
+    full: PathBuf,
+    path: String,
+    span: proc_macro2::Span,
+    name_lit: &LitStr,
+) -> Checked {
+    let name = value.name.clone();
+    Checked {
         blob,
         key: Some(bundle.key.clone()),
-        context,
+        context: kms_context(bundle, span),
         algorithm: Algorithm::SymmetricDefault,
         file: Some(full),
         text: bundle.private_key.clone(),
@@ -101,17 +129,19 @@ pub(crate) fn check_bundle(
         key_literal: None,
         file_literal: None,
         bundle: Some(CheckedBundle {
+            literal: LitStr::new(&path, span),
             path,
             id: bundle.id,
-            name,
+            stage: bundle.stage.clone(),
             generation: value.generation,
             public_point: bundle.public_point(),
             sealed: value.sealed.clone(),
             plaintext_len: value.plaintext_len(),
-            literal: LitStr::new(&bundle_lit.value(), bundle_lit.span()),
-            name_literal: LitStr::new(&name_lit.value(), name_lit.span()),
+            name_literal: LitStr::new(&name, name_lit.span()),
+            name,
         }),
-    })
+        stages: None,
+    }
 }
 
 /// The bundle's key, pinned in code: `key = …` given, and the file's.
@@ -232,7 +262,11 @@ fn not_with_a_bundle(invocation: &Invocation, errors: &mut Errors) {
 }
 
 /// `name = "…"` that the bundle does not have: its names, and the closest one.
-fn no_such_value(bundle: &sealed_format::Bundle, path: &str, name_lit: &LitStr) -> syn::Error {
+pub(crate) fn no_such_value(
+    bundle: &sealed_format::Bundle,
+    path: &str,
+    name_lit: &LitStr,
+) -> syn::Error {
     let name = name_lit.value();
     // error: no value `db_pasword` in `secrets/app.bundle`; its values: `api_token`, …
     let names: Vec<&str> = bundle.names().collect();

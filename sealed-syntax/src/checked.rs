@@ -31,6 +31,35 @@ pub struct Checked {
     /// then the bundle's wrapped private key's (the context with `sealed:bundle`), and `file` is
     /// the bundle file.
     pub bundle: Option<CheckedBundle>,
+    /// For `sealed!(stages = …, name = …)`: every stage's value. `blob`, `key`, `context` and
+    /// `text` are then the first stage's that has the value, `bundle` is `None`, and `file` is
+    /// the stage set file.
+    pub stages: Option<CheckedStages>,
+}
+
+/// A value of a stage set, checked in every stage.
+pub struct CheckedStages {
+    /// The stage set file, as written in `stages = "…"`.
+    pub path: String,
+    /// The environment variable that selects the stage.
+    pub selector: String,
+    /// The value's name.
+    pub name: String,
+    /// Every stage of the set, in its order.
+    pub stages: Vec<CheckedStage>,
+    /// Every file read (the set and each bundle), which the build must depend on.
+    pub files: Vec<PathBuf>,
+}
+
+/// One stage of a [`CheckedStages`].
+pub struct CheckedStage {
+    /// The stage's name.
+    pub name: String,
+    /// The regions it runs in, if the set names them.
+    pub regions: Vec<String>,
+    /// The value in this stage's bundle, checked as `sealed!(bundle = …)` checks one; `None`
+    /// for a stage that `only = […]` leaves out.
+    pub value: Option<Checked>,
 }
 
 /// A value of a bundle, checked.
@@ -39,6 +68,8 @@ pub struct CheckedBundle {
     pub path: String,
     /// The bundle's id.
     pub id: [u8; 16],
+    /// The bundle's stage (its `stage` line), if it is a stage set's.
+    pub stage: Option<String>,
     /// The value's name.
     pub name: String,
     /// The generation it was set with.

@@ -10,6 +10,8 @@ pub(crate) enum FileKind {
     Ciphertext,
     /// `bundle = …`: a bundle file.
     Bundle,
+    /// `stages = …`: a stage set file.
+    StageSet,
 }
 
 /// Reads `file = "…"` or `bundle = "…"` relative to the crate's manifest directory.
@@ -35,6 +37,9 @@ pub(crate) fn read_crate_file(
                 FileKind::Bundle => format!(
                     "`{path}` is not UTF-8 text; expected a bundle (`cargo sealed bundle new {path} --key <key>` writes one)"
                 ),
+                FileKind::StageSet => format!(
+                    "`{path}` is not UTF-8 text; expected a stage set (`cargo sealed stage init {path}` writes one)"
+                ),
             }),
         },
         Err(error) => Err(format!(
@@ -42,6 +47,7 @@ pub(crate) fn read_crate_file(
             match kind {
                 FileKind::Ciphertext => format!("write it with `cargo sealed encrypt --key <key> --out {path}`"),
                 FileKind::Bundle => format!("create it with `cargo sealed bundle new {path} --key <key>`"),
+                FileKind::StageSet => format!("create it with `cargo sealed stage init {path}`, then `cargo sealed stage add {path} STAGE --key ARN`"),
             }
         )),
     }

@@ -16,15 +16,15 @@
 mod ast;
 mod bundle_value;
 mod checked;
-mod closest_name;
 mod crate_file;
 mod errors;
 mod parse;
+mod stage_value;
 mod tokens;
 mod valid;
 
-pub use ast::{Context, ContextEntry, ContextValue, Invocation, ARGUMENTS};
-pub use checked::{Checked, CheckedBundle};
+pub use ast::{Context, ContextEntry, ContextValue, Invocation, Only, ARGUMENTS};
+pub use checked::{Checked, CheckedBundle, CheckedStage, CheckedStages};
 pub use errors::{format_error, Errors};
 pub use sealed_format::{Algorithm, BlobFamily, Emulator};
 pub use valid::{check, check_tokens};

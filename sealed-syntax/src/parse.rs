@@ -5,7 +5,7 @@ use syn::parse::{Parse, ParseStream, Parser as _};
 use syn::punctuated::Punctuated;
 use syn::Token;
 
-use crate::ast::{Context, ContextEntry, ContextValue, Invocation, ARGUMENTS};
+use crate::ast::{Context, ContextEntry, ContextValue, Invocation, Only, ARGUMENTS};
 use crate::errors::Errors;
 use crate::tokens::{describe, error_over, span_of, split_commas, string_literal, visible};
 
@@ -89,10 +89,40 @@ impl Invocation {
             "name" => self.name = Some(string_literal(value, "the value's name in the bundle")?),
             "id" => self.id = Some(string_literal(value, "the bundle's id")?),
             "context" => self.context = Some(parse_context(value)?),
+            "stages" => self.stages = Some(string_literal(value, "the stage set file's path")?),
+            "only" => self.only = Some(parse_only(value)?),
             _ => unreachable!("checked against ARGUMENTS"),
         }
         Ok(())
     }
+}
+
+/// `only = ["dev", "staging"]`: a bracketed list of string literals, at least one.
+fn parse_only(value: &[TokenTree]) -> Result<Only, syn::Error> {
+    let value = &*visible(value);
+    let expected = "expected the stages as `[\"dev\", \"staging\"]`";
+    let group = match value {
+        [TokenTree::Group(group)] if group.delimiter() == Delimiter::Bracket => group,
+        _ => return Err(error_over(value, expected)),
+    };
+    let mut stages = Vec::new();
+    for part in split_commas(group.stream()) {
+        let part = visible(&part);
+        if part.is_empty() {
+            continue;
+        }
+        stages.push(string_literal(&part, "a stage's name")?);
+    }
+    if stages.is_empty() {
+        return Err(syn::Error::new(
+            group.span(),
+            "`only = []` leaves the value out of every stage; name the stages it is in, or remove the `sealed!`",
+        ));
+    }
+    Ok(Only {
+        stages,
+        span: group.span(),
+    })
 }
 
 /// `context = { … }`: every entry, each malformed one reported.

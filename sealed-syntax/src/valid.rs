@@ -13,6 +13,7 @@ use crate::bundle_value::check_bundle;
 use crate::checked::Checked;
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
+use crate::stage_value::check_stages;
 
 /// Parses and checks the tokens of `sealed!(…)`: the one entry point of the macro and of
 /// `cargo sealed check`, so both say the same thing about the same invocation. Every error of
@@ -56,6 +57,9 @@ pub fn check(
     syntax_failed: bool,
     allow_emulator: bool,
 ) -> Result<Option<Checked>, syn::Error> {
+    if invocation.stages.is_some() || invocation.only.is_some() {
+        return check_stages(invocation, manifest_dir, allow_emulator).map(Some);
+    }
     if invocation.bundle.is_some() || invocation.name.is_some() || invocation.id.is_some() {
         return check_bundle(invocation, manifest_dir, allow_emulator).map(Some);
     }
@@ -149,6 +153,7 @@ pub fn check(
         key_literal: invocation.key,
         file_literal: invocation.file,
         bundle: None,
+        stages: None,
     }))
 }
 

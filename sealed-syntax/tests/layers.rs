@@ -9,8 +9,8 @@ const LAYERS: &[&str] = &[
     "parse",
     "checked",
     "crate_file",
-    "closest_name",
     "bundle_value",
+    "stage_value",
     "valid",
 ];
 

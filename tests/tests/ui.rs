@@ -8,16 +8,30 @@ use std::path::PathBuf;
 
 /// trybuild builds the cases as a crate of its own, in `<target>/tests/trybuild/sealed-tests`,
 /// which is the `CARGO_MANIFEST_DIR` that `bundle = "…"` resolves against: the bundle fixtures
-/// the cases name are copied there, under the same relative paths as in this crate.
+/// (and stage sets) the cases name are copied there, under the same relative paths as in this crate.
 fn copy_bundle_fixtures() {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| sealed_test_support::root().join("target"), PathBuf::from);
     let to = target.join("tests/trybuild/sealed-tests/tests/fixtures");
     std::fs::create_dir_all(&to).unwrap();
     let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    for entry in std::fs::read_dir(&from).unwrap() {
+    copy_files(&from, &to, &["bundle"]);
+    std::fs::create_dir_all(to.join("stages")).unwrap();
+    copy_files(
+        &from.join("stages"),
+        &to.join("stages"),
+        &["bundle", "stages"],
+    );
+}
+
+/// The files of `from` with one of `extensions`, copied into `to`.
+fn copy_files(from: &std::path::Path, to: &std::path::Path, extensions: &[&str]) {
+    for entry in std::fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "bundle") {
+        if path
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+        {
             std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
         }
     }

@@ -60,14 +60,7 @@ async fn bundle_value(client: &aws_sdk_kms::Client, key: &str) -> &'static Seale
         .encode(generated.private_key_ciphertext_blob().unwrap().as_ref());
     let public_key = generated.public_key().unwrap().as_ref().to_vec();
     let mut bundle = Bundle::new(id, key.to_owned(), Vec::new(), public_key, wrapped).unwrap();
-    let sealed = sealed_runtime::__tools::seal_value(
-        &bundle.public_point(),
-        &id,
-        "v",
-        1,
-        b"bench-plaintext",
-    )
-    .unwrap();
+    let sealed = sealed_runtime::__tools::seal_value(&bundle, "v", 1, b"bench-plaintext").unwrap();
     bundle.set("v", 1, sealed).unwrap();
     let built = Sealed::from_bundle(bundle.render(), "v")
         .expect_key(key)

@@ -4,10 +4,11 @@
 
 use crate::bundle::format::{BUNDLE_HEADER, BUNDLE_ID_LEN};
 
-/// The HPKE `info` of every value of the bundle `id`: the format version and the id (and the
-/// stage, empty until stage sets exist), so that a value opens only in its own bundle.
-pub fn hpke_info(id: &[u8; BUNDLE_ID_LEN]) -> Vec<u8> {
-    let stage: &[u8] = b"";
+/// The HPKE `info` of every value of the bundle `id`: the format version, the id and the
+/// bundle's stage (empty for a bundle of no stage set), so that a value opens only in its own
+/// bundle, and only as its own stage's.
+pub fn hpke_info(id: &[u8; BUNDLE_ID_LEN], stage: &str) -> Vec<u8> {
+    let stage = stage.as_bytes();
     let mut info = Vec::with_capacity(BUNDLE_HEADER.len() + 1 + BUNDLE_ID_LEN + 2 + stage.len());
     info.extend_from_slice(BUNDLE_HEADER.as_bytes());
     info.push(0);
@@ -40,10 +41,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_info_binds_the_version_and_the_id() {
-        let a = hpke_info(&[1; 16]);
-        assert_ne!(a, hpke_info(&[2; 16]));
+    fn the_info_binds_the_version_the_id_and_the_stage() {
+        let a = hpke_info(&[1; 16], "");
+        assert_ne!(a, hpke_info(&[2; 16], ""));
         assert_eq!(a.len(), 15 + 1 + 16 + 2);
+        let prod = hpke_info(&[1; 16], "prod");
+        assert_ne!(prod, a);
+        assert_ne!(prod, hpke_info(&[1; 16], "dev"));
+        assert!(prod.ends_with(&[0, 4, b'p', b'r', b'o', b'd']));
         assert!(a.starts_with(b"sealed-bundle 2\0"));
     }
 

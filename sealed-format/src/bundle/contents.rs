@@ -3,8 +3,11 @@
 
 use crate::blob::inspect::inspect;
 use crate::blob::inspection::{Inspection, Options};
+use crate::bundle::binding::hpke_info;
 use crate::bundle::error::{BundleError, BundleErrorKind};
-use crate::bundle::format::{BUNDLE_CONTEXT_KEY, BUNDLE_ID_LEN, POINT_LEN, PRIVATE_KEY_LENS};
+use crate::bundle::format::{
+    BUNDLE_CONTEXT_KEY, BUNDLE_ID_LEN, POINT_LEN, PRIVATE_KEY_LENS, STAGE_CONTEXT_KEY,
+};
 use crate::bundle::public_key::{check_public_key, point_of};
 use crate::bundle::value::{check_sealed_len, check_value_name, BundleValue};
 use crate::context::ContextValue;
@@ -16,6 +19,9 @@ pub struct Bundle {
     pub id: [u8; BUNDLE_ID_LEN],
     /// The KMS key the private key is wrapped under, as written.
     pub key: String,
+    /// The stage of a stage set this bundle belongs to (`stage NAME`): bound into the KMS
+    /// context of its private key (`sealed:stage`) and into every value's sealing.
+    pub stage: Option<String>,
     /// The encryption context of the wrapped private key as the file writes it, in the order
     /// written: without the `sealed:bundle` entry that `sealed` adds ([`Bundle::kms_context`]).
     pub context: Vec<(String, ContextValue<String>)>,
@@ -46,6 +52,7 @@ impl Bundle {
         Ok(Bundle {
             id,
             key,
+            stage: None,
             context,
             public_key,
             private_key,
@@ -70,10 +77,22 @@ impl Bundle {
         hex::encode(self.id)
     }
 
+    /// The HPKE `info` of this bundle's values: its id and stage bound ([`hpke_info`]).
+    pub fn hpke_info(&self) -> Vec<u8> {
+        hpke_info(&self.id, self.stage.as_deref().unwrap_or(""))
+    }
+
     /// The encryption context the private key is wrapped under, as KMS is sent it: the file's
-    /// entries, then `sealed:bundle` = the id in hex.
+    /// entries, then `sealed:stage` = the stage for a bundle of a stage set, then
+    /// `sealed:bundle` = the id in hex.
     pub fn kms_context(&self) -> Vec<(String, ContextValue<String>)> {
         let mut context = self.context.clone();
+        if let Some(stage) = &self.stage {
+            context.push((
+                STAGE_CONTEXT_KEY.to_owned(),
+                ContextValue::Literal(stage.clone()),
+            ));
+        }
         context.push((
             BUNDLE_CONTEXT_KEY.to_owned(),
             ContextValue::Literal(self.id_hex()),
@@ -244,6 +263,19 @@ pub(crate) mod tests {
             )
         );
         assert_eq!(bundle.public_point()[..2], [4, 0x5a]);
+        let mut staged = bundle;
+        staged.stage = Some("prod".into());
+        let context = staged.kms_context();
+        assert_eq!(context.len(), 5);
+        assert_eq!(
+            context[3],
+            (
+                "sealed:stage".to_owned(),
+                ContextValue::Literal("prod".into())
+            )
+        );
+        assert_eq!(context[4].0, "sealed:bundle");
+        assert_ne!(staged.hpke_info(), sample().hpke_info());
     }
 
     #[test]

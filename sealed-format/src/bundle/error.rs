@@ -3,8 +3,8 @@
 use core::fmt;
 
 use crate::bundle::format::{
-    BUNDLE_HEADER, BUNDLE_ID_LEN, ENC_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, PRIVATE_KEY_LENS,
-    TAG_LEN,
+    BUNDLE_HEADER, BUNDLE_ID_LEN, ENC_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, MAX_STAGE_LEN,
+    PRIVATE_KEY_LENS, TAG_LEN,
 };
 use crate::error::FormatError;
 
@@ -36,7 +36,7 @@ pub enum BundleErrorKind {
         /// What it takes.
         expected: &'static str,
     },
-    /// `id`, `key`, `public-key`, `private-key` or `generation` given twice.
+    /// `id`, `key`, `stage`, `public-key`, `private-key` or `generation` given twice.
     Duplicate(&'static str),
     /// `id`, `key`, `public-key`, `private-key` or `generation` missing.
     Missing(&'static str),
@@ -48,6 +48,8 @@ pub enum BundleErrorKind {
     BadContext(String),
     /// A value name outside `[A-Za-z0-9_.-]{1,128}`.
     BadName(String),
+    /// A stage name outside a letter then `[A-Za-z0-9_-]`, 32 at most.
+    BadStage(String),
     /// Two values with one name.
     DuplicateName(String),
     /// A value that is not base64.
@@ -100,7 +102,7 @@ impl fmt::Display for BundleError {
             BundleErrorKind::NotABundle => write!(f, "not a sealed bundle: the first line must be `{BUNDLE_HEADER}`"),
             BundleErrorKind::OldVersion => write!(f, "`sealed-bundle 1` is bundle format 1, which this version of sealed no longer reads (its writers could read every value); this version reads `{BUNDLE_HEADER}`"),
             BundleErrorKind::UnknownVersion(v) => write!(f, "bundle format `{v}` is newer than this version of sealed reads (`{BUNDLE_HEADER}`)"),
-            BundleErrorKind::UnknownDirective(d) => write!(f, "unknown directive `{d}`; expected `id`, `key`, `context`, `context-env`, `public-key`, `private-key`, `generation` or `value`"),
+            BundleErrorKind::UnknownDirective(d) => write!(f, "unknown directive `{d}`; expected `id`, `key`, `stage`, `context`, `context-env`, `public-key`, `private-key`, `generation` or `value`"),
             BundleErrorKind::Fields { directive, expected } => write!(f, "`{directive}` takes {expected}"),
             BundleErrorKind::Duplicate(d) => write!(f, "`{d}` given twice"),
             BundleErrorKind::Missing(d) => write!(f, "no `{d}` line"),
@@ -108,6 +110,7 @@ impl fmt::Display for BundleError {
             BundleErrorKind::BadKey(e) => write!(f, "invalid key: {e}"),
             BundleErrorKind::BadContext(e) => write!(f, "invalid encryption context: {e}"),
             BundleErrorKind::BadName(n) => write!(f, "invalid value name `{n}`: names are 1 to {MAX_NAME_LEN} of `A-Z a-z 0-9 _ . -`"),
+            BundleErrorKind::BadStage(n) => write!(f, "invalid stage name `{n}`: a letter, then up to {} of `A-Z a-z 0-9 _ -`", MAX_STAGE_LEN - 1),
             BundleErrorKind::DuplicateName(n) => write!(f, "the value `{n}` is given twice"),
             BundleErrorKind::BadBase64(n) => write!(f, "the value `{n}` is not standard base64"),
             BundleErrorKind::BadHeaderBase64(d) => write!(f, "`{d}` is not standard base64"),

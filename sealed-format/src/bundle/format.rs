@@ -12,6 +12,12 @@ pub const BUNDLE_ID_LEN: usize = 16;
 /// The encryption-context key naming the bundle that its wrapped private key belongs to; added
 /// by `sealed` to the file's context, never written by a user (the `sealed:` keys are reserved).
 pub const BUNDLE_CONTEXT_KEY: &str = "sealed:bundle";
+/// The encryption-context key naming the stage a bundle belongs to (a bundle of a stage set:
+/// `cargo sealed stage`), added by `sealed` beside [`BUNDLE_CONTEXT_KEY`], so that a role may be
+/// granted one stage's bundles by a policy condition on it.
+pub const STAGE_CONTEXT_KEY: &str = "sealed:stage";
+/// The longest stage name.
+pub const MAX_STAGE_LEN: usize = 32;
 /// The KMS `KeyPairSpec` of every bundle's key pair.
 pub const KEY_PAIR_SPEC: &str = "ECC_NIST_P256";
 /// The DER header of a P-256 `SubjectPublicKeyInfo` (RFC 5280, uncompressed point): SEQUENCE,

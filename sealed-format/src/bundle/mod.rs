@@ -17,6 +17,7 @@
 //! sealed-bundle 2
 //! id 0f1e2d3c4b5a69788796a5b4c3d2e1f0
 //! key arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+//! stage prod
 //! context app billing
 //! context-env LambdaFunctionName AWS_LAMBDA_FUNCTION_NAME
 //! public-key MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…
@@ -29,6 +30,9 @@
 //! * `id`: 16 random bytes in hex, made when the bundle is created. KMS binds the private key
 //!   to it (the encryption context `sealed:bundle` = the id: [`Bundle::kms_context`](contents::Bundle::kms_context)),
 //!   and every value's sealing binds it too.
+//! * `stage` (a bundle of a stage set only: `cargo sealed stage`): the stage it is. KMS binds
+//!   the private key to it (`sealed:stage` = the stage, beside `sealed:bundle`), and every
+//!   value's sealing binds it, so a line copied from another stage's file never opens.
 //! * `key`: the KMS key the private key is wrapped under. `context` and `context-env`: its
 //!   encryption context (a literal value, or the environment variable that holds it at run
 //!   time), percent-encoded where a key or value has a space, `%`, `#`, a control or a non-ASCII

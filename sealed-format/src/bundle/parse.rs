@@ -9,14 +9,15 @@ use crate::bundle::error::{BundleError, BundleErrorKind};
 use crate::bundle::format::{BUNDLE_HEADER, BUNDLE_ID_LEN, FORMAT_1_HEADER};
 use crate::bundle::percent_encoding::decode_field;
 use crate::bundle::public_key::check_public_key;
-use crate::bundle::value::{check_sealed_len, check_value_name, BundleValue};
+use crate::bundle::value::{check_sealed_len, check_stage_name, check_value_name, BundleValue};
 use crate::context::{check_context_keys, check_env_name, ContextValue};
 use crate::key::KeyRef;
 
 /// The header's directives, in the order a file writes them.
-const HEADER: [&str; 7] = [
+const HEADER: [&str; 8] = [
     "id",
     "key",
+    "stage",
     "context",
     "context-env",
     "public-key",
@@ -29,6 +30,7 @@ const HEADER: [&str; 7] = [
 struct HeaderDirectives {
     id: Option<[u8; BUNDLE_ID_LEN]>,
     key: Option<String>,
+    stage: Option<String>,
     context: Vec<(String, ContextValue<String>)>,
     context_lines: Vec<usize>,
     public_key: Option<Vec<u8>>,
@@ -67,6 +69,13 @@ impl HeaderDirectives {
                 };
                 KeyRef::parse(key).map_err(|e| at(BundleErrorKind::BadKey(e.to_string())))?;
                 set_once(&mut self.key, key.to_owned(), "key", number)?;
+            }
+            "stage" => {
+                let [_, stage] = fields[..] else {
+                    return Err(at(fields_error("stage", "one field: the stage's name")));
+                };
+                check_stage_name(stage).map_err(at)?;
+                set_once(&mut self.stage, stage.to_owned(), "stage", number)?;
             }
             "context" | "context-env" => {
                 let [_, key, value] = fields[..] else {
@@ -205,6 +214,7 @@ impl Bundle {
         Ok(Bundle {
             id,
             key,
+            stage: header.stage,
             context: header.context,
             public_key,
             private_key,
@@ -406,6 +416,28 @@ mod tests {
             "{}",
             error_of(&cut)
         );
+    }
+
+    #[test]
+    fn a_stage_is_read_and_written_in_the_header() {
+        let mut bundle = sample();
+        bundle.stage = Some("prod".into());
+        let text = bundle.render();
+        assert!(
+            text.contains("\nkey alias/app\nstage prod\ncontext "),
+            "{text}"
+        );
+        assert_eq!(Bundle::parse(&text).unwrap().stage.as_deref(), Some("prod"));
+        for (bad, expected) in [
+            ("stage 1prod", "line 5: invalid stage name `1prod`"),
+            ("stage prod eu", "line 5: `stage` takes one field"),
+            ("stage pr.od", "line 5: invalid stage name `pr.od`"),
+        ] {
+            let error = error_of(&text.replacen("stage prod", bad, 1));
+            assert!(error.starts_with(expected), "{bad}: {error}");
+        }
+        let twice = text.replacen("stage prod\n", "stage prod\nstage dev\n", 1);
+        assert!(error_of(&twice).starts_with("line 6: `stage` given twice"));
     }
 
     #[test]

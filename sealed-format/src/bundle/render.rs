@@ -19,6 +19,9 @@ impl Bundle {
         // writing to a `String` cannot fail
         let _ = writeln!(out, "{COMMENT}\n{BUNDLE_HEADER}");
         let _ = writeln!(out, "id {}\nkey {}", hex::encode(self.id), self.key);
+        if let Some(stage) = &self.stage {
+            let _ = writeln!(out, "stage {stage}");
+        }
         for (key, value) in &self.context {
             let (directive, value) = match value {
                 ContextValue::Literal(v) => ("context", v),

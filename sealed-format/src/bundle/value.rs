@@ -3,7 +3,7 @@
 use core::fmt;
 
 use crate::bundle::error::BundleErrorKind;
-use crate::bundle::format::{ENC_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, TAG_LEN};
+use crate::bundle::format::{ENC_LEN, MAX_BUNDLE_VALUE, MAX_NAME_LEN, MAX_STAGE_LEN, TAG_LEN};
 
 /// One value of a bundle.
 #[derive(Clone, PartialEq, Eq)]
@@ -48,6 +48,23 @@ pub fn check_value_name(name: &str) -> Result<(), BundleErrorKind> {
     } else {
         Err(BundleErrorKind::BadName(
             name.chars().take(MAX_NAME_LEN).collect(),
+        ))
+    }
+}
+
+/// Checks a stage name: a letter, then up to 31 of `a-z A-Z 0-9 _ -` (`dev`, `staging`,
+/// `prod-eu`), so that it is a word in a file name, an IAM condition and an environment variable.
+pub fn check_stage_name(name: &str) -> Result<(), BundleErrorKind> {
+    let valid = name.len() <= MAX_STAGE_LEN
+        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'));
+    if valid {
+        Ok(())
+    } else {
+        Err(BundleErrorKind::BadStage(
+            name.chars().take(MAX_STAGE_LEN).collect(),
         ))
     }
 }

@@ -1,7 +1,8 @@
-//! The name meant by a typo: the closest of the names there are, if it is near.
+//! The name meant by a typo: the closest of the names there are, if it is near (for `sealed!`'s
+//! messages and the runtime's "did you mean").
 
 /// The name in `names` closest to `name`, if it is near (a typo).
-pub(crate) fn closest<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
+pub fn closest<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
     names
         .iter()
         .map(|candidate| (edit_distance(name, candidate), *candidate))

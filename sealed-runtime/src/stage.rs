@@ -1,0 +1,215 @@
+//! Stage sets at start-up: the stage a value of a stage set is read as, chosen by its set's
+//! variable (read once per process), checked against `AWS_REGION`, before any network call.
+//! Never a default stage, never a guess: unset, unknown, in the wrong region or left out by
+//! `only = […]` is an error, and the value is never another stage's.
+
+use std::sync::{Mutex, PoisonError};
+
+use crate::declaration::{Declaration, StagedValue};
+use crate::error::{Error, ErrorKind};
+
+/// Each selector variable read so far, with what it held: read on the first access (or
+/// `prefetch`) of a value of a set that names it, and never again, so that every value of the
+/// process is read as the same stage. A handful of entries: one per selector variable.
+static SELECTED: Mutex<Vec<(&'static str, Option<String>)>> = Mutex::new(Vec::new());
+
+fn selected(variable: &'static str) -> Option<String> {
+    let mut read = SELECTED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, value)) = read.iter().find(|(name, _)| *name == variable) {
+        return value.clone();
+    }
+    let value = std::env::var(variable).ok();
+    read.push((variable, value.clone()));
+    value
+}
+
+/// The region the process runs in, as Lambda sets it.
+fn region() -> Option<String> {
+    std::env::var("AWS_REGION")
+        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+        .ok()
+        .filter(|r| !r.is_empty())
+}
+
+/// What `declared` is read as: itself, or for a value of a stage set, the selected stage's
+/// value (the error at the value's `sealed!`).
+pub(crate) fn resolve(declared: &'static Declaration) -> Result<&'static Declaration, Error> {
+    let Some(staged) = &declared.staged else {
+        return Ok(declared);
+    };
+    let stage = selected(staged.selector);
+    choose(staged, stage.as_deref(), region().as_deref()).map_err(|kind| {
+        Error::new(kind)
+            .at(declared.location)
+            .in_stage_set(staged.set, staged.name)
+    })
+}
+
+/// Whether `declared` is left out of the selected stage by `only = […]` (so `prefetch` has
+/// nothing to do for it); any other outcome is for its access to report.
+pub(crate) fn is_excluded(declared: &'static Declaration) -> bool {
+    matches!(
+        resolve(declared).map_err(|e| e.kind().clone()),
+        Err(ErrorKind::StageExcluded { .. })
+    )
+}
+
+/// The stage's value of `staged` for the selector's value `stage` in `region`.
+fn choose(
+    staged: &StagedValue,
+    stage: Option<&str>,
+    region: Option<&str>,
+) -> Result<&'static Declaration, ErrorKind> {
+    let names = || staged.stages.iter().map(|s| s.name.to_owned()).collect();
+    let Some(stage) = stage.filter(|s| !s.is_empty()) else {
+        return Err(ErrorKind::StageNotSelected {
+            variable: staged.selector.to_owned(),
+            stages: names(),
+        });
+    };
+    let Some(choice) = staged.stages.iter().find(|s| s.name == stage) else {
+        return Err(ErrorKind::UnknownStage {
+            variable: staged.selector.to_owned(),
+            value: stage.chars().take(64).collect(),
+            stages: names(),
+        });
+    };
+    if let Some(region) = region {
+        if !choice.regions.is_empty() && !choice.regions.contains(&region) {
+            return Err(ErrorKind::StageMismatch {
+                stage: stage.to_owned(),
+                region: region.to_owned(),
+                regions: choice.regions.iter().map(|r| (*r).to_owned()).collect(),
+            });
+        }
+    }
+    choice.declared.ok_or_else(|| ErrorKind::StageExcluded {
+        stage: stage.to_owned(),
+        only: staged
+            .stages
+            .iter()
+            .filter(|s| s.declared.is_some())
+            .map(|s| s.name.to_owned())
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::declaration::{location, StageChoice};
+    use sealed_format::{Algorithm, BlobFamily};
+
+    const fn declaration(line: u32) -> Declaration {
+        Declaration {
+            ciphertext: &[],
+            family: BlobFamily::Unchecked,
+            key: None,
+            context: &[],
+            algorithm: Algorithm::SymmetricDefault,
+            plaintext_len: None,
+            key_material_id: None,
+            emulator_key_id: None,
+            location: location("src/main.rs", line, 1),
+            bundle: None,
+            staged: None,
+        }
+    }
+
+    static DEV: Declaration = declaration(1);
+    static PROD: Declaration = declaration(2);
+    static STAGED: StagedValue = StagedValue {
+        set: "secrets/app.stages",
+        selector: "SEALED_STAGE",
+        name: "db_password",
+        stages: &[
+            StageChoice {
+                name: "dev",
+                regions: &[],
+                declared: Some(&DEV),
+            },
+            StageChoice {
+                name: "staging",
+                regions: &[],
+                declared: None,
+            },
+            StageChoice {
+                name: "prod",
+                regions: &["eu-west-1", "eu-central-1"],
+                declared: Some(&PROD),
+            },
+        ],
+    };
+
+    #[test]
+    fn the_selected_stage_is_chosen_and_nothing_is_guessed() {
+        let line = |chosen: Result<&Declaration, ErrorKind>| chosen.ok().map(|d| d.location.line());
+        assert_eq!(line(choose(&STAGED, Some("dev"), None)), Some(1));
+        assert_eq!(
+            line(choose(&STAGED, Some("prod"), Some("eu-central-1"))),
+            Some(2)
+        );
+        let stages = vec!["dev".to_owned(), "staging".into(), "prod".into()];
+        for unset in [None, Some("")] {
+            assert_eq!(
+                choose(&STAGED, unset, None).err().unwrap(),
+                ErrorKind::StageNotSelected {
+                    variable: "SEALED_STAGE".into(),
+                    stages: stages.clone()
+                }
+            );
+        }
+        assert_eq!(
+            choose(&STAGED, Some("prdo"), None).err().unwrap(),
+            ErrorKind::UnknownStage {
+                variable: "SEALED_STAGE".into(),
+                value: "prdo".into(),
+                stages
+            }
+        );
+        assert_eq!(
+            choose(&STAGED, Some("prod"), Some("us-east-1"))
+                .err()
+                .unwrap(),
+            ErrorKind::StageMismatch {
+                stage: "prod".into(),
+                region: "us-east-1".into(),
+                regions: vec!["eu-west-1".into(), "eu-central-1".into()]
+            }
+        );
+        assert_eq!(
+            choose(&STAGED, Some("staging"), None).err().unwrap(),
+            ErrorKind::StageExcluded {
+                stage: "staging".into(),
+                only: vec!["dev".into(), "prod".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn each_stage_error_says_what_to_do() {
+        let unknown = Error::new(choose(&STAGED, Some("prd"), None).err().unwrap())
+            .at(location("src/main.rs", 3, 9))
+            .in_stage_set("secrets/app.stages", "db_password");
+        let message = unknown.to_string();
+        assert!(message.starts_with("`SEALED_STAGE` is `prd`, which is no stage of this binary (it holds `dev`, `staging`, `prod`) for the sealed value at src/main.rs:3:9 (value `db_password` of stage set `secrets/app.stages`)"), "{message}");
+        assert!(message.contains("help: did you mean `prod`?"), "{message}");
+        let unset = Error::new(choose(&STAGED, None, None).err().unwrap()).to_string();
+        for deploy in [
+            "SAM `Environment: {Variables: {SEALED_STAGE: prod}}`",
+            "CDK `environment: { SEALED_STAGE: 'prod' }`",
+            "Serverless `provider: {environment: {SEALED_STAGE: prod}}`",
+            "`cargo lambda deploy --env-var SEALED_STAGE=prod`",
+        ] {
+            assert!(unset.contains(deploy), "{unset}");
+        }
+        assert_eq!(
+            ErrorKind::StageNotSelected {
+                variable: String::new(),
+                stages: vec![]
+            }
+            .name(),
+            "StageNotSelected"
+        );
+    }
+}

@@ -1,0 +1,303 @@
+//! Validate `sealed!(stages = "…", name = "…")`: the stage set, every stage's bundle (its stage,
+//! key and id the set's), and the value in every stage (or every stage `only = […]` names), so
+//! that no stage can lack a secret the code reads.
+
+use std::path::Path;
+
+use proc_macro2::Span;
+use sealed_format::{closest, StageSet};
+use syn::LitStr;
+
+use crate::ast::Invocation;
+use crate::bundle_value::{bundle_value, read_bundle};
+use crate::checked::{Checked, CheckedStage, CheckedStages};
+use crate::crate_file::{read_crate_file, FileKind};
+use crate::errors::{format_error, Errors};
+
+/// `sealed!(stages = "…", name = "…" [, only = […]])`.
+pub(crate) fn check_stages(
+    mut invocation: Invocation,
+    manifest_dir: Option<&Path>,
+    allow_emulator: bool,
+) -> Result<Checked, syn::Error> {
+    let mut errors = Errors::default();
+    let (set_lit, name_lit, full, set) = read_set(&mut invocation, manifest_dir, &mut errors)?;
+    let path = set_lit.value();
+    let span = set_lit.span();
+    let only = check_only(&invocation, &set, &path, &mut errors);
+    std::mem::take(&mut errors).finish()?;
+    let name = name_lit.value();
+    let dir = Path::new(&path).parent().unwrap_or(Path::new(""));
+    let mut files = vec![full];
+    let mut stages = Vec::new();
+    let mut missing = Vec::new();
+    let mut present = Vec::new();
+    let mut names_anywhere: Vec<String> = Vec::new();
+    for stage in &set.stages {
+        let bundle_path = dir.join(&stage.bundle).to_string_lossy().into_owned();
+        let (bundle, blob, bundle_full) =
+            match read_bundle(&bundle_path, span, manifest_dir, allow_emulator) {
+                Ok(read) => read,
+                Err(error) => {
+                    errors.push(error);
+                    continue;
+                }
+            };
+        files.push(bundle_full.clone());
+        if let Err(message) = stage.check_bundle(&bundle) {
+            // error: in `secrets/app.stages`: `app.prod.bundle` is the bundle of stage `staging`, …
+            errors.push(format_error(
+                span,
+                &format!("stage `{}` of `{path}`: {message}", stage.name),
+                "the stage set pins each stage's bundle: restore the bundle (or the set) from version control; `cargo sealed stage add` writes both",
+            ));
+            continue;
+        }
+        names_anywhere.extend(bundle.names().map(str::to_owned));
+        let wanted = only.as_ref().is_none_or(|only| only.contains(&stage.name));
+        let value = if wanted {
+            if let Some(value) = bundle.value(&name) {
+                present.push(stage.name.clone());
+                Some(bundle_value(
+                    &bundle,
+                    value,
+                    blob,
+                    bundle_full,
+                    bundle_path,
+                    span,
+                    &name_lit,
+                ))
+            } else {
+                missing.push((stage.name.clone(), bundle_path));
+                None
+            }
+        } else {
+            None
+        };
+        stages.push(CheckedStage {
+            name: stage.name.clone(),
+            regions: stage.regions.clone(),
+            value,
+        });
+    }
+    std::mem::take(&mut errors).finish()?;
+    if !missing.is_empty() {
+        errors.push(missing_error(
+            &name_lit,
+            &path,
+            &present,
+            &missing,
+            &names_anywhere,
+        ));
+        return Err(errors.take());
+    }
+    let Some(first) = stages.iter().find_map(|s| s.value.as_ref()) else {
+        errors.at(span, format!("`{path}` has no stages yet: add one with `cargo sealed stage add {path} STAGE --key ARN`"));
+        return Err(errors.take());
+    };
+    Ok(Checked {
+        blob: first.blob.clone(),
+        key: first.key.clone(),
+        context: copy_context(&first.context),
+        algorithm: first.algorithm,
+        file: files.first().cloned(),
+        text: first.text.clone(),
+        literal: None,
+        key_literal: None,
+        file_literal: None,
+        bundle: None,
+        stages: Some(CheckedStages {
+            path,
+            selector: set.selector.clone(),
+            name,
+            stages,
+            files,
+        }),
+    })
+}
+
+/// The set file of `stages = …`, read and parsed, with `name = …`: the set's literal, the
+/// name's, the file's full path and the set.
+fn read_set(
+    invocation: &mut Invocation,
+    manifest_dir: Option<&Path>,
+    errors: &mut Errors,
+) -> Result<(LitStr, LitStr, std::path::PathBuf, StageSet), syn::Error> {
+    not_with_stages(invocation, errors);
+    let Some(set_lit) = invocation.stages.take() else {
+        let span = invocation
+            .only
+            .as_ref()
+            .map_or_else(Span::call_site, |o| o.span);
+        errors.at(
+            span,
+            "`only = […]` names the stages of a stage set a value is in: it goes with `stages = \"path/to/app.stages\"` and `name = \"…\"`",
+        );
+        return Err(errors.take());
+    };
+    let Some(name_lit) = invocation.name.take() else {
+        errors.at(
+            set_lit.span(),
+            "`stages = …` needs `name = \"…\"`, the value's name in the stages' bundles",
+        );
+        return Err(errors.take());
+    };
+    let path = set_lit.value();
+    let span = set_lit.span();
+    let (text, full) = read_crate_file(&path, manifest_dir, FileKind::StageSet).map_err(|m| {
+        errors.at(span, m);
+        errors.take()
+    })?;
+    let set = StageSet::parse(&text).map_err(|error| {
+        // error: in `secrets/app.stages`: line 4: the key of a stage is a key ARN, …
+        errors.push(format_error(
+            span,
+            &format!("in `{path}`: {error}"),
+            &error.help(),
+        ));
+        errors.take()
+    })?;
+    Ok((set_lit, name_lit, full, set))
+}
+
+/// The stages `only = […]` names, each a stage of the set (`None` without `only`).
+fn check_only(
+    invocation: &Invocation,
+    set: &StageSet,
+    path: &str,
+    errors: &mut Errors,
+) -> Option<Vec<String>> {
+    let only = invocation.only.as_ref()?;
+    let names: Vec<&str> = set.names().collect();
+    let mut chosen = Vec::new();
+    for stage in &only.stages {
+        let value = stage.value();
+        if chosen.contains(&value) {
+            errors.at(stage.span(), format!("`{value}` is named twice in `only`"));
+        } else if !names.contains(&value.as_str()) {
+            // error: `prdo` is no stage of `secrets/app.stages` (its stages: `dev`, `prod`)
+            let help = closest(&value, &names).map_or_else(
+                || format!("add it with `cargo sealed stage add {path} {value} --key ARN`"),
+                |near| format!("did you mean `{near}`?"),
+            );
+            errors.push(format_error(
+                stage.span(),
+                &format!(
+                    "`{value}` is no stage of `{path}` (its stages: {})",
+                    quoted(&names)
+                ),
+                &help,
+            ));
+        }
+        chosen.push(value);
+    }
+    Some(chosen)
+}
+
+/// `name` missing in some stages: which have it, which lack it, and the command for each.
+fn missing_error(
+    name_lit: &LitStr,
+    path: &str,
+    present: &[String],
+    missing: &[(String, String)],
+    names_anywhere: &[String],
+) -> syn::Error {
+    let name = name_lit.value();
+    let lacking = missing
+        .iter()
+        .map(|(stage, bundle)| format!("{stage} ({bundle})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // error: `stripe_key` is in dev, staging but not in prod (secrets/app.prod.bundle)
+    let message = if present.is_empty() {
+        format!("`{name}` is in no stage of `{path}`: not in {lacking}")
+    } else {
+        format!("`{name}` is in {} but not in {lacking}", present.join(", "))
+    };
+    let names: Vec<&str> = names_anywhere.iter().map(String::as_str).collect();
+    let near = closest(&name, &names).filter(|near| *near != name);
+    let help = match near {
+        Some(near) if present.is_empty() => format!("did you mean `{near}`?"),
+        _ => missing
+            .iter()
+            .map(|(stage, _)| {
+                format!("printf %s \"$VALUE\" | cargo sealed stage set {path} {stage} {name}")
+            })
+            .chain((!present.is_empty()).then(|| {
+                format!(
+                    "or, if it is deliberately absent there, `only = [{}]`",
+                    present
+                        .iter()
+                        .map(|s| format!("\"{s}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }))
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    format_error(name_lit.span(), &message, &help)
+}
+
+/// A context as the expansion writes it, copied (`LitStr` is not `Clone` with syn's features
+/// here).
+fn copy_context(
+    context: &[(String, crate::ast::ContextValue)],
+) -> Vec<(String, crate::ast::ContextValue)> {
+    context
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_ref().map(|l| LitStr::new(&l.value(), l.span())),
+            )
+        })
+        .collect()
+}
+
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every argument given beside `stages = …` that a value of a stage set takes from its files.
+fn not_with_stages(invocation: &Invocation, errors: &mut Errors) {
+    let from_set = "a value of a stage set takes its key, context and bundle from the set, which pins each stage's key";
+    let others = [
+        (
+            "a ciphertext literal",
+            invocation.literal.as_ref().map(LitStr::span),
+        ),
+        ("`file = …`", invocation.file.as_ref().map(LitStr::span)),
+        ("`key = …`", invocation.key.as_ref().map(LitStr::span)),
+        ("`bundle = …`", invocation.bundle.as_ref().map(LitStr::span)),
+        ("`id = …`", invocation.id.as_ref().map(LitStr::span)),
+        (
+            "`algorithm = …`",
+            invocation.algorithm.as_ref().map(LitStr::span),
+        ),
+        (
+            "`context = …`",
+            invocation
+                .context
+                .as_ref()
+                .and_then(|c| c.entries.first())
+                .map(|e| e.key.span()),
+        ),
+        (
+            "`unchecked`",
+            invocation.unchecked.as_ref().map(syn::Ident::span),
+        ),
+    ];
+    for (what, span) in others {
+        if let Some(span) = span {
+            errors.at(
+                span,
+                format!("{what} does not go with `stages = …`: {from_set}"),
+            );
+        }
+    }
+}
