@@ -5,13 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use sealed_format::{check_value_name, KeyRef, Options, MAX_BUNDLE_VALUE};
+use sealed_format::{KeyRef, Options};
 
 use crate::args::ContextArgs;
-use crate::bundle_ops::{bundle_error, new_key_pair, remember, seal_into, trusted};
+use crate::bundle_ops::{new_key_pair, remember, seal_into, set_value, SetValue};
 use crate::context::entry_text;
 use crate::kms::public_key_fingerprint;
-use crate::plaintext::read_plaintext;
 use crate::runtime_tools::new_bundle_id;
 
 #[derive(Args)]
@@ -150,37 +149,16 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
 
 /// `cargo sealed bundle set`: no KMS client is built, no credential read, nothing sent.
 fn set(args: &SetArgs) -> Result<ExitCode, String> {
-    check_value_name(&args.name).map_err(bundle_error)?;
-    // a file that is no bundle, or a public key that changed, fails before the prompt; the
-    // edit itself is made under the lock
-    let known = trusted(
+    let bundle = set_value(
         &args.file,
-        &crate::bundle_file::read(&args.file)?,
-        args.trust_new_key,
+        &SetValue {
+            name: &args.name,
+            place: format!("`{}`", args.file.display()),
+            check: &|_| Ok(()),
+            trust_new_key: args.trust_new_key,
+            strip_newline: args.strip_newline,
+        },
     )?;
-    let plaintext = read_plaintext(args.strip_newline, MAX_BUNDLE_VALUE, "a bundle value")?;
-    let locked = crate::bundle_file::lock(&args.file)?;
-    let mut bundle = locked.bundle()?;
-    trusted(&args.file, &bundle, args.trust_new_key)?;
-    let replaced = seal_into(&mut bundle, &args.name, &plaintext)?;
-    let generation = bundle.generation;
-    locked.write(&bundle)?;
-    eprintln!(
-        "{} `{}` ({} bytes, generation {generation}) in `{}`, sealed to its public key {} (no KMS call)",
-        if replaced { "replaced" } else { "added" },
-        args.name,
-        plaintext.len(),
-        args.file.display(),
-        public_key_fingerprint(&bundle)
-    );
-    remember(&bundle);
-    if known == crate::known_bundles::Known::New {
-        eprintln!(
-            "first value sealed to bundle {} from here: its public key {} is recorded, and a later `set` refuses another key for it",
-            bundle.id_hex(),
-            public_key_fingerprint(&bundle)
-        );
-    }
     println!("{}", usage(&args.file, &args.name, &bundle.key));
     Ok(ExitCode::SUCCESS)
 }

@@ -7,11 +7,12 @@ use std::path::Path;
 use aws_sdk_kms::error::ProvideErrorMetadata as _;
 use aws_sdk_kms::types::DataKeyPairSpec;
 use sealed_format::{
-    Bundle, BundleError, BundleErrorKind, ContextValue, KeyRef, BUNDLE_CONTEXT_KEY,
-    STAGE_CONTEXT_KEY,
+    check_value_name, Bundle, BundleError, BundleErrorKind, ContextValue, KeyRef,
+    BUNDLE_CONTEXT_KEY, MAX_BUNDLE_VALUE, STAGE_CONTEXT_KEY,
 };
 
 use crate::kms::{base64_of, failure_message, public_key_fingerprint};
+use crate::plaintext::read_plaintext;
 use crate::runtime_tools::seal_value;
 
 /// A bundle's rule broken outside a file (by an argument or an edit), as a message.
@@ -81,9 +82,60 @@ pub fn seal_into(bundle: &mut Bundle, name: &str, plaintext: &[u8]) -> Result<bo
     bundle.set(name, generation, sealed).map_err(bundle_error)
 }
 
+/// How `bundle set` and `stage set` seal a value into the bundle file `path`.
+pub struct SetValue<'a> {
+    /// The value's name.
+    pub name: &'a str,
+    /// Where the value goes, for the message (`` `secrets/app.bundle` ``).
+    pub place: String,
+    /// What the bundle must be besides a bundle (a stage set's: its stage's): checked before
+    /// the prompt and again under the lock.
+    pub check: &'a dyn Fn(&Bundle) -> Result<(), String>,
+    /// `--trust-new-key`.
+    pub trust_new_key: bool,
+    /// `--strip-newline`.
+    pub strip_newline: bool,
+}
+
+/// Reads the plaintext (stdin or a hidden prompt) and seals it into the bundle at `path` with
+/// the next generation, under the file's lock. A file that is no bundle, fails `set.check`, or
+/// whose public key is not the one sealed to before fails before the prompt, and again under
+/// the lock. No KMS client is built, no credential read, nothing sent. The bundle as written.
+pub fn set_value(path: &Path, set: &SetValue<'_>) -> Result<Bundle, String> {
+    check_value_name(set.name).map_err(bundle_error)?;
+    let before = crate::bundle_file::read(path)?;
+    (set.check)(&before)?;
+    let known = trusted(path, &before, set.trust_new_key)?;
+    let plaintext = read_plaintext(set.strip_newline, MAX_BUNDLE_VALUE, "a bundle value")?;
+    let locked = crate::bundle_file::lock(path)?;
+    let mut bundle = locked.bundle()?;
+    (set.check)(&bundle)?;
+    trusted(path, &bundle, set.trust_new_key)?;
+    let replaced = seal_into(&mut bundle, set.name, &plaintext)?;
+    locked.write(&bundle)?;
+    eprintln!(
+        "{} `{}` ({} bytes, generation {}) in {}, sealed to its public key {} (no KMS call)",
+        if replaced { "replaced" } else { "added" },
+        set.name,
+        plaintext.len(),
+        bundle.generation,
+        set.place,
+        public_key_fingerprint(&bundle)
+    );
+    remember(&bundle);
+    if known == crate::known_bundles::Known::New {
+        eprintln!(
+            "first value sealed to bundle {} from here: its public key {} is recorded, and a later `set` refuses another key for it",
+            bundle.id_hex(),
+            public_key_fingerprint(&bundle)
+        );
+    }
+    Ok(bundle)
+}
+
 /// Whether the bundle's public key may be sealed to: the one this machine sealed to before for
 /// its id, a first use, or `--trust-new-key`; what the store said.
-pub fn trusted(
+fn trusted(
     path: &Path,
     bundle: &Bundle,
     trust_new_key: bool,

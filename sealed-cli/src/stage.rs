@@ -8,14 +8,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use sealed_format::{
-    check_stage_key, check_stage_name, check_value_name, stage_bundle_name, Bundle, KeyRef, Stage,
-    StageSet, DEFAULT_SELECTOR, MAX_BUNDLE_VALUE,
+    check_stage_key, check_stage_name, stage_bundle_name, KeyRef, Stage, StageSet, DEFAULT_SELECTOR,
 };
 
 use crate::args::{ContextArgs, ScanArgs};
-use crate::bundle_ops::{bundle_error, new_key_pair, remember, seal_into, trusted};
+use crate::bundle_ops::{bundle_error, new_key_pair, remember, set_value, SetValue};
 use crate::kms::public_key_fingerprint;
-use crate::plaintext::read_plaintext;
 use crate::runtime_tools::new_bundle_id;
 
 #[derive(Args)]
@@ -199,36 +197,23 @@ fn stage_of<'a>(set: &'a StageSet, file: &Path, name: &str) -> Result<&'a Stage,
 /// `cargo sealed stage set`: the stage's bundle checked against the set (its stage, key and id),
 /// the value sealed to its public key. No KMS client is built, no credential read.
 fn set(args: &SetArgs) -> Result<ExitCode, String> {
-    check_value_name(&args.name).map_err(bundle_error)?;
     let set = crate::bundle_file::read_stage_set(&args.file)?;
     let stage = stage_of(&set, &args.file, &args.stage)?;
     let path = bundle_path(&args.file, stage);
-    let checked = |bundle: &Bundle| {
-        stage
-            .check_bundle(bundle)
-            .map_err(|e| format!("{e}; nothing was sealed"))
-    };
-    let before = crate::bundle_file::read(&path)?;
-    checked(&before)?;
-    trusted(&path, &before, args.trust_new_key)?;
-    let plaintext = read_plaintext(args.strip_newline, MAX_BUNDLE_VALUE, "a stage's value")?;
-    let locked = crate::bundle_file::lock(&path)?;
-    let mut bundle = locked.bundle()?;
-    checked(&bundle)?;
-    trusted(&path, &bundle, args.trust_new_key)?;
-    let replaced = seal_into(&mut bundle, &args.name, &plaintext)?;
-    locked.write(&bundle)?;
-    remember(&bundle);
-    eprintln!(
-        "{} `{}` ({} bytes, generation {}) in stage `{}` (`{}`), sealed to its public key {} (no KMS call)",
-        if replaced { "replaced" } else { "added" },
-        args.name,
-        plaintext.len(),
-        bundle.generation,
-        args.stage,
-        path.display(),
-        public_key_fingerprint(&bundle)
-    );
+    set_value(
+        &path,
+        &SetValue {
+            name: &args.name,
+            place: format!("stage `{}` (`{}`)", args.stage, path.display()),
+            check: &|bundle| {
+                stage
+                    .check_bundle(bundle)
+                    .map_err(|e| format!("{e}; nothing was sealed"))
+            },
+            trust_new_key: args.trust_new_key,
+            strip_newline: args.strip_newline,
+        },
+    )?;
     println!(
         "sealed!(stages = {:?}, name = {:?})",
         args.file.display().to_string(),
@@ -312,9 +297,9 @@ fn matrix(args: &MatrixArgs) -> Result<ExitCode, String> {
     let mut gaps = 0;
     for name in &names {
         let mut row = vec![name.clone()];
+        let reads: Vec<_> = uses.iter().filter(|(n, _)| n == name).collect();
+        let read = !reads.is_empty();
         for (stage, bundle) in set.stages.iter().zip(&bundles) {
-            let reads: Vec<_> = uses.iter().filter(|(n, _)| n == name).collect();
-            let read = !reads.is_empty();
             let wanted = reads
                 .iter()
                 .any(|(_, only)| only.as_ref().is_none_or(|o| o.contains(&stage.name)));

@@ -94,7 +94,7 @@ fn declaration(checked: &Checked, runtime: &TokenStream, staged: &TokenStream) -
 }
 
 /// A value of a stage set: a `static` declaration per stage that has the value, and the
-/// `Declaration` that chooses among them at start-up (its own fields empty).
+/// `Declaration` that chooses among them at start-up (`Declaration::choosing`).
 fn staged_declaration(stages: &CheckedStages, runtime: &TokenStream) -> TokenStream {
     let none = quote!(::core::option::Option::None);
     let mut statics = Vec::new();
@@ -122,28 +122,15 @@ fn staged_declaration(stages: &CheckedStages, runtime: &TokenStream) -> TokenStr
     let (set, selector, name) = (&stages.path, &stages.selector, &stages.name);
     quote!({
         #(#statics)*
-        #runtime::__private::Declaration {
-            ciphertext: &[],
-            family: #runtime::__private::format::BlobFamily::Unchecked,
-            key: ::core::option::Option::None,
-            context: &[],
-            algorithm: #runtime::__private::format::Algorithm::SymmetricDefault,
-            plaintext_len: ::core::option::Option::None,
-            key_material_id: ::core::option::Option::None,
-            emulator_key_id: ::core::option::Option::None,
-            location: #runtime::__private::location(
-                ::core::file!(),
-                ::core::line!(),
-                ::core::column!(),
-            ),
-            bundle: ::core::option::Option::None,
-            staged: ::core::option::Option::Some(#runtime::__private::StagedValue {
+        #runtime::__private::Declaration::choosing(
+            #runtime::__private::location(::core::file!(), ::core::line!(), ::core::column!()),
+            ::core::option::Option::Some(#runtime::__private::StagedValue {
                 set: #set,
                 selector: #selector,
                 name: #name,
                 stages: &[#(#choices),*],
             }),
-        }
+        )
     })
 }
 

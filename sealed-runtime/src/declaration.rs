@@ -69,6 +69,28 @@ pub struct Declaration {
     pub staged: Option<StagedValue>,
 }
 
+impl Declaration {
+    /// A declaration with nothing to send to KMS, at `location`: for a value of a stage set
+    /// (`staged`: its stages, one chosen at start-up) or the placeholder of an invalid
+    /// `sealed!` (`None`).
+    #[doc(hidden)]
+    pub const fn choosing(location: Location, staged: Option<StagedValue>) -> Declaration {
+        Declaration {
+            ciphertext: &[],
+            family: BlobFamily::Unchecked,
+            key: None,
+            context: &[],
+            algorithm: Algorithm::SymmetricDefault,
+            plaintext_len: None,
+            key_material_id: None,
+            emulator_key_id: None,
+            location,
+            bundle: None,
+            staged,
+        }
+    }
+}
+
 /// A value of a stage set, as `sealed!(stages = …, name = …)` emits it: every stage's bundle
 /// value, checked at compile time, and the variable that chooses one.
 #[doc(hidden)]

@@ -490,16 +490,22 @@ fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
                 format!("{near}set `{variable}` to one of {}; a new stage needs `cargo sealed stage add` and a new build", list(stages)),
             )
         }
-        ErrorKind::StageMismatch { stage, region, regions } => says(
-            "StageMismatch",
-            format!("the stage `{stage}` runs in {}, but `AWS_REGION` is `{region}`", list(regions)),
-            format!("the stage is selected in the wrong place: fix the selector where this function is deployed in {region}, or add the region to the stage (`cargo sealed stage add FILE {stage} … --region {region}` and a new build)"),
-        ),
-        ErrorKind::StageExcluded { stage, only } => says(
-            "StageExcluded",
-            format!("the value is not in stage `{stage}`: `only = […]` gives it to {} alone", list(only)),
-            format!("do not read it in `{stage}` (check the stage before reading it), or give `{stage}` the value: `cargo sealed stage set FILE {stage} NAME` and add `\"{stage}\"` to `only`"),
-        ),
+        ErrorKind::StageMismatch { stage, region, regions } => {
+            let (set, _) = d.stage_set.unwrap_or(("the stage set", "NAME"));
+            says(
+                "StageMismatch",
+                format!("the stage `{stage}` runs in {}, but `AWS_REGION` is `{region}`", list(regions)),
+                format!("the stage is selected in the wrong place: fix the selector where this function is deployed in {region}; if `{stage}` runs there on purpose, add `{region}` to the `regions=` of its line in `{set}` (a reviewed change) and build again"),
+            )
+        }
+        ErrorKind::StageExcluded { stage, only } => {
+            let (set, name) = d.stage_set.unwrap_or(("FILE", "NAME"));
+            says(
+                "StageExcluded",
+                format!("the value is not in stage `{stage}`: `only = […]` gives it to {} alone", list(only)),
+                format!("do not read it in `{stage}`, or give `{stage}` the value: `printf %s \"$VALUE\" | cargo sealed stage set {set} {stage} {name}` and add `\"{stage}\"` to `only`"),
+            )
+        }
     }
 }
 

@@ -114,6 +114,7 @@ pub use tls::http_client;
 /// sealed!(file = "<path>", …)
 /// sealed!(bundle = "<path>", name = "<name>", key = "<key the file must name>"
 ///         [, id = "<the bundle id the file must have>"])
+/// sealed!(stages = "<path>", name = "<name>" [, only = ["<stage>", …]])
 /// ```
 ///
 /// * **The ciphertext** is the base64 `CiphertextBlob` of KMS `Encrypt` (`cargo sealed encrypt`
@@ -151,6 +152,18 @@ pub use tls::http_client;
 ///   edited in the file, or moved to another name, generation or bundle, fails to open at run
 ///   time ([`ErrorKind::BundleValueRejected`]), and a public key that is not the private key's
 ///   pair fails the whole bundle ([`ErrorKind::BundleKeyMismatch`]), never giving a plaintext.
+/// * **`stages = "path", name = "…"`**: one value of every stage of a stage set (`cargo sealed
+///   stage init`, `add`, `set`): one bundle per stage, all embedded, one chosen at start-up by
+///   the variable the set names (`SEALED_STAGE` by default), so one artifact runs as dev, staging
+///   or prod. The macro checks the set and every stage's bundle as `bundle = …` checks one (and
+///   that each is its stage's, with the key ARN and id the set pins: the set is what the code
+///   trusts, so no `key = …` goes beside it), and that the name is in every stage, or in every
+///   stage `only = […]` names; a stage that lacks it is a compile error naming the stage, its
+///   file and the `cargo sealed stage set` line. Each file of the set rebuilds the crate. At run
+///   time, before any network call: the variable unset is [`ErrorKind::StageNotSelected`]
+///   (never a default stage), an unknown stage [`ErrorKind::UnknownStage`], `AWS_REGION`
+///   outside the stage's regions [`ErrorKind::StageMismatch`], a stage `only` leaves out
+///   [`ErrorKind::StageExcluded`]. [`Sealed::stage_set`] tells the set, the name and the stages.
 /// * **`unchecked`**: the escape hatch for a ciphertext layout AWS introduces after this version
 ///   of `sealed`. Only the base64 and the size are checked. Use it only when the macro says the
 ///   layout is unknown for a ciphertext you know came from KMS `Encrypt`, and please report it.
@@ -181,7 +194,8 @@ pub use tls::http_client;
 ///
 /// The expansion is a constant expression: it can initialise a `static` or a `const`, and every
 /// way of reaching it refers to the same value. It reads no environment variable (but
-/// `CARGO_MANIFEST_DIR` for `file = …` and `bundle = …`), no network and no other file.
+/// `CARGO_MANIFEST_DIR` for `file = …`, `bundle = …` and `stages = …`), no network and no other
+/// file.
 ///
 /// ```
 /// use sealed_runtime::{sealed, Algorithm, ContextValue, Sealed};

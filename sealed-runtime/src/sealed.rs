@@ -47,19 +47,10 @@ pub const fn sealed_of(value: &'static ValueCell) -> Sealed {
     Sealed::of(value)
 }
 
-static PLACEHOLDER_VALUE: ValueCell = ValueCell::new(Declaration {
-    ciphertext: &[],
-    family: BlobFamily::Unchecked,
-    key: None,
-    context: &[],
-    algorithm: Algorithm::SymmetricDefault,
-    plaintext_len: None,
-    key_material_id: None,
-    emulator_key_id: None,
-    location: location("<invalid sealed!>", 0, 0),
-    bundle: None,
-    staged: None,
-});
+static PLACEHOLDER_VALUE: ValueCell = ValueCell::new(Declaration::choosing(
+    location("<invalid sealed!>", 0, 0),
+    None,
+));
 
 /// What a `sealed!` with errors expands to, beside its `compile_error!`s.
 #[doc(hidden)]
@@ -315,11 +306,17 @@ impl Sealed {
             return self.get().await.map(|_| ());
         }
         let value = self.value;
-        if value.plaintext.get().is_some() || stage::is_excluded(&value.declared) {
-            // a value `only = […]` leaves out of this stage is not read in it: nothing to do
+        if value.plaintext.get().is_some() {
             return Ok(());
         }
-        let declared = stage::resolve(&value.declared)?;
+        let declared = match stage::resolve(&value.declared) {
+            Ok(declared) => declared,
+            // a value `only = […]` leaves out of this stage is not read in it: nothing to do
+            Err(error) if matches!(error.kind(), ErrorKind::StageExcluded { .. }) => {
+                return Ok(());
+            }
+            Err(error) => return Err(error),
+        };
         let Some(member) = declared.bundle.as_ref() else {
             return self.get().await.map(|_| ());
         };

@@ -45,15 +45,6 @@ pub(crate) fn resolve(declared: &'static Declaration) -> Result<&'static Declara
     })
 }
 
-/// Whether `declared` is left out of the selected stage by `only = […]` (so `prefetch` has
-/// nothing to do for it); any other outcome is for its access to report.
-pub(crate) fn is_excluded(declared: &'static Declaration) -> bool {
-    matches!(
-        resolve(declared).map_err(|e| e.kind().clone()),
-        Err(ErrorKind::StageExcluded { .. })
-    )
-}
-
 /// The stage's value of `staged` for the selector's value `stage` in `region`.
 fn choose(
     staged: &StagedValue,
@@ -98,26 +89,9 @@ fn choose(
 mod tests {
     use super::*;
     use crate::declaration::{location, StageChoice};
-    use sealed_format::{Algorithm, BlobFamily};
 
-    const fn declaration(line: u32) -> Declaration {
-        Declaration {
-            ciphertext: &[],
-            family: BlobFamily::Unchecked,
-            key: None,
-            context: &[],
-            algorithm: Algorithm::SymmetricDefault,
-            plaintext_len: None,
-            key_material_id: None,
-            emulator_key_id: None,
-            location: location("src/main.rs", line, 1),
-            bundle: None,
-            staged: None,
-        }
-    }
-
-    static DEV: Declaration = declaration(1);
-    static PROD: Declaration = declaration(2);
+    static DEV: Declaration = Declaration::choosing(location("src/main.rs", 1, 1), None);
+    static PROD: Declaration = Declaration::choosing(location("src/main.rs", 2, 1), None);
     static STAGED: StagedValue = StagedValue {
         set: "secrets/app.stages",
         selector: "SEALED_STAGE",
@@ -194,6 +168,13 @@ mod tests {
         let message = unknown.to_string();
         assert!(message.starts_with("`SEALED_STAGE` is `prd`, which is no stage of this binary (it holds `dev`, `staging`, `prod`) for the sealed value at src/main.rs:3:9 (value `db_password` of stage set `secrets/app.stages`)"), "{message}");
         assert!(message.contains("help: did you mean `prod`?"), "{message}");
+        let excluded = Error::new(choose(&STAGED, Some("staging"), None).err().unwrap())
+            .in_stage_set("secrets/app.stages", "db_password")
+            .to_string();
+        assert!(
+            excluded.contains("cargo sealed stage set secrets/app.stages staging db_password"),
+            "{excluded}"
+        );
         let unset = Error::new(choose(&STAGED, None, None).err().unwrap()).to_string();
         for deploy in [
             "SAM `Environment: {Variables: {SEALED_STAGE: prod}}`",

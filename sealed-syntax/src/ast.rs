@@ -43,6 +43,31 @@ pub struct Invocation {
     pub only: Option<Only>,
 }
 
+impl Invocation {
+    /// Each argument that a value of a file (a bundle's, a stage set's) may not be given, as
+    /// messages name it, with where it is written if it is: the literal, `file`, `key`, `bundle`,
+    /// `id`, `algorithm`, `context` (its first entry) and `unchecked`.
+    pub fn given(&self) -> [(&'static str, Option<proc_macro2::Span>); 8] {
+        let span = |lit: &Option<LitStr>| lit.as_ref().map(LitStr::span);
+        [
+            ("a ciphertext literal", span(&self.literal)),
+            ("`file = …`", span(&self.file)),
+            ("`key = …`", span(&self.key)),
+            ("`bundle = …`", span(&self.bundle)),
+            ("`id = …`", span(&self.id)),
+            ("`algorithm = …`", span(&self.algorithm)),
+            (
+                "`context = …`",
+                self.context
+                    .as_ref()
+                    .and_then(|c| c.entries.first())
+                    .map(|e| e.key.span()),
+            ),
+            ("`unchecked`", self.unchecked.as_ref().map(Ident::span)),
+        ]
+    }
+}
+
 /// `only = ["dev", "staging"]`.
 pub struct Only {
     /// The stages, in the order written.

@@ -226,37 +226,28 @@ fn kms_context(
 
 /// Every argument given beside `bundle = …` that a bundle value takes from its file.
 fn not_with_a_bundle(invocation: &Invocation, errors: &mut Errors) {
-    let from_file = "a bundle value takes its encryption context from the bundle file (`key = …` beside it pins the file's key)";
     // error: `context = …` does not go with `bundle = …`: a bundle value takes its …
-    let others = [
-        (
-            "a ciphertext literal",
-            invocation.literal.as_ref().map(LitStr::span),
-        ),
-        ("`file = …`", invocation.file.as_ref().map(LitStr::span)),
-        (
-            "`algorithm = …`",
-            invocation.algorithm.as_ref().map(LitStr::span),
-        ),
-        (
-            "`context = …`",
-            invocation
-                .context
-                .as_ref()
-                .and_then(|c| c.entries.first())
-                .map(|e| e.key.span()),
-        ),
-        (
-            "`unchecked`",
-            invocation.unchecked.as_ref().map(syn::Ident::span),
-        ),
-    ];
-    for (what, span) in others {
-        if let Some(span) = span {
-            errors.at(
-                span,
-                format!("{what} does not go with `bundle = …`: {from_file}"),
-            );
+    refuse_beside(
+        invocation,
+        &["a ciphertext literal", "`file = …`", "`algorithm = …`", "`context = …`", "`unchecked`"],
+        "`bundle = …`",
+        "a bundle value takes its encryption context from the bundle file (`key = …` beside it pins the file's key)",
+        errors,
+    );
+}
+
+/// An error at each of the arguments `refused` that `invocation` gives: it does not go with
+/// `beside`, because `why`.
+pub(crate) fn refuse_beside(
+    invocation: &Invocation,
+    refused: &[&str],
+    beside: &str,
+    why: &str,
+    errors: &mut Errors,
+) {
+    for (what, span) in invocation.given() {
+        if let (true, Some(span)) = (refused.contains(&what), span) {
+            errors.at(span, format!("{what} does not go with {beside}: {why}"));
         }
     }
 }

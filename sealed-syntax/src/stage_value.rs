@@ -9,7 +9,7 @@ use sealed_format::{closest, StageSet};
 use syn::LitStr;
 
 use crate::ast::Invocation;
-use crate::bundle_value::{bundle_value, read_bundle};
+use crate::bundle_value::{bundle_value, read_bundle, refuse_beside};
 use crate::checked::{Checked, CheckedStage, CheckedStages};
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
@@ -265,39 +265,12 @@ fn quoted(names: &[&str]) -> String {
 
 /// Every argument given beside `stages = …` that a value of a stage set takes from its files.
 fn not_with_stages(invocation: &Invocation, errors: &mut Errors) {
-    let from_set = "a value of a stage set takes its key, context and bundle from the set, which pins each stage's key";
-    let others = [
-        (
-            "a ciphertext literal",
-            invocation.literal.as_ref().map(LitStr::span),
-        ),
-        ("`file = …`", invocation.file.as_ref().map(LitStr::span)),
-        ("`key = …`", invocation.key.as_ref().map(LitStr::span)),
-        ("`bundle = …`", invocation.bundle.as_ref().map(LitStr::span)),
-        ("`id = …`", invocation.id.as_ref().map(LitStr::span)),
-        (
-            "`algorithm = …`",
-            invocation.algorithm.as_ref().map(LitStr::span),
-        ),
-        (
-            "`context = …`",
-            invocation
-                .context
-                .as_ref()
-                .and_then(|c| c.entries.first())
-                .map(|e| e.key.span()),
-        ),
-        (
-            "`unchecked`",
-            invocation.unchecked.as_ref().map(syn::Ident::span),
-        ),
-    ];
-    for (what, span) in others {
-        if let Some(span) = span {
-            errors.at(
-                span,
-                format!("{what} does not go with `stages = …`: {from_set}"),
-            );
-        }
-    }
+    let every: Vec<&str> = invocation.given().iter().map(|(what, _)| *what).collect();
+    refuse_beside(
+        invocation,
+        &every,
+        "`stages = …`",
+        "a value of a stage set takes its key, context and bundle from the set, which pins each stage's key",
+        errors,
+    );
 }
