@@ -1,7 +1,9 @@
 //! The original use case end to end, as `scripts/demo` runs it: the moto KMS emulator, a key and
 //! `alias/lambda`, `hello, world!` sealed with `cargo sealed encrypt`, examples/lambda-hello under
 //! the Lambda runtime emulator (`cargo lambda watch`), one invocation; and the access-denied path
-//! under moto's IAM enforcement. Also validates the example's SAM template with cfn-lint.
+//! under moto's IAM enforcement; and one artifact for every stage (`scripts/demo --stages`:
+//! examples/lambda-stages built once, started as dev and as prod against two accounts' KMS).
+//! Also validates the example's SAM template with cfn-lint.
 
 use std::process::Command;
 use std::sync::Mutex;
@@ -117,4 +119,91 @@ fn the_sam_template_passes_cfn_lint() {
         !output.status.success(),
         "cfn-lint accepted a broken template"
     );
+}
+
+/// The section of `scripts/demo --stages`'s output under the step that starts with `title`: up
+/// to the next step, cargo-lambda's `│` folding undone, as one line.
+fn section<'a>(stdout: &'a str, title: &str) -> String {
+    let start = stdout
+        .find(&format!("==> {title}"))
+        .unwrap_or_else(|| panic!("no step `{title}`:\n{stdout}"));
+    let body = &stdout[start..];
+    let body = body[1..].find("\n==> ").map_or(body, |end| &body[..=end]);
+    body.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One artifact for every stage (issue 21): examples/lambda-stages built once, then the same
+/// bootstrap started as dev and as prod, each a process of its own against its own account's
+/// KMS (one local server per account), under the Lambda runtime emulator.
+#[test]
+fn the_same_bootstrap_answers_as_each_stage_and_fails_closed_without_one() {
+    let output = Command::new(root().join("scripts/demo"))
+        .arg("--stages")
+        .output()
+        .expect("scripts/demo --stages runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "scripts/demo --stages failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // built once: the same bytes before the first run and after the last
+    let digest = |step: &str| {
+        let line = section(&stdout, step);
+        let digest = line
+            .split_whitespace()
+            .find(|w| w.len() == 64 && w.bytes().all(|b| b.is_ascii_hexdigit()))
+            .unwrap_or_else(|| panic!("no sha256 in `{line}`"))
+            .to_owned();
+        digest
+    };
+    let built = digest("the one artifact");
+    println!("examples/lambda-stages bootstrap: sha256 {built}");
+    assert_eq!(digest("the artifact after every run"), built, "{stdout}");
+    // the matrix as CI reads it (a gap would have stopped the demo: it exits 1)
+    let matrix = section(&stdout, "cargo sealed stage matrix");
+    assert!(
+        matrix.ends_with("name dev prod debug_token present excluded greeting present present"),
+        "{matrix}"
+    );
+    // each stage its own value, through its own key in its own account
+    assert_eq!(
+        section(&stdout, "as dev (dev's account"),
+        "==> as dev (dev's account, SEALED_STAGE=dev) \"hello from dev\""
+    );
+    assert_eq!(
+        section(&stdout, "as prod (prod's account"),
+        "==> as prod (prod's account, SEALED_STAGE=prod) \"hello from prod\""
+    );
+    assert!(section(&stdout, "as dev, the dev-only value").ends_with("\"dev-debug-token\""));
+    // fail closed: never a default stage, never another stage's value
+    let excluded = section(&stdout, "as prod, the dev-only value");
+    assert!(
+        excluded.contains("Error: sealed.StageExcluded"),
+        "{excluded}"
+    );
+    assert!(!excluded.contains("dev-debug-token"), "{excluded}");
+    let unset = section(&stdout, "no stage selected");
+    assert!(unset.contains("Error: sealed.StageNotSelected"), "{unset}");
+    assert!(
+        unset.contains(
+            "`SEALED_STAGE` is not set, so no stage is selected (this binary holds `dev`, `prod`"
+        ),
+        "{unset}"
+    );
+    assert!(
+        unset.contains("`cargo lambda deploy --env-var SEALED_STAGE=prod`"),
+        "{unset}"
+    );
+    let unknown = section(&stdout, "an unknown stage");
+    assert!(unknown.contains("Error: sealed.UnknownStage"), "{unknown}");
+    assert!(unknown.contains("did you mean `prod`?"), "{unknown}");
+    // dev's account cannot use prod's key: KMS refuses, whatever SEALED_STAGE says
+    let crossed = section(&stdout, "dev's account started as prod");
+    assert!(crossed.contains("Error: sealed.KeyNotFound"), "{crossed}");
+    assert!(crossed.contains(":222222222222:key/"), "{crossed}");
+    assert!(!crossed.contains("hello from"), "{crossed}");
 }
