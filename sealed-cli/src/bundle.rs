@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use sealed_format::{KeyRef, Options};
 
 use crate::args::ContextArgs;
-use crate::bundle_ops::{new_key_pair, remember, seal_into, set_value, SetValue};
+use crate::bundle_ops::{new_key_pair, remember, rotated, rotation_report, set_value, SetValue};
 use crate::context::entry_text;
 use crate::kms::public_key_fingerprint;
 use crate::runtime_tools::new_bundle_id;
@@ -170,51 +170,10 @@ async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
     let old = locked.bundle()?;
     let key_text = args.key.clone().unwrap_or_else(|| old.key.clone());
     let key = KeyRef::parse(&key_text).map_err(|e| format!("--key: {e}"))?;
-    let text = old.render();
-    // the opened values stay in their cells (zeroizing, for this short process): no copies
-    let mut plaintexts: Vec<(String, &'static sealed_runtime::Secret)> = Vec::new();
-    for name in old.names() {
-        let sealed = sealed_runtime::Sealed::from_bundle(text.clone(), name)
-            .expect_key(old.key.clone())
-            .path(args.file.display().to_string())
-            .location(args.file.display().to_string(), 0, 0)
-            .allow_emulator(args.emulator)
-            .build()
-            .map_err(|e| e.to_string())?;
-        let secret = sealed.get().await.map_err(|e| {
-            format!(
-                "cannot open `{name}` of `{}` to rotate it (rotating needs kms:Decrypt on `{}` with the bundle's context): {e}",
-                args.file.display(),
-                old.key
-            )
-        })?;
-        plaintexts.push((name.to_owned(), secret));
-    }
-    let mut bundle = new_key_pair(
-        new_bundle_id()?,
-        &key,
-        old.context.clone(),
-        old.stage.clone(),
-    )
-    .await?;
-    // generations go on from the old bundle's: a line from before the rotation never looks new
-    bundle.generation = old.generation;
-    for (name, plaintext) in &plaintexts {
-        seal_into(&mut bundle, name, plaintext.expose())?;
-    }
+    let bundle = rotated(&args.file, &old, &key, args.emulator).await?;
     locked.write(&bundle)?;
     remember(&bundle);
-    eprintln!(
-        "rotated `{}`: id {} → {}, a new key pair under `{}`, {} value{} sealed again (generation {}); the old private key opens none of them. Retire the old id: remove the grants of kms:Decrypt with `sealed:bundle` = {} (`cargo sealed policy` prints the new ones)",
-        args.file.display(),
-        old.id_hex(),
-        bundle.id_hex(),
-        bundle.key,
-        plaintexts.len(),
-        if plaintexts.len() == 1 { "" } else { "s" },
-        bundle.generation,
-        old.id_hex()
-    );
+    eprintln!("{}", rotation_report(&args.file, &old, &bundle));
     eprintln!(
         "code that pins `id = \"{}\"` must now pin `id = \"{}\"` (the build fails at each old pin)",
         old.id_hex(),

@@ -160,3 +160,62 @@ pub fn remember(bundle: &Bundle) {
         crate::output::warning(&message);
     }
 }
+
+/// `old` rotated: every value opened as the function opens it (one `Decrypt` of the private key,
+/// pinned to `old`'s key and id), a new id and key pair under `key` with `old`'s context and
+/// stage, every value sealed again to it, generations going on from `old`'s. Nothing is
+/// written; the plaintexts stay in their zeroizing cells for this short process.
+pub async fn rotated(
+    path: &Path,
+    old: &Bundle,
+    key: &KeyRef<'_>,
+    allow_emulator: bool,
+) -> Result<Bundle, String> {
+    let text = old.render();
+    let mut plaintexts: Vec<(&str, &'static sealed_runtime::Secret)> = Vec::new();
+    for name in old.names() {
+        let sealed = sealed_runtime::Sealed::from_bundle(text.clone(), name)
+            .expect_key(old.key.clone())
+            .path(path.display().to_string())
+            .location(path.display().to_string(), 0, 0)
+            .allow_emulator(allow_emulator)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let secret = sealed.get().await.map_err(|e| {
+            format!(
+                "cannot open `{name}` of `{}` to rotate it (rotating needs kms:Decrypt on `{}` with the bundle's context): {e}",
+                path.display(),
+                old.key
+            )
+        })?;
+        plaintexts.push((name, secret));
+    }
+    let mut bundle = new_key_pair(
+        crate::runtime_tools::new_bundle_id()?,
+        key,
+        old.context.clone(),
+        old.stage.clone(),
+    )
+    .await?;
+    // generations go on from the old bundle's: a line from before the rotation never looks new
+    bundle.generation = old.generation;
+    for (name, plaintext) in &plaintexts {
+        seal_into(&mut bundle, name, plaintext.expose())?;
+    }
+    Ok(bundle)
+}
+
+/// What a rotation of the file at `path` from `old` to `new` did, and the grants to retire.
+pub fn rotation_report(path: &Path, old: &Bundle, new: &Bundle) -> String {
+    let count = new.values.len();
+    format!(
+        "rotated `{}`: id {} → {}, a new key pair under `{}`, {count} value{} sealed again (generation {}); the old private key opens none of them. Retire the old id: remove the grants of kms:Decrypt with `sealed:bundle` = {} (`cargo sealed policy` prints the new ones)",
+        path.display(),
+        old.id_hex(),
+        new.id_hex(),
+        new.key,
+        if count == 1 { "" } else { "s" },
+        new.generation,
+        old.id_hex()
+    )
+}

@@ -66,7 +66,8 @@ enum Command {
     /// needs the file only (`new`, `set`, `rm`, `ls`, `rotate`).
     Bundle(bundle::BundleArgs),
     /// One artifact for every stage: a stage set, one bundle per stage, each checked at build
-    /// time and one chosen at start-up (`init`, `add`, `set`, `ls`, `matrix`).
+    /// time and one chosen at start-up (`init`, `add`, `set`, `ls`, `matrix`, `diff`, `check`,
+    /// `rm`, `rotate`).
     Stage(stage::StageArgs),
 }
 

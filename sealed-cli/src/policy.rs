@@ -85,6 +85,36 @@ pub struct PolicyArgs {
     /// Without it, the deny applies to requests that carry a `sealed:` context key
     #[arg(long, requires = "key_policy")]
     dedicated: bool,
+    /// For one stage's role: of each `sealed!(stages = …)`, only this stage's value (its key,
+    /// with its `sealed:stage` and `sealed:bundle` conditions); values outside stage sets are
+    /// kept. Without it, every stage's grants are printed together
+    #[arg(long)]
+    stage: Option<String>,
+}
+
+/// The invocations one stage's role reads: every value outside a stage set, and of each value
+/// of a stage set the one of `stage`; an error naming the stages found when none is `stage`.
+fn of_stage(invocations: Vec<Invocation>, stage: &str) -> Result<Vec<Invocation>, String> {
+    let mut found: Vec<String> = Vec::new();
+    for name in invocations.iter().filter_map(|i| i.stage.as_ref()) {
+        if !found.contains(name) {
+            found.push(name.clone());
+        }
+    }
+    if !found.iter().any(|s| s == stage) {
+        let names: Vec<&str> = found.iter().map(String::as_str).collect();
+        return Err(format!(
+            "--stage {stage}: no `sealed!(stages = …)` value under the paths is in a stage `{stage}`; the stages found: {}{}",
+            if names.is_empty() { "none".to_owned() } else { names.join(", ") },
+            sealed_format::closest(stage, &names)
+                .map(|near| format!("; did you mean `{near}`?"))
+                .unwrap_or_default()
+        ));
+    }
+    Ok(invocations
+        .into_iter()
+        .filter(|i| i.stage.as_deref().is_none_or(|s| s == stage))
+        .collect())
 }
 
 /// The actions that can wrap a plaintext the caller knows: what a bundle's key must never do
@@ -179,7 +209,12 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
 
 /// `cargo sealed policy`: the IAM policy JSON on stdout, warnings on stderr.
 pub fn run(args: &PolicyArgs) -> Result<ExitCode, String> {
-    let invocations = crate::scan::invocations(&args.scan)?;
+    let mut invocations = crate::scan::invocations(&args.scan)?;
+    if let Some(stage) = &args.stage {
+        invocations = of_stage(invocations, stage)?;
+    } else if invocations.iter().any(|i| i.stage.is_some()) {
+        warning("values of stage sets: every stage's grants are printed together; give each stage's role its own with `--stage STAGE`");
+    }
     if args.key_policy {
         return key_policy(&invocations, args.dedicated);
     }

@@ -1,6 +1,6 @@
-//! `cargo sealed stage`: a stage set, one bundle per stage, one artifact for every stage. Only
-//! `add` calls KMS (the stage's key pair); `init`, `set`, `ls` and `matrix` need the files and
-//! nothing else.
+//! `cargo sealed stage`: a stage set, one bundle per stage, one artifact for every stage. `add`,
+//! `rotate` and `check --kms` call KMS, each for one stage with that stage's credentials; `init`,
+//! `set`, `rm`, `ls`, `diff`, `matrix` and `check` need the files and nothing else.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -10,10 +10,14 @@ use clap::{Args, Subcommand};
 use sealed_format::{
     check_stage_key, check_stage_name, stage_bundle_name, KeyRef, Stage, StageSet, DEFAULT_SELECTOR,
 };
+use sealed_runtime::Sealed;
 
 use crate::args::{ContextArgs, ScanArgs};
-use crate::bundle_ops::{bundle_error, new_key_pair, remember, set_value, SetValue};
+use crate::bundle_ops::{
+    bundle_error, new_key_pair, remember, rotated, rotation_report, set_value, SetValue,
+};
 use crate::kms::public_key_fingerprint;
+use crate::output::{println, BAD, GOOD};
 use crate::runtime_tools::new_bundle_id;
 
 #[derive(Args)]
@@ -37,6 +41,19 @@ enum StageCommand {
     /// Names × stages for the `sealed!(stages = …)` under PATHs: present, absent, left out by
     /// `only`, or in a bundle but read by no `sealed!`; exits 1 on a gap
     Matrix(MatrixArgs),
+    /// The names of two stages side by side (generations and lengths; values stay sealed); exits
+    /// 1 when their names differ
+    Diff(DiffArgs),
+    /// Each stage's bundle against the set (its stage, key and id) and its private key as
+    /// `sealed!` checks it; with `--kms`, that KMS decrypts it with the current credentials: the
+    /// gate before deploying one stage (`--stage`)
+    Check(CheckArgs),
+    /// Remove a stage from the set, and its bundle file (no KMS call)
+    Rm(StageFileArgs),
+    /// Give one stage's bundle a new id and key pair and re-seal its values (only that stage's
+    /// bundle and its line in the set change). Needs that stage's credentials: kms:Decrypt and
+    /// kms:GenerateDataKeyPairWithoutPlaintext on its key
+    Rotate(RotateArgs),
 }
 
 #[derive(Args)]
@@ -91,6 +108,55 @@ struct FileArgs {
 }
 
 #[derive(Args)]
+struct StageFileArgs {
+    /// The stage set file
+    file: PathBuf,
+    /// The stage
+    stage: String,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The stage set file
+    file: PathBuf,
+    /// One stage
+    a: String,
+    /// The other
+    b: String,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The stage set file
+    file: PathBuf,
+    /// Check this stage only (repeatable) [default: every stage]
+    #[arg(long = "stage")]
+    stages: Vec<String>,
+    /// Also prove that each checked stage's private key decrypts with the current credentials
+    /// (`Decrypt` with `DryRun`, pinned to the stage's key, with its context and `sealed:stage`)
+    #[arg(long)]
+    kms: bool,
+    /// With `--kms`: decrypt for real and open every value of the stage, discarding the
+    /// plaintext unread; for the stage's own role
+    #[arg(long, requires = "kms")]
+    open: bool,
+    /// Accept a private key wrapped by a KMS emulator, as a build with the `emulator` feature does
+    #[arg(long)]
+    emulator: bool,
+}
+
+#[derive(Args)]
+struct RotateArgs {
+    /// The stage set file
+    file: PathBuf,
+    /// The stage
+    stage: String,
+    /// Accept a private key wrapped by a KMS emulator, as a build with the `emulator` feature does
+    #[arg(long)]
+    emulator: bool,
+}
+
+#[derive(Args)]
 struct MatrixArgs {
     /// The stage set file
     file: PathBuf,
@@ -105,6 +171,10 @@ pub async fn run(args: StageArgs) -> Result<ExitCode, String> {
         StageCommand::Set(args) => set(&args),
         StageCommand::Ls(args) => ls(&args),
         StageCommand::Matrix(args) => matrix(&args),
+        StageCommand::Diff(args) => diff(&args),
+        StageCommand::Check(args) => check(&args).await,
+        StageCommand::Rm(args) => rm(&args),
+        StageCommand::Rotate(args) => rotate(&args).await,
     }
 }
 
@@ -320,6 +390,233 @@ fn matrix(args: &MatrixArgs) -> Result<ExitCode, String> {
     eprintln!(
         "no gaps: every value the code reads from `{}` is in every stage it is read in",
         args.file.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The bundle of `stage`, read and checked against the set.
+fn stage_bundle(file: &Path, stage: &Stage) -> Result<sealed_format::Bundle, String> {
+    let path = bundle_path(file, stage);
+    let bundle = crate::bundle_file::read(&path)?;
+    stage.check_bundle(&bundle).map_err(|e| {
+        format!(
+            "`{}` is not stage `{}`'s bundle: {e}",
+            path.display(),
+            stage.name
+        )
+    })?;
+    Ok(bundle)
+}
+
+/// `cargo sealed stage diff`: one row per name in either stage, `generation N, L bytes` or
+/// `ABSENT` in each column.
+fn diff(args: &DiffArgs) -> Result<ExitCode, String> {
+    let set = crate::bundle_file::read_stage_set(&args.file)?;
+    let a = stage_of(&set, &args.file, &args.a)?;
+    let b = stage_of(&set, &args.file, &args.b)?;
+    let (bundle_a, bundle_b) = (stage_bundle(&args.file, a)?, stage_bundle(&args.file, b)?);
+    let names: BTreeSet<&str> = bundle_a.names().chain(bundle_b.names()).collect();
+    let describe = |bundle: &sealed_format::Bundle, name: &str| {
+        bundle.value(name).map_or_else(
+            || "ABSENT".to_owned(),
+            |v| format!("generation {}, {} bytes", v.generation, v.plaintext_len()),
+        )
+    };
+    println!("name\t{}\t{}", a.name, b.name);
+    let mut differ = 0;
+    for name in &names {
+        let (in_a, in_b) = (bundle_a.value(name), bundle_b.value(name));
+        differ += usize::from(in_a.is_none() || in_b.is_none());
+        println!(
+            "{name}\t{}\t{}",
+            describe(&bundle_a, name),
+            describe(&bundle_b, name)
+        );
+    }
+    if differ > 0 {
+        eprintln!(
+            "{differ} name{} in one of `{}` and `{}` only (the values themselves stay sealed: only their readers can compare them)",
+            if differ == 1 { "" } else { "s" },
+            a.name,
+            b.name
+        );
+        return Ok(ExitCode::from(1));
+    }
+    eprintln!(
+        "`{}` and `{}` hold the same {} name{}",
+        a.name,
+        b.name,
+        names.len(),
+        if names.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo sealed stage check`: per stage, the bundle against the set and `sealed!`'s checks; with
+/// `--kms` a dry run of its private key (`--open`: every value opened), with the stage bound.
+async fn check(args: &CheckArgs) -> Result<ExitCode, String> {
+    let set = crate::bundle_file::read_stage_set(&args.file)?;
+    let mut chosen = Vec::new();
+    for name in &args.stages {
+        chosen.push(stage_of(&set, &args.file, name)?);
+    }
+    if chosen.is_empty() {
+        chosen = set.stages.iter().collect();
+    }
+    if chosen.is_empty() {
+        return Err(format!(
+            "`{}` has no stages: add one with `cargo sealed stage add {} STAGE --key ARN`",
+            args.file.display(),
+            args.file.display()
+        ));
+    }
+    let mut failed = 0;
+    for stage in chosen {
+        let path = bundle_path(&args.file, stage);
+        let head = format!("{}  {}  key={}", stage.name, path.display(), stage.key);
+        match check_stage(&args.file, stage, args).await {
+            Ok(words) => println!("{head}  {GOOD}ok{GOOD:#} ({words})"),
+            Err(message) => {
+                failed += 1;
+                println!("{head}  {BAD}fails{BAD:#}");
+                for line in message.lines() {
+                    println!("    {line}");
+                }
+            }
+        }
+    }
+    if failed > 0 {
+        Ok(ExitCode::from(1))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// One stage of `check`: what was proved, or what failed.
+async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<String, String> {
+    let bundle = stage_bundle(file, stage)?;
+    let path = bundle_path(file, stage);
+    bundle
+        .inspect_private_key(&sealed_format::Options {
+            allow_emulator: args.emulator,
+            ..sealed_format::Options::default()
+        })
+        .map_err(|e| format!("its private key is not one `sealed!` accepts: {e}"))?;
+    let count = bundle.values.len();
+    let values = format!("{count} value{}", if count == 1 { "" } else { "s" });
+    if !args.kms {
+        return Ok(format!(
+            "{values}; the set's pins hold; `--kms` proves KMS opens it"
+        ));
+    }
+    let Some(first) = bundle.names().next() else {
+        return Err(format!(
+            "no values: nothing to prove it with; add one with `cargo sealed stage set {} {} NAME`",
+            file.display(),
+            stage.name
+        ));
+    };
+    let text = bundle.render();
+    let names: Vec<&str> = if args.open {
+        bundle.names().collect()
+    } else {
+        vec![first]
+    };
+    for name in names {
+        let sealed = Sealed::from_bundle(text.clone(), name)
+            .expect_key(stage.key.clone())
+            .expect_id(hex::encode(stage.id))
+            .path(path.display().to_string())
+            .location(
+                file.display().to_string(),
+                u32::try_from(stage.line).unwrap_or(0),
+                0,
+            )
+            .allow_emulator(args.emulator)
+            .build()
+            .map_err(|e| e.to_string())?;
+        if args.open {
+            // the plaintext is not read; it stays in the value's cell until this short process
+            // exits, zeroized then
+            sealed.get().await.map_err(|e| e.to_string())?;
+        } else {
+            sealed.verify().await.map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(if args.open {
+        format!("{values} decrypted and opened; the plaintexts were discarded unread")
+    } else {
+        format!("{values}; its private key decrypts: KMS dry run with the stage's key and context; `--open` opens each value")
+    })
+}
+
+/// `cargo sealed stage rm`: the stage's line out of the set, then its bundle file deleted.
+fn rm(args: &StageFileArgs) -> Result<ExitCode, String> {
+    let locked = crate::bundle_file::lock(&args.file)?;
+    let mut set = locked.stage_set()?;
+    let stage = stage_of(&set, &args.file, &args.stage)?.clone();
+    set.stages.retain(|s| s.name != stage.name);
+    locked.write_stage_set(&set)?;
+    let path = bundle_path(&args.file, &stage);
+    let bundle = match std::fs::remove_file(&path) {
+        Ok(()) => format!("and deleted its bundle `{}`", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            format!("(its bundle `{}` was not there)", path.display())
+        }
+        Err(e) => {
+            return Err(format!(
+                "removed stage `{}` from `{}`, but cannot delete its bundle `{}`: {e}",
+                stage.name,
+                args.file.display(),
+                path.display()
+            ))
+        }
+    };
+    eprintln!(
+        "removed stage `{}` from `{}` {bundle}; code that names it in `only = […]` now fails to build, and so does a binary's SEALED_STAGE={} at start-up once rebuilt. Retire its key's grants with its bundle id {}",
+        stage.name,
+        args.file.display(),
+        stage.name,
+        hex::encode(stage.id)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo sealed stage rotate`: the stage's bundle rotated under its own key (its values opened
+/// with that stage's credentials), then the set's id pin for it moved to the new id.
+async fn rotate(args: &RotateArgs) -> Result<ExitCode, String> {
+    let set_lock = crate::bundle_file::lock(&args.file)?;
+    let mut set = set_lock.stage_set()?;
+    let stage = stage_of(&set, &args.file, &args.stage)?.clone();
+    let path = bundle_path(&args.file, &stage);
+    let bundle_lock = crate::bundle_file::lock(&path)?;
+    let old = bundle_lock.bundle()?;
+    stage
+        .check_bundle(&old)
+        .map_err(|e| format!("`{}`: {e}; nothing was rotated", path.display()))?;
+    let key = KeyRef::parse(&stage.key).map_err(|e| format!("the stage's key: {e}"))?;
+    let bundle = rotated(&path, &old, &key, args.emulator).await?;
+    bundle_lock.write(&bundle)?;
+    remember(&bundle);
+    if let Some(pinned) = set.stages.iter_mut().find(|s| s.name == stage.name) {
+        pinned.id = bundle.id;
+    }
+    set_lock.write_stage_set(&set).map_err(|e| {
+        format!(
+            "{e}\n  = help: `{}` was rotated to id {}, but the set still pins {}: write `id={}` on stage `{}`'s line of `{}` by hand",
+            path.display(),
+            bundle.id_hex(),
+            old.id_hex(),
+            bundle.id_hex(),
+            stage.name,
+            args.file.display()
+        )
+    })?;
+    eprintln!("{}", rotation_report(&path, &old, &bundle));
+    eprintln!(
+        "`{}` pins the new id for `{}`; the other stages are unchanged. Rebuild and deploy: the artifact carries every stage",
+        args.file.display(),
+        stage.name
     );
     Ok(ExitCode::SUCCESS)
 }

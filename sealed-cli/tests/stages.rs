@@ -163,3 +163,231 @@ async fn a_team_writes_each_stage_without_credentials_and_matrix_gates_the_gaps(
         "{err}"
     );
 }
+
+/// A stage set with dev and prod under two keys, `greeting` in both and `debug_token` in dev
+/// only, in a scratch crate whose code reads them (`MAIN`).
+async fn dev_and_prod(dir: &Path) {
+    let kms = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
+    std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
+    std::fs::create_dir(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/main.rs"), MAIN).unwrap();
+    let (code, _, err) = run(&mut cli(dir), &["stage", "init", "secrets/app.stages"], "");
+    assert_eq!(code, 0, "{err}");
+    for stage in ["dev", "prod"] {
+        let key = create_key(&kms).await;
+        let args = ["stage", "add", "secrets/app.stages", stage, "--key", &key];
+        let (code, _, err) = run(&mut cli(dir), &args, "");
+        assert_eq!(code, 0, "{err}");
+    }
+    for (stage, name, value) in [
+        ("dev", "db_password", "dev-password"),
+        ("dev", "debug_token", "dev-debug"),
+        ("prod", "db_password", "prod-password"),
+    ] {
+        let args = ["stage", "set", "secrets/app.stages", stage, name];
+        let (code, _, err) = run(&mut cli(dir), &args, value);
+        assert_eq!(code, 0, "{err}");
+    }
+}
+
+/// The set as written now.
+fn stage_set(dir: &Path) -> sealed_format::StageSet {
+    sealed_format::StageSet::parse(
+        &std::fs::read_to_string(dir.join("secrets/app.stages")).unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn diff_and_check_each_act_on_the_stage_named() {
+    require_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    dev_and_prod(dir).await;
+    let set = "secrets/app.stages";
+
+    // diff: names side by side, lengths, never a value; exit 1 when the names differ
+    let (code, out, err) = run(&mut cli(dir), &["stage", "diff", set, "dev", "prod"], "");
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.starts_with("name\tdev\tprod\n"), "{out}");
+    assert!(
+        out.contains("debug_token\tgeneration 2, 9 bytes\tABSENT"),
+        "{out}"
+    );
+    assert!(
+        out.contains("db_password\tgeneration 1, 12 bytes\tgeneration 1, 13 bytes"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("password\n") && !out.contains("dev-debug"),
+        "{out}"
+    );
+
+    // check: offline, every stage; with --kms, one stage with its credentials
+    let (code, out, err) = run(&mut cli(dir), &["stage", "check", set, "--emulator"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.matches("  ok (").count(), 2, "{out}");
+    let args = [
+        "stage",
+        "check",
+        set,
+        "--stage",
+        "prod",
+        "--kms",
+        "--emulator",
+    ];
+    let (code, out, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("prod  "), "{out}");
+    assert!(!out.contains("dev  "), "{out}");
+    assert!(
+        out.contains("its private key decrypts: KMS dry run"),
+        "{out}"
+    );
+    let args = [
+        "stage",
+        "check",
+        set,
+        "--stage",
+        "dev",
+        "--kms",
+        "--open",
+        "--emulator",
+    ];
+    let (code, out, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 values decrypted and opened"), "{out}");
+    // credentials that KMS refuses: the gate fails, naming the stage and its line in the set
+    let endpoint = std::env::var("SEALED_DENY_KMS_ENDPOINT").expect(
+        "this test needs a KMS emulator that denies everything: run `SEALED_DEV_KMS_STATE=target/dev-kms-deny scripts/dev-kms --iam 0` and export its endpoint as SEALED_DENY_KMS_ENDPOINT (scripts/test does)",
+    );
+    let args = [
+        "stage",
+        "check",
+        set,
+        "--stage",
+        "prod",
+        "--kms",
+        "--emulator",
+    ];
+    let (code, out, err) = run(cli(dir).env("AWS_ENDPOINT_URL_KMS", &endpoint), &args, "");
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.starts_with("prod  ") && out.contains("  fails\n"),
+        "{out}"
+    );
+    assert!(out.contains("no usable AWS credentials"), "{out}");
+    assert!(
+        out.contains("for the sealed value at secrets/app.stages:"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn policy_for_one_stage_grants_its_key_and_stage_only() {
+    require_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    dev_and_prod(dir).await;
+    let policy = |stage: &str| {
+        let (code, out, err) = run(
+            &mut cli(dir),
+            &["policy", "--emulator", "--stage", stage, "."],
+            "",
+        );
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let prod = stage_set(dir).stage("prod").unwrap().clone();
+    let statements = policy("prod")["Statement"].as_array().unwrap().clone();
+    assert_eq!(statements.len(), 1, "{statements:?}");
+    assert_eq!(statements[0]["Resource"][0], prod.key);
+    let equals = &statements[0]["Condition"]["StringEquals"];
+    assert_eq!(equals["kms:EncryptionContext:sealed:stage"], "prod");
+    assert_eq!(
+        equals["kms:EncryptionContext:sealed:bundle"],
+        hex::encode(prod.id)
+    );
+    // dev's role reads two names, both from dev's one bundle: one statement
+    assert_eq!(policy("dev")["Statement"].as_array().unwrap().len(), 1);
+    let (code, _, err) = run(
+        &mut cli(dir),
+        &["policy", "--stage", "prd", "--emulator", "."],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("the stages found: dev, prod; did you mean `prod`?"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn rotate_and_rm_change_their_stage_alone_and_check_finds_a_copied_bundle() {
+    require_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    dev_and_prod(dir).await;
+    let set = "secrets/app.stages";
+    let prod = stage_set(dir).stage("prod").unwrap().clone();
+
+    // rotate prod: its bundle and its pin change, dev's file not a byte; prod still opens
+    let dev_before = std::fs::read(dir.join("secrets/app.dev.bundle")).unwrap();
+    let dev_id = stage_set(dir).stage("dev").unwrap().id;
+    let args = ["stage", "rotate", set, "prod", "--emulator"];
+    let (code, _, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 0, "{err}");
+    let rotated = stage_set(dir).stage("prod").unwrap().clone();
+    assert_ne!(rotated.id, prod.id);
+    assert_eq!(rotated.key, prod.key);
+    let bundle = sealed_format::Bundle::parse(
+        &std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(bundle.id, rotated.id);
+    assert_eq!(bundle.stage.as_deref(), Some("prod"));
+    assert_eq!(
+        std::fs::read(dir.join("secrets/app.dev.bundle")).unwrap(),
+        dev_before
+    );
+    assert_eq!(stage_set(dir).stage("dev").unwrap().id, dev_id);
+    assert_eq!(
+        open(dir, "prod", "db_password").await.unwrap(),
+        b"prod-password"
+    );
+    let (code, out, err) = run(&mut cli(dir), &["stage", "check", set, "--emulator"], "");
+    assert_eq!(code, 0, "{out}{err}");
+
+    // a stage's bundle copied from another: check names it, offline
+    std::fs::copy(
+        dir.join("secrets/app.dev.bundle"),
+        dir.join("secrets/app.prod.bundle"),
+    )
+    .unwrap();
+    let (code, out, _) = run(&mut cli(dir), &["stage", "check", set, "--emulator"], "");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("is the bundle of stage `dev`, not of `prod`"),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .next()
+            .unwrap()
+            .ends_with("  ok (2 values; the set's pins hold; `--kms` proves KMS opens it)"),
+        "{out}"
+    );
+
+    // rm: the stage's line and its bundle gone, the other stage untouched
+    let (code, _, err) = run(&mut cli(dir), &["stage", "rm", set, "prod"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(!dir.join("secrets/app.prod.bundle").exists());
+    assert_eq!(stage_set(dir).names().collect::<Vec<_>>(), ["dev"]);
+    assert!(dir.join("secrets/app.dev.bundle").exists());
+    let (code, _, err) = run(&mut cli(dir), &["stage", "rm", set, "prod"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("has no stage `prod`; its stages: dev"),
+        "{err}"
+    );
+}
