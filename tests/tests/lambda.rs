@@ -123,7 +123,7 @@ fn the_sam_template_passes_cfn_lint() {
 
 /// The section of `scripts/demo --stages`'s output under the step that starts with `title`: up
 /// to the next step, cargo-lambda's `│` folding undone, as one line.
-fn section<'a>(stdout: &'a str, title: &str) -> String {
+fn section(stdout: &str, title: &str) -> String {
     let start = stdout
         .find(&format!("==> {title}"))
         .unwrap_or_else(|| panic!("no step `{title}`:\n{stdout}"));
