@@ -164,9 +164,13 @@ async fn a_team_writes_each_stage_without_credentials_and_matrix_gates_the_gaps(
     );
 }
 
-/// A stage set with dev and prod under two keys, `greeting` in both and `debug_token` in dev
-/// only, in a scratch crate whose code reads them (`MAIN`).
-async fn dev_and_prod(dir: &Path) {
+/// A scratch crate whose code reads `db_password` and (in dev only) `debug_token` (`MAIN`), with
+/// a stage set of dev and prod under two keys of the local KMS, `db_password` in both and
+/// `debug_token` in dev.
+async fn dev_and_prod() -> tempfile::TempDir {
+    require_emulator();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
     let kms = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
     std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
     std::fs::create_dir(dir.join("src")).unwrap();
@@ -188,6 +192,7 @@ async fn dev_and_prod(dir: &Path) {
         let (code, _, err) = run(&mut cli(dir), &args, value);
         assert_eq!(code, 0, "{err}");
     }
+    scratch
 }
 
 /// The set as written now.
@@ -200,10 +205,8 @@ fn stage_set(dir: &Path) -> sealed_format::StageSet {
 
 #[tokio::test]
 async fn diff_and_check_each_act_on_the_stage_named() {
-    require_emulator();
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    dev_and_prod(dir).await;
+    let scratch = dev_and_prod().await;
+    let dir = scratch.path();
     let set = "secrets/app.stages";
 
     // diff: names side by side, lengths, never a value; exit 1 when the names differ
@@ -285,10 +288,8 @@ async fn diff_and_check_each_act_on_the_stage_named() {
 
 #[tokio::test]
 async fn policy_for_one_stage_grants_its_key_and_stage_only() {
-    require_emulator();
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    dev_and_prod(dir).await;
+    let scratch = dev_and_prod().await;
+    let dir = scratch.path();
     let policy = |stage: &str| {
         let (code, out, err) = run(
             &mut cli(dir),
@@ -324,10 +325,8 @@ async fn policy_for_one_stage_grants_its_key_and_stage_only() {
 
 #[tokio::test]
 async fn rotate_and_rm_change_their_stage_alone_and_check_finds_a_copied_bundle() {
-    require_emulator();
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    dev_and_prod(dir).await;
+    let scratch = dev_and_prod().await;
+    let dir = scratch.path();
     let set = "secrets/app.stages";
     let prod = stage_set(dir).stage("prod").unwrap().clone();
 
