@@ -1,30 +1,16 @@
 //! The name meant by a typo: the closest of the names there are, if it is near (for `sealed!`'s
 //! messages and the runtime's "did you mean").
 
-/// The name in `names` closest to `name`, if it is near (a typo).
+/// The name in `names` closest to `name`, if it is near (a typo): at most one edit in three
+/// characters, where an edit is a letter added, removed or changed, or two neighbours swapped
+/// (optimal string alignment distance, over characters).
 pub fn closest<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
     names
         .iter()
-        .map(|candidate| (edit_distance(name, candidate), *candidate))
+        .map(|candidate| (strsim::osa_distance(name, candidate), *candidate))
         .filter(|(distance, candidate)| *distance <= (candidate.len().max(3) / 3))
         .min()
         .map(|(_, candidate)| candidate)
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -32,12 +18,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn edit_distance_counts_insertions_deletions_and_substitutions() {
-        assert_eq!(edit_distance("db_password", "db_password"), 0);
-        assert_eq!(edit_distance("db_pasword", "db_password"), 1);
-        assert_eq!(edit_distance("db_passwodr", "db_password"), 2);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("ünï", "uni"), 2);
+    fn an_edit_is_a_character_added_removed_changed_or_two_swapped() {
+        let names = ["db_password"];
+        assert_eq!(closest("db_password", &names), Some("db_password"));
+        assert_eq!(closest("db_pasword", &names), Some("db_password"));
+        assert_eq!(closest("db_passsword", &names), Some("db_password"));
+        assert_eq!(closest("db_passwerd", &names), Some("db_password"));
+        // four edits in an 11-character name: not a typo
+        assert_eq!(closest("db_pa", &names), None);
+        // characters, not bytes: `ünï` is two edits from `uni`, too many for three letters
+        assert_eq!(closest("ünï", &["uni"]), None);
+        assert_eq!(closest("ün", &["un"]), Some("un"));
     }
 
     #[test]
@@ -47,5 +38,13 @@ mod tests {
         assert_eq!(closest("api_tokn", &names), Some("api_token"));
         assert_eq!(closest("smtp", &names), None);
         assert_eq!(closest("x", &[]), None);
+    }
+
+    #[test]
+    fn two_letters_swapped_are_one_typo() {
+        // `SEALED_STAGE=prdo`: the stage meant is plain, though its Levenshtein distance is 2
+        assert_eq!(closest("prdo", &["dev", "prod"]), Some("prod"));
+        assert_eq!(closest("dve", &["dev", "prod"]), Some("dev"));
+        assert_eq!(closest("db_passwodr", &["db_password"]), Some("db_password"));
     }
 }
