@@ -168,12 +168,21 @@ fn set(args: &SetArgs) -> Result<ExitCode, String> {
 async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
     let locked = crate::bundle_file::lock(&args.file)?;
     let old = locked.bundle()?;
+    if let Some(stage) = &old.stage {
+        return Err(format!(
+            "`{}` is the bundle of stage `{stage}`: its stage set pins its key and id, so rotate it with `cargo sealed stage rotate SET {stage}` (which moves the pin too); nothing was rotated",
+            args.file.display()
+        ));
+    }
     let key_text = args.key.clone().unwrap_or_else(|| old.key.clone());
     let key = KeyRef::parse(&key_text).map_err(|e| format!("--key: {e}"))?;
     let bundle = rotated(&args.file, &old, &key, args.emulator).await?;
     locked.write(&bundle)?;
     remember(&bundle);
-    eprintln!("{}", rotation_report(&args.file, &old, &bundle));
+    eprintln!(
+        "{}",
+        rotation_report(&args.file, &old, &bundle, "cargo sealed policy")
+    );
     eprintln!(
         "code that pins `id = \"{}\"` must now pin `id = \"{}\"` (the build fails at each old pin)",
         old.id_hex(),

@@ -205,11 +205,12 @@ pub async fn rotated(
     Ok(bundle)
 }
 
-/// What a rotation of the file at `path` from `old` to `new` did, and the grants to retire.
-pub fn rotation_report(path: &Path, old: &Bundle, new: &Bundle) -> String {
+/// What a rotation of the file at `path` from `old` to `new` did, and the grants to retire
+/// (`policy` prints the new ones).
+pub fn rotation_report(path: &Path, old: &Bundle, new: &Bundle, policy: &str) -> String {
     let count = new.values.len();
     format!(
-        "rotated `{}`: id {} → {}, a new key pair under `{}`, {count} value{} sealed again (generation {}); the old private key opens none of them. Retire the old id: remove the grants of kms:Decrypt with `sealed:bundle` = {} (`cargo sealed policy` prints the new ones)",
+        "rotated `{}`: id {} → {}, a new key pair under `{}`, {count} value{} sealed again (generation {}); the old private key opens none of them. Grant the new id (`{policy}` prints it), deploy the new build, then retire the old id: remove the grants of kms:Decrypt with `sealed:bundle` = {} (a function still running the old build needs them until then)",
         path.display(),
         old.id_hex(),
         new.id_hex(),

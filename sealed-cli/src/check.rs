@@ -5,11 +5,12 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use sealed_runtime::{Sealed, Verified};
+use sealed_runtime::Sealed;
 
 use crate::args::ScanArgs;
 use crate::context::declare;
 use crate::output::{println, BAD, GOOD};
+use crate::proof::{prove_one, Proved};
 use crate::scan::{Invocation, ValidInvocation};
 
 /// `cargo sealed check`.
@@ -80,37 +81,6 @@ fn sealed_of(
         .map_err(|e| e.to_string())
 }
 
-/// What `--kms` proved of a value.
-#[derive(Clone)]
-enum Proved {
-    /// A dry run (or a server that ignored it): the value, or its bundle's private key, decrypts.
-    Verified(Verified),
-    /// `--open`: decrypted and, for a bundle value, opened.
-    Opened,
-}
-
-impl Proved {
-    /// What was proved, as the report says it (of a bundle value when `bundle`).
-    fn words(&self, bundle: bool) -> String {
-        match self {
-            Proved::Verified(verified) => {
-                let how = if *verified == Verified::DryRun {
-                    "KMS dry run"
-                } else {
-                    "the server ignored DryRun and decrypted; the plaintext was discarded unread"
-                };
-                if bundle {
-                    format!("the bundle's private key decrypts: {how}; the value itself was not opened: `--open` opens it")
-                } else {
-                    format!("decrypts: {how}")
-                }
-            }
-            Proved::Opened if bundle => "opens: the private key decrypts and is the pair of the file's public key, and the value opens with it; the plaintext was discarded unread".to_owned(),
-            Proved::Opened => "decrypts; the plaintext was discarded unread".to_owned(),
-        }
-    }
-}
-
 /// `--kms` for one value: a dry run, or with `--open` the value decrypted (and opened).
 async fn prove(
     invocation: &Invocation,
@@ -118,21 +88,7 @@ async fn prove(
     args: &CheckArgs,
 ) -> Result<Proved, String> {
     let sealed = sealed_of(invocation, value, args.scan.emulator)?;
-    if args.open {
-        // the plaintext is not read; it stays in the value's cell until this short process
-        // exits, as every opened value's does
-        sealed
-            .get()
-            .await
-            .map(|_| Proved::Opened)
-            .map_err(|e| e.to_string())
-    } else {
-        sealed
-            .verify()
-            .await
-            .map(Proved::Verified)
-            .map_err(|e| e.to_string())
-    }
+    prove_one(sealed, args.open).await
 }
 
 /// `--since REV`: each bundle file the values name, against its version at `rev`; one line per

@@ -16,6 +16,7 @@ mod known_bundles;
 mod output;
 mod plaintext;
 mod policy;
+mod proof;
 mod reseal;
 mod runtime_tools;
 mod scan;

@@ -18,6 +18,7 @@ use crate::bundle_ops::{
 };
 use crate::kms::public_key_fingerprint;
 use crate::output::{println, BAD, GOOD};
+use crate::proof::prove_one;
 use crate::runtime_tools::new_bundle_id;
 
 #[derive(Args)]
@@ -302,14 +303,8 @@ fn ls(args: &FileArgs) -> Result<ExitCode, String> {
         if set.stages.len() == 1 { "" } else { "s" }
     );
     for stage in &set.stages {
-        let path = bundle_path(&args.file, stage);
-        let values = crate::bundle_file::read(&path).map_or_else(
-            |e| format!("unreadable: {e}"),
-            |bundle| match stage.check_bundle(&bundle) {
-                Ok(()) => format!("{} values", bundle.values.len()),
-                Err(e) => format!("not this stage's: {e}"),
-            },
-        );
+        let values = stage_bundle(&args.file, stage)
+            .map_or_else(|e| e, |bundle| format!("{} values", bundle.values.len()));
         println!(
             "{}\t{}\tkey {}\tid {}\taccount {}\tregions {}\t{values}",
             stage.name,
@@ -522,6 +517,7 @@ async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<Str
     } else {
         vec![first]
     };
+    let mut proved = None;
     for name in names {
         let sealed = Sealed::from_bundle(text.clone(), name)
             .expect_key(stage.key.clone())
@@ -535,43 +531,44 @@ async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<Str
             .allow_emulator(args.emulator)
             .build()
             .map_err(|e| e.to_string())?;
-        if args.open {
-            // the plaintext is not read; it stays in the value's cell until this short process
-            // exits, zeroized then
-            sealed.get().await.map_err(|e| e.to_string())?;
-        } else {
-            sealed.verify().await.map_err(|e| e.to_string())?;
-        }
+        proved = Some(prove_one(sealed, args.open).await?);
     }
+    let what = proved.map(|p| p.words(true)).unwrap_or_default();
     Ok(if args.open {
-        format!("{values} decrypted and opened; the plaintexts were discarded unread")
+        format!("{values}; each {what}")
     } else {
-        format!("{values}; its private key decrypts: KMS dry run with the stage's key and context; `--open` opens each value")
+        format!("{values}; {what}")
     })
 }
 
-/// `cargo sealed stage rm`: the stage's line out of the set, then its bundle file deleted.
+/// `cargo sealed stage rm`: the stage's bundle deleted, under its lock and only if it is the
+/// stage's, then the stage's line taken out of the set (a run stopped between the two is run
+/// again: a missing bundle is not an error). Locks: the set, then the bundle, as `rotate`.
 fn rm(args: &StageFileArgs) -> Result<ExitCode, String> {
-    let locked = crate::bundle_file::lock(&args.file)?;
-    let mut set = locked.stage_set()?;
+    let set_lock = crate::bundle_file::lock(&args.file)?;
+    let mut set = set_lock.stage_set()?;
     let stage = stage_of(&set, &args.file, &args.stage)?.clone();
-    set.stages.retain(|s| s.name != stage.name);
-    locked.write_stage_set(&set)?;
     let path = bundle_path(&args.file, &stage);
-    let bundle = match std::fs::remove_file(&path) {
-        Ok(()) => format!("and deleted its bundle `{}`", path.display()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            format!("(its bundle `{}` was not there)", path.display())
-        }
-        Err(e) => {
-            return Err(format!(
-                "removed stage `{}` from `{}`, but cannot delete its bundle `{}`: {e}",
-                stage.name,
-                args.file.display(),
+    let bundle = if path.exists() {
+        let bundle_lock = crate::bundle_file::lock(&path)?;
+        stage.check_bundle(&bundle_lock.bundle()?).map_err(|e| {
+            format!(
+                "`{}`: {e}; nothing was removed (restore the stage's own bundle from version control, or delete the file by hand if it is no stage's)",
                 path.display()
-            ))
-        }
+            )
+        })?;
+        std::fs::remove_file(&path).map_err(|e| {
+            format!(
+                "cannot delete `{}`: {e}; nothing was removed",
+                path.display()
+            )
+        })?;
+        format!("and deleted its bundle `{}`", path.display())
+    } else {
+        format!("(its bundle `{}` was not there)", path.display())
     };
+    set.stages.retain(|s| s.name != stage.name);
+    set_lock.write_stage_set(&set)?;
     eprintln!(
         "removed stage `{}` from `{}` {bundle}; code that names it in `only = […]` now fails to build, and so does a binary's SEALED_STAGE={} at start-up once rebuilt. Retire its key's grants with its bundle id {}",
         stage.name,
@@ -596,23 +593,33 @@ async fn rotate(args: &RotateArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("`{}`: {e}; nothing was rotated", path.display()))?;
     let key = KeyRef::parse(&stage.key).map_err(|e| format!("the stage's key: {e}"))?;
     let bundle = rotated(&path, &old, &key, args.emulator).await?;
+    // the bundle first, then the set's pin, the set's lock held throughout; a set that cannot
+    // be written puts the old bundle back, so that bundle and pin always agree
     bundle_lock.write(&bundle)?;
-    remember(&bundle);
     if let Some(pinned) = set.stages.iter_mut().find(|s| s.name == stage.name) {
         pinned.id = bundle.id;
     }
-    set_lock.write_stage_set(&set).map_err(|e| {
-        format!(
-            "{e}\n  = help: `{}` was rotated to id {}, but the set still pins {}: write `id={}` on stage `{}`'s line of `{}` by hand",
-            path.display(),
-            bundle.id_hex(),
-            old.id_hex(),
-            bundle.id_hex(),
-            stage.name,
-            args.file.display()
+    if let Err(error) = set_lock.write_stage_set(&set) {
+        let restored = crate::bundle_file::lock(&path).and_then(|locked| locked.write(&old));
+        return Err(match restored {
+            Ok(()) => format!("{error}; the old bundle was put back: nothing was rotated"),
+            Err(again) => format!(
+                "{error}; and the old bundle could not be put back ({again}): `{}` now has id {}, which the set does not pin; restore both files from version control and rotate again",
+                path.display(),
+                bundle.id_hex()
+            ),
+        });
+    }
+    remember(&bundle);
+    eprintln!(
+        "{}",
+        rotation_report(
+            &path,
+            &old,
+            &bundle,
+            &format!("cargo sealed policy --stage {}", stage.name)
         )
-    })?;
-    eprintln!("{}", rotation_report(&path, &old, &bundle));
+    );
     eprintln!(
         "`{}` pins the new id for `{}`; the other stages are unchanged. Rebuild and deploy: the artifact carries every stage",
         args.file.display(),

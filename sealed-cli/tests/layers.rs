@@ -31,6 +31,8 @@ const LAYERS: &[&str] = &[
     "known_bundles",
     // a bundle's key pair from KMS, a value sealed into it, its public key trusted
     "bundle_ops",
+    // what `check --kms` and `stage check --kms` prove of a value
+    "proof",
     // the commands
     "encrypt",
     "inspect",

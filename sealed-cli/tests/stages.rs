@@ -30,12 +30,18 @@ fn run(command: &mut Command, args: &[&str], stdin: &str) -> (i32, String, Strin
     )
 }
 
-/// The value `name` of `stage`'s bundle, opened as the runtime opens a bundle value.
+/// The value `name` of `stage`'s bundle, opened as the runtime opens a value of a stage set:
+/// the key and id pinned from the set, not taken from the bundle file.
 async fn open(dir: &Path, stage: &str, name: &str) -> Result<Vec<u8>, ErrorKind> {
     let text = std::fs::read_to_string(dir.join(format!("secrets/app.{stage}.bundle"))).unwrap();
-    let key = sealed_format::Bundle::parse(&text).unwrap().key;
+    let set = sealed_format::StageSet::parse(
+        &std::fs::read_to_string(dir.join("secrets/app.stages")).unwrap(),
+    )
+    .unwrap();
+    let pins = set.stage(stage).unwrap();
     let value = Sealed::from_bundle(text, name)
-        .expect_key(key)
+        .expect_key(pins.key.clone())
+        .expect_id(hex::encode(pins.id))
         .allow_emulator(true)
         .build()
         .unwrap();
@@ -221,10 +227,12 @@ async fn diff_and_check_each_act_on_the_stage_named() {
         out.contains("db_password\tgeneration 1, 12 bytes\tgeneration 1, 13 bytes"),
         "{out}"
     );
-    assert!(
-        !out.contains("password\n") && !out.contains("dev-debug"),
-        "{out}"
-    );
+    for plaintext in ["dev-password", "prod-password", "dev-debug"] {
+        assert!(
+            !out.contains(plaintext) && !err.contains(plaintext),
+            "{out}{err}"
+        );
+    }
 
     // check: offline, every stage; with --kms, one stage with its credentials
     let (code, out, err) = run(&mut cli(dir), &["stage", "check", set, "--emulator"], "");
@@ -243,8 +251,9 @@ async fn diff_and_check_each_act_on_the_stage_named() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.starts_with("prod  "), "{out}");
     assert!(!out.contains("dev  "), "{out}");
+    // moto decrypts despite DryRun: the report says so rather than claim a dry run
     assert!(
-        out.contains("its private key decrypts: KMS dry run"),
+        out.contains("1 value; the bundle's private key decrypts: the server ignored DryRun and decrypted; the plaintext was discarded unread"),
         "{out}"
     );
     let args = [
@@ -259,7 +268,7 @@ async fn diff_and_check_each_act_on_the_stage_named() {
     ];
     let (code, out, err) = run(&mut cli(dir), &args, "");
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("2 values decrypted and opened"), "{out}");
+    assert!(out.contains("2 values; each opens: the private key decrypts and is the pair of the file's public key"), "{out}");
     // credentials that KMS refuses: the gate fails, naming the stage and its line in the set
     let endpoint = std::env::var("SEALED_DENY_KMS_ENDPOINT").expect(
         "this test needs a KMS emulator that denies everything: run `SEALED_DEV_KMS_STATE=target/dev-kms-deny scripts/dev-kms --iam 0` and export its endpoint as SEALED_DENY_KMS_ENDPOINT (scripts/test does)",
@@ -309,8 +318,23 @@ async fn policy_for_one_stage_grants_its_key_and_stage_only() {
         equals["kms:EncryptionContext:sealed:bundle"],
         hex::encode(prod.id)
     );
-    // dev's role reads two names, both from dev's one bundle: one statement
-    assert_eq!(policy("dev")["Statement"].as_array().unwrap().len(), 1);
+    // dev's role reads two names, both from dev's one bundle: one statement, dev's alone
+    let dev = stage_set(dir).stage("dev").unwrap().clone();
+    let statements = policy("dev")["Statement"].as_array().unwrap().clone();
+    assert_eq!(statements.len(), 1, "{statements:?}");
+    assert_eq!(statements[0]["Resource"], serde_json::json!([dev.key]));
+    assert_eq!(
+        statements[0]["Condition"]["StringEquals"]["kms:EncryptionContext:sealed:stage"],
+        "dev"
+    );
+    // without --stage: every stage's grants, and a warning saying so
+    let (code, out, err) = run(&mut cli(dir), &["policy", "--emulator", "."], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("give each stage's role its own with `--stage STAGE`"),
+        "{err}"
+    );
+    assert!(out.contains(&dev.key) && out.contains(&prod.key), "{out}");
     let (code, _, err) = run(
         &mut cli(dir),
         &["policy", "--stage", "prd", "--emulator", "."],
@@ -329,6 +353,20 @@ async fn rotate_and_rm_change_their_stage_alone_and_check_finds_a_copied_bundle(
     let dir = scratch.path();
     let set = "secrets/app.stages";
     let prod = stage_set(dir).stage("prod").unwrap().clone();
+    let args = ["stage", "set", set, "prod", "api_token"];
+    let (code, _, err) = run(&mut cli(dir), &args, "prod-token");
+    assert_eq!(code, 0, "{err}");
+    let before = std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap();
+    let generation = sealed_format::Bundle::parse(&before).unwrap().generation;
+
+    // `bundle rotate` of a stage's bundle would leave the set's pin behind: refused
+    let args = ["bundle", "rotate", "secrets/app.prod.bundle", "--emulator"];
+    let (code, _, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("rotate it with `cargo sealed stage rotate SET prod`"),
+        "{err}"
+    );
 
     // rotate prod: its bundle and its pin change, dev's file not a byte; prod still opens
     let dev_before = std::fs::read(dir.join("secrets/app.dev.bundle")).unwrap();
@@ -345,6 +383,7 @@ async fn rotate_and_rm_change_their_stage_alone_and_check_finds_a_copied_bundle(
     .unwrap();
     assert_eq!(bundle.id, rotated.id);
     assert_eq!(bundle.stage.as_deref(), Some("prod"));
+    assert!(bundle.values.iter().all(|v| v.generation > generation));
     assert_eq!(
         std::fs::read(dir.join("secrets/app.dev.bundle")).unwrap(),
         dev_before
@@ -354,8 +393,24 @@ async fn rotate_and_rm_change_their_stage_alone_and_check_finds_a_copied_bundle(
         open(dir, "prod", "db_password").await.unwrap(),
         b"prod-password"
     );
+    assert_eq!(open(dir, "prod", "api_token").await.unwrap(), b"prod-token");
     let (code, out, err) = run(&mut cli(dir), &["stage", "check", set, "--emulator"], "");
     assert_eq!(code, 0, "{out}{err}");
+    // a line from before the rotation, put back: refused (its id and key pair are gone)
+    let old_line = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("value api_token "))
+            .unwrap()
+            .to_owned()
+    };
+    let now = std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap();
+    std::fs::write(
+        dir.join("secrets/app.prod.bundle"),
+        now.replace(&old_line(&now), &old_line(&before)),
+    )
+    .unwrap();
+    assert!(open(dir, "prod", "api_token").await.is_err());
+    std::fs::write(dir.join("secrets/app.prod.bundle"), &now).unwrap();
 
     // a stage's bundle copied from another: check names it, offline
     std::fs::copy(
@@ -377,9 +432,19 @@ async fn rotate_and_rm_change_their_stage_alone_and_check_finds_a_copied_bundle(
         "{out}"
     );
 
-    // rm: the stage's line and its bundle gone, the other stage untouched
+    // rm of a stage whose file is another stage's bundle: refused, nothing deleted
+    let (code, _, err) = run(&mut cli(dir), &["stage", "rm", set, "prod"], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nothing was removed"), "{err}");
+    assert!(dir.join("secrets/app.prod.bundle").exists());
+    assert_eq!(stage_set(dir).names().collect::<Vec<_>>(), ["dev", "prod"]);
+
+    // rm: the stage's line and its bundle gone, the other stage untouched; a bundle already
+    // gone (an earlier rm stopped half way) is not an error
+    std::fs::write(dir.join("secrets/app.prod.bundle"), &now).unwrap();
     let (code, _, err) = run(&mut cli(dir), &["stage", "rm", set, "prod"], "");
     assert_eq!(code, 0, "{err}");
+    assert!(err.contains("and deleted its bundle"), "{err}");
     assert!(!dir.join("secrets/app.prod.bundle").exists());
     assert_eq!(stage_set(dir).names().collect::<Vec<_>>(), ["dev"]);
     assert!(dir.join("secrets/app.dev.bundle").exists());

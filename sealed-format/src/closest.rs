@@ -24,7 +24,7 @@ mod tests {
         assert_eq!(closest("db_pasword", &names), Some("db_password"));
         assert_eq!(closest("db_passsword", &names), Some("db_password"));
         assert_eq!(closest("db_passwerd", &names), Some("db_password"));
-        // four edits in an 11-character name: not a typo
+        // six edits from an 11-character name: not a typo
         assert_eq!(closest("db_pa", &names), None);
         // characters, not bytes: `ünï` is two edits from `uni`, too many for three letters
         assert_eq!(closest("ünï", &["uni"]), None);
@@ -45,6 +45,9 @@ mod tests {
         // `SEALED_STAGE=prdo`: the stage meant is plain, though its Levenshtein distance is 2
         assert_eq!(closest("prdo", &["dev", "prod"]), Some("prod"));
         assert_eq!(closest("dve", &["dev", "prod"]), Some("dev"));
-        assert_eq!(closest("db_passwodr", &["db_password"]), Some("db_password"));
+        assert_eq!(
+            closest("db_passwodr", &["db_password"]),
+            Some("db_password")
+        );
     }
 }
