@@ -193,6 +193,10 @@ def crate(name, cargo_toml, sources, secrets=None):
     return path
 
 
+# the public keys the benchmark's bundles are sealed to, apart from the user's own store
+os.environ.setdefault("SEALED_KNOWN_BUNDLES", str(ROOT / "target" / "bench-known-bundles"))
+
+
 def make_bundle(path, key, names, plaintext):
     """A bundle of `names` under `key`, made with `cargo sealed bundle` against the emulator the
     environment names (the debug CLI, built here if needed); `plaintext(name)` gives each value."""
