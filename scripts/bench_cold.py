@@ -372,6 +372,105 @@ def build_programs(key, ciphertexts):
     return target / "release"
 
 
+FLOOR_TOML = """[package]
+name = "cold-floor"
+version = "0.1.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+aws-sigv4 = { version = "1.6", default-features = false, features = ["sign-http"] }
+aws-credential-types = "1.2"
+rustls = { version = "0.23.46", default-features = false, features = ["std", "ring", "tls12"] }
+base64 = "0.23"
+serde_json = "1"
+
+[profile.release]
+# as the workspace's release profile: the defaults
+"""
+
+
+def build_floor():
+    """The floor program (bench/src/bin/first-plaintext-floor.rs) on its own, with only what it
+    uses (release, the cold-start target dir)."""
+    source = (ROOT / "bench" / "src" / "bin" / "first-plaintext-floor.rs").read_text()
+    path = crate("cold-floor", FLOOR_TOML, {"floor.rs": source})
+    target = WORK / "target"
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--bins"], check=True, cwd=path,
+                   env={**os.environ, "CARGO_TARGET_DIR": str(target)})
+    return target / "release" / "floor"
+
+
+def floor_cost(moto_url, key, ciphertexts, runs=11):
+    """`sealed` as users write it (`#[tokio::main]`, a `static` `sealed!` value, `prefetch()`)
+    against the floor, each trusting the same roots: CPU at full speed and wall time at 128, 512
+    and 1,769 MB, interleaved run by run. `.venv/bin/python scripts/bench_cold.py --floor`."""
+    bundle, release, proxy = prepare(moto_url, key, ciphertexts)
+    floor = build_floor()
+    ca = bundle.parent / "ca.pem"
+    shares = [CpuShare(mb) for mb in (128, 512, 1769)]
+    base = {name: value for name, value in os.environ.items() if name not in SANDBOX_CA_VARIABLES}
+    base.update({"SEALED_BENCH_KEY": key, "SEALED_BENCH_CIPHERTEXT": ciphertexts[0],
+                 "AWS_LAMBDA_FUNCTION_NAME": "bench"})
+    # the one test CA (what the issue's targets compare), the system's roots with it (what
+    # `sealed` loads by default today), and plain HTTP to moto (no TLS at all)
+    settings = {
+        "TLS, one CA": {"SSL_CERT_FILE": str(ca), "AWS_CA_BUNDLE": str(ca),
+                        "AWS_ENDPOINT_URL_KMS": proxy.url, "AWS_ENDPOINT_URL": proxy.url},
+        "TLS, system roots + CA": {"SSL_CERT_FILE": str(bundle), "AWS_CA_BUNDLE": str(bundle),
+                                   "AWS_ENDPOINT_URL_KMS": proxy.url, "AWS_ENDPOINT_URL": proxy.url},
+        "plain HTTP": {"SSL_CERT_FILE": str(ca), "AWS_ENDPOINT_URL_KMS": moto_url, "AWS_ENDPOINT_URL": moto_url},
+    }
+    programs = {"floor": floor, "sealed": release / "values-1"}
+    found = {}
+    try:
+        for setting, extra in settings.items():
+            env = {**base, **extra}
+            samples = {(name, what): [] for name in programs for what in ["cpu", *[s.mb for s in shares]]}
+            for _ in range(runs):
+                for name, binary in programs.items():
+                    samples[(name, "cpu")].append(cpu_ms([str(binary)], env, 1))
+                    for share in shares:
+                        if share.tasks:
+                            samples[(name, share.mb)].append(measure([str(binary)], env, 1, share)[0])
+            found[setting] = {key: statistics.median(values) for key, values in samples.items() if values}
+    finally:
+        proxy.stop()
+    return found, runs, [s.mb for s in shares if s.tasks]
+
+
+def floor_report(result):
+    """`floor_cost`'s tables and the issue-22 targets, as Markdown lines."""
+    found, runs, mbs = result
+    lines = [
+        "",
+        "**The floor** (issue 22): `bench/src/bin/first-plaintext-floor.rs`, one SigV4-signed `Decrypt` over one "
+        "blocking rustls (ring) connection, roots from `SSL_CERT_FILE` only, no SDK, no async runtime; against "
+        "`sealed` as users write it (`#[tokio::main]`, a `static` `sealed!` value, `prefetch()`). "
+        f"`.venv/bin/python scripts/bench_cold.py --floor` (interleaved run by run, medians of {runs}; CPU = user + "
+        "system of the child at full speed, from its rusage; wall in the cgroup of each size):",
+        "",
+        "| endpoint, roots | program | CPU | ratio | " + " | ".join(f"wall at {mb} MB | ratio" for mb in mbs) + " |",
+        "|---|---|---|---|" + "---|---|" * len(mbs),
+    ]
+    for setting, medians in found.items():
+        for name in ("floor", "sealed"):
+            cells = [f"{medians[(name, 'cpu')]:.1f} ms", f"{medians[(name, 'cpu')] / medians[('floor', 'cpu')]:.2f}×"]
+            for mb in mbs:
+                cells += [f"{medians[(name, mb)] / 1000:.3f} s", f"{medians[(name, mb)] / medians[('floor', mb)]:.2f}×"]
+            lines.append(f"| {setting} | {name} | " + " | ".join(cells) + " |")
+    one_ca = found["TLS, one CA"]
+    cpu = one_ca[("sealed", "cpu")] / one_ca[("floor", "cpu")]
+    lines += ["", f"Target (issue 22) CPU from exec to first plaintext over TLS ≤ 1.5× the floor: "
+                  f"**{'met' if cpu <= 1.5 else 'missed'} ({cpu:.2f}×)**."]
+    if 128 in mbs:
+        wall = one_ca[("sealed", 128)] / one_ca[("floor", 128)]
+        lines[-1] += (f" Wall at the 128 MB share ≤ 1.5× the floor: "
+                      f"**{'met' if wall <= 1.5 else 'missed'} ({wall:.2f}×)**.")
+    lines.append("")
+    return lines
+
+
 class RuntimeApiClock:
     """A pass-through proxy in front of cargo-lambda's runtime API that notes when the function
     first asks for an invocation (`GET …/runtime/invocation/next`): the end of its INIT."""
@@ -677,6 +776,7 @@ def report(results, runs, kind, notes, quick):
 if __name__ == "__main__":
     # A standalone run of this section: `.venv/bin/python scripts/bench_cold.py [--quick] [--lambda-only]`;
     # `--bundles`: only bundles of 8 and 32 values against one plain value (wall at 128 MB, CPU).
+    # `--floor`: `sealed` against the floor program (CPU, wall at 128, 512 and 1,769 MB).
     import re
     import sys
     state = ROOT / "target" / "bench-cold-kms"
@@ -690,6 +790,9 @@ if __name__ == "__main__":
         key = kms.create_key()["KeyMetadata"]["Arn"]
         texts = [base64.b64encode(kms.encrypt(KeyId=key, Plaintext=b"hello, world!")["CiphertextBlob"]).decode()
                  for _ in range(max(COUNTS))]
+        if "--floor" in sys.argv:
+            print("\n".join(floor_report(floor_cost(os.environ["AWS_ENDPOINT_URL_KMS"], key, texts))))
+            sys.exit(0)
         if "--bundles" in sys.argv:
             print("\n".join(bundle_report(bundle_cost(os.environ["AWS_ENDPOINT_URL_KMS"], key, texts))))
             sys.exit(0)
