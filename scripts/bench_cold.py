@@ -379,14 +379,14 @@ edition = "2021"
 publish = false
 
 [dependencies]
-aws-sigv4 = { version = "1.6", default-features = false, features = ["sign-http"] }
+aws-sigv4 = { version = "1.6", default-features = false, features = ["sign-http", "http1"] }
 aws-credential-types = "1.2"
 rustls = { version = "0.23.46", default-features = false, features = ["std", "ring", "tls12"] }
 base64 = "0.23"
 serde_json = "1"
 
-[profile.release]
-# as the workspace's release profile: the defaults
+# its own workspace (the release profile's defaults, as the other programs')
+[workspace]
 """
 
 

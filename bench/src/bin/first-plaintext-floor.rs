@@ -66,18 +66,48 @@ fn request(host: &str, url: &str, body: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// The response's body: `Content-Length` or read to the end, de-chunked if chunked.
-fn body(response: &[u8]) -> Vec<u8> {
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("an HTTP response");
-    let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
-    assert!(head.starts_with("http/1.1 200"), "KMS answered {head}");
-    let mut rest = &response[split + 4..];
-    if !head.contains("transfer-encoding: chunked") {
-        return rest.to_vec();
+/// Reads one HTTP/1.1 response from `stream` and returns its body: as many bytes as
+/// `Content-Length` says (without waiting for the peer to close), de-chunked if chunked, else to
+/// the end.
+fn read_body(stream: &mut impl Read) -> Vec<u8> {
+    let mut response = Vec::new();
+    let mut buffer = [0; 16 * 1024];
+    loop {
+        let read = match stream.read(&mut buffer) {
+            Ok(read) => read,
+            // a TLS peer that closes without close_notify ends the response too
+            Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => 0,
+            Err(error) => panic!("reading the response: {error}"),
+        };
+        response.extend_from_slice(&buffer[..read]);
+        if let Some(split) = response.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+            assert!(head.starts_with("http/1.1 200"), "KMS answered {head}");
+            let body = &response[split + 4..];
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map(|n| n.trim().parse::<usize>().expect("a Content-Length"));
+            match length {
+                Some(length) if body.len() >= length => return body[..length].to_vec(),
+                None if head.contains("transfer-encoding: chunked")
+                    && body.ends_with(b"0\r\n\r\n") =>
+                {
+                    return dechunk(body)
+                }
+                None if read == 0 => return body.to_vec(),
+                _ => {}
+            }
+        }
+        assert!(
+            read > 0,
+            "the connection closed before the response was whole"
+        );
     }
+}
+
+/// A chunked body, de-chunked.
+fn dechunk(mut rest: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
         let line = rest.windows(2).position(|w| w == b"\r\n").expect("a chunk");
@@ -109,8 +139,7 @@ fn main() {
     let request = request(authority, &format!("{endpoint}/"), json.as_bytes());
     let mut tcp = TcpStream::connect((host, port)).expect("connected");
     tcp.set_nodelay(true).expect("nodelay");
-    let mut response = Vec::new();
-    if tls {
+    let body = if tls {
         let mut roots = rustls::RootCertStore::empty();
         let file = var("SSL_CERT_FILE");
         let pems = std::fs::read(&file).expect("SSL_CERT_FILE is readable");
@@ -128,15 +157,12 @@ fn main() {
         let connection = rustls::ClientConnection::new(Arc::new(config), name).expect("TLS");
         let mut stream = rustls::StreamOwned::new(connection, tcp);
         stream.write_all(&request).expect("sent");
-        // a peer that closes without close_notify ends the response too
-        if let Err(error) = stream.read_to_end(&mut response) {
-            assert_eq!(error.kind(), std::io::ErrorKind::UnexpectedEof, "{error}");
-        }
+        read_body(&mut stream)
     } else {
         tcp.write_all(&request).expect("sent");
-        tcp.read_to_end(&mut response).expect("received");
-    }
-    let answer: serde_json::Value = serde_json::from_slice(&body(&response)).expect("JSON");
+        read_body(&mut tcp)
+    };
+    let answer: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
     let plaintext = base64::engine::general_purpose::STANDARD
         .decode(answer["Plaintext"].as_str().expect("a Plaintext"))
         .expect("base64");
