@@ -248,7 +248,7 @@ def build_cost():
 
 
 # report ------------------------------------------------------------------------------------------
-def write_report(hot, calls, process, build, cold, cold_tls, bundles, storm):
+def write_report(hot, calls, process, build, cold, cold_tls, bundles, floor, storm):
     processes, sizes, process_runs = process
     build_samples, macro_seconds, build_runs = build
     mode = "scripts/bench --quick" if QUICK else "scripts/bench"
@@ -334,7 +334,9 @@ def write_report(hot, calls, process, build, cold, cold_tls, bundles, storm):
     ]
     lines += bench_cold.report(*cold_tls, QUICK)
     lines += bundles
+    lines += floor
     lines += [
+        "",
         "### Context: over plain HTTP to loopback at full CPU, and peak memory",
         "",
         f"Each program started {process_runs} times (after 2 warm-up runs) by `scripts/bench`: wall time from "
@@ -473,10 +475,12 @@ def main():
                                          CIPHERTEXTS, VENV_PY, QUICK)
         bundles = bench_cold.bundle_report(bench_cold.bundle_cost(
             os.environ["AWS_ENDPOINT_URL_KMS"], os.environ["SEALED_BENCH_KEY"], CIPHERTEXTS, 5 if QUICK else 11))
+        floor = bench_cold.floor_report(bench_cold.floor_cost(
+            os.environ["AWS_ENDPOINT_URL_KMS"], os.environ["SEALED_BENCH_KEY"], CIPHERTEXTS, 5 if QUICK else 11))
         storm = bench_storm.measure(QUICK)
     finally:
         stop_kms()
-    write_report(hot, calls, process, build, cold, cold_tls, bundles, storm)
+    write_report(hot, calls, process, build, cold, cold_tls, bundles, floor, storm)
     log(f"done in {time.time() - started:.0f} s")
 
 

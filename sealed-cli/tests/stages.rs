@@ -34,10 +34,7 @@ fn run(command: &mut Command, args: &[&str], stdin: &str) -> (i32, String, Strin
 /// the key and id pinned from the set, not taken from the bundle file.
 async fn open(dir: &Path, stage: &str, name: &str) -> Result<Vec<u8>, ErrorKind> {
     let text = std::fs::read_to_string(dir.join(format!("secrets/app.{stage}.bundle"))).unwrap();
-    let set = sealed_format::StageSet::parse(
-        &std::fs::read_to_string(dir.join("secrets/app.stages")).unwrap(),
-    )
-    .unwrap();
+    let set = stage_set(dir);
     let pins = set.stage(stage).unwrap();
     let value = Sealed::from_bundle(text, name)
         .expect_key(pins.key.clone())

@@ -146,12 +146,10 @@ fn the_same_bootstrap_answers_as_each_stage_and_fails_closed_without_one() {
     // after the last
     let digest = |step: &str| {
         let line = section(&stdout, step);
-        let digest = line
-            .split_whitespace()
+        line.split_whitespace()
             .find(|w| w.len() == 64 && w.bytes().all(|b| b.is_ascii_hexdigit()))
             .unwrap_or_else(|| panic!("no sha256 in `{line}`"))
-            .to_owned();
-        digest
+            .to_owned()
     };
     let built = digest("the one artifact");
     println!("examples/lambda-stages bootstrap: sha256 {built}");
