@@ -176,7 +176,8 @@ async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
     }
     let key_text = args.key.clone().unwrap_or_else(|| old.key.clone());
     let key = KeyRef::parse(&key_text).map_err(|e| format!("--key: {e}"))?;
-    let bundle = rotated(&args.file, &old, &key, args.emulator).await?;
+    let (mut bundle, plaintexts) = rotated(&args.file, &old, &key, args.emulator).await?;
+    crate::recipients::recipients_again(&old, &mut bundle, &plaintexts).await?;
     locked.write(&bundle)?;
     remember(&bundle);
     eprintln!(

@@ -30,9 +30,26 @@ pub async fn new_key_pair(
     context: Vec<(String, ContextValue<String>)>,
     stage: Option<String>,
 ) -> Result<Bundle, String> {
+    let client = sealed_runtime::client(key.region()).await;
+    new_key_pair_with(&client, id, key, context, stage).await
+}
+
+/// As [`new_key_pair`], with `client` (another session's: `stage add-key --to-profile`), in the
+/// key's region.
+pub async fn new_key_pair_with(
+    client: &aws_sdk_kms::Client,
+    id: [u8; 16],
+    key: &KeyRef<'_>,
+    context: Vec<(String, ContextValue<String>)>,
+    stage: Option<String>,
+) -> Result<Bundle, String> {
     let sent = crate::context::values_now(&context)
         .map_err(|e| format!("{e}: set it to the value the function sees"))?;
-    let client = sealed_runtime::client(key.region()).await;
+    let mut config = client.config().to_builder();
+    if let Some(region) = key.region() {
+        config = config.region(aws_sdk_kms::config::Region::new(region.to_owned()));
+    }
+    let client = aws_sdk_kms::Client::from_conf(config.build());
     let mut request = client
         .generate_data_key_pair_without_plaintext()
         .key_id(key.as_str())
@@ -78,8 +95,8 @@ pub async fn new_key_pair(
 /// value.
 pub fn seal_into(bundle: &mut Bundle, name: &str, plaintext: &[u8]) -> Result<bool, String> {
     let generation = bundle.next_generation().map_err(bundle_error)?;
-    let sealed = seal_value(bundle, name, generation, plaintext)?;
-    bundle.set(name, generation, sealed).map_err(bundle_error)
+    let sealings = seal_value(bundle, name, generation, plaintext)?;
+    bundle.set(name, generation, sealings).map_err(bundle_error)
 }
 
 /// How `bundle set` and `stage set` seal a value into the bundle file `path`.
@@ -140,23 +157,46 @@ fn trusted(
     bundle: &Bundle,
     trust_new_key: bool,
 ) -> Result<crate::known_bundles::Known, String> {
-    let now = public_key_fingerprint(bundle);
+    let now = sealed_to(bundle);
+    let (keys, are, ones, how) = if bundle.recipients.is_empty() {
+        ("public key", "is", "one", "swapped it")
+    } else {
+        (
+            "public keys (one per recipient)",
+            "are",
+            "ones",
+            "swapped or added one",
+        )
+    };
     match crate::known_bundles::check(&bundle.id_hex(), &now) {
         crate::known_bundles::Known::Changed(before) if !trust_new_key => Err(format!(
-            "the public key of `{}` (bundle {}) is {now}, not {before}, the one you sealed to before: someone may have swapped it to read what you seal, so nothing was sealed\n  = help: compare {now} with the fingerprint the deploy pipeline sees (`cargo sealed bundle ls FILE` where the function's role runs, or its `check --kms --open`); if they match, pass --trust-new-key; if not, restore the `public-key` line from version control",
+            "the {keys} of `{}` (bundle {}) {are} {now}, not {before}, the {ones} you sealed to before: someone may have {how} to read what you seal, so nothing was sealed\n  = help: compare {now} with the fingerprint the deploy pipeline sees (`cargo sealed bundle ls FILE` where the function's role runs, or its `check --kms --open`); if they match, pass --trust-new-key; if not, restore the `public-key` line from version control",
             path.display(),
-            bundle.id_hex()
+            bundle.id_hex(),
         )),
         known => Ok(known),
     }
 }
 
-/// Records the bundle's public key as the one this machine seals to for its id; a store that
+/// What a writer seals to, as the known-bundles store records it: the fingerprint of the
+/// bundle's public key, then of each recipient's, comma-separated (a bundle with one recipient
+/// is recorded as before).
+fn sealed_to(bundle: &Bundle) -> String {
+    std::iter::once(public_key_fingerprint(bundle))
+        .chain(
+            bundle
+                .recipients
+                .iter()
+                .map(|r| crate::kms::fingerprint_of(r.public_key())),
+        )
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Records the bundle's public keys as the ones this machine seals to for its id; a store that
 /// cannot be written is a warning (the value is written already).
 pub fn remember(bundle: &Bundle) {
-    if let Err(message) =
-        crate::known_bundles::record(&bundle.id_hex(), &public_key_fingerprint(bundle))
-    {
+    if let Err(message) = crate::known_bundles::record(&bundle.id_hex(), &sealed_to(bundle)) {
         crate::output::warning(&message);
     }
 }
@@ -164,15 +204,16 @@ pub fn remember(bundle: &Bundle) {
 /// `old` rotated: every value opened as the function opens it (one `Decrypt` of the private key,
 /// pinned to `old`'s key and id), a new id and key pair under `key` with `old`'s context and
 /// stage, every value sealed again to it, generations going on from `old`'s. Nothing is
-/// written; the plaintexts stay in their zeroizing cells for this short process.
+/// written; the plaintexts stay in their zeroizing cells for this short process, and are handed
+/// back for `old`'s other recipients (`recipients::recipients_again`).
 pub async fn rotated(
     path: &Path,
     old: &Bundle,
     key: &KeyRef<'_>,
     allow_emulator: bool,
-) -> Result<Bundle, String> {
+) -> Result<(Bundle, Opened), String> {
     let text = old.render();
-    let mut plaintexts: Vec<(&str, &'static sealed_runtime::Secret)> = Vec::new();
+    let mut plaintexts: Opened = Vec::new();
     for name in old.names() {
         let sealed = sealed_runtime::Sealed::from_bundle(text.clone(), name)
             .expect_key(old.key.clone())
@@ -188,7 +229,7 @@ pub async fn rotated(
                 old.key
             )
         })?;
-        plaintexts.push((name, secret));
+        plaintexts.push((name.to_owned(), secret));
     }
     let mut bundle = new_key_pair(
         crate::runtime_tools::new_bundle_id()?,
@@ -202,8 +243,12 @@ pub async fn rotated(
     for (name, plaintext) in &plaintexts {
         seal_into(&mut bundle, name, plaintext.expose())?;
     }
-    Ok(bundle)
+    Ok((bundle, plaintexts))
 }
+
+/// A bundle's values opened, by name, in the bundle's order: each plaintext in the zeroizing
+/// cell of its value for the rest of this short process.
+pub type Opened = Vec<(String, &'static sealed_runtime::Secret)>;
 
 /// What a rotation of the file at `path` from `old` to `new` did, and the grants to retire
 /// (`policy` prints the new ones).

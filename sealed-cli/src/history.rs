@@ -129,7 +129,7 @@ mod tests {
 
     fn set(bundle: &mut Bundle, name: &str, byte: u8) {
         let generation = bundle.next_generation().unwrap();
-        bundle.set(name, generation, vec![byte; 90]).unwrap();
+        bundle.set(name, generation, vec![vec![byte; 90]]).unwrap();
     }
 
     #[test]

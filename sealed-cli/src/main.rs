@@ -17,6 +17,7 @@ mod output;
 mod plaintext;
 mod policy;
 mod proof;
+mod recipients;
 mod reseal;
 mod runtime_tools;
 mod scan;

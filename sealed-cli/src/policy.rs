@@ -66,7 +66,16 @@ fn grant(
             )
         }
     };
-    Some((vec![resource], conditions))
+    // a stage's failover recipients: the function may decrypt with each, under the same context
+    let failover = value
+        .checked
+        .bundle
+        .iter()
+        .flat_map(|b| b.failover.iter().map(|f| f.key.clone()));
+    Some((
+        std::iter::once(resource).chain(failover).collect(),
+        conditions,
+    ))
 }
 
 /// `cargo sealed policy`.
@@ -166,6 +175,8 @@ fn key_policy_statements(shared: bool) -> Vec<Value> {
 fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, String> {
     // key → (holds a bundle, holds a plain value)
     let mut keys: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    // a failover key in another account → the account of the stage's own key, the context
+    let mut foreign: BTreeMap<&str, Vec<(String, Conditions)>> = BTreeMap::new();
     for invocation in invocations {
         if let Ok(value) = &invocation.verdict {
             if let Some(key) = value.checked.key.as_deref() {
@@ -174,6 +185,22 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
                     entry.0 = true;
                 } else {
                     entry.1 = true;
+                }
+                let home = KeyRef::parse(key)
+                    .ok()
+                    .and_then(|k| k.account().map(str::to_owned));
+                for failover in value.checked.bundle.iter().flat_map(|b| &b.failover) {
+                    keys.entry(failover.key.as_str()).or_default().0 = true;
+                    let account = KeyRef::parse(&failover.key)
+                        .ok()
+                        .and_then(|k| k.account().map(str::to_owned));
+                    if let (Some(home), true) = (&home, account.as_ref() != home.as_ref()) {
+                        let conditions = literal_conditions(value);
+                        let grants = foreign.entry(failover.key.as_str()).or_default();
+                        if !grants.contains(&(home.clone(), conditions.clone())) {
+                            grants.push((home.clone(), conditions));
+                        }
+                    }
                 }
             }
         }
@@ -188,9 +215,23 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
                 "`{key}` holds plain values too: it is not dedicated to bundles, so its deny applies only to requests with a `sealed:` context key"
             ));
         }
+        let mut statements = key_policy_statements(plain || !dedicated);
+        for (i, (account, conditions)) in foreign.get(key).into_iter().flatten().enumerate() {
+            // the function's account may decrypt a stage's failover key that lives elsewhere,
+            // only with that stage's context; its own IAM policy (`policy --stage`) narrows it
+            // to the function's role
+            statements.push(json!({
+                "Sid": format!("SealedFailoverFrom{account}{}", if i == 0 { String::new() } else { format!("_{}", i + 1) }),
+                "Effect": "Allow",
+                "Principal": { "AWS": format!("arn:aws:iam::{account}:root") },
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": { "StringEquals": conditions },
+            }));
+        }
         documents.insert(
             key.to_owned(),
-            json!({ "Version": "2012-10-17", "Statement": key_policy_statements(plain || !dedicated) }),
+            json!({ "Version": "2012-10-17", "Statement": statements }),
         );
     }
     if documents.is_empty() {
@@ -205,6 +246,22 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
         serde_json::to_string_pretty(&Value::Object(documents)).map_err(|e| e.to_string())?
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `kms:EncryptionContext:KEY` → the value.
+type Conditions = BTreeMap<String, String>;
+
+/// The literal context entries of a value, as `kms:EncryptionContext:` conditions (an
+/// `env(…)` entry has no value to name).
+fn literal_conditions(value: &ValidInvocation) -> Conditions {
+    value
+        .context
+        .iter()
+        .filter_map(|(name, context)| match context {
+            ContextValue::Literal(v) => Some((format!("kms:EncryptionContext:{name}"), v.clone())),
+            ContextValue::Env(_) => None,
+        })
+        .collect()
 }
 
 /// `cargo sealed policy`: the IAM policy JSON on stdout, warnings on stderr.

@@ -2,4 +2,4 @@
 //! for its tools (`sealed_runtime::__tools`), all re-exported here: sealing bundle values, and
 //! explaining credential failures as `Decrypt` errors do.
 
-pub use sealed_runtime::__tools::{explain_failure, new_bundle_id, seal_value};
+pub use sealed_runtime::__tools::{explain_failure, new_bundle_id, seal_to, seal_value};

@@ -6,9 +6,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use clap::{Args, Subcommand};
 use sealed_format::{
-    check_stage_key, check_stage_name, stage_bundle_name, KeyRef, Stage, StageSet, DEFAULT_SELECTOR,
+    check_stage_key, check_stage_name, stage_bundle_name, KeyRef, RecipientRole, Stage,
+    StageRecipient, StageSet, DEFAULT_SELECTOR,
 };
 use sealed_runtime::Sealed;
 
@@ -19,6 +22,7 @@ use crate::bundle_ops::{
 use crate::kms::public_key_fingerprint;
 use crate::output::{println, BAD, GOOD};
 use crate::proof::prove_one;
+use crate::recipients::{open_every_value, recipients_again, with_recipient};
 use crate::runtime_tools::new_bundle_id;
 
 #[derive(Args)]
@@ -53,8 +57,60 @@ enum StageCommand {
     Rm(StageFileArgs),
     /// Give one stage's bundle a new id and key pair and re-seal its values (only that stage's
     /// bundle and its line in the set change). Needs that stage's credentials: kms:Decrypt and
-    /// kms:GenerateDataKeyPairWithoutPlaintext on its key
+    /// kms:GenerateDataKeyPairWithoutPlaintext on its key (and on each other recipient's)
     Rotate(RotateArgs),
+    /// Add another recipient to a stage: a KMS key (another account, a disaster-recovery
+    /// region, a break-glass key) that opens the stage's bundle on its own. A reader's session
+    /// opens every value (`--from-profile`), the new key's session makes its key pair
+    /// (`--to-profile`); the set pins it with its role and public key
+    AddKey(AddKeyArgs),
+    /// Remove a recipient from a stage (no KMS call). Revokes nothing: its key pair still opens
+    /// the values in the files' history; `rotate` for that
+    RmKey(RmKeyArgs),
+}
+
+#[derive(Args)]
+struct AddKeyArgs {
+    /// The stage set file
+    file: PathBuf,
+    /// The stage
+    stage: String,
+    /// The new recipient's KMS key: a key ARN
+    #[arg(long)]
+    key: String,
+    /// A break-glass key: never tried by the function (grant its role nothing on it); an
+    /// operator opens the bundle with it (`add-key --from-profile`) when the stage's key is gone.
+    /// Without it, the key is a failover: the function tries it when its first key's KMS does
+    /// not answer
+    #[arg(long)]
+    break_glass: bool,
+    /// Accept a key outside the stage's `account=` (a security account's break-glass key, the
+    /// second account the stage runs in)
+    #[arg(long)]
+    other_account: bool,
+    /// The profile (of the shared AWS config files) of a reader of the bundle, which opens every
+    /// value: kms:Decrypt on one of its keys [default: the environment's credentials]
+    #[arg(long)]
+    from_profile: Option<String>,
+    /// The profile of a principal of the new key's account, which asks KMS for the new key
+    /// pair: kms:GenerateDataKeyPairWithoutPlaintext on `--key` [default: the environment's
+    /// credentials]
+    #[arg(long)]
+    to_profile: Option<String>,
+    /// Accept a private key wrapped by a KMS emulator, as a build with the `emulator` feature does
+    #[arg(long)]
+    emulator: bool,
+}
+
+#[derive(Args)]
+struct RmKeyArgs {
+    /// The stage set file
+    file: PathBuf,
+    /// The stage
+    stage: String,
+    /// The recipient's KMS key, as the set pins it
+    #[arg(long)]
+    key: String,
 }
 
 #[derive(Args)]
@@ -176,6 +232,8 @@ pub async fn run(args: StageArgs) -> Result<ExitCode, String> {
         StageCommand::Check(args) => check(&args).await,
         StageCommand::Rm(args) => rm(&args),
         StageCommand::Rotate(args) => rotate(&args).await,
+        StageCommand::AddKey(args) => add_key(&args).await,
+        StageCommand::RmKey(args) => rm_key(&args),
     }
 }
 
@@ -224,6 +282,7 @@ async fn add(args: AddArgs) -> Result<ExitCode, String> {
         id: bundle.id,
         account: args.account.clone(),
         regions: args.regions.clone(),
+        recipients: Vec::new(),
         line: 0,
     };
     stage.check()?;
@@ -318,6 +377,14 @@ fn ls(args: &FileArgs) -> Result<ExitCode, String> {
                 stage.regions.join(",")
             }
         );
+        for recipient in &stage.recipients {
+            println!(
+                "{}	{}	{}",
+                stage.name,
+                recipient.role.as_str(),
+                recipient.key
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -491,14 +558,35 @@ async fn check(args: &CheckArgs) -> Result<ExitCode, String> {
 async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<String, String> {
     let bundle = stage_bundle(file, stage)?;
     let path = bundle_path(file, stage);
+    let options = sealed_format::Options {
+        allow_emulator: args.emulator,
+        ..sealed_format::Options::default()
+    };
     bundle
-        .inspect_private_key(&sealed_format::Options {
-            allow_emulator: args.emulator,
-            ..sealed_format::Options::default()
-        })
+        .inspect_private_key(&options)
         .map_err(|e| format!("its private key is not one `sealed!` accepts: {e}"))?;
+    for recipient in &bundle.recipients {
+        recipient.inspect_private_key(&options).map_err(|e| {
+            format!(
+                "the private key of its recipient `{}` is not one `sealed!` accepts: {e}",
+                recipient.key
+            )
+        })?;
+    }
     let count = bundle.values.len();
-    let values = format!("{count} value{}", if count == 1 { "" } else { "s" });
+    let mut values = format!("{count} value{}", if count == 1 { "" } else { "s" });
+    let failover: Vec<&str> = stage.failover().map(|r| r.key.as_str()).collect();
+    if !stage.recipients.is_empty() {
+        values = format!(
+            "{values}, {} recipient{}",
+            1 + stage.recipients.len(),
+            if failover.len() + 1 == 1 && stage.recipients.is_empty() {
+                ""
+            } else {
+                "s"
+            }
+        );
+    }
     if !args.kms {
         return Ok(format!(
             "{values}; the set's pins hold; `--kms` proves KMS opens it"
@@ -517,23 +605,42 @@ async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<Str
     } else {
         vec![first]
     };
+    // the stage's key, then each failover recipient's: the function may use any of them
     let mut proved = None;
-    for name in names {
-        let sealed = Sealed::from_bundle(text.clone(), name)
-            .expect_key(stage.key.clone())
-            .expect_id(hex::encode(stage.id))
-            .path(path.display().to_string())
-            .location(
-                file.display().to_string(),
-                u32::try_from(stage.line).unwrap_or(0),
-                0,
-            )
-            .allow_emulator(args.emulator)
-            .build()
-            .map_err(|e| e.to_string())?;
-        proved = Some(prove_one(sealed, args.open).await?);
+    for key in std::iter::once(stage.key.as_str()).chain(failover.iter().copied()) {
+        for name in &names {
+            let sealed = Sealed::from_bundle(text.clone(), *name)
+                .expect_key(key)
+                .expect_id(hex::encode(stage.id))
+                .path(path.display().to_string())
+                .location(
+                    file.display().to_string(),
+                    u32::try_from(stage.line).unwrap_or(0),
+                    0,
+                )
+                .allow_emulator(args.emulator)
+                .build()
+                .map_err(|e| e.to_string())?;
+            let result = prove_one(sealed, args.open).await;
+            proved = Some(result.map_err(|e| {
+                if key == stage.key {
+                    e
+                } else {
+                    format!("with the failover recipient `{key}`: {e}")
+                }
+            })?);
+        }
     }
-    let what = proved.map(|p| p.words(true)).unwrap_or_default();
+    let mut what = proved.map(|p| p.words(true)).unwrap_or_default();
+    if !failover.is_empty() {
+        what = format!(
+            "{what}; so does each failover recipient's ({})",
+            failover.join(", ")
+        );
+    }
+    if stage.recipients.len() > failover.len() {
+        what = format!("{what}; break-glass recipients are not tried (the function's role holds no grant on them)");
+    }
     Ok(if args.open {
         format!("{values}; each {what}")
     } else {
@@ -592,23 +699,21 @@ async fn rotate(args: &RotateArgs) -> Result<ExitCode, String> {
         .check_bundle(&old)
         .map_err(|e| format!("`{}`: {e}; nothing was rotated", path.display()))?;
     let key = KeyRef::parse(&stage.key).map_err(|e| format!("the stage's key: {e}"))?;
-    let bundle = rotated(&path, &old, &key, args.emulator).await?;
-    // the bundle first, then the set's pin, the set's lock held throughout; a set that cannot
-    // be written puts the old bundle back, so that bundle and pin always agree
+    let (mut bundle, plaintexts) = rotated(&path, &old, &key, args.emulator).await?;
+    recipients_again(&old, &mut bundle, &plaintexts).await?;
+    // the bundle first, then the set's pins, the set's lock held throughout; a set that cannot
+    // be written puts the old bundle back, so that bundle and pins always agree
     bundle_lock.write(&bundle)?;
     if let Some(pinned) = set.stages.iter_mut().find(|s| s.name == stage.name) {
         pinned.id = bundle.id;
+        for recipient in &mut pinned.recipients {
+            if let Some(new) = bundle.recipient(&recipient.key) {
+                recipient.public_key = STANDARD.encode(new.public_key());
+            }
+        }
     }
     if let Err(error) = set_lock.write_stage_set(&set) {
-        let restored = crate::bundle_file::lock(&path).and_then(|locked| locked.write(&old));
-        return Err(match restored {
-            Ok(()) => format!("{error}; the old bundle was put back: nothing was rotated"),
-            Err(again) => format!(
-                "{error}; and the old bundle could not be put back ({again}): `{}` now has id {}, which the set does not pin; restore both files from version control and rotate again",
-                path.display(),
-                bundle.id_hex()
-            ),
-        });
+        return Err(put_back(&path, &old, &bundle, &error));
     }
     remember(&bundle);
     eprintln!(
@@ -622,6 +727,182 @@ async fn rotate(args: &RotateArgs) -> Result<ExitCode, String> {
     );
     eprintln!(
         "`{}` pins the new id for `{}`; the other stages are unchanged. Rebuild and deploy: the artifact carries every stage",
+        args.file.display(),
+        stage.name
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo sealed stage add-key`: with the reader's session every value opened (by the stage's
+/// key or any recipient's, whichever this session can use), with the new key's session its key
+/// pair made, every value sealed to it; then the bundle written and the recipient pinned in the
+/// set, under both locks (set, then bundle), the old bundle put back if the set cannot be
+/// written.
+async fn add_key(args: &AddKeyArgs) -> Result<ExitCode, String> {
+    // the reader's session first, before any client of the runtime is built
+    if let Some(profile) = &args.from_profile {
+        let client = crate::kms::session(Some(profile)).await;
+        sealed_runtime::set_client(&client).map_err(|e| e.to_string())?;
+    }
+    let set_lock = crate::bundle_file::lock(&args.file)?;
+    let mut set = set_lock.stage_set()?;
+    let stage = stage_of(&set, &args.file, &args.stage)?.clone();
+    let account = if args.other_account {
+        None
+    } else {
+        stage.account.as_deref()
+    };
+    check_stage_key(&args.key, account).map_err(|e| {
+        format!(
+            "--key: {e}{}",
+            if account.is_some() {
+                " (a recipient in another account: `--other-account`)"
+            } else {
+                ""
+            }
+        )
+    })?;
+    let key = KeyRef::parse(&args.key).map_err(|e| format!("--key: {e}"))?;
+    let path = bundle_path(&args.file, &stage);
+    let bundle_lock = crate::bundle_file::lock(&path)?;
+    let old = bundle_lock.bundle()?;
+    stage
+        .check_bundle(&old)
+        .map_err(|e| format!("`{}`: {e}; nothing was added", path.display()))?;
+    if args.key == stage.key || old.recipient(&args.key).is_some() {
+        return Err(format!(
+            "`{}` is a recipient of stage `{}` already",
+            args.key, stage.name
+        ));
+    }
+    let readers: Vec<String> = std::iter::once(stage.key.clone())
+        .chain(stage.recipients.iter().map(|r| r.key.clone()))
+        .collect();
+    let (reader, plaintexts) = open_every_value(&path, &old, &readers, args.emulator).await?;
+    let client = crate::kms::session(args.to_profile.as_deref()).await;
+    let bundle = with_recipient(&client, old.clone(), &key, &plaintexts).await?;
+    let added = bundle
+        .recipient(&args.key)
+        .ok_or("the recipient was not added")?;
+    let role = if args.break_glass {
+        RecipientRole::BreakGlass
+    } else {
+        RecipientRole::Failover
+    };
+    bundle_lock.write(&bundle)?;
+    if let Some(pinned) = set.stages.iter_mut().find(|s| s.name == stage.name) {
+        pinned.recipients.push(StageRecipient {
+            role,
+            key: args.key.clone(),
+            public_key: STANDARD.encode(added.public_key()),
+        });
+    }
+    if let Err(error) = set_lock.write_stage_set(&set) {
+        return Err(put_back(&path, &old, &bundle, &error));
+    }
+    remember(&bundle);
+    eprintln!(
+        "added `{}` to stage `{}` as a {} recipient: {} value{} opened with `{reader}`{} and sealed to its new key pair (public key {}){}; `{}` pins it",
+        args.key,
+        stage.name,
+        role.as_str(),
+        plaintexts.len(),
+        if plaintexts.len() == 1 { "" } else { "s" },
+        args.from_profile.as_ref().map(|p| format!(" (profile `{p}`)")).unwrap_or_default(),
+        crate::kms::fingerprint_of(added.public_key()),
+        args.to_profile.as_ref().map(|p| format!(", made with profile `{p}`")).unwrap_or_default(),
+        args.file.display(),
+    );
+    if role == RecipientRole::Failover {
+        eprintln!(
+            "the function tries it when its first key's KMS does not answer (own region first); grant its role kms:Decrypt on it: `cargo sealed policy --stage {}`{}. Rebuild and deploy: the artifact embeds it",
+            stage.name,
+            if same_account(&args.key, &stage.key) {
+                String::new()
+            } else {
+                format!(" (the key is in account {}: its key policy must allow the function's account too, `cargo sealed policy --stage {} --key-policy`)", key.account().unwrap_or("?"), stage.name)
+            }
+        );
+    } else {
+        eprintln!(
+            "the function never tries it and its role needs no grant on it; in an incident, an operator with kms:Decrypt on it opens the bundle with `cargo sealed stage add-key {} {} --key NEW-KEY --from-profile BREAK-GLASS-PROFILE`",
+            args.file.display(),
+            stage.name
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the key ARNs `a` and `b` are of one account.
+fn same_account(a: &str, b: &str) -> bool {
+    let account = |key: &str| {
+        KeyRef::parse(key)
+            .ok()
+            .and_then(|k| k.account().map(str::to_owned))
+    };
+    account(a) == account(b)
+}
+
+/// The error of a set that could not be written after its stage's bundle was: the old bundle put
+/// back, or both named for restoring.
+fn put_back(
+    path: &Path,
+    old: &sealed_format::Bundle,
+    new: &sealed_format::Bundle,
+    error: &str,
+) -> String {
+    let restored = crate::bundle_file::lock(path).and_then(|locked| locked.write(old));
+    match restored {
+        Ok(()) => format!("{error}; the old bundle was put back: nothing changed"),
+        Err(again) => format!(
+            "{error}; and the old bundle could not be put back ({again}): `{}` (id {}) no longer matches the set's pins; restore both files from version control",
+            path.display(),
+            new.id_hex()
+        ),
+    }
+}
+
+/// `cargo sealed stage rm-key`: the recipient taken out of the stage's bundle (with every value's
+/// sealing to it), then its pin out of the set, under both locks. No KMS call.
+fn rm_key(args: &RmKeyArgs) -> Result<ExitCode, String> {
+    let set_lock = crate::bundle_file::lock(&args.file)?;
+    let mut set = set_lock.stage_set()?;
+    let stage = stage_of(&set, &args.file, &args.stage)?.clone();
+    let Some(pinned) = stage.recipients.iter().find(|r| r.key == args.key) else {
+        let keys: Vec<&str> = stage.recipients.iter().map(|r| r.key.as_str()).collect();
+        return Err(format!(
+            "stage `{}` has no recipient `{}`; its recipients: {}",
+            stage.name,
+            args.key,
+            if keys.is_empty() {
+                "none beside its key".to_owned()
+            } else {
+                keys.join(", ")
+            }
+        ));
+    };
+    let path = bundle_path(&args.file, &stage);
+    let bundle_lock = crate::bundle_file::lock(&path)?;
+    let old = bundle_lock.bundle()?;
+    stage
+        .check_bundle(&old)
+        .map_err(|e| format!("`{}`: {e}; nothing was removed", path.display()))?;
+    let mut bundle = old.clone();
+    bundle.remove_recipient(&args.key);
+    bundle_lock.write(&bundle)?;
+    if let Some(stage) = set.stages.iter_mut().find(|s| s.name == stage.name) {
+        stage.recipients.retain(|r| r.key != args.key);
+    }
+    if let Err(error) = set_lock.write_stage_set(&set) {
+        return Err(put_back(&path, &old, &bundle, &error));
+    }
+    remember(&bundle);
+    eprintln!(
+        "removed the {} recipient `{}` from stage `{}`: new values are no longer sealed to it. This revokes nothing: its key pair still opens every value in the history of `{}`; to cut it off, `cargo sealed stage rotate {} {}`, retire its grants, and change the secrets at their source if its holders are not trusted",
+        pinned.role.as_str(),
+        args.key,
+        stage.name,
+        path.display(),
         args.file.display(),
         stage.name
     );

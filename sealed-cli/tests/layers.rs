@@ -33,6 +33,8 @@ const LAYERS: &[&str] = &[
     "bundle_ops",
     // what `check --kms` and `stage check --kms` prove of a value
     "proof",
+    // a bundle's other recipients: added with two sessions, made again by a rotation
+    "recipients",
     // the commands
     "encrypt",
     "inspect",

@@ -452,3 +452,370 @@ async fn rotate_and_rm_change_their_stage_alone_and_check_finds_a_copied_bundle(
         "{err}"
     );
 }
+
+/// The second account's KMS (`scripts/dev-kms --account 222233334444`, which `scripts/test`
+/// starts as `SEALED_SECOND_ACCOUNT_KMS_ENDPOINT`).
+fn second_account() -> String {
+    std::env::var("SEALED_SECOND_ACCOUNT_KMS_ENDPOINT").expect(
+        "this test needs a second KMS emulator answering as account 222233334444: run `export SEALED_SECOND_ACCOUNT_KMS_ENDPOINT=$(SEALED_DEV_KMS_STATE=target/dev-kms-second scripts/dev-kms --account 222233334444 | sed -n 's/^export AWS_ENDPOINT_URL_KMS=//p')` (scripts/test does)",
+    )
+}
+
+/// The environment of `cargo sealed` with two profiles, `prod` (the local KMS) and `shared` (the
+/// second account's), and no AWS variable: a team member's `~/.aws/config`.
+struct Profiles {
+    dir: std::path::PathBuf,
+    config: std::path::PathBuf,
+}
+
+impl Profiles {
+    fn new(dir: &Path) -> Profiles {
+        let config = dir.join("aws-config");
+        std::fs::write(
+            &config,
+            format!(
+                "[profile prod]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = test\naws_secret_access_key = test\n\n[profile shared]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = test\naws_secret_access_key = test\n",
+                require_emulator(),
+                second_account()
+            ),
+        )
+        .unwrap();
+        Profiles {
+            dir: dir.to_owned(),
+            config,
+        }
+    }
+
+    fn cli(&self) -> Command {
+        let mut command = cli(&self.dir);
+        for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("AWS_")) {
+            command.env_remove(name);
+        }
+        command
+            .env("AWS_CONFIG_FILE", &self.config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            // the operator's machine: its own record of the keys it sealed to
+            .env(
+                "SEALED_KNOWN_BUNDLES",
+                self.dir.join("operator.known-bundles"),
+            );
+        command
+    }
+
+    /// `stage add-key` of prod: `key` added with the sessions of `from` and `to`.
+    fn add_key(&self, key: &str, from: &str, to: &str, extra: &[&str]) -> (i32, String, String) {
+        let mut args = vec![
+            "stage",
+            "add-key",
+            "secrets/app.stages",
+            "prod",
+            "--key",
+            key,
+            "--from-profile",
+            from,
+            "--to-profile",
+            to,
+            "--emulator",
+        ];
+        args.extend_from_slice(extra);
+        run(&mut self.cli(), &args, "")
+    }
+}
+
+/// `dev_and_prod()` with a key of the second account added to prod as a failover recipient by
+/// prod's session (the reader) and the second account's (the new key's): the scratch crate and
+/// that key.
+async fn with_a_failover_in_another_account() -> (tempfile::TempDir, Profiles, String) {
+    let scratch = dev_and_prod().await;
+    let profiles = Profiles::new(scratch.path());
+    let shared_kms = aws_sdk_kms::Client::from_conf(
+        sealed_runtime::default_config()
+            .await
+            .to_builder()
+            .endpoint_url(second_account())
+            .build(),
+    );
+    let shared_key = create_key(&shared_kms).await;
+    assert!(shared_key.contains(":222233334444:key/"), "{shared_key}");
+    let (code, _, err) = profiles.add_key(&shared_key, "prod", "shared", &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("as a failover recipient: 1 value opened with"),
+        "{err}"
+    );
+    assert!(err.contains("(the key is in account 222233334444"), "{err}");
+    (scratch, profiles, shared_key)
+}
+
+fn prod_bundle(dir: &Path) -> sealed_format::Bundle {
+    sealed_format::Bundle::parse(
+        &std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_recipient_in_another_account_is_added_with_two_sessions_and_pinned() {
+    let scratch = dev_and_prod().await;
+    let dir = scratch.path();
+    let profiles = Profiles::new(dir);
+    let shared_kms = aws_sdk_kms::Client::from_conf(
+        sealed_runtime::default_config()
+            .await
+            .to_builder()
+            .endpoint_url(second_account())
+            .build(),
+    );
+    let shared_key = create_key(&shared_kms).await;
+    // the reader's session opens prod's values on its KMS, the other account's session makes
+    // the pair on its own: neither can do the other's part, and a failed try changes nothing
+    let (code, _, err) = profiles.add_key(&shared_key, "shared", "shared", &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("no recipient of `secrets/app.prod.bundle` opens it with this session"),
+        "{err}"
+    );
+    let (code, _, err) = profiles.add_key(&shared_key, "prod", "prod", &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("GenerateDataKeyPairWithoutPlaintext"), "{err}");
+    assert!(prod_bundle(dir).recipients.is_empty());
+    drop(scratch);
+
+    let (scratch, profiles, shared_key) = with_a_failover_in_another_account().await;
+    let dir = scratch.path();
+    let prod = stage_set(dir).stage("prod").unwrap().clone();
+    assert_eq!(prod.recipients.len(), 1);
+    assert_eq!(prod.recipients[0].key, shared_key);
+    assert_eq!(
+        prod.recipients[0].role,
+        sealed_format::RecipientRole::Failover
+    );
+    let bundle = prod_bundle(dir);
+    assert_eq!(bundle.recipients.len(), 1);
+    assert_eq!(bundle.value("db_password").unwrap().others.len(), 1);
+    assert_eq!(prod.check_bundle(&bundle), Ok(()));
+    assert!(stage_set(dir).stage("dev").unwrap().recipients.is_empty());
+
+    // a writer who sealed to prod before sees a key added, and seals to both once they have
+    // checked it out of band; with no credentials at all
+    let set_token = |trust: &[&str]| {
+        let mut args = vec!["stage", "set", "secrets/app.stages", "prod", "api_token"];
+        args.extend_from_slice(trust);
+        run(
+            cli(dir).env("AWS_CONFIG_FILE", "/nonexistent"),
+            &args,
+            "prod-token",
+        )
+    };
+    let (code, _, err) = set_token(&[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("someone may have swapped or added one to read what you seal"),
+        "{err}"
+    );
+    let (code, _, err) = set_token(&["--trust-new-key"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(prod_bundle(dir).value("api_token").unwrap().others.len(), 1);
+    assert_eq!(open(dir, "prod", "api_token").await.unwrap(), b"prod-token");
+
+    // the other account's session alone opens every value through its own recipient (the
+    // stage's key is not on its KMS), and adds a break-glass key of prod's account
+    let glass_key = create_key(&aws_sdk_kms::Client::from_conf(
+        sealed_runtime::default_config().await,
+    ))
+    .await;
+    let (code, _, err) = profiles.add_key(&glass_key, "shared", "prod", &["--break-glass"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "2 values opened with `{shared_key}` (profile `shared`)"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("the function never tries it"), "{err}");
+    let prod = stage_set(dir).stage("prod").unwrap().clone();
+    assert_eq!(prod.failover().count(), 1);
+    assert_eq!(
+        prod.recipients[1].role,
+        sealed_format::RecipientRole::BreakGlass
+    );
+
+    // rm-key takes the recipient and its sealings out, and says it revokes nothing
+    let (code, _, err) = run(
+        &mut cli(dir),
+        &[
+            "stage",
+            "rm-key",
+            "secrets/app.stages",
+            "prod",
+            "--key",
+            &glass_key,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("This revokes nothing"), "{err}");
+    let bundle = prod_bundle(dir);
+    assert_eq!(bundle.recipients.len(), 1);
+    assert!(bundle.values.iter().all(|v| v.others.len() == 1));
+    assert_eq!(stage_set(dir).stage("prod").unwrap().recipients.len(), 1);
+    let (code, out, err) = run(
+        &mut cli(dir),
+        &["stage", "check", "secrets/app.stages", "--emulator"],
+        "",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let printed = [out, err].concat();
+    assert!(!printed.contains("prod-token") && !printed.contains("prod-password"));
+}
+
+#[tokio::test]
+async fn a_failover_key_is_granted_and_a_recipient_the_set_does_not_pin_is_refused() {
+    let (scratch, _profiles, shared_key) = with_a_failover_in_another_account().await;
+    let dir = scratch.path();
+    let prod = stage_set(dir).stage("prod").unwrap().clone();
+    // the function's role may decrypt with the failover key; the other account's key policy
+    // gets the statement that lets prod's account use it, with prod's context only
+    let (code, out, err) = run(
+        &mut cli(dir),
+        &["policy", "--emulator", "--stage", "prod", "."],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let policy: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        policy["Statement"][0]["Resource"],
+        serde_json::json!([prod.key, shared_key])
+    );
+    let (code, out, err) = run(
+        &mut cli(dir),
+        &[
+            "policy",
+            "--emulator",
+            "--stage",
+            "prod",
+            "--key-policy",
+            ".",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let documents: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let statements = documents[&shared_key]["Statement"].as_array().unwrap();
+    let from = statements
+        .iter()
+        .find(|s| s["Sid"] == "SealedFailoverFrom123456789012")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(from["Principal"]["AWS"], "arn:aws:iam::123456789012:root");
+    assert_eq!(
+        from["Condition"]["StringEquals"]["kms:EncryptionContext:sealed:stage"],
+        "prod"
+    );
+    assert!(documents[&prod.key]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["Effect"] == "Deny"));
+
+    // the set without the pin: a writer's `set` and `check` refuse the bundle
+    let set_text = std::fs::read_to_string(dir.join("secrets/app.stages")).unwrap();
+    let unpinned: Vec<String> = set_text
+        .lines()
+        .map(|line| match line.split_once(" failover=") {
+            Some((head, _)) => head.to_owned(),
+            None => line.to_owned(),
+        })
+        .collect();
+    std::fs::write(dir.join("secrets/app.stages"), unpinned.join("\n") + "\n").unwrap();
+    let refusal =
+        format!("has a recipient `{shared_key}` that the stage set does not pin for `prod`");
+    let (code, _, err) = run(
+        &mut cli(dir),
+        &["stage", "set", "secrets/app.stages", "prod", "api_token"],
+        "x",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&refusal), "{err}");
+    let (code, out, _) = run(
+        &mut cli(dir),
+        &["stage", "check", "secrets/app.stages", "--emulator"],
+        "",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&refusal), "{out}");
+}
+
+#[tokio::test]
+async fn rotating_a_stage_makes_a_new_pair_for_each_recipient_and_moves_the_pins() {
+    let scratch = dev_and_prod().await;
+    let dir = scratch.path();
+    // a disaster-recovery region's key (not a replica), in the same account: one session
+    let config = sealed_runtime::default_config().await;
+    let dr = aws_sdk_kms::Client::from_conf(
+        config
+            .to_builder()
+            .region(aws_sdk_kms::config::Region::new("eu-west-1"))
+            .build(),
+    );
+    let dr_key = create_key(&dr).await;
+    let args = [
+        "stage",
+        "add-key",
+        "secrets/app.stages",
+        "prod",
+        "--key",
+        &dr_key,
+        "--emulator",
+    ];
+    let (code, _, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 0, "{err}");
+    let before = stage_set(dir).stage("prod").unwrap().clone();
+    let dev_before = std::fs::read_to_string(dir.join("secrets/app.dev.bundle")).unwrap();
+
+    let args = [
+        "stage",
+        "rotate",
+        "secrets/app.stages",
+        "prod",
+        "--emulator",
+    ];
+    let (code, _, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 0, "{err}");
+    let after = stage_set(dir).stage("prod").unwrap().clone();
+    assert_ne!(after.id, before.id);
+    assert_eq!(after.recipients.len(), 1);
+    assert_eq!(after.recipients[0].key, dr_key);
+    assert_ne!(
+        after.recipients[0].public_key,
+        before.recipients[0].public_key
+    );
+    let bundle = prod_bundle(dir);
+    assert_eq!(after.check_bundle(&bundle), Ok(()));
+    assert!(bundle.values.iter().all(|v| v.others.len() == 1));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("secrets/app.dev.bundle")).unwrap(),
+        dev_before
+    );
+    assert_eq!(
+        open(dir, "prod", "db_password").await.unwrap(),
+        b"prod-password"
+    );
+    // the recipient's own sealing opens too: `check --kms --open` proves every failover key
+    let args = [
+        "stage",
+        "check",
+        "secrets/app.stages",
+        "--stage",
+        "prod",
+        "--kms",
+        "--open",
+        "--emulator",
+    ];
+    let (code, out, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!("so does each failover recipient's ({dr_key})")),
+        "{out}"
+    );
+}

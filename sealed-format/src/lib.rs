@@ -61,6 +61,7 @@ pub use bundle::format::{
     MAX_NAME_LEN, MAX_STAGE_LEN, P256_SPKI_PREFIX, POINT_LEN, PRIVATE_KEY_LENS, PUBLIC_KEY_LEN,
     STAGE_CONTEXT_KEY, TAG_LEN,
 };
+pub use bundle::recipient::Recipient;
 pub use bundle::value::{check_stage_name, check_value_name, BundleValue};
 pub use closest::closest;
 pub use context::{
@@ -72,6 +73,6 @@ pub use family::{BlobFamily, Emulator};
 pub use key::{KeyError, KeyKind, KeyRef};
 pub use limits::MAX_CIPHERTEXT_BYTES;
 pub use stages::{
-    check_stage_key, stage_bundle_name, Stage, StageSet, StageSetError, DEFAULT_SELECTOR,
-    STAGES_HEADER,
+    check_stage_key, stage_bundle_name, RecipientRole, Stage, StageRecipient, StageSet,
+    StageSetError, DEFAULT_SELECTOR, STAGES_HEADER,
 };

@@ -7,8 +7,14 @@
 //! sealed-stages 1
 //! selector SEALED_STAGE
 //! stage dev app.dev.bundle key=arn:aws:kms:us-east-1:111122223333:key/… id=5b0e… account=111122223333
-//! stage prod app.prod.bundle key=arn:aws:kms:eu-west-1:444455556666:key/… id=9c3f… regions=eu-west-1,eu-central-1
+//! stage prod app.prod.bundle key=arn:aws:kms:eu-west-1:444455556666:key/… id=9c3f… regions=eu-west-1,eu-central-1 failover=arn:aws:kms:eu-central-1:444455556666:key/…#MFkw…
 //! ```
+//!
+//! A stage may have other recipients beside its key (`cargo sealed stage add-key`), each pinned
+//! with its role and its public key (`ROLE=ARN#PUBLIC-KEY`, the public key as the bundle's
+//! `recipient` line writes it): `failover=` is tried by the function when the stage's own
+//! key's region is out (`docs/bundle-recipients.md`), `break-glass=` never by the function,
+//! only by an operator's `cargo sealed` command.
 //!
 //! The set is the trust anchor of its stages, as `key = …` is of a bundle value: it pins each
 //! stage's key (an ARN: an alias cannot be pinned by IAM) and its bundle's id, so that whoever can
@@ -64,8 +70,43 @@ pub struct Stage {
     pub account: Option<String>,
     /// The regions it runs in, when the set names them: `AWS_REGION` must be one at start-up.
     pub regions: Vec<String>,
+    /// Its bundle's other recipients, each pinned with its role and public key.
+    pub recipients: Vec<StageRecipient>,
     /// Its line (from 1); 0 for a stage added in memory.
     pub line: usize,
+}
+
+/// What a recipient of a stage's bundle is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecipientRole {
+    /// Tried by the function, after the stage's key, when that key's region does not answer.
+    Failover,
+    /// Never tried by the function (its role needs no standing grant on it); an operator opens
+    /// the bundle with it (`cargo sealed stage add-key --from-profile`) when the stage's key is
+    /// gone.
+    BreakGlass,
+}
+
+impl RecipientRole {
+    /// As the set writes it: `failover`, `break-glass`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecipientRole::Failover => "failover",
+            RecipientRole::BreakGlass => "break-glass",
+        }
+    }
+}
+
+/// One other recipient of a stage's bundle, as the set pins it: `failover=ARN#PUBLIC-KEY`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StageRecipient {
+    /// What it is for.
+    pub role: RecipientRole,
+    /// Its KMS key: a key ARN, of any account (the second account is the point).
+    pub key: String,
+    /// The public key of the pair KMS made under it for the bundle: a DER P-256
+    /// `SubjectPublicKeyInfo`, base64 as the bundle writes it.
+    pub public_key: String,
 }
 
 /// What is wrong with a stage set (or with a bundle against its stage).
@@ -183,7 +224,38 @@ impl Stage {
         for region in &self.regions {
             check_region(region)?;
         }
-        check_stage_key(&self.key, self.account.as_deref())
+        check_stage_key(&self.key, self.account.as_deref())?;
+        for (i, recipient) in self.recipients.iter().enumerate() {
+            check_stage_key(&recipient.key, None)?;
+            if recipient.key == self.key
+                || self.recipients[..i].iter().any(|r| r.key == recipient.key)
+            {
+                return Err(format!(
+                    "the key `{}` is a recipient of stage `{}` already",
+                    recipient.key, self.name
+                ));
+            }
+            let valid = base64::Engine::decode(
+                &base64::engine::general_purpose::STANDARD,
+                &recipient.public_key,
+            )
+            .ok()
+            .is_some_and(|der| crate::bundle::public_key::check_public_key(&der).is_ok());
+            if !valid {
+                return Err(format!(
+                    "the public key pinned for `{}` is not a P-256 public key in base64",
+                    recipient.key
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The recipients the function tries: the failover ones, in the order written.
+    pub fn failover(&self) -> impl Iterator<Item = &StageRecipient> {
+        self.recipients
+            .iter()
+            .filter(|r| r.role == RecipientRole::Failover)
     }
 
     /// Whether `bundle` is this stage's: its stage, key and id are the ones the set pins.
@@ -212,6 +284,42 @@ impl Stage {
                 self.bundle,
                 bundle.id_hex(),
                 hex::encode(self.id),
+                self.name
+            ));
+        }
+        self.check_recipients(bundle)
+    }
+
+    /// Whether `bundle`'s other recipients are exactly the pinned ones (order free), each with
+    /// its pinned public key: a recipient the set does not pin is one that a writer of the file
+    /// added, and every later `set` would seal to it.
+    fn check_recipients(&self, bundle: &Bundle) -> Result<(), String> {
+        use base64::Engine as _;
+        for recipient in &bundle.recipients {
+            let Some(pinned) = self.recipients.iter().find(|r| r.key == recipient.key) else {
+                return Err(format!(
+                    "`{}` has a recipient `{}` that the stage set does not pin for `{}`: whoever wrote it could read every value sealed after; remove it (`cargo sealed stage rm-key`) or restore the bundle from version control",
+                    self.bundle, recipient.key, self.name
+                ));
+            };
+            if base64::engine::general_purpose::STANDARD.encode(recipient.public_key())
+                != pinned.public_key
+            {
+                return Err(format!(
+                    "the public key of recipient `{}` in `{}` is not the one the stage set pins for `{}`: someone swapped it to read what is sealed to it; restore the bundle from version control",
+                    recipient.key, self.bundle, self.name
+                ));
+            }
+        }
+        if let Some(missing) = self
+            .recipients
+            .iter()
+            .find(|pinned| bundle.recipient(&pinned.key).is_none())
+        {
+            return Err(format!(
+                "the stage set pins `{}` as a {} recipient of `{}`, but the bundle has no such recipient: restore the bundle from version control, or add it with `cargo sealed stage add-key`",
+                missing.key,
+                missing.role.as_str(),
                 self.name
             ));
         }
@@ -335,6 +443,15 @@ impl StageSet {
             if !stage.regions.is_empty() {
                 let _ = write!(out, " regions={}", stage.regions.join(","));
             }
+            for recipient in &stage.recipients {
+                let _ = write!(
+                    out,
+                    " {}={}#{}",
+                    recipient.role.as_str(),
+                    recipient.key,
+                    recipient.public_key
+                );
+            }
             out.push('\n');
         }
         out
@@ -348,6 +465,7 @@ fn read_stage(number: usize, fields: &[&str]) -> Result<Stage, StageSetError> {
         return Err(at("`stage` takes the stage's name, its bundle file, then `key=ARN id=HEX` and optionally `account=ID` and `regions=R1,R2`".into()));
     };
     let (mut key, mut id, mut account, mut regions) = (None, None, None, Vec::new());
+    let mut recipients = Vec::new();
     for field in rest {
         let Some((what, value)) = field.split_once('=') else {
             return Err(at(format!(
@@ -380,9 +498,25 @@ fn read_stage(number: usize, fields: &[&str]) -> Result<Stage, StageSetError> {
                 }
                 regions = value.split(',').map(str::to_owned).collect();
             }
+            "failover" | "break-glass" => {
+                let Some((key, public_key)) = value.split_once('#') else {
+                    return Err(at(format!(
+                        "`{what}=` takes `ARN#PUBLIC-KEY`: the recipient's key and the public key of its pair"
+                    )));
+                };
+                recipients.push(StageRecipient {
+                    role: if what == "failover" {
+                        RecipientRole::Failover
+                    } else {
+                        RecipientRole::BreakGlass
+                    },
+                    key: key.to_owned(),
+                    public_key: public_key.to_owned(),
+                });
+            }
             other => {
                 return Err(at(format!(
-                    "unknown field `{other}=`; expected `key=`, `id=`, `account=` or `regions=`"
+                    "unknown field `{other}=`; expected `key=`, `id=`, `account=`, `regions=`, `failover=` or `break-glass=`"
                 )))
             }
         }
@@ -394,6 +528,7 @@ fn read_stage(number: usize, fields: &[&str]) -> Result<Stage, StageSetError> {
         id: id.ok_or_else(|| at(format!("the stage `{name}` has no `id=`")))?,
         account,
         regions,
+        recipients,
         line: number,
     };
     stage.check().map_err(at)?;
@@ -415,6 +550,7 @@ mod tests {
             id: [1; 16],
             account: Some("111122223333".into()),
             regions: vec![],
+            recipients: vec![],
             line: 0,
         });
         set.stages.push(Stage {
@@ -424,6 +560,7 @@ mod tests {
             id: [2; 16],
             account: None,
             regions: vec!["us-east-1".into(), "eu-west-1".into()],
+            recipients: vec![],
             line: 0,
         });
         set
@@ -507,5 +644,75 @@ mod tests {
             .check_bundle(&bundle)
             .unwrap_err()
             .contains("the key the stage set pins"));
+    }
+
+    #[test]
+    fn a_stages_recipients_are_pinned_with_their_role_and_public_key() {
+        use base64::Engine as _;
+        const OTHER: &str =
+            "arn:aws:kms:eu-central-1:777788889999:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let mut set = sample();
+        let mut point = crate::bundle::contents::tests::public_key();
+        point[40] = 0x33;
+        let public_key = base64::engine::general_purpose::STANDARD.encode(&point);
+        set.stages[0].recipients.push(StageRecipient {
+            role: RecipientRole::Failover,
+            key: OTHER.into(),
+            public_key: public_key.clone(),
+        });
+        let text = set.render();
+        assert!(
+            text.contains(&format!(" failover={OTHER}#{public_key}\n")),
+            "{text}"
+        );
+        let parsed = StageSet::parse(&text).unwrap();
+        assert_eq!(parsed.stages[0].recipients, set.stages[0].recipients);
+        assert_eq!(parsed.stages[0].failover().count(), 1);
+        let glass = text.replacen(" failover=", " break-glass=", 1);
+        let parsed = StageSet::parse(&glass).unwrap();
+        assert_eq!(
+            parsed.stages[0].recipients[0].role,
+            RecipientRole::BreakGlass
+        );
+        assert_eq!(parsed.stages[0].failover().count(), 0);
+        for (from, to, expected) in [
+            (format!("failover={OTHER}#"), format!("failover={OTHER}"), "line 4: `failover=` takes `ARN#PUBLIC-KEY`"),
+            (format!("failover={OTHER}"), "failover=alias/dr".to_owned(), "line 4: the key of a stage is a key ARN"),
+            (format!("failover={OTHER}"), format!("failover={KEY}"), "line 4: the key `arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab` is a recipient of stage `dev` already"),
+            (format!("#{public_key}"), "#MFkw".to_owned(), "line 4: the public key pinned for"),
+        ] {
+            let error = StageSet::parse(&text.replacen(&from, &to, 1)).unwrap_err().to_string();
+            assert!(error.starts_with(expected), "{to}: {error}");
+        }
+
+        // the bundle must have exactly the pinned recipients, each with its pinned public key
+        let dev = &set.stages[0];
+        let mut bundle = crate::bundle::contents::tests::sample();
+        bundle.key = KEY.into();
+        bundle.id = [1; 16];
+        bundle.stage = Some("dev".into());
+        assert!(dev.check_bundle(&bundle).unwrap_err().contains("pins `arn:aws:kms:eu-central-1:777788889999:key/1234abcd-12ab-34cd-56ef-1234567890ab` as a failover recipient of `dev`, but the bundle has no such recipient"));
+        let recipient = crate::Recipient::new(OTHER.into(), point.clone(), "AQ".into()).unwrap();
+        bundle
+            .add_recipient(recipient, vec![vec![1; 90], vec![1; 90]])
+            .unwrap();
+        assert_eq!(dev.check_bundle(&bundle), Ok(()));
+        let mut swapped = bundle.clone();
+        swapped.recipients[0] = crate::Recipient::new(
+            OTHER.into(),
+            crate::bundle::contents::tests::public_key(),
+            "AQ".into(),
+        )
+        .unwrap();
+        assert!(dev
+            .check_bundle(&swapped)
+            .unwrap_err()
+            .contains("is not the one the stage set pins for `dev`: someone swapped it"));
+        let unpinned = &set.stages[1];
+        let mut extra = bundle;
+        extra.stage = Some("prod".into());
+        extra.id = [2; 16];
+        extra.key = unpinned.key.clone();
+        assert!(unpinned.check_bundle(&extra).unwrap_err().contains("has a recipient `arn:aws:kms:eu-central-1:777788889999:key/1234abcd-12ab-34cd-56ef-1234567890ab` that the stage set does not pin for `prod`"));
     }
 }

@@ -27,6 +27,7 @@ const LAYERS: &[&str] = &[
     "bundle/error",
     "bundle/value",
     "bundle/public_key",
+    "bundle/recipient",
     "bundle/percent_encoding",
     "bundle/contents",
     "bundle/render",

@@ -32,48 +32,36 @@ fn family(runtime: &TokenStream, family: sealed_syntax::BlobFamily) -> TokenStre
     }
 }
 
-/// The `Declaration { … }` of a checked value (or of one stage's value); `staged`: the
-/// `Option<StagedValue>` it carries.
-fn declaration(checked: &Checked, runtime: &TokenStream, staged: &TokenStream) -> TokenStream {
-    let ciphertext = Literal::byte_string(checked.blob.bytes());
-    let family = family(runtime, checked.blob.family());
-    let algorithm = variant(checked.algorithm.rust_variant());
-    let key = option(checked.key.as_deref());
-    let plaintext_len = option(
-        checked
-            .bundle
-            .as_ref()
-            .map_or(checked.blob.plaintext_len(), |b| Some(b.plaintext_len)),
-    );
-    let bundle = option(checked.bundle.as_ref().map(|b| {
-        let (path, id, name) = (&b.path, b.id.iter(), &b.name);
-        let stage = b.stage.as_deref().unwrap_or("");
-        let generation = Literal::u64_suffixed(b.generation);
-        let point = b.public_point.iter();
-        let sealed = Literal::byte_string(&b.sealed);
-        quote!(#runtime::__private::BundleMember {
-            path: #path,
-            id: [#(#id),*],
-            name: #name,
-            generation: #generation,
-            public_point: [#(#point),*],
-            sealed: #sealed,
-            stage: #stage,
-        })
-    }));
+/// What one `Declaration { … }` sends to KMS: a ciphertext (or a bundle's wrapped private key)
+/// and the facts the check learnt of it.
+struct Sent<'a> {
+    blob: &'a sealed_syntax::Inspection,
+    key: Option<&'a str>,
+    algorithm: sealed_syntax::Algorithm,
+    plaintext_len: Option<usize>,
+}
+
+/// The `Declaration { … }` of `sent` under the context of `checked`; `bundle` and `staged`: the
+/// `Option<BundleMember>` and `Option<StagedValue>` it carries.
+fn declaration_of(
+    sent: &Sent<'_>,
+    checked: &Checked,
+    runtime: &TokenStream,
+    bundle: &TokenStream,
+    staged: &TokenStream,
+) -> TokenStream {
+    let ciphertext = Literal::byte_string(sent.blob.bytes());
+    let family = family(runtime, sent.blob.family());
+    let algorithm = variant(sent.algorithm.rust_variant());
+    let key = option(sent.key);
+    let plaintext_len = option(sent.plaintext_len);
     let key_material_id = option(
-        checked
-            .blob
+        sent.blob
             .key_material_id()
             .map(|id| Literal::byte_string(id)),
     );
-    let emulator_key_id = option(checked.blob.emulator_key_id());
-    let context = checked.context.iter().map(|(key, value)| match value {
-        ContextValue::Literal(value) => {
-            quote!((#key, #runtime::__private::ContextValue::Literal(#value)))
-        }
-        ContextValue::Env(name) => quote!((#key, #runtime::__private::ContextValue::Env(#name))),
-    });
+    let emulator_key_id = option(sent.blob.emulator_key_id());
+    let context = context(checked, runtime);
     quote!(#runtime::__private::Declaration {
         ciphertext: #ciphertext,
         family: #family,
@@ -91,6 +79,94 @@ fn declaration(checked: &Checked, runtime: &TokenStream, staged: &TokenStream) -
         bundle: #bundle,
         staged: #staged,
     })
+}
+
+/// The `Declaration { … }` of a checked value (or of one stage's value); `staged`: the
+/// `Option<StagedValue>` it carries.
+fn declaration(checked: &Checked, runtime: &TokenStream, staged: &TokenStream) -> TokenStream {
+    let bundle = option(checked.bundle.as_ref().map(|b| {
+        let (path, id, name) = (&b.path, b.id.iter(), &b.name);
+        let stage = b.stage.as_deref().unwrap_or("");
+        let generation = Literal::u64_suffixed(b.generation);
+        let point = b.public_point.iter();
+        let sealed = Literal::byte_string(&b.sealed);
+        let failover = failover(&b.failover, checked, runtime);
+        quote!(#runtime::__private::BundleMember {
+            path: #path,
+            id: [#(#id),*],
+            name: #name,
+            generation: #generation,
+            public_point: [#(#point),*],
+            sealed: #sealed,
+            stage: #stage,
+            failover: #failover,
+        })
+    }));
+    let sent = Sent {
+        blob: &checked.blob,
+        key: checked.key.as_deref(),
+        algorithm: checked.algorithm,
+        plaintext_len: checked
+            .bundle
+            .as_ref()
+            .map_or(checked.blob.plaintext_len(), |b| Some(b.plaintext_len)),
+    };
+    declaration_of(&sent, checked, runtime, &bundle, staged)
+}
+
+/// The `&[Failover { … }]` of a bundle value's failover recipients: each its own `static`
+/// declaration (its wrapped private key, under the value's context).
+fn failover(
+    failover: &[sealed_syntax::CheckedFailover],
+    checked: &Checked,
+    runtime: &TokenStream,
+) -> TokenStream {
+    let none = quote!(::core::option::Option::None);
+    let mut statics = Vec::new();
+    let mut entries = Vec::new();
+    for (index, recipient) in failover.iter().enumerate() {
+        let ident = Ident::new(&format!("SEALED_FAILOVER_{index}"), Span::call_site());
+        let sent = Sent {
+            blob: &recipient.blob,
+            key: Some(&recipient.key),
+            algorithm: sealed_syntax::Algorithm::SymmetricDefault,
+            plaintext_len: checked.bundle.as_ref().map(|b| b.plaintext_len),
+        };
+        let declaration = declaration_of(&sent, checked, runtime, &none, &none);
+        statics.push(quote!(
+            static #ident: #runtime::__private::Declaration = #declaration;
+        ));
+        let point = recipient.public_point.iter();
+        let sealed = Literal::byte_string(&recipient.sealed);
+        entries.push(quote!(#runtime::__private::Failover {
+            declared: &#ident,
+            public_point: [#(#point),*],
+            sealed: #sealed,
+        }));
+    }
+    if statics.is_empty() {
+        return quote!(&[]);
+    }
+    quote!({
+        #(#statics)*
+        &[#(#entries),*]
+    })
+}
+
+/// The context entries of a checked value, as the `Declaration` writes them.
+fn context(checked: &Checked, runtime: &TokenStream) -> Vec<TokenStream> {
+    checked
+        .context
+        .iter()
+        .map(|(key, value)| match value {
+            ContextValue::Literal(value) => {
+                quote!((#key, #runtime::__private::ContextValue::Literal(#value)))
+            }
+            ContextValue::Env(name) => {
+                quote!((#key, #runtime::__private::ContextValue::Env(#name)))
+            }
+        })
+        .collect()
 }
 
 /// A value of a stage set: a `static` declaration per stage that has the value, and the

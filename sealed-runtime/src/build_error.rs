@@ -108,6 +108,14 @@ impl BuildError {
                 pinned,
                 expected,
                 found,
+            } if pinned == "failover recipient" => (
+                format!("`{expected}` is no key of the bundle but its first one (its keys: `{found}`), so it cannot be a failover recipient"),
+                "a failover recipient is one of the bundle's `recipient` lines (`cargo sealed stage add-key` adds one): pin one of those, or add it".to_owned(),
+            ),
+            BuildErrorKind::BundleNotPinned {
+                pinned,
+                expected,
+                found,
             } => (
                 format!("the bundle's {pinned} is `{found}`, not the pinned `{expected}`"),
                 "the file chose what the program did not: restore it from version control, or change what the program pins if the bundle moved on purpose".to_owned(),

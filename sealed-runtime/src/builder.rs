@@ -6,7 +6,7 @@
 use sealed_format::{Algorithm, KeyRef};
 
 use crate::build_error::{BuildError, BuildErrorKind};
-use crate::declaration::{location, BundleMember, ContextValue, Declaration, Location};
+use crate::declaration::{location, BundleMember, ContextValue, Declaration, Failover, Location};
 use crate::sealed::{Sealed, ValueCell};
 
 /// Builds a [`Sealed`] from a ciphertext known only at run time (an environment variable, a
@@ -67,13 +67,19 @@ struct CheckedAtRunTime {
 
 impl CheckedAtRunTime {
     fn leak(self) -> Sealed {
+        let value = ValueCell::new(self.declaration());
+        Sealed::of(Box::leak(Box::new(value)))
+    }
+
+    /// What `Decrypt` is sent, leaked for the rest of the process.
+    fn declaration(self) -> Declaration {
         let blob = self.blob;
         let context: Vec<(&'static str, ContextValue)> = self
             .context
             .into_iter()
             .map(|(key, value)| (leak(key), value.map(leak)))
             .collect();
-        let value = ValueCell::new(Declaration {
+        Declaration {
             ciphertext: Box::leak(blob.bytes().to_vec().into_boxed_slice()),
             family: blob.family(),
             key: self.key.map(leak),
@@ -85,8 +91,7 @@ impl CheckedAtRunTime {
             location: self.location,
             bundle: self.bundle,
             staged: None,
-        });
-        Sealed::of(Box::leak(Box::new(value)))
+        }
     }
 }
 
@@ -240,6 +245,66 @@ struct Pins {
     key: Option<String>,
     context: Option<Vec<(String, ContextValue<String>)>>,
     id: Option<String>,
+    failover: Vec<String>,
+}
+
+impl Pins {
+    /// Of `keys` (the bundle's, in the order of its sealings), the one the pinned key names, and
+    /// the pinned failover recipients', by index.
+    fn recipients(&self, keys: &[&str]) -> Result<(usize, Vec<usize>), BuildErrorKind> {
+        let index_of = |key: &str| keys.iter().position(|k| *k == key);
+        let refused = |pinned: &str, key: &str, found: String| BuildErrorKind::BundleNotPinned {
+            pinned: pinned.to_owned(),
+            expected: key.to_owned(),
+            found,
+        };
+        let Some(key) = &self.key else {
+            return Err(BuildErrorKind::BundleKeyNotPinned {
+                found: keys[0].to_owned(),
+            });
+        };
+        let chosen = index_of(key).ok_or_else(|| refused("key", key, keys.join(", ")))?;
+        let mut failover = Vec::new();
+        for key in &self.failover {
+            match index_of(key) {
+                Some(index) if index != chosen && !failover.contains(&index) => {
+                    failover.push(index);
+                }
+                _ => return Err(refused("failover recipient", key, keys.join("`, `"))),
+            }
+        }
+        Ok((chosen, failover))
+    }
+
+    /// The first of the pinned id and context that the file's differs from: what, the pin, the
+    /// file's.
+    fn refusal(&self, bundle: &sealed_format::Bundle) -> Option<(&'static str, String, String)> {
+        if let Some(id) = &self.id {
+            let found = hex::encode(bundle.id);
+            if !id.eq_ignore_ascii_case(&found) {
+                return Some(("id", id.clone(), found));
+            }
+        }
+        let context = self.context.as_ref()?;
+        let mut expected = context.clone();
+        let mut found = bundle.context.clone();
+        expected.sort_by(|a, b| a.0.cmp(&b.0));
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        if expected == found {
+            return None;
+        }
+        let show = |entries: &[(String, ContextValue<String>)]| {
+            entries
+                .iter()
+                .map(|(k, v)| match v {
+                    ContextValue::Literal(v) => format!("{k}={v}"),
+                    ContextValue::Env(name) => format!("{k}=env({name})"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Some(("context", show(&expected), show(&found)))
+    }
 }
 
 impl Sealed {
@@ -261,7 +326,8 @@ impl Sealed {
 impl BundleValueBuilder {
     /// Pins the bundle's KMS key, which every bundle value needs: a file whose `key` line names
     /// another (as written: a key ARN pins best) is refused, and a build without a pin is
-    /// refused too ([`BuildErrorKind::BundleKeyNotPinned`]). A bundle read at run time is a file
+    /// refused too ([`BuildErrorKind::BundleKeyNotPinned`]). The key of one of the bundle's
+    /// `recipient` lines may be pinned instead: the value then opens with that recipient's pair. A bundle read at run time is a file
     /// anyone who can write it can point at a key they control, with a private key they know;
     /// pinning keeps that choice in the program.
     pub fn expect_key(mut self, key: impl Into<String>) -> Self {
@@ -286,6 +352,16 @@ impl BundleValueBuilder {
             .context
             .get_or_insert_with(Vec::new)
             .push((key.into(), ContextValue::Env(name.into())));
+        self
+    }
+
+    /// Adds a failover recipient: the key (as written) of one of the bundle's `recipient`
+    /// lines, tried after the key of [`expect_key`](Self::expect_key) when that key's KMS does not
+    /// answer (a timeout, no connection, KMS's own failure; not a refusal). Recipients are tried
+    /// in the order given, those in the function's own region (`AWS_REGION`) first, all inside
+    /// one [`THROTTLED_RETRY_DEADLINE`](crate::THROTTLED_RETRY_DEADLINE).
+    pub fn failover(mut self, key: impl Into<String>) -> Self {
+        self.pinned.failover.push(key.into());
         self
     }
 
@@ -340,41 +416,13 @@ impl BundleValueBuilder {
                 found,
             })
         };
-        match &self.pinned.key {
-            Some(key) if *key != bundle.key => {
-                return Err(refused("key", key.clone(), bundle.key.clone()));
-            }
-            Some(_) => {}
-            None => {
-                return Err(at(BuildErrorKind::BundleKeyNotPinned {
-                    found: bundle.key.clone(),
-                }))
-            }
-        }
-        if let Some(id) = &self.pinned.id {
-            let found = hex::encode(bundle.id);
-            if !id.eq_ignore_ascii_case(&found) {
-                return Err(refused("id", id.clone(), found));
-            }
-        }
-        if let Some(context) = &self.pinned.context {
-            let mut expected = context.clone();
-            let mut found = bundle.context.clone();
-            expected.sort_by(|a, b| a.0.cmp(&b.0));
-            found.sort_by(|a, b| a.0.cmp(&b.0));
-            if expected != found {
-                let show = |entries: &[(String, ContextValue<String>)]| {
-                    entries
-                        .iter()
-                        .map(|(k, v)| match v {
-                            ContextValue::Literal(v) => format!("{k}={v}"),
-                            ContextValue::Env(name) => format!("{k}=env({name})"),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                return Err(refused("context", show(&expected), show(&found)));
-            }
+        // every key that can open the bundle, in the order of its values' sealings
+        let keys: Vec<&str> = std::iter::once(bundle.key.as_str())
+            .chain(bundle.recipients.iter().map(|r| r.key.as_str()))
+            .collect();
+        let (chosen, failover) = self.pinned.recipients(&keys).map_err(at)?;
+        if let Some((pinned, expected, found)) = self.pinned.refusal(&bundle) {
+            return Err(refused(pinned, expected, found));
         }
         let Some(value) = bundle.value(&self.name) else {
             return Err(at(BuildErrorKind::NoSuchBundleValue {
@@ -382,18 +430,52 @@ impl BundleValueBuilder {
                 names: bundle.names().map(str::to_owned).collect(),
             }));
         };
+        let points = bundle.public_points();
+        let sealing = |index: usize| -> &'static [u8] {
+            Box::leak(
+                value
+                    .sealing(index)
+                    .unwrap_or_default()
+                    .to_vec()
+                    .into_boxed_slice(),
+            )
+        };
+        // recipient `index`'s wrapped private key, checked as the bundle's own
+        let wrapped = |index: usize| match index {
+            0 => Ok(blob.clone()),
+            i => bundle.recipients[i - 1].inspect_private_key(&options),
+        };
+        let mut failovers = Vec::new();
+        for index in failover {
+            let declared = CheckedAtRunTime {
+                blob: wrapped(index).map_err(|e| at(BuildErrorKind::InvalidBundle(e)))?,
+                key: Some(keys[index].to_owned()),
+                context: bundle.kms_context(),
+                algorithm: Algorithm::SymmetricDefault,
+                plaintext_len: Some(value.plaintext_len()),
+                location: self.location,
+                bundle: None,
+            }
+            .declaration();
+            failovers.push(Failover {
+                declared: Box::leak(Box::new(declared)),
+                public_point: points[index],
+                sealed: sealing(index),
+            });
+        }
         let member = BundleMember {
             path: leak(path),
             id: bundle.id,
             name: leak(self.name),
             generation: value.generation,
-            public_point: bundle.public_point(),
-            sealed: Box::leak(value.sealed.clone().into_boxed_slice()),
+            public_point: points[chosen],
+            sealed: sealing(chosen),
             stage: leak(bundle.stage.clone().unwrap_or_default()),
+            failover: Box::leak(failovers.into_boxed_slice()),
         };
         Ok(CheckedAtRunTime {
-            blob,
-            key: Some(bundle.key.clone()),
+            blob: wrapped(chosen).map_err(|e| at(BuildErrorKind::InvalidBundle(e)))?,
+            key: Some(keys[chosen].to_owned()),
             context: bundle.kms_context(),
             algorithm: Algorithm::SymmetricDefault,
             plaintext_len: Some(value.plaintext_len()),

@@ -1,6 +1,7 @@
 //! Bundle values: one `Decrypt` of the bundle's wrapped private key per process, shared by
 //! every value of the bundle however many tasks ask (single flight per bundle), the key checked
-//! against the file's public key, then each value opened locally (HPKE, `key_pair`) on its own
+//! against the file's public key (with failover recipients: the first recipient whose KMS
+//! answers, the function's own region first, under one deadline), then each value opened locally (HPKE, `key_pair`) on its own
 //! first access: `prefetch` only unwraps ([`unwrap`]), and once the key is there a value opens
 //! in the caller's thread without waiting ([`open_now`]).
 //!
@@ -8,6 +9,7 @@
 //! reached through `__tools`), so that one module holds both halves of HPKE's use.
 
 use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
 
 use sealed_format::{hpke_aad, hpke_info, POINT_LEN};
 use zeroize::Zeroizing;
@@ -50,17 +52,33 @@ fn cell_of(declared: &'static Declaration) -> &'static Cell {
 }
 
 /// For `cargo sealed bundle set`: `plaintext` sealed as the value `name`, generation
-/// `generation`, of `bundle` (to its public key, its id and stage bound: encapsulated key ‖
-/// ciphertext ‖ tag). Needs no key but the public one: a writer cannot read.
+/// `generation`, of `bundle`, to each of its recipients in order (to the public key, its id and
+/// stage bound: encapsulated key ‖ ciphertext ‖ tag). Needs no key but the public ones: a
+/// writer cannot read.
 pub fn seal_value(
     bundle: &sealed_format::Bundle,
     name: &str,
     generation: u64,
     plaintext: &[u8],
+) -> Result<Vec<Vec<u8>>, String> {
+    bundle
+        .public_points()
+        .iter()
+        .map(|point| seal_to(bundle, point, name, generation, plaintext))
+        .collect()
+}
+
+/// For `cargo sealed stage add-key`: `plaintext` sealed as the value `name`, generation
+/// `generation`, of `bundle`, to the one public point `point` (a recipient being added).
+pub fn seal_to(
+    bundle: &sealed_format::Bundle,
+    point: &[u8; POINT_LEN],
+    name: &str,
+    generation: u64,
+    plaintext: &[u8],
 ) -> Result<Vec<u8>, String> {
-    let point: [u8; POINT_LEN] = bundle.public_point();
-    key_pair::seal(&point, &bundle.hpke_info(), &hpke_aad(name, generation), plaintext).map_err(|_| {
-        "cannot seal: the bundle's public key is not a point of P-256 (restore its `public-key` line), or the system's random generator failed"
+    key_pair::seal(point, &bundle.hpke_info(), &hpke_aad(name, generation), plaintext).map_err(|_| {
+        "cannot seal: a public key of the bundle is not a point of P-256 (restore its `public-key` or `recipient` line), or the system's random generator failed"
             .to_owned()
     })
 }
@@ -77,22 +95,109 @@ fn private_key(pkcs8: &[u8], point: &[u8; POINT_LEN]) -> Result<PrivateKey, Erro
     })
 }
 
+/// One recipient of a bundle as the function may use it: its `Decrypt`, its public point, the
+/// value sealed to it.
+#[derive(Clone, Copy)]
+struct Recipient {
+    declared: &'static Declaration,
+    point: &'static [u8; POINT_LEN],
+    sealed: &'static [u8],
+}
+
+/// The recipients of the bundle value `declared` the function may use, in the order it tries
+/// them: those whose key is in the function's own region (`AWS_REGION`) first, then the
+/// others, each group in the order the trust anchor pins them (the stage's key, then its
+/// `failover=` keys). Break-glass recipients are never here: the macro does not embed them.
+fn recipients(declared: &'static Declaration, bundle: &'static BundleMember) -> Vec<Recipient> {
+    let mut all = vec![Recipient {
+        declared,
+        point: &bundle.public_point,
+        sealed: bundle.sealed,
+    }];
+    all.extend(bundle.failover.iter().map(|other| Recipient {
+        declared: other.declared,
+        point: &other.public_point,
+        sealed: other.sealed,
+    }));
+    if all.len() > 1 {
+        let own = std::env::var("AWS_REGION").ok();
+        let region_of = |r: &Recipient| {
+            r.declared
+                .key
+                .and_then(|key| sealed_format::KeyRef::parse(key).ok())
+                .and_then(|key| key.region().map(str::to_owned))
+        };
+        // a stable sort: the pinned order within each group
+        all.sort_by_key(|r| own.is_none() || region_of(r) != own);
+    }
+    all
+}
+
+/// Whether a recipient's `Decrypt` failed for want of its KMS (the next recipient is tried):
+/// no answer in time, no connection, or KMS's own failure (`KMSInternalException`,
+/// `DependencyTimeoutException`, `KeyUnavailableException`). Not throttling (waited out as
+/// for any value), not a refusal (`AccessDenied`, a disabled or deleted key: how incident
+/// response cuts a function off), never an answer that the file was tampered with.
+fn fails_over(kind: &ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::TimedOut | ErrorKind::Unreachable | ErrorKind::Service
+    )
+}
+
 /// The bundle's private key: unwrapped with one `Decrypt` per bundle (single flight), checked
-/// against the file's public key; a failure is not cached, the next access asks KMS again.
+/// against the file's public key; a failure is not cached, the next access asks KMS again. With
+/// failover recipients, the first that answers (all under one deadline), and which one it is.
 async fn private_key_of(
     declared: &'static Declaration,
     bundle: &'static BundleMember,
-) -> Result<&'static PrivateKey, Error> {
-    cell_of(declared)
-        .get_or_try_init(|| {
-            let unwrap = throttling::decrypt(declared);
-            async move {
-                let pkcs8 = unwrap.await?;
-                private_key(&pkcs8, &bundle.public_point)
-                    .map_err(|kind| Error::with(kind, details(declared)))
+) -> Result<(&'static PrivateKey, Recipient), Error> {
+    let order = recipients(declared, bundle);
+    if let Some(unwrapped) = unwrapped(&order) {
+        return Ok(unwrapped);
+    }
+    let deadline = Instant::now() + throttling::THROTTLED_RETRY_DEADLINE;
+    let mut earlier: Vec<String> = Vec::new();
+    for (i, recipient) in order.iter().enumerate() {
+        let first_too = i > 0;
+        let result = cell_of(recipient.declared)
+            .get_or_try_init(|| {
+                let unwrap = throttling::decrypt_by(recipient.declared, deadline, first_too);
+                let (declared, point) = (recipient.declared, recipient.point);
+                async move {
+                    let pkcs8 = unwrap.await?;
+                    private_key(&pkcs8, point).map_err(|kind| Error::with(kind, details(declared)))
+                }
+            })
+            .await;
+        match result {
+            Ok(key) => {
+                if !earlier.is_empty() {
+                    tracing::warn!(value = %declared.location, key = recipient.declared.key.unwrap_or(""), tried = %earlier.join("; "), "sealed: the bundle's first recipient did not answer; opened it with a failover recipient");
+                }
+                return Ok((key, *recipient));
             }
-        })
-        .await
+            Err(error)
+                if fails_over(error.kind()) && i + 1 < order.len() && Instant::now() < deadline =>
+            {
+                earlier.push(format!(
+                    "`{}`: {}",
+                    recipient.declared.key.unwrap_or("?"),
+                    error.kind().name()
+                ));
+            }
+            Err(error) if earlier.is_empty() => return Err(error),
+            Err(error) => return Err(error.after_failover(earlier)),
+        }
+    }
+    unreachable!("the last recipient returns")
+}
+
+/// The first recipient in `order` whose private key is unwrapped already.
+fn unwrapped(order: &[Recipient]) -> Option<(&'static PrivateKey, Recipient)> {
+    order
+        .iter()
+        .find_map(|r| cell_of(r.declared).get().map(|key| (key, *r)))
 }
 
 fn details(declared: &Declaration) -> Details {
@@ -117,8 +222,8 @@ pub(crate) fn open_now(
     declared: &'static Declaration,
     bundle: &'static BundleMember,
 ) -> Option<Result<Zeroizing<Vec<u8>>, Error>> {
-    let key = cell_of(declared).get()?;
-    Some(open_with(key, declared, bundle))
+    let (key, recipient) = unwrapped(&recipients(declared, bundle))?;
+    Some(open_with(key, recipient, bundle))
 }
 
 /// The plaintext of the bundle value `declared`: its bundle's private key unwrapped if it is not
@@ -127,20 +232,52 @@ pub(crate) async fn open(
     declared: &'static Declaration,
     bundle: &'static BundleMember,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let key = private_key_of(declared, bundle).await?;
-    open_with(key, declared, bundle)
+    let (key, recipient) = private_key_of(declared, bundle).await?;
+    open_with(key, recipient, bundle)
 }
 
+/// The value sealed to `recipient` opened with its private key `key`.
 fn open_with(
     key: &PrivateKey,
-    declared: &Declaration,
+    recipient: Recipient,
     bundle: &BundleMember,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     key_pair::open(
         key,
         &hpke_info(&bundle.id, bundle.stage),
         &hpke_aad(bundle.name, bundle.generation),
-        bundle.sealed,
+        recipient.sealed,
     )
-    .ok_or_else(|| Error::with(ErrorKind::BundleValueRejected, details(declared)))
+    .ok_or_else(|| Error::with(ErrorKind::BundleValueRejected, details(recipient.declared)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_outage_fails_over_never_a_refusal_or_a_tampered_file() {
+        for kind in [
+            ErrorKind::TimedOut,
+            ErrorKind::Unreachable,
+            ErrorKind::Service,
+        ] {
+            assert!(fails_over(&kind), "{kind:?}");
+        }
+        for kind in [
+            ErrorKind::Throttled,
+            ErrorKind::AccessDenied,
+            ErrorKind::KeyDisabled,
+            ErrorKind::KeyInvalidState,
+            ErrorKind::KeyNotFound,
+            ErrorKind::Credentials,
+            ErrorKind::InvalidCiphertext,
+            ErrorKind::IncorrectKey,
+            ErrorKind::BundleKeyMismatch,
+            ErrorKind::BundlePrivateKey,
+            ErrorKind::BundleValueRejected,
+        ] {
+            assert!(!fails_over(&kind), "{kind:?}");
+        }
+    }
 }

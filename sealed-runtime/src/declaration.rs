@@ -135,4 +135,19 @@ pub struct BundleMember {
     /// The bundle's stage (`stage` line), bound into every value's sealing; empty for a bundle
     /// of no stage set.
     pub stage: &'static str,
+    /// The recipients tried after this one (the declaration's key) when its region does not
+    /// answer, in the order the trust anchor pins them: the stage set's `failover=` keys.
+    pub failover: &'static [Failover],
+}
+
+/// Another recipient of a bundle, which the function tries when the first one's KMS does not
+/// answer (`docs/bundle-recipients.md`).
+#[doc(hidden)]
+pub struct Failover {
+    /// Its `Decrypt`: its wrapped private key, its key, the bundle's context.
+    pub declared: &'static Declaration,
+    /// Its public point, which the private key KMS unwraps must match.
+    pub public_point: [u8; 65],
+    /// The value sealed to it.
+    pub sealed: &'static [u8],
 }

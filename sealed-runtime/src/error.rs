@@ -161,6 +161,9 @@ pub(crate) struct Details {
     pub(crate) bundle: Option<(&'static str, &'static str)>,
     /// For a value of a stage set, before a stage is chosen: the set file and the value's name.
     pub(crate) stage_set: Option<(&'static str, &'static str)>,
+    /// For a bundle with failover recipients: what each recipient tried before this error's
+    /// answered (`` `arn:…`: Unreachable ``).
+    pub(crate) tried_before: Vec<String>,
 }
 
 /// The error this one wraps: the SDK's, for the whole chain (`aws_smithy_types::error::display::
@@ -209,6 +212,12 @@ impl Error {
             d.attempts = Some(attempts);
             d.elapsed = Some(elapsed);
         })
+    }
+
+    /// This error, the last recipient's, after the bundle's earlier recipients answered as
+    /// `tried` says.
+    pub(crate) fn after_failover(self, tried: Vec<String>) -> Self {
+        self.with_details(|d| d.tried_before = tried)
     }
 
     /// This error, for the value `name` of the bundle file `path`.
@@ -557,6 +566,12 @@ impl fmt::Display for Error {
             )),
             (None, Some(elapsed)) => facts.push(format!("after {} ms", elapsed.as_millis())),
             _ => {}
+        }
+        if !d.tried_before.is_empty() {
+            facts.push(format!(
+                "the last recipient tried, after {}",
+                d.tried_before.join(", ")
+            ));
         }
         if !facts.is_empty() {
             write!(f, " ({})", facts.join(", "))?;

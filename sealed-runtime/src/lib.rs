@@ -232,7 +232,7 @@ pub mod __private {
     pub use sealed_macro;
 
     pub use crate::declaration::{
-        location, BundleMember, ContextValue, Declaration, StageChoice, StagedValue,
+        location, BundleMember, ContextValue, Declaration, Failover, StageChoice, StagedValue,
     };
     pub use crate::sealed::{sealed_of, ValueCell, PLACEHOLDER, SEALED_VALUES};
 }
@@ -242,6 +242,6 @@ pub mod __private {
 /// Not public API.
 #[doc(hidden)]
 pub mod __tools {
-    pub use crate::bundle::{new_bundle_id, seal_value};
+    pub use crate::bundle::{new_bundle_id, seal_to, seal_value};
     pub use crate::credentials::explain_failure;
 }

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::declaration::Declaration;
 use crate::decrypt::{Attempts, Mode, Outcome};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Details, Error, ErrorKind};
 use crate::replica;
 
 /// How long a throttled `Decrypt` keeps being tried, from its first attempt: 9 s, inside
@@ -32,22 +32,43 @@ fn throttled_pause(round: u32) -> Duration {
 /// Decrypts `declared`; the plaintext is only ever held in a zeroizing buffer. Throttling is
 /// tried again until [`THROTTLED_RETRY_DEADLINE`].
 pub(crate) async fn decrypt(declared: &Declaration) -> Result<Zeroizing<Vec<u8>>, Error> {
+    decrypt_by(declared, Instant::now() + THROTTLED_RETRY_DEADLINE, false).await
+}
+
+/// As [`decrypt`], with the deadline `deadline`: for a bundle, the deadline of its first
+/// recipient's `Decrypt`, shared by the recipients it fails over to. A round after a pause ends
+/// by it whatever its own timeouts; the first round too when `first_too` (a failover's: the
+/// client's own timeouts bound it otherwise, and a client installed with longer ones keeps
+/// them).
+pub(crate) async fn decrypt_by(
+    declared: &Declaration,
+    deadline: Instant,
+    first_too: bool,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let started = Instant::now();
     let attempts = Attempts::default();
     let mut throttled: Option<Error> = None;
     for round in 0.. {
-        // a round after a pause ends by the deadline whatever its own timeouts
-        let attempt = match throttled.take() {
-            None => replica::call(declared, Mode::Decrypt, &attempts).await,
-            Some(last) => {
-                let left = THROTTLED_RETRY_DEADLINE.saturating_sub(started.elapsed());
-                let round = replica::call(declared, Mode::Decrypt, &attempts);
-                match tokio::time::timeout(left, round).await {
-                    Ok(result) => result,
-                    // the attempts the cut round made count too
-                    Err(_) => return Err(last.with_totals(attempts.total(), started.elapsed())),
-                }
-            }
+        // every round ends by the deadline whatever its own timeouts
+        let last = throttled.take();
+        let left = deadline.saturating_duration_since(Instant::now());
+        let call = replica::call(declared, Mode::Decrypt, &attempts);
+        let bounded = if last.is_some() || first_too {
+            tokio::time::timeout(left, call).await
+        } else {
+            Ok(call.await)
+        };
+        // the attempts the cut round made count too
+        let Ok(attempt) = bounded else {
+            let last = last.unwrap_or_else(|| {
+                let details = Details {
+                    key: declared.key.map(str::to_owned),
+                    timeout: Some(left),
+                    ..Details::default()
+                };
+                Error::with(ErrorKind::TimedOut, details).at(declared.location)
+            });
+            return Err(last.with_totals(attempts.total(), started.elapsed()));
         };
         let error = match attempt {
             Ok(Outcome::Plaintext(plaintext)) => return Ok(plaintext),
@@ -60,9 +81,7 @@ pub(crate) async fn decrypt(declared: &Declaration) -> Result<Zeroizing<Vec<u8>>
             Err(error) => error,
         };
         let pause = throttled_pause(round);
-        if error.kind() != &ErrorKind::Throttled
-            || started.elapsed() + pause >= THROTTLED_RETRY_DEADLINE
-        {
+        if error.kind() != &ErrorKind::Throttled || Instant::now() + pause >= deadline {
             return Err(if round == 0 {
                 error
             } else {

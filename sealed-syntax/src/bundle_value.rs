@@ -62,6 +62,17 @@ pub(crate) fn check_bundle(
         }
     };
     check_key_pin(invocation.key.as_ref(), &bundle, &path, span, &mut errors);
+    if let Some(recipient) = bundle.recipients.first() {
+        // error: `secrets/app.bundle` has another recipient, `arn:…`, and only a stage set pins …
+        errors.push(format_error(
+            span,
+            &format!(
+                "`{path}` has another recipient, `{}` (line {}), and only a stage set pins a bundle's other recipients",
+                recipient.key, recipient.line
+            ),
+            "a recipient that no trust anchor pins could be a writer's own key, which every later `set` would seal to: make the bundle a stage's (`cargo sealed stage add-key` pins each recipient in the set), or restore it from version control",
+        ));
+    }
     check_id_pin(invocation.id.as_ref(), &bundle, &path, &mut errors);
     let name = name_lit.value();
     let Some(value) = bundle.value(&name) else {
@@ -137,6 +148,7 @@ pub(crate) fn bundle_value(
             public_point: bundle.public_point(),
             sealed: value.sealed.clone(),
             plaintext_len: value.plaintext_len(),
+            failover: Vec::new(),
             name_literal: LitStr::new(&name, name_lit.span()),
             name,
         }),

@@ -80,8 +80,24 @@ pub struct CheckedBundle {
     pub sealed: Vec<u8>,
     /// The plaintext's length.
     pub plaintext_len: usize,
+    /// The recipients the function tries after the bundle's key when that key's KMS does not
+    /// answer (a stage's `failover=` keys), in the order the set pins them.
+    pub failover: Vec<CheckedFailover>,
     /// `bundle = "…"` as written.
     pub literal: LitStr,
     /// `name = "…"` as written.
     pub name_literal: LitStr,
+}
+
+/// A failover recipient of a bundle value, checked: its wrapped private key passes every check
+/// of a KMS ciphertext, and the set pins it.
+pub struct CheckedFailover {
+    /// Its KMS key.
+    pub key: String,
+    /// Its wrapped private key and what it tells.
+    pub blob: Inspection,
+    /// Its public key's uncompressed P-256 point.
+    pub public_point: [u8; 65],
+    /// The value sealed to it.
+    pub sealed: Vec<u8>,
 }

@@ -10,7 +10,7 @@ use syn::LitStr;
 
 use crate::ast::Invocation;
 use crate::bundle_value::{bundle_value, read_bundle, refuse_beside};
-use crate::checked::{Checked, CheckedStage, CheckedStages};
+use crate::checked::{Checked, CheckedFailover, CheckedStage, CheckedStages};
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
 
@@ -45,20 +45,29 @@ pub(crate) fn check_stages(
             };
         files.push(bundle_full.clone());
         if let Err(message) = stage.check_bundle(&bundle) {
-            // error: in `secrets/app.stages`: `app.prod.bundle` is the bundle of stage `staging`, …
-            errors.push(format_error(
-                span,
-                &format!("stage `{}` of `{path}`: {message}", stage.name),
-                "the stage set pins each stage's bundle: restore the bundle (or the set) from version control; `cargo sealed stage add` writes both",
-            ));
+            // error: stage `prod` of `secrets/app.stages`: `app.prod.bundle` is the bundle of …
+            errors.push(stage_error(span, &path, &stage.name, &message, PINS_HELP));
             continue;
         }
         names_anywhere.extend(bundle.names().map(str::to_owned));
         let wanted = only.as_ref().is_none_or(|only| only.contains(&stage.name));
-        let value = if wanted {
-            if let Some(value) = bundle.value(&name) {
+        let value = match bundle.value(&name).filter(|_| wanted) {
+            Some(value) => {
                 present.push(stage.name.clone());
-                Some(bundle_value(
+                let failover = match failover(stage, &bundle, value, allow_emulator) {
+                    Ok(failover) => failover,
+                    Err(message) => {
+                        errors.push(stage_error(
+                            span,
+                            &path,
+                            &stage.name,
+                            &message,
+                            RECIPIENTS_HELP,
+                        ));
+                        continue;
+                    }
+                };
+                let mut checked = bundle_value(
                     &bundle,
                     value,
                     blob,
@@ -66,13 +75,17 @@ pub(crate) fn check_stages(
                     bundle_path,
                     span,
                     &name_lit,
-                ))
-            } else {
+                );
+                if let Some(member) = checked.bundle.as_mut() {
+                    member.failover = failover;
+                }
+                Some(checked)
+            }
+            None if wanted => {
                 missing.push((stage.name.clone(), bundle_path));
                 None
             }
-        } else {
-            None
+            None => None,
         };
         stages.push(CheckedStage {
             name: stage.name.clone(),
@@ -91,11 +104,26 @@ pub(crate) fn check_stages(
         ));
         return Err(errors.take());
     }
-    let Some(first) = stages.iter().find_map(|s| s.value.as_ref()) else {
-        errors.at(span, format!("`{path}` has no stages yet: add one with `cargo sealed stage add {path} STAGE --key ARN`"));
-        return Err(errors.take());
-    };
-    Ok(Checked {
+    let no_stages = format!(
+        "`{path}` has no stages yet: add one with `cargo sealed stage add {path} STAGE --key ARN`"
+    );
+    staged(files, path, set.selector.clone(), name, stages).ok_or_else(|| {
+        errors.at(span, no_stages);
+        errors.take()
+    })
+}
+
+/// The checked value of a stage set: the facts of the first stage that has the value, and every
+/// stage's; `None` when no stage has it (a set with no stages).
+fn staged(
+    files: Vec<std::path::PathBuf>,
+    path: String,
+    selector: String,
+    name: String,
+    stages: Vec<CheckedStage>,
+) -> Option<Checked> {
+    let first = stages.iter().find_map(|s| s.value.as_ref())?;
+    Some(Checked {
         blob: first.blob.clone(),
         key: first.key.clone(),
         context: copy_context(&first.context),
@@ -108,12 +136,63 @@ pub(crate) fn check_stages(
         bundle: None,
         stages: Some(CheckedStages {
             path,
-            selector: set.selector.clone(),
+            selector,
             name,
             stages,
             files,
         }),
     })
+}
+
+const PINS_HELP: &str = "the stage set pins each stage's bundle: restore the bundle (or the set) from version control; `cargo sealed stage add` writes both";
+const RECIPIENTS_HELP: &str = "a bundle's recipients are written by `cargo sealed stage add-key`: restore the bundle from version control, or add the recipient again";
+
+/// What is wrong with `stage`'s bundle (of the set `path`), at the set's literal.
+fn stage_error(span: Span, path: &str, stage: &str, message: &str, help: &str) -> syn::Error {
+    format_error(
+        span,
+        &format!("stage `{stage}` of `{path}`: {message}"),
+        help,
+    )
+}
+
+/// The failover recipients of `stage` (the set pins them, and `check_bundle` found each in
+/// `bundle` with its pinned public key), each wrapped private key checked as a ciphertext.
+fn failover(
+    stage: &sealed_format::Stage,
+    bundle: &sealed_format::Bundle,
+    value: &sealed_format::BundleValue,
+    allow_emulator: bool,
+) -> Result<Vec<CheckedFailover>, String> {
+    let options = sealed_format::Options {
+        algorithm: None,
+        allow_emulator,
+        unchecked: false,
+    };
+    stage
+        .failover()
+        .map(|pinned| {
+            let index = bundle
+                .recipients
+                .iter()
+                .position(|r| r.key == pinned.key)
+                .ok_or_else(|| format!("the bundle has no recipient `{}`", pinned.key))?;
+            let recipient = &bundle.recipients[index];
+            let blob = recipient
+                .inspect_private_key(&options)
+                .map_err(|e| format!("the failover recipient `{}`: {e}", pinned.key))?;
+            let sealed = value
+                .sealing(index + 1)
+                .ok_or_else(|| format!("`{}` has no sealing for `{}`", value.name, pinned.key))?
+                .to_vec();
+            Ok(CheckedFailover {
+                key: pinned.key.clone(),
+                blob,
+                public_point: recipient.public_point(),
+                sealed,
+            })
+        })
+        .collect()
 }
 
 /// The set file of `stages = …`, read and parsed, with `name = …`: the set's literal, the

@@ -16,12 +16,10 @@ fn copy_bundle_fixtures() {
     std::fs::create_dir_all(&to).unwrap();
     let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     copy_files(&from, &to, &["bundle"]);
-    std::fs::create_dir_all(to.join("stages")).unwrap();
-    copy_files(
-        &from.join("stages"),
-        &to.join("stages"),
-        &["bundle", "stages"],
-    );
+    for sets in ["stages", "recipients"] {
+        std::fs::create_dir_all(to.join(sets)).unwrap();
+        copy_files(&from.join(sets), &to.join(sets), &["bundle", "stages"]);
+    }
 }
 
 /// The files of `from` with one of `extensions`, copied into `to`.

@@ -1,14 +1,13 @@
 //! What a bundle holds, and editing it in memory: its values set and removed under the bundle's
-//! generation, its wrapped private key checked, the KMS context that key is bound to.
+//! generation, its recipients added and removed, its wrapped private keys checked, the KMS
+//! context those keys are bound to.
 
-use crate::blob::inspect::inspect;
 use crate::blob::inspection::{Inspection, Options};
 use crate::bundle::binding::hpke_info;
 use crate::bundle::error::{BundleError, BundleErrorKind};
-use crate::bundle::format::{
-    BUNDLE_CONTEXT_KEY, BUNDLE_ID_LEN, POINT_LEN, PRIVATE_KEY_LENS, STAGE_CONTEXT_KEY,
-};
+use crate::bundle::format::{BUNDLE_CONTEXT_KEY, BUNDLE_ID_LEN, POINT_LEN, STAGE_CONTEXT_KEY};
 use crate::bundle::public_key::{check_public_key, point_of};
+use crate::bundle::recipient::{inspect_wrapped, Recipient};
 use crate::bundle::value::{check_sealed_len, check_value_name, BundleValue};
 use crate::context::ContextValue;
 
@@ -32,6 +31,9 @@ pub struct Bundle {
     pub private_key: String,
     /// The line of `private-key` (from 1), for messages; 0 for a bundle built in memory.
     pub private_key_line: usize,
+    /// The other recipients (`recipient` lines), in the order written: each value is sealed to
+    /// `key`'s pair first, then to each of theirs in this order.
+    pub recipients: Vec<Recipient>,
     /// The highest generation given to a value of this bundle so far.
     pub generation: u64,
     /// The values, in the order written.
@@ -57,6 +59,7 @@ impl Bundle {
             public_key,
             private_key,
             private_key_line: 0,
+            recipients: Vec::new(),
             generation: 0,
             values: Vec::new(),
         })
@@ -103,18 +106,64 @@ impl Bundle {
     /// Checks the wrapped private key as `sealed!` checks a ciphertext, and that it holds a
     /// P-256 PKCS#8 private key's length.
     pub fn inspect_private_key(&self, options: &Options) -> Result<Inspection, BundleError> {
-        let line = (self.private_key_line > 0).then_some(self.private_key_line);
-        let inspection = inspect(&self.private_key, options).map_err(|e| BundleError {
-            line,
-            kind: BundleErrorKind::PrivateKey(e),
-        })?;
-        match inspection.plaintext_len() {
-            Some(len) if !PRIVATE_KEY_LENS.contains(&len) => Err(BundleError {
-                line,
-                kind: BundleErrorKind::PrivateKeyLength(len),
-            }),
-            _ => Ok(inspection),
+        inspect_wrapped(&self.private_key, self.private_key_line, *options)
+    }
+
+    /// The public points every value is sealed to, in the order of its sealings: `key`'s pair,
+    /// then each recipient's.
+    pub fn public_points(&self) -> Vec<[u8; POINT_LEN]> {
+        std::iter::once(self.public_point())
+            .chain(self.recipients.iter().map(Recipient::public_point))
+            .collect()
+    }
+
+    /// The recipient whose KMS key is `key` (as written), if any.
+    pub fn recipient(&self, key: &str) -> Option<&Recipient> {
+        self.recipients.iter().find(|r| r.key == key)
+    }
+
+    /// Adds `recipient`, with each value's sealing to it (`sealings`, one per value in the
+    /// order of [`Bundle::values`]); its key must be none of the bundle's yet. Generations stay:
+    /// the values are the same.
+    pub fn add_recipient(
+        &mut self,
+        recipient: Recipient,
+        sealings: Vec<Vec<u8>>,
+    ) -> Result<(), BundleErrorKind> {
+        if recipient.key == self.key || self.recipient(&recipient.key).is_some() {
+            return Err(BundleErrorKind::DuplicateRecipient(recipient.key));
         }
+        if sealings.len() != self.values.len() {
+            return Err(BundleErrorKind::Sealings {
+                name: String::new(),
+                expected: self.values.len(),
+                found: sealings.len(),
+            });
+        }
+        for (value, sealed) in self.values.iter().zip(&sealings) {
+            check_sealed_len(&value.name, sealed.len())?;
+        }
+        for (value, sealed) in self.values.iter_mut().zip(sealings) {
+            value.others.push(sealed);
+        }
+        self.recipients.push(recipient);
+        Ok(())
+    }
+
+    /// Removes the recipient whose key is `key`, and every value's sealing to it; whether it
+    /// was there. Revokes nothing: the removed pair still opens the values in the file's
+    /// history (rotate for that).
+    pub fn remove_recipient(&mut self, key: &str) -> bool {
+        let Some(index) = self.recipients.iter().position(|r| r.key == key) else {
+            return false;
+        };
+        self.recipients.remove(index);
+        for value in &mut self.values {
+            if index < value.others.len() {
+                value.others.remove(index);
+            }
+        }
+        true
     }
 
     /// The value called `name`.
@@ -134,17 +183,29 @@ impl Bundle {
             .ok_or(BundleErrorKind::GenerationsExhausted)
     }
 
-    /// Sets `name` to `sealed`, sealed with `generation` (which must be newer than every
+    /// Sets `name` to its sealings (one per recipient, in the order of
+    /// [`Bundle::public_points`]), sealed with `generation` (which must be newer than every
     /// generation given so far: [`Bundle::next_generation`]): replaced in place, or added at the
     /// end. Returns whether it replaced a value.
     pub fn set(
         &mut self,
         name: &str,
         generation: u64,
-        sealed: Vec<u8>,
+        mut sealings: Vec<Vec<u8>>,
     ) -> Result<bool, BundleErrorKind> {
         check_value_name(name)?;
-        check_sealed_len(name, sealed.len())?;
+        if sealings.len() != 1 + self.recipients.len() {
+            return Err(BundleErrorKind::Sealings {
+                name: name.to_owned(),
+                expected: 1 + self.recipients.len(),
+                found: sealings.len(),
+            });
+        }
+        for sealed in &sealings {
+            check_sealed_len(name, sealed.len())?;
+        }
+        let sealed = sealings.remove(0);
+        let others = sealings;
         if generation <= self.generation {
             return Err(BundleErrorKind::GenerationNotNew {
                 generation,
@@ -155,12 +216,14 @@ impl Bundle {
         if let Some(value) = self.values.iter_mut().find(|v| v.name == name) {
             value.generation = generation;
             value.sealed = sealed;
+            value.others = others;
             return Ok(true);
         }
         self.values.push(BundleValue {
             name: name.to_owned(),
             generation,
             sealed,
+            others,
             line: 0,
         });
         Ok(false)
@@ -209,8 +272,8 @@ pub(crate) mod tests {
             "AQIDAHh".into(),
         )
         .unwrap();
-        bundle.set("db_password", 1, vec![1; 90]).unwrap();
-        bundle.set("api.token-2", 2, vec![2; 82]).unwrap();
+        bundle.set("db_password", 1, vec![vec![1; 90]]).unwrap();
+        bundle.set("api.token-2", 2, vec![vec![2; 82]]).unwrap();
         bundle
     }
 
@@ -218,14 +281,14 @@ pub(crate) mod tests {
     fn set_replaces_in_place_with_a_new_generation_and_remove_removes() {
         let mut bundle = sample();
         assert_eq!(bundle.next_generation(), Ok(3));
-        assert!(bundle.set("db_password", 3, vec![3; 82]).unwrap());
+        assert!(bundle.set("db_password", 3, vec![vec![3; 82]]).unwrap());
         assert_eq!(bundle.value("db_password").unwrap().generation, 3);
         assert_eq!(
             bundle.names().collect::<Vec<_>>(),
             ["db_password", "api.token-2"]
         );
         assert_eq!(
-            bundle.set("db_password", 3, vec![3; 82]),
+            bundle.set("db_password", 3, vec![vec![3; 82]]),
             Err(BundleErrorKind::GenerationNotNew {
                 generation: 3,
                 bundle: 3
@@ -236,11 +299,11 @@ pub(crate) mod tests {
         assert_eq!(bundle.names().collect::<Vec<_>>(), ["api.token-2"]);
         assert_eq!(bundle.generation, 3);
         assert!(matches!(
-            bundle.set("bad name", 4, vec![1; 90]),
+            bundle.set("bad name", 4, vec![vec![1; 90]]),
             Err(BundleErrorKind::BadName(_))
         ));
         assert!(matches!(
-            bundle.set("empty", 4, vec![1; 81]),
+            bundle.set("empty", 4, vec![vec![1; 81]]),
             Err(BundleErrorKind::BadLength { .. })
         ));
         bundle.generation = u64::MAX;

@@ -91,6 +91,17 @@ pub enum BundleErrorKind {
     PrivateKeyLength(usize),
     /// A directive after the first `value` line that is not a `value`.
     HeaderAfterValues(&'static str),
+    /// A value with another number of sealings than the bundle has recipients.
+    Sealings {
+        /// The value's name (empty: every value, when a recipient is added).
+        name: String,
+        /// One per recipient: `key` and each `recipient` line.
+        expected: usize,
+        /// As given.
+        found: usize,
+    },
+    /// A recipient whose key is the bundle's `key` or another recipient's.
+    DuplicateRecipient(String),
 }
 
 impl fmt::Display for BundleError {
@@ -102,7 +113,7 @@ impl fmt::Display for BundleError {
             BundleErrorKind::NotABundle => write!(f, "not a sealed bundle: the first line must be `{BUNDLE_HEADER}`"),
             BundleErrorKind::OldVersion => write!(f, "`sealed-bundle 1` is bundle format 1, which this version of sealed no longer reads (its writers could read every value); this version reads `{BUNDLE_HEADER}`"),
             BundleErrorKind::UnknownVersion(v) => write!(f, "bundle format `{v}` is newer than this version of sealed reads (`{BUNDLE_HEADER}`)"),
-            BundleErrorKind::UnknownDirective(d) => write!(f, "unknown directive `{d}`; expected `id`, `key`, `stage`, `context`, `context-env`, `public-key`, `private-key`, `generation` or `value`"),
+            BundleErrorKind::UnknownDirective(d) => write!(f, "unknown directive `{d}`; expected `id`, `key`, `stage`, `context`, `context-env`, `public-key`, `private-key`, `recipient`, `generation` or `value`"),
             BundleErrorKind::Fields { directive, expected } => write!(f, "`{directive}` takes {expected}"),
             BundleErrorKind::Duplicate(d) => write!(f, "`{d}` given twice"),
             BundleErrorKind::Missing(d) => write!(f, "no `{d}` line"),
@@ -128,6 +139,9 @@ impl fmt::Display for BundleError {
             BundleErrorKind::PrivateKey(e) => write!(f, "the private key: {e}"),
             BundleErrorKind::PrivateKeyLength(n) => write!(f, "the private key decrypts to {n} bytes; a bundle's P-256 private key (PKCS#8) is {} or {} bytes", PRIVATE_KEY_LENS[0], PRIVATE_KEY_LENS[1]),
             BundleErrorKind::HeaderAfterValues(d) => write!(f, "`{d}` after the values; the header comes first"),
+            BundleErrorKind::Sealings { name, expected, found } if name.is_empty() => write!(f, "{found} sealings for {expected} values"),
+            BundleErrorKind::Sealings { name, expected, found } => write!(f, "the value `{name}` has {found} sealing{}; the bundle has {expected} recipient{} (its `key` and each `recipient` line), and every value is sealed to each", if *found == 1 { "" } else { "s" }, if *expected == 1 { "" } else { "s" }),
+            BundleErrorKind::DuplicateRecipient(key) => write!(f, "the key `{key}` is a recipient of the bundle already"),
         }
     }
 }

@@ -40,11 +40,14 @@
 //! * `public-key`: a DER P-256 `SubjectPublicKeyInfo`, base64 (91 bytes).
 //! * `private-key`: KMS's `PrivateKeyCiphertextBlob`, base64: a genuine KMS ciphertext of a
 //!   PKCS#8 private key, checked like any other ([`Bundle::inspect_private_key`](contents::Bundle::inspect_private_key)).
+//! * `recipient KEY PUBLIC-KEY PRIVATE-KEY` (none, one or more): another KMS key that can open
+//!   every value on its own, with the key pair KMS made under it for this bundle (wrapped with
+//!   the same context). Every value then has one sealing per recipient, `key`'s first.
 //! * `generation`: the highest generation given so far. Each `set` gives the next one to its
 //!   value, so a value rolled back to an older line shows an older number.
-//! * `value NAME GEN SEALED`: the value's name and generation in clear (a review diff shows
+//! * `value NAME GEN SEALED…`: the value's name and generation in clear (a review diff shows
 //!   which secret changed, and when), and base64 of HPKE's encapsulated key (65 bytes) ‖
-//!   ciphertext ‖ tag (16 bytes).
+//!   ciphertext ‖ tag (16 bytes), once per recipient.
 //!
 //! ```
 //! use sealed_format::{Bundle, Options};
@@ -69,7 +72,8 @@
 //! The rooms, each importing only those listed before it: [`format`] (the header line, the key
 //! pair and the sizes), [`binding`] (HPKE's `info` and `aad`), [`error`] (the rules a file
 //! breaks, with their words), [`value`] (one value and the rules for its name and length),
-//! [`public_key`] (the framing of the public key), [`percent_encoding`] (of context fields),
+//! [`public_key`] (the framing of the public key), [`recipient`] (the other recipients' key
+//! pairs), [`percent_encoding`] (of context fields),
 //! [`contents`] (a bundle in memory, and editing it), [`render`] (writing the file) and
 //! [`parse`] (reading it).
 
@@ -80,5 +84,6 @@ pub(crate) mod format;
 pub(crate) mod parse;
 pub(crate) mod percent_encoding;
 pub(crate) mod public_key;
+pub(crate) mod recipient;
 pub(crate) mod render;
 pub(crate) mod value;

@@ -9,12 +9,13 @@ use crate::bundle::error::{BundleError, BundleErrorKind};
 use crate::bundle::format::{BUNDLE_HEADER, BUNDLE_ID_LEN, FORMAT_1_HEADER};
 use crate::bundle::percent_encoding::decode_field;
 use crate::bundle::public_key::check_public_key;
+use crate::bundle::recipient::Recipient;
 use crate::bundle::value::{check_sealed_len, check_stage_name, check_value_name, BundleValue};
 use crate::context::{check_context_keys, check_env_name, ContextValue};
 use crate::key::KeyRef;
 
 /// The header's directives, in the order a file writes them.
-const HEADER: [&str; 8] = [
+const HEADER: [&str; 9] = [
     "id",
     "key",
     "stage",
@@ -22,6 +23,7 @@ const HEADER: [&str; 8] = [
     "context-env",
     "public-key",
     "private-key",
+    "recipient",
     "generation",
 ];
 
@@ -35,6 +37,7 @@ struct HeaderDirectives {
     context_lines: Vec<usize>,
     public_key: Option<Vec<u8>>,
     private_key: Option<(String, usize)>,
+    recipients: Vec<Recipient>,
     generation: Option<u64>,
 }
 
@@ -127,6 +130,7 @@ impl HeaderDirectives {
                     number,
                 )?;
             }
+            "recipient" => self.read_recipient(number, &fields)?,
             "generation" => {
                 let [_, generation] = fields[..] else {
                     return Err(at(fields_error(
@@ -137,13 +141,36 @@ impl HeaderDirectives {
                 let generation = parse_generation(generation).map_err(at)?;
                 set_once(&mut self.generation, generation, "generation", number)?;
             }
-            "value" => read_value(number, &fields, values)?,
+            "value" => read_value(number, &fields, self.recipients.len(), values)?,
             other => {
                 return Err(at(BundleErrorKind::UnknownDirective(
                     other.chars().take(40).collect(),
                 )))
             }
         }
+        Ok(())
+    }
+
+    /// A `recipient KEY PUBLIC-KEY PRIVATE-KEY` line (`number`, from 1).
+    fn read_recipient(&mut self, number: usize, fields: &[&str]) -> Result<(), BundleError> {
+        let at = |kind| BundleError::at(number, kind);
+        let [_, key, public_key, private_key] = fields[..] else {
+            return Err(at(fields_error(
+                "recipient",
+                "three fields: the KMS key, the public key and the wrapped private key, in base64",
+            )));
+        };
+        KeyRef::parse(key).map_err(|e| at(BundleErrorKind::BadKey(e.to_string())))?;
+        let public_key = STANDARD
+            .decode(public_key)
+            .map_err(|_| at(BundleErrorKind::BadHeaderBase64("recipient")))?;
+        let mut recipient =
+            Recipient::new(key.to_owned(), public_key, private_key.to_owned()).map_err(at)?;
+        recipient.line = number;
+        if self.key.as_deref() == Some(key) || self.recipients.iter().any(|r| r.key == key) {
+            return Err(at(BundleErrorKind::DuplicateRecipient(key.to_owned())));
+        }
+        self.recipients.push(recipient);
         Ok(())
     }
 }
@@ -191,6 +218,12 @@ impl Bundle {
         let (private_key, private_key_line) =
             header.private_key.ok_or_else(|| missing("private-key"))?;
         let generation = header.generation.ok_or_else(|| missing("generation"))?;
+        if let Some(twice) = header.recipients.iter().find(|r| r.key == key) {
+            return Err(BundleError::at(
+                twice.line,
+                BundleErrorKind::DuplicateRecipient(key),
+            ));
+        }
         if let Some(ahead) = values.iter().find(|v| v.generation > generation) {
             return Err(BundleError::at(
                 ahead.line,
@@ -219,38 +252,60 @@ impl Bundle {
             public_key,
             private_key,
             private_key_line,
+            recipients: header.recipients,
             generation,
             values,
         })
     }
 }
 
-/// A `value NAME GEN SEALED` line (`number`, from 1), checked and added to `values`.
+/// A `value NAME GEN SEALED…` line (`number`, from 1), with one sealing for the bundle's key
+/// and one for each of its `others` recipients, checked and added to `values`.
 fn read_value(
     number: usize,
     fields: &[&str],
+    others: usize,
     values: &mut Vec<BundleValue>,
 ) -> Result<(), BundleError> {
     let at = |kind| BundleError::at(number, kind);
-    let [_, name, generation, sealed] = fields[..] else {
+    let [_, name, generation, sealings @ ..] = fields else {
         return Err(at(fields_error(
             "value",
             "three fields: the name, its generation and the sealed value in base64",
         )));
     };
+    if sealings.is_empty() {
+        return Err(at(fields_error(
+            "value",
+            "three fields: the name, its generation and the sealed value in base64",
+        )));
+    }
     check_value_name(name).map_err(at)?;
-    if values.iter().any(|v| v.name == name) {
-        return Err(at(BundleErrorKind::DuplicateName(name.to_owned())));
+    if sealings.len() != 1 + others {
+        return Err(at(BundleErrorKind::Sealings {
+            name: (*name).to_owned(),
+            expected: 1 + others,
+            found: sealings.len(),
+        }));
+    }
+    if values.iter().any(|v| v.name == *name) {
+        return Err(at(BundleErrorKind::DuplicateName((*name).to_owned())));
     }
     let generation = parse_generation(generation).map_err(at)?;
-    let sealed = STANDARD
-        .decode(sealed)
-        .map_err(|_| at(BundleErrorKind::BadBase64(name.to_owned())))?;
-    check_sealed_len(name, sealed.len()).map_err(at)?;
+    let mut decoded = Vec::with_capacity(sealings.len());
+    for sealed in sealings {
+        let sealed = STANDARD
+            .decode(sealed)
+            .map_err(|_| at(BundleErrorKind::BadBase64((*name).to_owned())))?;
+        check_sealed_len(name, sealed.len()).map_err(at)?;
+        decoded.push(sealed);
+    }
+    let sealed = decoded.remove(0);
     values.push(BundleValue {
-        name: name.to_owned(),
+        name: (*name).to_owned(),
         generation,
         sealed,
+        others: decoded,
         line: number,
     });
     Ok(())
@@ -447,5 +502,131 @@ mod tests {
         for bad in ["", "18446744073709551616", "1e3", " 1", "0x1", "١"] {
             assert!(parse_generation(bad).is_err(), "{bad:?}");
         }
+    }
+
+    /// `sample()` with a second recipient, every value sealed to it too.
+    fn with_recipient() -> Bundle {
+        let mut bundle = sample();
+        let mut other = crate::bundle::contents::tests::public_key();
+        other[40] = 0x33;
+        let recipient = Recipient::new(
+            "arn:aws:kms:eu-central-1:777788889999:key/1234abcd-12ab-34cd-56ef-1234567890ab".into(),
+            other,
+            "AQIDAHhR".into(),
+        )
+        .unwrap();
+        bundle
+            .add_recipient(recipient, vec![vec![8; 90], vec![9; 82]])
+            .unwrap();
+        bundle
+    }
+
+    #[test]
+    fn recipients_are_read_and_written_and_every_value_has_a_sealing_each() {
+        let bundle = with_recipient();
+        let text = bundle.render();
+        assert!(
+            text.contains("\nrecipient arn:aws:kms:eu-central-1:777788889999:key/"),
+            "{text}"
+        );
+        let parsed = Bundle::parse(&text).unwrap();
+        assert_eq!(parsed.recipients.len(), 1);
+        assert_eq!(parsed.recipients[0].line, 10);
+        assert_eq!(parsed.public_points().len(), 2);
+        assert_eq!(parsed.public_points()[1][40 - 26], 0x33);
+        let value = parsed.value("api.token-2").unwrap();
+        assert_eq!(value.sealing(0), Some(&[2; 82][..]));
+        assert_eq!(value.sealing(1), Some(&[9; 82][..]));
+        assert_eq!(value.sealing(2), None);
+        assert_eq!(Bundle::parse(&parsed.render()).unwrap().render(), text);
+
+        // a value with one sealing in a bundle of two recipients names both numbers
+        let one = sample().render();
+        let one_value = one
+            .lines()
+            .find(|l| l.starts_with("value db_password"))
+            .unwrap();
+        let two_value = text
+            .lines()
+            .find(|l| l.starts_with("value db_password"))
+            .unwrap();
+        let error = error_of(&text.replacen(two_value, one_value, 1));
+        assert!(
+            error.starts_with(
+                "line 12: the value `db_password` has 1 sealing; the bundle has 2 recipients"
+            ),
+            "{error}"
+        );
+        // and the other way round: a second sealing with no `recipient` line
+        let error = error_of(&one.replacen(one_value, two_value, 1));
+        assert!(
+            error.starts_with(
+                "line 11: the value `db_password` has 2 sealings; the bundle has 1 recipient "
+            ),
+            "{error}"
+        );
+        // a recipient line naming the bundle's own key, or given twice
+        let recipient_line = text.lines().find(|l| l.starts_with("recipient ")).unwrap();
+        let own = recipient_line.replacen(
+            "arn:aws:kms:eu-central-1:777788889999:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "alias/app",
+            1,
+        );
+        let error = error_of(&text.replacen(recipient_line, &own, 1));
+        assert!(
+            error.starts_with("line 10: the key `alias/app` is a recipient of the bundle already"),
+            "{error}"
+        );
+        let twice = text.replacen(
+            recipient_line,
+            &format!("{recipient_line}\n{recipient_line}"),
+            1,
+        );
+        assert!(error_of(&twice).starts_with("line 11: the key `arn:aws:kms:eu-central-1"));
+        for (bad, expected) in [
+            ("recipient alias/", "line 10: invalid key"),
+            ("recipient arn:aws:kms:eu-central-1:777788889999:key/1234abcd-12ab-34cd-56ef-1234567890ab MFkx", "line 10: the public key is not a bundle's"),
+        ] {
+            let line = format!("{bad} {}", recipient_line.split(' ').skip(2).collect::<Vec<_>>().join(" "));
+            let line = if bad.ends_with("MFkx") {
+                let fields: Vec<&str> = recipient_line.split(' ').collect();
+                format!("recipient {} {}{} {}", fields[1], "MFkx", &fields[2][4..], fields[3])
+            } else {
+                line
+            };
+            let error = error_of(&text.replacen(recipient_line, &line, 1));
+            assert!(error.starts_with(expected), "{bad}: {error}");
+        }
+        let late = format!("{text}{recipient_line}\n");
+        assert!(error_of(&late).starts_with("line 14: `recipient` after the values"));
+    }
+
+    #[test]
+    fn removing_a_recipient_removes_its_sealings() {
+        let mut bundle = with_recipient();
+        let key = bundle.recipients[0].key.clone();
+        assert_eq!(
+            bundle.add_recipient(bundle.recipients[0].clone(), vec![vec![1; 90], vec![1; 90]]),
+            Err(BundleErrorKind::DuplicateRecipient(key.clone()))
+        );
+        assert!(matches!(
+            bundle.set("db_password", 3, vec![vec![3; 82]]),
+            Err(BundleErrorKind::Sealings {
+                expected: 2,
+                found: 1,
+                ..
+            })
+        ));
+        bundle
+            .set("db_password", 3, vec![vec![3; 82], vec![4; 82]])
+            .unwrap();
+        assert_eq!(
+            bundle.value("db_password").unwrap().sealing(1),
+            Some(&[4; 82][..])
+        );
+        assert!(bundle.remove_recipient(&key));
+        assert!(!bundle.remove_recipient(&key));
+        assert!(bundle.values.iter().all(|v| v.others.is_empty()));
+        assert_eq!(Bundle::parse(&bundle.render()).unwrap().recipients, []);
     }
 }

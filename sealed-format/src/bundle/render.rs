@@ -36,15 +36,28 @@ impl Bundle {
         }
         let _ = writeln!(out, "public-key {}", STANDARD.encode(self.public_key()));
         let _ = writeln!(out, "private-key {}", self.private_key);
+        for recipient in &self.recipients {
+            let _ = writeln!(
+                out,
+                "recipient {} {} {}",
+                recipient.key,
+                STANDARD.encode(recipient.public_key()),
+                recipient.private_key
+            );
+        }
         let _ = writeln!(out, "generation {}", self.generation);
         for value in &self.values {
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "value {} {} {}",
                 value.name,
                 value.generation,
                 STANDARD.encode(&value.sealed)
             );
+            for sealed in &value.others {
+                let _ = write!(out, " {}", STANDARD.encode(sealed));
+            }
+            out.push('\n');
         }
         out
     }

@@ -12,8 +12,11 @@ pub struct BundleValue {
     pub name: String,
     /// The bundle's generation when it was set: in clear, and bound into its sealing.
     pub generation: u64,
-    /// The HPKE encapsulated key ‖ ciphertext ‖ tag.
+    /// The HPKE encapsulated key ‖ ciphertext ‖ tag, sealed to the pair of the bundle's `key`.
     pub sealed: Vec<u8>,
+    /// The same value sealed to each of the bundle's other recipients, in the order of its
+    /// `recipient` lines.
+    pub others: Vec<Vec<u8>>,
     /// Its line (from 1); 0 for a value set in memory.
     pub line: usize,
 }
@@ -24,12 +27,21 @@ impl fmt::Debug for BundleValue {
             .field("name", &self.name)
             .field("generation", &self.generation)
             .field("sealed_len", &self.sealed.len())
+            .field("recipients", &(1 + self.others.len()))
             .field("line", &self.line)
             .finish()
     }
 }
 
 impl BundleValue {
+    /// Its sealing to recipient `index` (0: the bundle's `key`; 1…: its `recipient` lines).
+    pub fn sealing(&self, index: usize) -> Option<&[u8]> {
+        match index {
+            0 => Some(&self.sealed),
+            i => self.others.get(i - 1).map(Vec::as_slice),
+        }
+    }
+
     /// The plaintext's length: the sealed bytes less the encapsulated key and the tag.
     pub fn plaintext_len(&self) -> usize {
         self.sealed.len().saturating_sub(ENC_LEN + TAG_LEN)

@@ -1,0 +1,139 @@
+//! A bundle's other recipients (`docs/bundle-recipients.md`): one added with two sessions that
+//! never meet (a reader of the bundle opens every value; a principal of the new key's account
+//! asks KMS for the new key pair), and the key pairs of a rotated bundle's recipients made
+//! again.
+
+use std::path::Path;
+
+use sealed_format::{Bundle, KeyRef, Recipient};
+use sealed_runtime::Sealed;
+
+use crate::bundle_ops::{bundle_error, new_key_pair, new_key_pair_with, Opened};
+use crate::runtime_tools::seal_to;
+
+/// Every value of `bundle` (the file at `path`, pinned to `id`), opened as the function opens it
+/// with the first key of `readers` that opens it with the current session (the runtime's
+/// client: `--from-profile`'s once installed). The key that opened them, and each value's
+/// plaintext by name, in the bundle's order; the plaintexts stay in their zeroizing cells for
+/// this short process.
+pub async fn open_every_value(
+    path: &Path,
+    bundle: &Bundle,
+    readers: &[String],
+    allow_emulator: bool,
+) -> Result<(String, Opened), String> {
+    let text = bundle.render();
+    let open = |reader: &str, name: &str| {
+        Sealed::from_bundle(text.clone(), name)
+            .expect_key(reader)
+            .expect_id(bundle.id_hex())
+            .path(path.display().to_string())
+            .location(path.display().to_string(), 0, 0)
+            .allow_emulator(allow_emulator)
+            .build()
+            .map_err(|e| e.to_string())
+    };
+    let Some(first) = bundle.names().next() else {
+        return Err(format!(
+            "`{}` has no values: there is nothing to seal to a new recipient, and nothing proves the new key pair; set a value first",
+            path.display()
+        ));
+    };
+    let mut answers = Vec::new();
+    let mut reader = None;
+    for key in readers {
+        match open(key, first)?.get().await {
+            Ok(_) => {
+                reader = Some(key.clone());
+                break;
+            }
+            Err(error) => answers.push(format!("  with `{key}`: {error}")),
+        }
+    }
+    let Some(reader) = reader else {
+        return Err(format!(
+            "no recipient of `{}` opens it with this session (`--from-profile`: a reader of the bundle, with kms:Decrypt on one of its keys), so nothing was added:\n{}",
+            path.display(),
+            answers.join("\n")
+        ));
+    };
+    let mut plaintexts = Vec::new();
+    for name in bundle.names() {
+        let secret = open(&reader, name)?
+            .get()
+            .await
+            .map_err(|e| format!("cannot open `{name}` of `{}`: {e}", path.display()))?;
+        plaintexts.push((name.to_owned(), secret));
+    }
+    Ok((reader, plaintexts))
+}
+
+/// `bundle` with a new recipient, `key`: its key pair from KMS with `client` (the new key's
+/// session: `GenerateDataKeyPairWithoutPlaintext` under `key` with the bundle's context, id and
+/// stage), every value of `plaintexts` sealed to it. No `Encrypt` and no `ReEncrypt`: the key
+/// policy's deny of known-plaintext wrapping stays as it is.
+pub async fn with_recipient(
+    client: &aws_sdk_kms::Client,
+    mut bundle: Bundle,
+    key: &KeyRef<'_>,
+    plaintexts: &Opened,
+) -> Result<Bundle, String> {
+    let pair = new_key_pair_with(
+        client,
+        bundle.id,
+        key,
+        bundle.context.clone(),
+        bundle.stage.clone(),
+    )
+    .await?;
+    sealed_to_new(&mut bundle, pair, plaintexts)?;
+    Ok(bundle)
+}
+
+/// `pair` (a key pair KMS made for `bundle`) added to `bundle` as a recipient, every value of
+/// `plaintexts` sealed to it with its own generation.
+fn sealed_to_new(bundle: &mut Bundle, pair: Bundle, plaintexts: &Opened) -> Result<(), String> {
+    let point = pair.public_point();
+    let mut sealings = Vec::new();
+    for value in &bundle.values {
+        let (_, plaintext) = plaintexts
+            .iter()
+            .find(|(name, _)| *name == value.name)
+            .ok_or_else(|| format!("`{}` was not opened", value.name))?;
+        sealings.push(seal_to(
+            bundle,
+            &point,
+            &value.name,
+            value.generation,
+            plaintext.expose(),
+        )?);
+    }
+    let public_key = pair.public_key().to_vec();
+    let recipient = Recipient::new(pair.key, public_key, pair.private_key).map_err(bundle_error)?;
+    bundle
+        .add_recipient(recipient, sealings)
+        .map_err(bundle_error)
+}
+
+/// For a rotation: `new` (rotated under its own key, its values sealed from `plaintexts`) given a
+/// new key pair under each of `old`'s recipients' keys, with the current session, in `old`'s
+/// order.
+pub async fn recipients_again(
+    old: &Bundle,
+    new: &mut Bundle,
+    plaintexts: &Opened,
+) -> Result<(), String> {
+    for recipient in &old.recipients {
+        let key = KeyRef::parse(&recipient.key).map_err(|e| format!("`{}`: {e}", recipient.key))?;
+        let pair = new_key_pair(new.id, &key, new.context.clone(), new.stage.clone())
+            .await
+            .map_err(|e| {
+                format!(
+                    "{e}\n  = help: a rotation makes a new key pair under every recipient's key with one session; if this session cannot reach `{}`, remove it first (`cargo sealed stage rm-key`), rotate, then add it again with `--to-profile`",
+                    recipient.key
+                )
+            })?;
+        sealed_to_new(new, pair, plaintexts)?;
+    }
+    Ok(())
+}
