@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use sealed_format::{KeyRef, Options};
+use sealed_format::{Bundle, KeyRef, Options};
 
 use crate::args::ContextArgs;
 use crate::bundle_ops::{new_key_pair, remember, rotated, rotation_report, set_value, SetValue};
@@ -147,6 +147,28 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether `bundle` (the file at `path`) is one `cargo sealed bundle` edits: not a stage's (its
+/// set pins it: `cargo sealed stage`), and with no other recipient (only a stage set pins one; a
+/// recipient nobody pins could be a writer's own key, which a `set` or a `rotate` would seal
+/// every value to). `nothing`: what the refusal did not do.
+fn outside_stage_sets(path: &Path, bundle: &Bundle, nothing: &str) -> Result<(), String> {
+    if let Some(stage) = &bundle.stage {
+        return Err(format!(
+            "`{}` is the bundle of stage `{stage}`: its stage set pins its key, id and recipients, so edit it with `cargo sealed stage` (`stage set SET {stage} NAME`, `stage rotate SET {stage}`), which checks the pins; {nothing}",
+            path.display()
+        ));
+    }
+    if let Some(recipient) = bundle.recipients.first() {
+        return Err(format!(
+            "`{}` has another recipient, `{}` (line {}), which no trust anchor pins: it could be a writer's own key, and every value would be sealed to it; {nothing}\n  = help: recipients belong to a stage's bundle (`cargo sealed stage add-key`); restore the file from version control",
+            path.display(),
+            recipient.key,
+            recipient.line
+        ));
+    }
+    Ok(())
+}
+
 /// `cargo sealed bundle set`: no KMS client is built, no credential read, nothing sent.
 fn set(args: &SetArgs) -> Result<ExitCode, String> {
     let bundle = set_value(
@@ -154,7 +176,7 @@ fn set(args: &SetArgs) -> Result<ExitCode, String> {
         &SetValue {
             name: &args.name,
             place: format!("`{}`", args.file.display()),
-            check: &|_| Ok(()),
+            check: &|bundle| outside_stage_sets(&args.file, bundle, "nothing was sealed"),
             trust_new_key: args.trust_new_key,
             strip_newline: args.strip_newline,
         },
@@ -168,16 +190,10 @@ fn set(args: &SetArgs) -> Result<ExitCode, String> {
 async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
     let locked = crate::bundle_file::lock(&args.file)?;
     let old = locked.bundle()?;
-    if let Some(stage) = &old.stage {
-        return Err(format!(
-            "`{}` is the bundle of stage `{stage}`: its stage set pins its key and id, so rotate it with `cargo sealed stage rotate SET {stage}` (which moves the pin too); nothing was rotated",
-            args.file.display()
-        ));
-    }
+    outside_stage_sets(&args.file, &old, "nothing was rotated")?;
     let key_text = args.key.clone().unwrap_or_else(|| old.key.clone());
     let key = KeyRef::parse(&key_text).map_err(|e| format!("--key: {e}"))?;
-    let (mut bundle, plaintexts) = rotated(&args.file, &old, &key, args.emulator).await?;
-    crate::recipients::recipients_again(&old, &mut bundle, &plaintexts).await?;
+    let (bundle, _) = rotated(&args.file, &old, &key, args.emulator).await?;
     locked.write(&bundle)?;
     remember(&bundle);
     eprintln!(

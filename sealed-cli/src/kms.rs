@@ -55,21 +55,57 @@ pub fn base64_of(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// A KMS client of its own for the named profile of the shared AWS config files (its region,
-/// credentials and `endpoint_url`), or for the environment's default chain (`None`), with
-/// `sealed`'s timeouts and HTTP client: one session of `stage add-key`, which never sees the
-/// other's.
-pub async fn session(profile: Option<&str>) -> aws_sdk_kms::Client {
+/// One session of `stage add-key`: a KMS client of its own, and who it is.
+pub struct Session {
+    /// The client.
+    pub client: aws_sdk_kms::Client,
+    /// Its access key id, all but the last four characters hidden (`access key …WXYZ`), or why
+    /// its credentials could not be read: for the report, so that the operator sees which
+    /// identity did what.
+    pub identity: String,
+}
+
+/// A session for the named profile of the shared AWS config files (its credentials, region and
+/// `endpoint_url`), or for the environment's default chain (`None`), with `sealed`'s timeouts
+/// and HTTP client; it never sees the other session's. A profile's credentials come from the
+/// profile alone: credentials in the environment (`AWS_ACCESS_KEY_ID`, which the default chain
+/// reads first) are not used.
+pub async fn session(profile: Option<&str>) -> Session {
+    use aws_credential_types::provider::ProvideCredentials as _;
     let settings = sealed_runtime::KmsSettings::default();
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(profile) = profile {
-        loader = loader.profile_name(profile);
-    }
-    let shared = loader
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(sealed_runtime::http_client())
         .timeout_config(settings.timeout_config())
-        .retry_config(settings.retry_config())
-        .load()
-        .await;
-    aws_sdk_kms::Client::new(&shared)
+        .retry_config(settings.retry_config());
+    if let Some(profile) = profile {
+        let from_profile = aws_config::profile::ProfileFileCredentialsProvider::builder()
+            .configure(
+                &aws_config::provider_config::ProviderConfig::default()
+                    .with_http_client(sealed_runtime::http_client()),
+            )
+            .profile_name(profile)
+            .build();
+        loader = loader
+            .profile_name(profile)
+            .credentials_provider(from_profile);
+    }
+    let shared = loader.load().await;
+    let identity = match shared.credentials_provider() {
+        None => "no credentials".to_owned(),
+        Some(provider) => match provider.provide_credentials().await {
+            Ok(credentials) => {
+                let id = credentials.access_key_id();
+                let tail: String = id
+                    .chars()
+                    .skip(id.chars().count().saturating_sub(4))
+                    .collect();
+                format!("access key …{tail}")
+            }
+            Err(error) => format!("credentials not read: {error}"),
+        },
+    };
+    Session {
+        client: aws_sdk_kms::Client::new(&shared),
+        identity,
+    }
 }

@@ -175,7 +175,7 @@ fn key_policy_statements(shared: bool) -> Vec<Value> {
 fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, String> {
     // key → (holds a bundle, holds a plain value)
     let mut keys: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
-    // a failover key in another account → the account of the stage's own key, the context
+    // a failover key in another account → the function's account, the context
     let mut foreign: BTreeMap<&str, Vec<(String, Conditions)>> = BTreeMap::new();
     for invocation in invocations {
         if let Ok(value) = &invocation.verdict {
@@ -186,9 +186,7 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
                 } else {
                     entry.1 = true;
                 }
-                let home = KeyRef::parse(key)
-                    .ok()
-                    .and_then(|k| k.account().map(str::to_owned));
+                let home = function_account(invocation, key);
                 for failover in value.checked.bundle.iter().flat_map(|b| &b.failover) {
                     keys.entry(failover.key.as_str()).or_default().0 = true;
                     let account = KeyRef::parse(&failover.key)
@@ -246,6 +244,36 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
         serde_json::to_string_pretty(&Value::Object(documents)).map_err(|e| e.to_string())?
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The account a value's function runs in, for a failover key's policy: its stage's `account=`
+/// when the set names one, else (with a warning) the account of the stage's own key.
+fn function_account(invocation: &Invocation, key: &str) -> Option<String> {
+    let named = invocation
+        .staged
+        .as_ref()
+        .zip(invocation.stage.as_deref())
+        .and_then(|(staged, stage)| {
+            let set =
+                sealed_format::StageSet::parse(&std::fs::read_to_string(&staged.set).ok()?).ok()?;
+            set.stage(stage)?.account.clone()
+        });
+    if named.is_some() {
+        return named;
+    }
+    let of_key = KeyRef::parse(key).ok()?.account()?.to_owned();
+    if invocation.verdict.as_ref().is_ok_and(|v| {
+        v.checked
+            .bundle
+            .as_ref()
+            .is_some_and(|b| !b.failover.is_empty())
+    }) {
+        warning(&format!(
+            "{}: its stage names no `account=`: the failover keys' statements allow the account of the stage's own key, {of_key}; if the function runs in another, put that account in `Principal`",
+            invocation.location()
+        ));
+    }
+    Some(of_key)
 }
 
 /// `kms:EncryptionContext:KEY` → the value.

@@ -280,6 +280,7 @@ async fn add(args: AddArgs) -> Result<ExitCode, String> {
         bundle: stage_bundle_name(&set_name, &args.stage),
         key: args.key.clone(),
         id: bundle.id,
+        public_key: STANDARD.encode(bundle.public_key()),
         account: args.account.clone(),
         regions: args.regions.clone(),
         recipients: Vec::new(),
@@ -577,15 +578,7 @@ async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<Str
     let mut values = format!("{count} value{}", if count == 1 { "" } else { "s" });
     let failover: Vec<&str> = stage.failover().map(|r| r.key.as_str()).collect();
     if !stage.recipients.is_empty() {
-        values = format!(
-            "{values}, {} recipient{}",
-            1 + stage.recipients.len(),
-            if failover.len() + 1 == 1 && stage.recipients.is_empty() {
-                ""
-            } else {
-                "s"
-            }
-        );
+        values = format!("{values}, {} recipients", 1 + stage.recipients.len());
     }
     if !args.kms {
         return Ok(format!(
@@ -606,9 +599,20 @@ async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<Str
         vec![first]
     };
     // the stage's key, then each failover recipient's: the function may use any of them
+    // the stage's key, then each failover recipient's: the function may use any of them, and
+    // with `--open` each must open every value to the same plaintext (a writer could have sealed
+    // another one to a failover key, met only in an outage)
     let mut proved = None;
-    for key in std::iter::once(stage.key.as_str()).chain(failover.iter().copied()) {
-        for name in &names {
+    for name in &names {
+        let mut first: Option<&'static sealed_runtime::Secret> = None;
+        for key in std::iter::once(stage.key.as_str()).chain(failover.iter().copied()) {
+            let in_words = |e: String| {
+                if key == stage.key {
+                    e
+                } else {
+                    format!("with the failover recipient `{key}`: {e}")
+                }
+            };
             let sealed = Sealed::from_bundle(text.clone(), *name)
                 .expect_key(key)
                 .expect_id(hex::encode(stage.id))
@@ -621,14 +625,23 @@ async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<Str
                 .allow_emulator(args.emulator)
                 .build()
                 .map_err(|e| e.to_string())?;
-            let result = prove_one(sealed, args.open).await;
-            proved = Some(result.map_err(|e| {
-                if key == stage.key {
-                    e
-                } else {
-                    format!("with the failover recipient `{key}`: {e}")
+            if !args.open {
+                proved = Some(prove_one(sealed, false).await.map_err(in_words)?);
+                continue;
+            }
+            let secret = sealed.get().await.map_err(|e| in_words(e.to_string()))?;
+            match first {
+                None => first = Some(secret),
+                Some(first) if !same_plaintext(first, secret) => {
+                    return Err(format!(
+                        "`{name}` opens to another plaintext with the failover recipient `{key}` than with the stage's key (neither is shown): a writer sealed different values to them; set it again with `cargo sealed stage set {} {} {name}`",
+                        file.display(),
+                        stage.name
+                    ));
                 }
-            })?);
+                Some(_) => {}
+            }
+            proved = Some(crate::proof::Proved::Opened);
         }
     }
     let mut what = proved.map(|p| p.words(true)).unwrap_or_default();
@@ -706,6 +719,7 @@ async fn rotate(args: &RotateArgs) -> Result<ExitCode, String> {
     bundle_lock.write(&bundle)?;
     if let Some(pinned) = set.stages.iter_mut().find(|s| s.name == stage.name) {
         pinned.id = bundle.id;
+        pinned.public_key = STANDARD.encode(bundle.public_key());
         for recipient in &mut pinned.recipients {
             if let Some(new) = bundle.recipient(&recipient.key) {
                 recipient.public_key = STANDARD.encode(new.public_key());
@@ -730,6 +744,15 @@ async fn rotate(args: &RotateArgs) -> Result<ExitCode, String> {
         args.file.display(),
         stage.name
     );
+    if stage
+        .failover()
+        .any(|recipient| !same_account(&recipient.key, &stage.key))
+    {
+        eprintln!(
+            "a failover key of `{}` is in another account: its key policy names the bundle id; give its owners the new statement (`cargo sealed policy --stage {} --key-policy`)",
+            stage.name, stage.name
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -740,9 +763,11 @@ async fn rotate(args: &RotateArgs) -> Result<ExitCode, String> {
 /// written.
 async fn add_key(args: &AddKeyArgs) -> Result<ExitCode, String> {
     // the reader's session first, before any client of the runtime is built
+    let mut reader_is = String::new();
     if let Some(profile) = &args.from_profile {
-        let client = crate::kms::session(Some(profile)).await;
-        sealed_runtime::set_client(&client).map_err(|e| e.to_string())?;
+        let reader = crate::kms::session(Some(profile)).await;
+        reader_is = format!(" (profile `{profile}`, {})", reader.identity);
+        sealed_runtime::set_client(&reader.client).map_err(|e| e.to_string())?;
     }
     let set_lock = crate::bundle_file::lock(&args.file)?;
     let mut set = set_lock.stage_set()?;
@@ -779,8 +804,12 @@ async fn add_key(args: &AddKeyArgs) -> Result<ExitCode, String> {
         .chain(stage.recipients.iter().map(|r| r.key.clone()))
         .collect();
     let (reader, plaintexts) = open_every_value(&path, &old, &readers, args.emulator).await?;
-    let client = crate::kms::session(args.to_profile.as_deref()).await;
-    let bundle = with_recipient(&client, old.clone(), &key, &plaintexts).await?;
+    let maker = crate::kms::session(args.to_profile.as_deref()).await;
+    let maker_is = match &args.to_profile {
+        Some(profile) => format!(", made with profile `{profile}` ({})", maker.identity),
+        None => String::new(),
+    };
+    let bundle = with_recipient(&maker.client, old.clone(), &key, &plaintexts).await?;
     let added = bundle
         .recipient(&args.key)
         .ok_or("the recipient was not added")?;
@@ -802,15 +831,13 @@ async fn add_key(args: &AddKeyArgs) -> Result<ExitCode, String> {
     }
     remember(&bundle);
     eprintln!(
-        "added `{}` to stage `{}` as a {} recipient: {} value{} opened with `{reader}`{} and sealed to its new key pair (public key {}){}; `{}` pins it",
+        "added `{}` to stage `{}` as a {} recipient: {} value{} opened with `{reader}`{reader_is} and sealed to its new key pair (public key {}){maker_is}; `{}` pins it",
         args.key,
         stage.name,
         role.as_str(),
         plaintexts.len(),
         if plaintexts.len() == 1 { "" } else { "s" },
-        args.from_profile.as_ref().map(|p| format!(" (profile `{p}`)")).unwrap_or_default(),
         crate::kms::fingerprint_of(added.public_key()),
-        args.to_profile.as_ref().map(|p| format!(", made with profile `{p}`")).unwrap_or_default(),
         args.file.display(),
     );
     if role == RecipientRole::Failover {
@@ -833,6 +860,12 @@ async fn add_key(args: &AddKeyArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether two plaintexts are the same, in constant time for equal lengths.
+fn same_plaintext(a: &sealed_runtime::Secret, b: &sealed_runtime::Secret) -> bool {
+    use subtle::ConstantTimeEq as _;
+    a.expose().ct_eq(b.expose()).into()
+}
+
 /// Whether the key ARNs `a` and `b` are of one account.
 fn same_account(a: &str, b: &str) -> bool {
     let account = |key: &str| {
@@ -843,15 +876,21 @@ fn same_account(a: &str, b: &str) -> bool {
     account(a) == account(b)
 }
 
-/// The error of a set that could not be written after its stage's bundle was: the old bundle put
-/// back, or both named for restoring.
+/// The error of a set that could not be written after its stage's bundle was: the old bundle
+/// put back if the file is still the one this command wrote (a `set` that came in between, once
+/// the bundle's lock was released, is not overwritten), or both named for restoring.
 fn put_back(
     path: &Path,
     old: &sealed_format::Bundle,
     new: &sealed_format::Bundle,
     error: &str,
 ) -> String {
-    let restored = crate::bundle_file::lock(path).and_then(|locked| locked.write(old));
+    let restored = crate::bundle_file::lock(path).and_then(|locked| {
+        if locked.bundle()?.render() != new.render() {
+            return Err("it changed since it was written".to_owned());
+        }
+        locked.write(old)
+    });
     match restored {
         Ok(()) => format!("{error}; the old bundle was put back: nothing changed"),
         Err(again) => format!(

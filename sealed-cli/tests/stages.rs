@@ -356,13 +356,21 @@ async fn rotate_and_rm_change_their_stage_alone_and_check_finds_a_copied_bundle(
     let before = std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap();
     let generation = sealed_format::Bundle::parse(&before).unwrap().generation;
 
-    // `bundle rotate` of a stage's bundle would leave the set's pin behind: refused
+    // `bundle rotate` of a stage's bundle would leave the set's pins behind, and `bundle set`
+    // would not check them: both refused
     let args = ["bundle", "rotate", "secrets/app.prod.bundle", "--emulator"];
     let (code, _, err) = run(&mut cli(dir), &args, "");
     assert_eq!(code, 1, "{err}");
-    assert!(
-        err.contains("rotate it with `cargo sealed stage rotate SET prod`"),
-        "{err}"
+    assert!(err.contains("`stage rotate SET prod`"), "{err}");
+    assert!(err.contains("nothing was rotated"), "{err}");
+    let args = ["bundle", "set", "secrets/app.prod.bundle", "db_password"];
+    let (code, _, err) = run(&mut cli(dir), &args, "x");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`stage set SET prod NAME`"), "{err}");
+    assert!(err.contains("nothing was sealed"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap(),
+        before
     );
 
     // rotate prod: its bundle and its pin change, dev's file not a byte; prod still opens
@@ -474,7 +482,7 @@ impl Profiles {
         std::fs::write(
             &config,
             format!(
-                "[profile prod]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = test\naws_secret_access_key = test\n\n[profile shared]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = test\naws_secret_access_key = test\n",
+                "[profile prod]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIAPRODREADER01\naws_secret_access_key = test\n\n[profile shared]\nregion = us-east-1\nendpoint_url = {}\naws_access_key_id = AKIASHAREDADMIN2\naws_secret_access_key = test\n",
                 require_emulator(),
                 second_account()
             ),
@@ -495,6 +503,9 @@ impl Profiles {
             .env("AWS_CONFIG_FILE", &self.config)
             .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
             .env("AWS_EC2_METADATA_DISABLED", "true")
+            // a third identity exported in the shell (aws-vault, CI): never either session's
+            .env("AWS_ACCESS_KEY_ID", "AKIAFROMTHESHELL")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
             // the operator's machine: its own record of the keys it sealed to
             .env(
                 "SEALED_KNOWN_BUNDLES",
@@ -544,6 +555,13 @@ async fn with_a_failover_in_another_account() -> (tempfile::TempDir, Profiles, S
         err.contains("as a failover recipient: 1 value opened with"),
         "{err}"
     );
+    // each session is its profile's identity, not the shell's
+    assert!(err.contains("(profile `prod`, access key …ER01)"), "{err}");
+    assert!(
+        err.contains("made with profile `shared` (access key …MIN2)"),
+        "{err}"
+    );
+    assert!(!err.contains("…HELL"), "{err}");
     assert!(err.contains("(the key is in account 222233334444"), "{err}");
     (scratch, profiles, shared_key)
 }
@@ -629,7 +647,7 @@ async fn a_recipient_in_another_account_is_added_with_two_sessions_and_pinned() 
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains(&format!(
-            "2 values opened with `{shared_key}` (profile `shared`)"
+            "2 values opened with `{shared_key}` (profile `shared`, access key …MIN2)"
         )),
         "{err}"
     );
@@ -744,6 +762,25 @@ async fn a_failover_key_is_granted_and_a_recipient_the_set_does_not_pin_is_refus
     );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains(&refusal), "{out}");
+
+    // outside a stage set nothing pins a recipient: `bundle set` refuses to seal to one
+    let staged = std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap();
+    let plain: Vec<&str> = staged
+        .lines()
+        .filter(|line| !line.starts_with("stage "))
+        .collect();
+    std::fs::write(dir.join("plain.bundle"), plain.join("\n") + "\n").unwrap();
+    let (code, _, err) = run(
+        &mut cli(dir),
+        &["bundle", "set", "plain.bundle", "api_token"],
+        "x",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("has another recipient, `{shared_key}`"))
+            && err.contains("which no trust anchor pins"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -818,4 +855,27 @@ async fn rotating_a_stage_makes_a_new_pair_for_each_recipient_and_moves_the_pins
         out.contains(&format!("so does each failover recipient's ({dr_key})")),
         "{out}"
     );
+
+    // a writer who sealed another plaintext to the failover key: found before an outage is
+    let mut bundle = prod_bundle(dir);
+    let value = bundle.value("db_password").unwrap().clone();
+    let other = sealed_runtime::__tools::seal_to(
+        &bundle,
+        &bundle.recipients[0].public_point(),
+        "db_password",
+        value.generation,
+        b"another-password",
+    )
+    .unwrap();
+    bundle.values[0].others[0] = other;
+    std::fs::write(dir.join("secrets/app.prod.bundle"), bundle.render()).unwrap();
+    let (code, out, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "`db_password` opens to another plaintext with the failover recipient `{dr_key}`"
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("another-password") && !out.contains("prod-password"));
 }

@@ -6,8 +6,8 @@
 //! # A sealed stage set: edit it with `cargo sealed stage`, never by hand.
 //! sealed-stages 1
 //! selector SEALED_STAGE
-//! stage dev app.dev.bundle key=arn:aws:kms:us-east-1:111122223333:key/… id=5b0e… account=111122223333
-//! stage prod app.prod.bundle key=arn:aws:kms:eu-west-1:444455556666:key/… id=9c3f… regions=eu-west-1,eu-central-1 failover=arn:aws:kms:eu-central-1:444455556666:key/…#MFkw…
+//! stage dev app.dev.bundle key=arn:aws:kms:us-east-1:111122223333:key/… id=5b0e… public-key=MFkw… account=111122223333
+//! stage prod app.prod.bundle key=arn:aws:kms:eu-west-1:444455556666:key/… id=9c3f… public-key=MFkw… regions=eu-west-1,eu-central-1 failover=arn:aws:kms:eu-central-1:444455556666:key/…#MFkw…
 //! ```
 //!
 //! A stage may have other recipients beside its key (`cargo sealed stage add-key`), each pinned
@@ -17,21 +17,27 @@
 //! only by an operator's `cargo sealed` command.
 //!
 //! The set is the trust anchor of its stages, as `key = …` is of a bundle value: it pins each
-//! stage's key (an ARN: an alias cannot be pinned by IAM) and its bundle's id, so that whoever can
-//! write a bundle file cannot point it at a key pair they know. Review changes to it as code
+//! stage's key (an ARN: an alias cannot be pinned by IAM), its bundle's id and public key, so
+//! that whoever can write a bundle file cannot point it at a key pair they know, nor make a
+//! writer seal to one. Review changes to it as code
 //! (`CODEOWNERS`); `cargo sealed stage set` never changes it.
 //!
 //! ```
 //! use sealed_format::StageSet;
 //!
 //! let set = StageSet::parse("sealed-stages 1\nselector STAGE\n\
-//!     stage dev app.dev.bundle key=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab id=5b0e8f7c2d4a4e1b9c3f6a8d7e2b1c0f account=111122223333\n").unwrap();
+//!     stage dev app.dev.bundle key=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab id=5b0e8f7c2d4a4e1b9c3f6a8d7e2b1c0f \
+//!     public-key=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWg== \
+//!     account=111122223333\n").unwrap();
 //! assert_eq!(set.selector, "STAGE");
 //! assert_eq!(set.stage("dev").unwrap().bundle, "app.dev.bundle");
 //! assert!(StageSet::parse(&set.render()).is_ok());
 //! ```
 
 use core::fmt;
+
+use base64::engine::general_purpose::STANDARD as STANDARD_B64;
+use base64::Engine as _;
 
 use crate::bundle::contents::Bundle;
 use crate::bundle::format::BUNDLE_ID_LEN;
@@ -66,6 +72,9 @@ pub struct Stage {
     pub key: String,
     /// Its bundle's id.
     pub id: [u8; BUNDLE_ID_LEN],
+    /// Its bundle's public key (a DER P-256 `SubjectPublicKeyInfo`, base64 as the bundle writes
+    /// it): what every writer seals to.
+    pub public_key: String,
     /// The account it runs in, when the set names one: its key must be this account's.
     pub account: Option<String>,
     /// The regions it runs in, when the set names them: `AWS_REGION` must be one at start-up.
@@ -168,6 +177,22 @@ pub fn check_stage_key(key: &str, account: Option<&str>) -> Result<(), String> {
     }
 }
 
+/// Checks a pinned public key (of `key`'s pair): a P-256 public key in standard base64.
+fn check_pinned_public_key(public_key: &str, key: &str) -> Result<(), String> {
+    use base64::Engine as _;
+    let valid = base64::engine::general_purpose::STANDARD
+        .decode(public_key)
+        .ok()
+        .is_some_and(|der| crate::bundle::public_key::check_public_key(&der).is_ok());
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "the public key pinned for `{key}` is not a P-256 public key in base64"
+        ))
+    }
+}
+
 fn check_account(account: &str) -> Result<(), String> {
     if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
@@ -225,6 +250,7 @@ impl Stage {
             check_region(region)?;
         }
         check_stage_key(&self.key, self.account.as_deref())?;
+        check_pinned_public_key(&self.public_key, &self.key)?;
         for (i, recipient) in self.recipients.iter().enumerate() {
             check_stage_key(&recipient.key, None)?;
             if recipient.key == self.key
@@ -235,17 +261,13 @@ impl Stage {
                     recipient.key, self.name
                 ));
             }
-            let valid = base64::Engine::decode(
-                &base64::engine::general_purpose::STANDARD,
-                &recipient.public_key,
-            )
-            .ok()
-            .is_some_and(|der| crate::bundle::public_key::check_public_key(&der).is_ok());
-            if !valid {
-                return Err(format!(
-                    "the public key pinned for `{}` is not a P-256 public key in base64",
-                    recipient.key
-                ));
+            check_pinned_public_key(&recipient.public_key, &recipient.key)?;
+            if recipient.public_key == self.public_key
+                || self.recipients[..i]
+                    .iter()
+                    .any(|r| r.public_key == recipient.public_key)
+            {
+                return Err(format!("the public key pinned for `{}` is another recipient's of stage `{}`: each recipient has a key pair of its own", recipient.key, self.name));
             }
         }
         Ok(())
@@ -287,6 +309,12 @@ impl Stage {
                 self.name
             ));
         }
+        if STANDARD_B64.encode(bundle.public_key()) != self.public_key {
+            return Err(format!(
+                "the public key of `{}` is not the one the stage set pins for `{}`: someone swapped it to read what is sealed to it; restore the bundle from version control",
+                self.bundle, self.name
+            ));
+        }
         self.check_recipients(bundle)
     }
 
@@ -294,7 +322,6 @@ impl Stage {
     /// its pinned public key: a recipient the set does not pin is one that a writer of the file
     /// added, and every later `set` would seal to it.
     fn check_recipients(&self, bundle: &Bundle) -> Result<(), String> {
-        use base64::Engine as _;
         for recipient in &bundle.recipients {
             let Some(pinned) = self.recipients.iter().find(|r| r.key == recipient.key) else {
                 return Err(format!(
@@ -431,11 +458,12 @@ impl StageSet {
         for stage in &self.stages {
             let _ = write!(
                 out,
-                "stage {} {} key={} id={}",
+                "stage {} {} key={} id={} public-key={}",
                 stage.name,
                 stage.bundle,
                 stage.key,
-                hex::encode(stage.id)
+                hex::encode(stage.id),
+                stage.public_key
             );
             if let Some(account) = &stage.account {
                 let _ = write!(out, " account={account}");
@@ -458,18 +486,20 @@ impl StageSet {
     }
 }
 
-/// A `stage NAME BUNDLE key=… id=… [account=…] [regions=…]` line.
+/// A `stage NAME BUNDLE key=… id=… public-key=… [account=…] [regions=…] [failover=…]…
+/// [break-glass=…]…` line.
 fn read_stage(number: usize, fields: &[&str]) -> Result<Stage, StageSetError> {
     let at = |message: String| StageSetError::at(number, message);
     let [_, name, bundle, rest @ ..] = fields else {
-        return Err(at("`stage` takes the stage's name, its bundle file, then `key=ARN id=HEX` and optionally `account=ID` and `regions=R1,R2`".into()));
+        return Err(at("`stage` takes the stage's name, its bundle file, then `key=ARN id=HEX public-key=BASE64` and optionally `account=ID`, `regions=R1,R2` and recipients (`failover=ARN#BASE64`, `break-glass=ARN#BASE64`)".into()));
     };
     let (mut key, mut id, mut account, mut regions) = (None, None, None, Vec::new());
+    let mut public_key = None;
     let mut recipients = Vec::new();
     for field in rest {
         let Some((what, value)) = field.split_once('=') else {
             return Err(at(format!(
-                "`{field}` is not `key=…`, `id=…`, `account=…` or `regions=…`"
+                "`{field}` is not `key=…`, `id=…`, `public-key=…`, `account=…`, `regions=…`, `failover=…` or `break-glass=…`"
             )));
         };
         let twice = || at(format!("`{what}=` given twice"));
@@ -484,6 +514,11 @@ fn read_stage(number: usize, fields: &[&str]) -> Result<Stage, StageSetError> {
                 hex::decode_to_slice(value, &mut bytes)
                     .map_err(|_| at(format!("`id=` must be {} hex digits", BUNDLE_ID_LEN * 2)))?;
                 if id.replace(bytes).is_some() {
+                    return Err(twice());
+                }
+            }
+            "public-key" => {
+                if public_key.replace(value.to_owned()).is_some() {
                     return Err(twice());
                 }
             }
@@ -516,7 +551,7 @@ fn read_stage(number: usize, fields: &[&str]) -> Result<Stage, StageSetError> {
             }
             other => {
                 return Err(at(format!(
-                    "unknown field `{other}=`; expected `key=`, `id=`, `account=`, `regions=`, `failover=` or `break-glass=`"
+                    "unknown field `{other}=`; expected `key=`, `id=`, `public-key=`, `account=`, `regions=`, `failover=` or `break-glass=`"
                 )))
             }
         }
@@ -526,6 +561,8 @@ fn read_stage(number: usize, fields: &[&str]) -> Result<Stage, StageSetError> {
         bundle: (*bundle).to_owned(),
         key: key.ok_or_else(|| at(format!("the stage `{name}` has no `key=`")))?,
         id: id.ok_or_else(|| at(format!("the stage `{name}` has no `id=`")))?,
+        public_key: public_key
+            .ok_or_else(|| at(format!("the stage `{name}` has no `public-key=`")))?,
         account,
         regions,
         recipients,
@@ -541,6 +578,11 @@ mod tests {
 
     const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
+    /// A public key as the set pins it.
+    fn pinned(spki: &[u8]) -> String {
+        STANDARD_B64.encode(spki)
+    }
+
     fn sample() -> StageSet {
         let mut set = StageSet::new("SEALED_STAGE").unwrap();
         set.stages.push(Stage {
@@ -548,6 +590,7 @@ mod tests {
             bundle: "app.dev.bundle".into(),
             key: KEY.into(),
             id: [1; 16],
+            public_key: pinned(&crate::bundle::contents::tests::public_key()),
             account: Some("111122223333".into()),
             regions: vec![],
             recipients: vec![],
@@ -558,6 +601,7 @@ mod tests {
             bundle: "app.prod.bundle".into(),
             key: KEY.replace("111122223333", "444455556666"),
             id: [2; 16],
+            public_key: pinned(&crate::bundle::contents::tests::public_key()),
             account: None,
             regions: vec!["us-east-1".into(), "eu-west-1".into()],
             recipients: vec![],
@@ -596,6 +640,8 @@ mod tests {
             ("regions=us-east-1", "regions=US", "line 5: region `US` is not a region name"),
             (" id=0101", " idx=0101", "line 4: unknown field `idx=`"),
             (" id=0101", " id=01", "line 4: `id=` must be 32 hex digits"),
+            (" public-key=MFkw", " public-key=MFkx", "line 4: the public key pinned for `arn:aws:kms:us-east-1:111122223333"),
+            (" public-key=MFkw", " publickey=MFkw", "line 4: unknown field `publickey=`"),
             ("selector SEALED_STAGE", "selectr SEALED_STAGE", "line 3: unknown directive `selectr`"),
         ];
         for (from, to, expected) in cases {
@@ -644,6 +690,15 @@ mod tests {
             .check_bundle(&bundle)
             .unwrap_err()
             .contains("the key the stage set pins"));
+        // a public key swapped for one a writer knows the private key of: every writer would
+        // seal to it
+        bundle.key = KEY.into();
+        let mut other = crate::bundle::contents::tests::public_key();
+        other[50] = 0x44;
+        bundle.public_key = other;
+        assert!(dev.check_bundle(&bundle).unwrap_err().contains(
+            "the public key of `app.dev.bundle` is not the one the stage set pins for `dev`"
+        ));
     }
 
     #[test]
@@ -680,6 +735,7 @@ mod tests {
             (format!("failover={OTHER}"), "failover=alias/dr".to_owned(), "line 4: the key of a stage is a key ARN"),
             (format!("failover={OTHER}"), format!("failover={KEY}"), "line 4: the key `arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab` is a recipient of stage `dev` already"),
             (format!("#{public_key}"), "#MFkw".to_owned(), "line 4: the public key pinned for"),
+            (format!("#{public_key}"), format!("#{}", pinned(&crate::bundle::contents::tests::public_key())), "line 4: the public key pinned for `arn:aws:kms:eu-central-1:777788889999:key/1234abcd-12ab-34cd-56ef-1234567890ab` is another recipient's of stage `dev`"),
         ] {
             let error = StageSet::parse(&text.replacen(&from, &to, 1)).unwrap_err().to_string();
             assert!(error.starts_with(expected), "{to}: {error}");

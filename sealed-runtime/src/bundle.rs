@@ -9,7 +9,7 @@
 //! reached through `__tools`), so that one module holds both halves of HPKE's use.
 
 use std::sync::{Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use sealed_format::{hpke_aad, hpke_info, POINT_LEN};
 use zeroize::Zeroizing;
@@ -22,33 +22,53 @@ use crate::throttling;
 
 type Cell = SingleFlight<PrivateKey, Error>;
 
-/// The private-key cell of each bundle met so far. A bundle is its id, its public key and the
-/// whole `Decrypt` of its private key (wrapped key, key and context): the values of one file
-/// share it, whichever crates name them, and a copy with another key or context line is another
-/// bundle, which KMS judges for itself. Few entries: one per bundle file in the binary.
-static BUNDLES: Mutex<Vec<(&'static Declaration, &'static Cell)>> = Mutex::new(Vec::new());
+/// The private-key cell of each key pair met so far: a bundle's own, or one of its recipients'.
+/// A key pair is the whole `Decrypt` of its private key (wrapped key, key and context, whose
+/// `sealed:bundle` entry is the bundle's id) and the public point it must match: the values of
+/// one file share it, whichever crates name them, and a copy with another key, context or public
+/// key line is another pair, which KMS and the key check judge for themselves. Few entries: one
+/// per recipient of each bundle file in the binary.
+static PAIRS: Mutex<Vec<(&'static Declaration, [u8; POINT_LEN], &'static Cell)>> =
+    Mutex::new(Vec::new());
 
-fn same_bundle(a: &Declaration, b: &Declaration) -> bool {
-    let pair = |declared: &Declaration| {
-        declared
-            .bundle
-            .as_ref()
-            .map(|bundle| (bundle.id, bundle.public_point))
-    };
-    pair(a) == pair(b) && a.ciphertext == b.ciphertext && a.key == b.key && a.context == b.context
+fn same_pair(a: &Declaration, b: &Declaration) -> bool {
+    a.ciphertext == b.ciphertext && a.key == b.key && a.context == b.context
 }
 
-fn cell_of(declared: &'static Declaration) -> &'static Cell {
-    let mut bundles = BUNDLES.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some((_, cell)) = bundles
+fn cell_of(declared: &'static Declaration, point: &[u8; POINT_LEN]) -> &'static Cell {
+    let mut pairs = PAIRS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, _, cell)) = pairs
         .iter()
-        .find(|(known, _)| same_bundle(known, declared))
+        .find(|(known, known_point, _)| known_point == point && same_pair(known, declared))
     {
         return cell;
     }
     let cell: &'static Cell = Box::leak(Box::new(SingleFlight::new()));
-    bundles.push((declared, cell));
+    pairs.push((declared, *point, cell));
     cell
+}
+
+/// The recipients whose KMS did not answer in this process (their `Decrypt`s, by address): a
+/// later access skips them while another recipient is left to try, so that callers arriving
+/// during an outage do not each wait out the same dead endpoint. Once a recipient's private key
+/// is unwrapped, no access asks KMS again.
+static DOWN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+fn address(declared: &'static Declaration) -> usize {
+    std::ptr::from_ref(declared) as usize
+}
+
+fn is_down(declared: &'static Declaration) -> bool {
+    DOWN.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .contains(&address(declared))
+}
+
+fn mark_down(declared: &'static Declaration) {
+    let mut down = DOWN.lock().unwrap_or_else(PoisonError::into_inner);
+    if !down.contains(&address(declared)) {
+        down.push(address(declared));
+    }
 }
 
 /// For `cargo sealed bundle set`: `plaintext` sealed as the value `name`, generation
@@ -145,24 +165,42 @@ fn fails_over(kind: &ErrorKind) -> bool {
     )
 }
 
-/// The bundle's private key: unwrapped with one `Decrypt` per bundle (single flight), checked
+/// The time kept for each recipient still to try when an earlier one's KMS does not answer:
+/// the first recipient's `Decrypt` is cut this long before the shared deadline (for each
+/// recipient after it), so that a failover always has an attempt's time (2 s) and a connection
+/// (1 s) left, whatever timeouts the client was installed with.
+const FAILOVER_RESERVE: Duration = Duration::from_millis(2500);
+
+/// The bundle's private key: unwrapped with one `Decrypt` per key pair (single flight), checked
 /// against the file's public key; a failure is not cached, the next access asks KMS again. With
-/// failover recipients, the first that answers (all under one deadline), and which one it is.
+/// failover recipients: the first whose KMS answers, all tries under one deadline, each cut early
+/// enough to leave [`FAILOVER_RESERVE`] to every recipient after it; and which one it is.
 async fn private_key_of(
     declared: &'static Declaration,
     bundle: &'static BundleMember,
 ) -> Result<(&'static PrivateKey, Recipient), Error> {
-    let order = recipients(declared, bundle);
-    if let Some(unwrapped) = unwrapped(&order) {
+    let all = recipients(declared, bundle);
+    if let Some(unwrapped) = unwrapped(&all) {
         return Ok(unwrapped);
     }
+    // recipients found down earlier in this process go last, not first
+    let (up, down): (Vec<Recipient>, Vec<Recipient>) =
+        all.iter().partition(|r| !is_down(r.declared));
+    let order: Vec<Recipient> = up.into_iter().chain(down).collect();
+    let several = order.len() > 1;
     let deadline = Instant::now() + throttling::THROTTLED_RETRY_DEADLINE;
     let mut earlier: Vec<String> = Vec::new();
     for (i, recipient) in order.iter().enumerate() {
-        let first_too = i > 0;
-        let result = cell_of(recipient.declared)
+        if let Some(unwrapped) = unwrapped(&order) {
+            return Ok(unwrapped);
+        }
+        let after = u32::try_from(order.len() - 1 - i).unwrap_or(u32::MAX);
+        let until = deadline
+            .checked_sub(FAILOVER_RESERVE * after)
+            .unwrap_or(deadline);
+        let result = cell_of(recipient.declared, recipient.point)
             .get_or_try_init(|| {
-                let unwrap = throttling::decrypt_by(recipient.declared, deadline, first_too);
+                let unwrap = throttling::decrypt_by(recipient.declared, until, several);
                 let (declared, point) = (recipient.declared, recipient.point);
                 async move {
                     let pkcs8 = unwrap.await?;
@@ -173,13 +211,12 @@ async fn private_key_of(
         match result {
             Ok(key) => {
                 if !earlier.is_empty() {
-                    tracing::warn!(value = %declared.location, key = recipient.declared.key.unwrap_or(""), tried = %earlier.join("; "), "sealed: the bundle's first recipient did not answer; opened it with a failover recipient");
+                    tracing::warn!(value = %declared.location, key = recipient.declared.key.unwrap_or(""), tried = %earlier.join("; "), "sealed: an earlier recipient of the bundle did not answer; opened it with a failover recipient");
                 }
                 return Ok((key, *recipient));
             }
-            Err(error)
-                if fails_over(error.kind()) && i + 1 < order.len() && Instant::now() < deadline =>
-            {
+            Err(error) if fails_over(error.kind()) && i + 1 < order.len() => {
+                mark_down(recipient.declared);
                 earlier.push(format!(
                     "`{}`: {}",
                     recipient.declared.key.unwrap_or("?"),
@@ -197,7 +234,7 @@ async fn private_key_of(
 fn unwrapped(order: &[Recipient]) -> Option<(&'static PrivateKey, Recipient)> {
     order
         .iter()
-        .find_map(|r| cell_of(r.declared).get().map(|key| (key, *r)))
+        .find_map(|r| cell_of(r.declared, r.point).get().map(|key| (key, *r)))
 }
 
 fn details(declared: &Declaration) -> Details {

@@ -246,6 +246,25 @@ impl Sealed {
         })
     }
 
+    /// The KMS keys that may open this value, in the order the trust anchor pins them: for a
+    /// value of a bundle, its key then its failover recipients' (a stage's `failover=` keys,
+    /// [`BundleValueBuilder::failover`](crate::BundleValueBuilder::failover)); for a value of a
+    /// stage set, those of `stage` (`None` for a stage that does not hold it); for any other
+    /// value, its key. Break-glass recipients are never among them. At run time the ones in the
+    /// function's region (`AWS_REGION`) are tried first.
+    pub fn recipients(&self, stage: Option<&str>) -> Option<Vec<&'static str>> {
+        let mut declared = self.declaration();
+        if let Some(staged) = &declared.staged {
+            let stage = stage?;
+            declared = staged.stages.iter().find(|s| s.name == stage)?.declared?;
+        }
+        let failover = declared
+            .bundle
+            .iter()
+            .flat_map(|b| b.failover.iter().filter_map(|f| f.declared.key));
+        Some(declared.key.into_iter().chain(failover).collect())
+    }
+
     /// Where the `sealed!` is written.
     pub fn location(&self) -> Location {
         self.declaration().location

@@ -35,15 +35,15 @@ pub(crate) async fn decrypt(declared: &Declaration) -> Result<Zeroizing<Vec<u8>>
     decrypt_by(declared, Instant::now() + THROTTLED_RETRY_DEADLINE, false).await
 }
 
-/// As [`decrypt`], with the deadline `deadline`: for a bundle, the deadline of its first
-/// recipient's `Decrypt`, shared by the recipients it fails over to. A round after a pause ends
-/// by it whatever its own timeouts; the first round too when `first_too` (a failover's: the
-/// client's own timeouts bound it otherwise, and a client installed with longer ones keeps
+/// As [`decrypt`], ending by `deadline`: for a bundle with failover recipients, its share of the
+/// one deadline they all have. A round after a pause ends by it whatever its own timeouts; the
+/// first round too when `bound_first_round` (a bundle with failover recipients: without it the
+/// client's own timeouts bound the first round, and a client installed with longer ones keeps
 /// them).
 pub(crate) async fn decrypt_by(
     declared: &Declaration,
     deadline: Instant,
-    first_too: bool,
+    bound_first_round: bool,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let started = Instant::now();
     let attempts = Attempts::default();
@@ -53,7 +53,7 @@ pub(crate) async fn decrypt_by(
         let last = throttled.take();
         let left = deadline.saturating_duration_since(Instant::now());
         let call = replica::call(declared, Mode::Decrypt, &attempts);
-        let bounded = if last.is_some() || first_too {
+        let bounded = if last.is_some() || bound_first_round {
             tokio::time::timeout(left, call).await
         } else {
             Ok(call.await)

@@ -1,9 +1,14 @@
 //! A bundle with several recipients against moto: when the first recipient's KMS does not
 //! answer, the value opens with the next one, tried in the function's own region first; a
-//! refusal or a tampered file is never failed over. The library's client sends one region's
-//! requests to a closed port (an outage of that region's KMS endpoint) and every other region's
-//! to moto. Its own test binary: the process-wide client is installed once.
-//! Needs `eval "$(scripts/dev-kms)"` and `--features emulator`.
+//! refusal or a tampered file is never failed over. The library's client sends each region's
+//! requests to its own endpoint, as AWS has one per region: the function's own region to a
+//! closed port (an outage), `ap-southeast-2` to a server that accepts and never answers,
+//! `eu-north-1` to a KMS that refuses every request (`SEALED_DENY_KMS_ENDPOINT`), every other region
+//! to moto. The client waits up to 4 s per attempt and 20 s per operation (a client installed
+//! with longer timeouts than the library's): the failover must still have its time. Its own
+//! test binary: the process-wide client is installed once.
+//! Needs `eval "$(scripts/dev-kms)"`, `SEALED_DENY_KMS_ENDPOINT` and `--features emulator`
+//! (scripts/test provides them).
 #![cfg(feature = "emulator")]
 
 use aws_sdk_kms::config::endpoint::{Endpoint, EndpointFuture, Params, ResolveEndpoint};
@@ -19,24 +24,45 @@ use support::{create_key, Sent};
 
 const CANARY: &str = "canary-failover-7c1d";
 
-/// Where the library's requests go: the region `out` to a port nobody listens on, the others to
-/// moto.
+/// The region whose KMS accepts connections and never answers.
+const SILENT: &str = "ap-southeast-2";
+/// The region whose KMS refuses every request.
+const DENYING: &str = "eu-north-1";
+
+/// Where the library's requests go: the region `out` to a port nobody listens on, [`SILENT`] to
+/// `silent`, [`DENYING`] to `deny`, the others to moto.
 #[derive(Debug)]
-struct Outage {
+struct Regions {
     moto: String,
     out: String,
+    silent: String,
+    deny: String,
 }
 
-impl ResolveEndpoint for Outage {
+impl ResolveEndpoint for Regions {
     fn resolve_endpoint<'a>(&'a self, params: &'a Params) -> EndpointFuture<'a> {
-        let url = if params.region() == Some(self.out.as_str()) {
+        let url = match params.region() {
             // the discard port: refused on loopback, at once
-            "http://127.0.0.1:9".to_owned()
-        } else {
-            self.moto.clone()
+            Some(region) if region == self.out => "http://127.0.0.1:9".to_owned(),
+            Some(SILENT) => self.silent.clone(),
+            Some(DENYING) => self.deny.clone(),
+            _ => self.moto.clone(),
         };
         EndpointFuture::ready(Ok(Endpoint::builder().url(url).build()))
     }
+}
+
+/// A server that accepts every connection and never answers: its address.
+fn silent_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    format!("http://{address}")
 }
 
 struct Harness {
@@ -58,15 +84,26 @@ async fn harness() -> &'static Harness {
             );
             let own = std::env::var("AWS_REGION").expect("scripts/dev-kms sets AWS_REGION");
             let other = if own == "eu-west-1" { "eu-central-1" } else { "eu-west-1" }.to_owned();
+            let deny = std::env::var("SEALED_DENY_KMS_ENDPOINT").expect(
+                "this test needs a KMS that denies every request: run `export SEALED_DENY_KMS_ENDPOINT=$(SEALED_DEV_KMS_STATE=target/dev-kms-deny scripts/dev-kms --iam 0 | sed -n 's/^export AWS_ENDPOINT_URL_KMS=//p')` (scripts/test does)",
+            );
             let sent = Sent::default();
             let config = sealed_runtime::default_config().await;
+            let patient = aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(std::time::Duration::from_secs(1))
+                .operation_attempt_timeout(std::time::Duration::from_secs(4))
+                .operation_timeout(std::time::Duration::from_secs(20))
+                .build();
             set_client(&aws_sdk_kms::Client::from_conf(
                 config
                     .to_builder()
-                    .endpoint_resolver(Outage {
+                    .endpoint_resolver(Regions {
                         moto,
                         out: own.clone(),
+                        silent: silent_server(),
+                        deny,
                     })
+                    .timeout_config(patient)
                     .interceptor(sent.clone())
                     .build(),
             ))
@@ -269,4 +306,33 @@ fn a_failover_recipient_must_be_one_of_the_bundles() {
         .build()
         .unwrap_err();
     assert!(error.to_string().contains("failover recipient"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kms_that_never_answers_leaves_the_failover_its_time() {
+    let h = harness().await;
+    // the silent region's first try would run for three 4 s attempts, past the 9 s deadline
+    let silent = h.key_in(SILENT).await;
+    let second = h.key_in(&h.other).await;
+    let text = make_bundle(h, &[&silent, &second]).await;
+    let a = value(&text, "a", &silent, &[&second]);
+    let secret = a.get().await.unwrap();
+    assert_eq!(secret.expose(), format!("{CANARY}-a").as_bytes());
+    assert_eq!(h.calls(&second), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_is_not_failed_over() {
+    let h = harness().await;
+    // KMS answers, and says no (here: it knows no such credentials; `AccessDenied` and a disabled
+    // key are refusals alike, `bundle.rs`'s unit test lists them): a misconfiguration, or incident
+    // response cutting the function off, never a reason to ask another key
+    let denied = h.key_in(DENYING).await;
+    let second = h.key_in(&h.other).await;
+    let text = make_bundle(h, &[&denied, &second]).await;
+    let a = value(&text, "a", &denied, &[&second]);
+    let error = a.get().await.unwrap_err();
+    assert_eq!(error.kind(), &ErrorKind::Credentials, "{error}");
+    assert_eq!(error.region(), Some(DENYING), "{error}");
+    assert_eq!(h.calls(&second), 0, "the second recipient was never asked");
 }

@@ -133,6 +133,9 @@ impl Bundle {
         if recipient.key == self.key || self.recipient(&recipient.key).is_some() {
             return Err(BundleErrorKind::DuplicateRecipient(recipient.key));
         }
+        if self.public_points().contains(&recipient.public_point()) {
+            return Err(BundleErrorKind::SharedPublicKey(recipient.key));
+        }
         if sealings.len() != self.values.len() {
             return Err(BundleErrorKind::Sealings {
                 name: String::new(),
@@ -159,9 +162,8 @@ impl Bundle {
         };
         self.recipients.remove(index);
         for value in &mut self.values {
-            if index < value.others.len() {
-                value.others.remove(index);
-            }
+            // every value has a sealing per recipient: `parse` and `set` see to it
+            value.others.remove(index);
         }
         true
     }

@@ -8,7 +8,7 @@ use crate::bundle::contents::Bundle;
 use crate::bundle::error::{BundleError, BundleErrorKind};
 use crate::bundle::format::{BUNDLE_HEADER, BUNDLE_ID_LEN, FORMAT_1_HEADER};
 use crate::bundle::percent_encoding::decode_field;
-use crate::bundle::public_key::check_public_key;
+use crate::bundle::public_key::{check_public_key, point_of};
 use crate::bundle::recipient::Recipient;
 use crate::bundle::value::{check_sealed_len, check_stage_name, check_value_name, BundleValue};
 use crate::context::{check_context_keys, check_env_name, ContextValue};
@@ -170,6 +170,12 @@ impl HeaderDirectives {
         if self.key.as_deref() == Some(key) || self.recipients.iter().any(|r| r.key == key) {
             return Err(at(BundleErrorKind::DuplicateRecipient(key.to_owned())));
         }
+        let point = recipient.public_point();
+        let shared = self.public_key.as_deref().map(point_of) == Some(point)
+            || self.recipients.iter().any(|r| r.public_point() == point);
+        if shared {
+            return Err(at(BundleErrorKind::SharedPublicKey(key.to_owned())));
+        }
         self.recipients.push(recipient);
         Ok(())
     }
@@ -222,6 +228,16 @@ impl Bundle {
             return Err(BundleError::at(
                 twice.line,
                 BundleErrorKind::DuplicateRecipient(key),
+            ));
+        }
+        if let Some(shared) = header
+            .recipients
+            .iter()
+            .find(|r| r.public_point() == point_of(&public_key))
+        {
+            return Err(BundleError::at(
+                shared.line,
+                BundleErrorKind::SharedPublicKey(shared.key.clone()),
             ));
         }
         if let Some(ahead) = values.iter().find(|v| v.generation > generation) {
@@ -597,6 +613,17 @@ mod tests {
             let error = error_of(&text.replacen(recipient_line, &line, 1));
             assert!(error.starts_with(expected), "{bad}: {error}");
         }
+        // a recipient with the bundle's own public key: one key pair, not two
+        let fields: Vec<&str> = recipient_line.split(' ').collect();
+        let own_key = text.lines().find(|l| l.starts_with("public-key ")).unwrap();
+        let same = format!(
+            "recipient {} {} {}",
+            fields[1],
+            &own_key["public-key ".len()..],
+            fields[3]
+        );
+        let error = error_of(&text.replacen(recipient_line, &same, 1));
+        assert!(error.starts_with("line 10: the recipient `arn:aws:kms:eu-central-1:777788889999:key/1234abcd-12ab-34cd-56ef-1234567890ab` has the public key of another recipient"), "{error}");
         let late = format!("{text}{recipient_line}\n");
         assert!(error_of(&late).starts_with("line 14: `recipient` after the values"));
     }
