@@ -161,6 +161,9 @@ pub(crate) struct Details {
     pub(crate) bundle: Option<(&'static str, &'static str)>,
     /// For a value of a stage set, before a stage is chosen: the set file and the value's name.
     pub(crate) stage_set: Option<(&'static str, &'static str)>,
+    /// For [`ErrorKind::Unreachable`]: the TLS library's words when the endpoint's certificate
+    /// was refused.
+    pub(crate) certificate: Option<String>,
     /// For a bundle with failover recipients: what each recipient tried before this error's
     /// answered (`` `arn:…`: Unreachable ``).
     pub(crate) tried_before: Vec<String>,
@@ -395,14 +398,24 @@ fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
             },
             "KMS did not answer in time: check the network path (VPC endpoint or NAT for functions in a VPC), or raise the timeouts with `set_client`",
         ),
-        ErrorKind::Unreachable => says(
-            "Unreachable",
-            "KMS is unreachable",
-            format!(
-                "check the network and the endpoint ({}): functions in a VPC need a KMS VPC endpoint or a NAT gateway",
-                d.endpoint.as_deref().unwrap_or("the default KMS endpoint")
+        ErrorKind::Unreachable => match &d.certificate {
+            Some(words) => says(
+                "Unreachable",
+                "KMS is unreachable: its TLS certificate was refused",
+                format!(
+                    "the endpoint ({}) presented a certificate the trusted roots do not sign ({words}); sealed-runtime trusts the roots compiled into it (Mozilla's list, which every AWS endpoint is signed by): behind a proxy or endpoint with a private certificate authority, name its certificate with SSL_CERT_FILE, or build with sealed-runtime's `native-roots` feature to trust the system's store",
+                    d.endpoint.as_deref().unwrap_or("the default KMS endpoint")
+                ),
             ),
-        ),
+            None => says(
+                "Unreachable",
+                "KMS is unreachable",
+                format!(
+                    "check the network and the endpoint ({}): functions in a VPC need a KMS VPC endpoint or a NAT gateway",
+                    d.endpoint.as_deref().unwrap_or("the default KMS endpoint")
+                ),
+            ),
+        },
         ErrorKind::Credentials => says(
             "Credentials",
             "no usable AWS credentials",

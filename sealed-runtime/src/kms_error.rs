@@ -54,14 +54,16 @@ pub(crate) fn error_of(
             ErrorKind::TimedOut
         }
         SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::TimedOut,
-        SdkError::DispatchFailure(_) => match credentials::diagnose(&error) {
-            Some((message, diagnosis)) => {
+        SdkError::DispatchFailure(_) => {
+            if let Some((message, diagnosis)) = credentials::diagnose(&error) {
                 details.credentials = Some(diagnosis);
                 details.aws_message = Some(message);
                 ErrorKind::Credentials
+            } else {
+                details.certificate = refused_certificate(&error);
+                ErrorKind::Unreachable
             }
-            None => ErrorKind::Unreachable,
-        },
+        }
         // The request could not be built: nothing KMS said.
         SdkError::ConstructionFailure(_) => {
             details.aws_message = std::error::Error::source(&error).map(ToString::to_string);
@@ -85,6 +87,21 @@ pub(crate) fn error_of(
         other => other.into_source().ok().map(Arc::from),
     };
     Error::with_source(kind, details, source)
+}
+
+/// The TLS library's words when a connection failed because the endpoint's certificate was
+/// refused (`invalid peer certificate: UnknownIssuer`): found in the error's chain, whichever
+/// crypto provider made it.
+fn refused_certificate(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        let words = error.to_string();
+        if let Some(at) = words.find("invalid peer certificate") {
+            return Some(words[at..].to_owned());
+        }
+        next = error.source();
+    }
+    None
 }
 
 /// What a KMS error code (or, without one, the HTTP status) means for the user. Only 5xx is

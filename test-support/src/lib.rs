@@ -9,6 +9,8 @@
 //!   with IAM enforced, its IAM set-up), `kms` (keys and sealed test values through the SDK,
 //!   interceptors that count and record requests) and `leaks` (made-up plaintexts, and the
 //!   check that none of them reaches a message or a log).
+//! * With the `tls` feature: `tls` (a TLS-terminating proxy in front of the emulator, its CA
+//!   made for the test).
 #![forbid(unsafe_code)]
 // A helper that cannot go on fails the test that called it, with a message: panics are its errors.
 #![allow(clippy::missing_panics_doc)]
@@ -21,6 +23,8 @@ pub mod kms;
 pub mod layers;
 #[cfg(feature = "kms")]
 pub mod leaks;
+#[cfg(feature = "tls")]
+pub mod tls;
 pub mod workspace;
 
 pub use child::{child_test, stdout_of};
