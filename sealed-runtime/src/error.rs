@@ -402,10 +402,7 @@ fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
             Some(words) => says(
                 "Unreachable",
                 "KMS is unreachable: its TLS certificate was refused",
-                format!(
-                    "the endpoint ({}) presented a certificate the trusted roots do not sign ({words}); sealed-runtime trusts the roots compiled into it (Mozilla's list, which every AWS endpoint is signed by): behind a proxy or endpoint with a private certificate authority, name its certificate with SSL_CERT_FILE, or build with sealed-runtime's `native-roots` feature to trust the system's store",
-                    d.endpoint.as_deref().unwrap_or("the default KMS endpoint")
-                ),
+                certificate_help(words, d.endpoint.as_deref()),
             ),
             None => says(
                 "Unreachable",
@@ -539,6 +536,25 @@ fn list(items: &[String]) -> String {
         .join(", ")
 }
 
+/// What to do about a server certificate TLS refused (`words`: rustls's, such as `invalid peer
+/// certificate: UnknownIssuer`): trust its authority when no trusted root signs it, else look at
+/// the certificate itself.
+fn certificate_help(words: &str, endpoint: Option<&str>) -> String {
+    let endpoint = endpoint.unwrap_or("the default KMS endpoint");
+    if !words.contains("UnknownIssuer") {
+        return format!(
+            "the endpoint ({endpoint}) presented a certificate TLS refused ({words}): check its host name against the endpoint's, its validity dates and this machine's clock"
+        );
+    }
+    let trusted = match crate::tls::roots() {
+        crate::tls::Roots::CompiledIn => "the roots compiled into sealed-runtime (Mozilla's list, which signs every AWS endpoint)",
+        crate::tls::Roots::Platform => "the certificates SSL_CERT_FILE or SSL_CERT_DIR name, else the system's store (`native-roots`)",
+    };
+    format!(
+        "the endpoint ({endpoint}) presented a certificate that none of the trusted roots signs ({words}); trusted are {trusted}: behind a proxy or endpoint with a private certificate authority, name its certificate with SSL_CERT_FILE, or build with sealed-runtime's `native-roots` feature to trust the system's store"
+    )
+}
+
 impl fmt::Display for Error {
     /// `access denied to kms:Decrypt for the sealed value at src/main.rs:12:25 (key `…`, region
     /// eu-west-1, AccessDeniedException, request id …): AWS's message; help: …`
@@ -579,6 +595,9 @@ impl fmt::Display for Error {
             )),
             (None, Some(elapsed)) => facts.push(format!("after {} ms", elapsed.as_millis())),
             _ => {}
+        }
+        if let (ErrorKind::Credentials, Some(words)) = (self.kind(), &d.certificate) {
+            facts.push(format!("a TLS certificate was refused: {words}"));
         }
         if !d.tried_before.is_empty() {
             facts.push(format!(
@@ -668,5 +687,32 @@ mod lambda_tests {
             let diagnostic = lambda_runtime::Diagnostic::from(Error::new(kind));
             assert_eq!(diagnostic.error_type, format!("sealed.{name}"));
         }
+    }
+}
+
+#[cfg(test)]
+mod certificate_tests {
+    use super::certificate_help;
+
+    #[test]
+    fn a_certificate_no_root_signs_names_the_roots_and_another_refusal_the_certificate() {
+        let unknown = certificate_help(
+            "invalid peer certificate: UnknownIssuer",
+            Some("https://kms.example"),
+        );
+        assert!(
+            unknown.contains("none of the trusted roots signs"),
+            "{unknown}"
+        );
+        assert!(
+            unknown.contains("SSL_CERT_FILE") && unknown.contains("native-roots"),
+            "{unknown}"
+        );
+        let expired = certificate_help("invalid peer certificate: Expired", None);
+        assert!(
+            expired.contains("validity dates and this machine's clock"),
+            "{expired}"
+        );
+        assert!(!expired.contains("SSL_CERT_FILE"), "{expired}");
     }
 }

@@ -55,12 +55,13 @@ pub(crate) fn error_of(
         }
         SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::TimedOut,
         SdkError::DispatchFailure(_) => {
+            // a TLS-inspecting proxy refused in front of KMS, or of STS or SSO
+            details.certificate = refused_certificate(&error);
             if let Some((message, diagnosis)) = credentials::diagnose(&error) {
                 details.credentials = Some(diagnosis);
                 details.aws_message = Some(message);
                 ErrorKind::Credentials
             } else {
-                details.certificate = refused_certificate(&error);
                 ErrorKind::Unreachable
             }
         }
@@ -90,8 +91,8 @@ pub(crate) fn error_of(
 }
 
 /// The TLS library's words when a connection failed because the endpoint's certificate was
-/// refused (`invalid peer certificate: UnknownIssuer`): found in the error's chain, whichever
-/// crypto provider made it.
+/// refused (`invalid peer certificate: UnknownIssuer`, `…: Expired`, …): found in the error's
+/// chain as rustls says it, whichever crypto provider (ring, AWS-LC) verified it.
 fn refused_certificate(error: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut next = Some(error);
     while let Some(error) = next {

@@ -14,15 +14,23 @@
 //! * with the `native-roots` feature, the platform's store (for a network behind a
 //!   TLS-inspecting proxy whose certificate authority the system trusts).
 //!
-//! Both connectors are the SDK's own (`aws-smithy-http-client`), with the client's timeouts:
-//! what changes is when they are made and which roots the TLS one trusts.
+//! Both connectors are the SDK's own (`aws-smithy-http-client`), with the client's timeouts,
+//! retries' error classes and connection pools: what changes is when they are made and which
+//! roots the TLS one trusts. The roots are chosen and parsed once per process, on the first TLS
+//! connection (with `native-roots`, reading the system's store then, inside that request's
+//! connect timeout), and concurrent first requests wait for that one. Not passed on: a time
+//! source installed in the client's configuration (the SDK's builder keeps that setting to
+//! itself), so the connectors' telemetry uses the system clock. The compiled-in roots change
+//! with the `webpki-root-certs` crate (`cargo update`), not with the system's distrust updates.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
 use aws_smithy_http_client::Connector;
+use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
     SharedHttpConnector,
@@ -49,8 +57,9 @@ fn crypto_mode() -> CryptoMode {
     return CryptoMode::Ring;
 }
 
-/// Where the root certificates of TLS connections come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where the root certificates of TLS connections come from (for errors: which ones a refused
+/// certificate was checked against).
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Roots {
     /// The roots compiled into the binary.
     CompiledIn,
@@ -73,30 +82,38 @@ pub(crate) fn roots() -> Roots {
     }
 }
 
-/// The trust store of `roots`.
-fn trust_store(roots: Roots) -> TrustStore {
-    match roots {
-        Roots::Platform => TrustStore::default(),
-        Roots::CompiledIn => {
-            let mut store = TrustStore::empty();
-            for certificate in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
-                store.add_pem_certificate(pem(certificate));
-            }
-            store
-        }
-    }
+/// The TLS context of every TLS connector: the roots [`roots`] chose, made once, on the first
+/// TLS connection of the process.
+fn tls_context() -> TlsContext {
+    static CONTEXT: OnceLock<TlsContext> = OnceLock::new();
+    CONTEXT
+        .get_or_init(|| {
+            let store = match roots() {
+                Roots::Platform => TrustStore::default(),
+                Roots::CompiledIn => TrustStore::empty().with_pem_certificate(compiled_in_pem()),
+            };
+            TlsContext::builder()
+                .with_trust_store(store)
+                .build()
+                .expect("a trust store without server names is a valid TLS context")
+        })
+        .clone()
 }
 
-/// A DER certificate as PEM, the form the SDK's trust store takes.
-fn pem(der: &[u8]) -> Vec<u8> {
+/// The compiled-in roots as one PEM bundle, the form the SDK's trust store takes (it has no
+/// door for DER).
+fn compiled_in_pem() -> Vec<u8> {
     use base64::Engine as _;
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut pem = b"-----BEGIN CERTIFICATE-----\n".to_vec();
-    for line in body.as_bytes().chunks(64) {
-        pem.extend_from_slice(line);
-        pem.push(b'\n');
+    let mut pem = Vec::with_capacity(webpki_root_certs::TLS_SERVER_ROOT_CERTS.len() * 2048);
+    for der in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
+        let body = base64::engine::general_purpose::STANDARD.encode(der);
+        pem.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
+        for line in body.as_bytes().chunks(64) {
+            pem.extend_from_slice(line);
+            pem.push(b'\n');
+        }
+        pem.extend_from_slice(b"-----END CERTIFICATE-----\n");
     }
-    pem.extend_from_slice(b"-----END CERTIFICATE-----\n");
     pem
 }
 
@@ -136,6 +153,11 @@ struct OnDemand {
 }
 
 impl HttpClient for OnDemand {
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        // as the SDK's own client says it, for the user agent
+        Some(ConnectorMetadata::new("hyper", Some(Cow::Borrowed("1.x"))))
+    }
+
     fn http_connector(
         &self,
         settings: &HttpConnectorSettings,
@@ -186,17 +208,16 @@ impl ByScheme {
 
 impl HttpConnector for ByScheme {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let tls = request.uri().starts_with("https:");
+        let tls = request
+            .uri()
+            .get(..6)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https:"));
         let connector = if tls {
             self.https.get_or_init(|| {
-                let context = TlsContext::builder()
-                    .with_trust_store(trust_store(roots()))
-                    .build()
-                    .expect("a trust store without server names is a valid TLS context");
                 let connector = self
                     .builder()
                     .tls_provider(tls::Provider::Rustls(crypto_mode()))
-                    .tls_context(context)
+                    .tls_context(tls_context())
                     .build();
                 Arc::new(connector)
             })
@@ -213,12 +234,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_compiled_in_roots_are_pem_the_trust_store_reads() {
-        let first = webpki_root_certs::TLS_SERVER_ROOT_CERTS[0].as_ref();
-        let text = pem(first);
-        let parsed = rustls_pki_types::pem::PemObject::from_pem_slice(&text);
-        let parsed: rustls_pki_types::CertificateDer<'_> = parsed.unwrap();
-        assert_eq!(parsed.as_ref(), first);
-        assert!(webpki_root_certs::TLS_SERVER_ROOT_CERTS.len() > 100);
+    fn every_compiled_in_root_reaches_the_trust_store_as_a_trust_anchor() {
+        use rustls_pki_types::pem::PemObject as _;
+        let bundle = compiled_in_pem();
+        let parsed: Vec<rustls_pki_types::CertificateDer<'static>> =
+            rustls_pki_types::CertificateDer::pem_slice_iter(&bundle)
+                .collect::<Result<_, _>>()
+                .unwrap();
+        assert_eq!(parsed.len(), webpki_root_certs::TLS_SERVER_ROOT_CERTS.len());
+        for (parsed, der) in parsed.iter().zip(webpki_root_certs::TLS_SERVER_ROOT_CERTS) {
+            assert_eq!(parsed.as_ref(), der.as_ref());
+        }
+        // what the SDK does with them: every one a trust anchor (it panics on one that is not)
+        let mut store = rustls_for_tests::RootCertStore::empty();
+        let (valid, invalid) = store.add_parsable_certificates(parsed);
+        assert_eq!(
+            (valid, invalid),
+            (webpki_root_certs::TLS_SERVER_ROOT_CERTS.len(), 0)
+        );
+        assert!(valid > 100);
     }
 }

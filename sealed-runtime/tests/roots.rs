@@ -67,7 +67,8 @@ fn traced(value: &str, endpoint: &str, env: &[(&str, &Path)], dir: &Path) -> (St
     let child = child_test("open_one_value");
     let mut command = Command::new(strace());
     command
-        .args(["-f", "-e", "trace=open,openat", "-o"])
+        // every call that names a file (open, openat, stat, access…): a store probed is seen too
+        .args(["-f", "-e", "trace=%file", "-o"])
         .arg(&trace)
         .arg(child.get_program())
         .args(child.get_args());
@@ -150,4 +151,18 @@ async fn over_tls_the_compiled_in_roots_are_used_and_no_certificate_store_is_rea
     assert!(printed.contains("OPENED"), "{printed}");
     assert!(opened.contains(&ca), "{opened:?}");
     assert_eq!(stores_opened(&opened), Vec::<&String>::new());
+    // the control: pointed at the system's store (SSL_CERT_DIR), the same child is seen reading
+    // it, so an empty list above is the client's doing, not the trace's
+    let system = Path::new("/etc/ssl/certs");
+    assert!(
+        system.is_dir(),
+        "this test needs the system's certificate store in /etc/ssl/certs (`apt-get install ca-certificates`)"
+    );
+    let (printed, opened) = traced(&value, &proxy.url, &[("SSL_CERT_DIR", system)], dir.path());
+    assert!(printed.contains("FAILED Unreachable"), "{printed}");
+    assert!(
+        printed.contains("SSL_CERT_FILE or SSL_CERT_DIR name"),
+        "the error names what was trusted: {printed}"
+    );
+    assert!(stores_opened(&opened).len() > 10, "{opened:?}");
 }
