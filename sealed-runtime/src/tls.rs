@@ -245,13 +245,10 @@ mod tests {
         for (parsed, der) in parsed.iter().zip(webpki_root_certs::TLS_SERVER_ROOT_CERTS) {
             assert_eq!(parsed.as_ref(), der.as_ref());
         }
-        // what the SDK does with them: every one a trust anchor (it panics on one that is not)
-        let mut store = rustls_for_tests::RootCertStore::empty();
-        let (valid, invalid) = store.add_parsable_certificates(parsed);
-        assert_eq!(
-            (valid, invalid),
-            (webpki_root_certs::TLS_SERVER_ROOT_CERTS.len(), 0)
-        );
-        assert!(valid > 100);
+        // what the SDK's store does with each (it panics on one that is not a trust anchor)
+        for certificate in &parsed {
+            webpki::anchor_from_trusted_cert(certificate).unwrap();
+        }
+        assert!(parsed.len() > 100);
     }
 }
