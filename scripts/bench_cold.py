@@ -443,6 +443,95 @@ def floor_cost(moto_url, key, ciphertexts, runs=11):
     return found, runs, [s.mb for s in shares if s.tasks]
 
 
+# Where a symbol's time goes, by the crate or library it belongs to (first match wins).
+PERF_GROUPS = [
+    ("TLS: rustls and ring (handshake, certificates)", ("rustls", "ring::", "ring_core", "webpki", "untrusted::", "rustls_pki_types")),
+    ("async runtime: tokio (threads, scheduler, timers)", ("tokio::",)),
+    ("HTTP: hyper, hyper-util, h2, http", ("hyper", "h2::", "http::", "http_body")),
+    ("SDK: aws-config (credential and region chains, profile files)", ("aws_config",)),
+    ("SDK: aws-smithy and aws-sdk-kms (orchestrator, signing, serialization)", ("aws_smithy", "aws_sdk_kms", "aws_sigv4", "aws_runtime", "aws_types", "aws_credential_types")),
+    ("sealed", ("sealed_",)),
+    ("serialization and hashing (serde, json, sha2, hex, base64)", ("serde", "sha2", "hex::", "base64", "percent_encoding", "hmac", "digest")),
+    ("tracing", ("tracing",)),
+    ("memory: malloc and free", ("malloc", "free", "realloc", "calloc", "cfree", "_int_")),
+]
+
+
+def perf_breakdown(moto_url, key, ciphertexts, runs=60):
+    """Where `sealed`'s CPU goes in the one-CA TLS setting: `perf record` over `runs` starts of
+    `values-1`, samples grouped by crate (user space) and by kernel and dynamic loader.
+    `.venv/bin/python scripts/bench_cold.py --perf`."""
+    bundle, release, proxy = prepare(moto_url, key, ciphertexts)
+    ca = bundle.parent / "ca.pem"
+    env = {name: value for name, value in os.environ.items() if name not in SANDBOX_CA_VARIABLES}
+    env.update({"SSL_CERT_FILE": str(ca), "AWS_ENDPOINT_URL_KMS": proxy.url, "AWS_ENDPOINT_URL": proxy.url,
+                "AWS_LAMBDA_FUNCTION_NAME": "bench"})
+    data = WORK / "perf.data"
+    binary = release / "values-1"
+    try:
+        subprocess.run(["perf", "record", "-q", "-F", "20000", "-o", str(data), "--", "sh", "-c",
+                        f'for i in $(seq {runs}); do "{binary}" >/dev/null; done'],
+                       env=env, check=True, capture_output=True)
+    finally:
+        proxy.stop()
+    return perf_groups(data) + (runs,)
+
+
+def perf_groups(data):
+    """The samples of `data` taken in `values-1`'s threads (main, tokio's workers, `sealed-kms`):
+    their shares by group, and the hottest symbols."""
+    report = subprocess.run(["perf", "report", "-i", str(data), "--stdio", "--no-children",
+                             "--comm", "values-1,tokio-rt-worker,sealed-kms", "--sort", "dso,sym",
+                             "--percent-limit", "0", "-F", "overhead,dso,sym"],
+                            check=True, capture_output=True, text=True).stdout
+    kernel, loader = "kernel (exec, page faults, mmap, threads, sockets)", "dynamic loader (relocations at start)"
+    groups = {name: 0.0 for name, _ in PERF_GROUPS}
+    other = "other Rust code (core, alloc, std, closures, regex-lite)"
+    groups.update({kernel: 0.0, loader: 0.0, "CPU feature detection (cpuid)": 0.0, "libc, other": 0.0,
+                   other: 0.0})
+    rows = []
+    for line in report.splitlines():
+        fields = line.split()
+        if len(fields) < 3 or not fields[0].endswith("%"):
+            continue
+        rows.append((float(fields[0].rstrip("%")), fields[1], " ".join(fields[2:])))
+    total = sum(share for share, _, _ in rows) or 1.0
+    for share, dso, sym in rows:
+        share = 100.0 * share / total
+        if sym.startswith("[k]") or dso.startswith("[kernel"):
+            groups[kernel] += share
+        elif dso.startswith("ld-"):
+            groups[loader] += share
+        elif "cpuid" in sym or "std_detect" in sym:
+            groups["CPU feature detection (cpuid)"] += share
+        else:
+            name = next((name for name, prefixes in PERF_GROUPS if any(p in sym for p in prefixes)), None)
+            groups[name or ("libc, other" if dso.startswith("libc") else other)] += share
+    rows.sort(key=lambda row: -row[0])
+    top = [(100.0 * share / total, dso, sym[:110]) for share, dso, sym in rows[:15]]
+    return groups, top
+
+
+def perf_report(result):
+    """`perf_breakdown`'s table, as Markdown lines."""
+    groups, top, runs = result
+    lines = [
+        "**Where `sealed`'s CPU goes** (TLS, one CA, full speed): `perf record -F 20000` over "
+        f"{runs} starts of `values-1`, the samples of its threads (main, tokio's workers, `sealed-kms`) grouped by "
+        "the crate or library of their symbol. "
+        f"`.venv/bin/python scripts/bench_cold.py --perf` ({time.strftime('%Y-%m-%d')}):",
+        "",
+        "| where | share of samples |",
+        "|---|---|",
+    ]
+    for name, share in sorted(groups.items(), key=lambda item: -item[1]):
+        lines.append(f"| {name} | {share:.1f} % |")
+    lines += ["", "The hottest symbols:", "", "| share | object | symbol |", "|---|---|---|"]
+    for share, dso, sym in top:
+        lines.append(f"| {share:.2f} % | {dso} | `{sym}` |")
+    return lines
+
+
 def floor_report(result):
     """`floor_cost`'s tables and the issue-22 targets, as Markdown lines."""
     found, runs, mbs = result
@@ -480,10 +569,10 @@ def floor_report(result):
         f"(the {roots[('sealed', 'cpu')] - one_ca[('sealed', 'cpu')]:.1f} ms between the two, in this run, is what "
         "loading the system's roots costs; runs differ by about half a millisecond). "
         "A 128 MB function gets 7.2 ms of CPU per 100 ms period; a process whose threads spend more in one period "
-        "waits for the next. The plain-HTTP rows show the gap is not TLS: issue 22's `perf` run found `sealed` "
-        "loading the system's roots even for an `http` endpoint, besides starting its runtime, its worker thread "
-        "and the SDK's configuration. The breakdown of the gap, and the work that closes it, are issue 22's next "
-        "steps.",
+        "waits for the next, so the wall time at 128 MB is a cliff: a run that fits the first period takes about "
+        "10 ms, one that does not about 100 ms, and the median says which side most runs fell on. Since issue 22's "
+        "first change `sealed` loads no roots for a plain-HTTP endpoint and trusts compiled-in roots by default "
+        "(`SSL_CERT_FILE` here, as the floor); what is left is in the breakdown below (`--perf`).",
     ]
     return lines
 
@@ -797,6 +886,7 @@ if __name__ == "__main__":
     # A standalone run of this section: `.venv/bin/python scripts/bench_cold.py [--quick] [--lambda-only]`;
     # `--bundles`: only bundles of 8 and 32 values against one plain value (wall at 128 MB, CPU).
     # `--floor`: `sealed` against the floor program (CPU, wall at 128, 512 and 1,769 MB).
+    # `--perf`: where `sealed`'s CPU goes (perf record over many starts, by crate).
     import re
     import sys
     state = ROOT / "target" / "bench-cold-kms"
@@ -812,6 +902,9 @@ if __name__ == "__main__":
                  for _ in range(max(COUNTS))]
         if "--floor" in sys.argv:
             print("\n".join(floor_report(floor_cost(os.environ["AWS_ENDPOINT_URL_KMS"], key, texts))))
+            sys.exit(0)
+        if "--perf" in sys.argv:
+            print("\n".join(perf_report(perf_breakdown(os.environ["AWS_ENDPOINT_URL_KMS"], key, texts))))
             sys.exit(0)
         if "--bundles" in sys.argv:
             print("\n".join(bundle_report(bundle_cost(os.environ["AWS_ENDPOINT_URL_KMS"], key, texts))))
