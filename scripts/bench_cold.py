@@ -512,6 +512,63 @@ def perf_groups(data):
     return groups, top
 
 
+# The release profiles compared for the README's advice: (name, environment of the build).
+PROFILES = [
+    ("`lto = \"fat\"`, `codegen-units = 1`",
+     {"CARGO_PROFILE_RELEASE_LTO": "fat", "CARGO_PROFILE_RELEASE_CODEGEN_UNITS": "1"}),
+    ("the same and `panic = \"abort\"`",
+     {"CARGO_PROFILE_RELEASE_LTO": "fat", "CARGO_PROFILE_RELEASE_CODEGEN_UNITS": "1",
+      "CARGO_PROFILE_RELEASE_PANIC": "abort"}),
+    ("the same and non-PIE (`-C relocation-model=static`)",
+     {"CARGO_PROFILE_RELEASE_LTO": "fat", "CARGO_PROFILE_RELEASE_CODEGEN_UNITS": "1",
+      "CARGO_PROFILE_RELEASE_PANIC": "abort", "RUSTFLAGS": "-C relocation-model=static"}),
+]
+
+
+def profile_cost(moto_url, key, ciphertexts, runs=31):
+    """`values-1` built with the default release profile and each of `PROFILES` (each in its own
+    target directory; `--target`, so that RUSTFLAGS reach the program and not the proc macros),
+    then its CPU (full speed) and wall at the 128 MB share over TLS with one CA, interleaved.
+    `.venv/bin/python scripts/bench_cold.py --profiles`."""
+    bundle, release, proxy = prepare(moto_url, key, ciphertexts)
+    try:
+        variants = {"release (default)": release / "values-1"}
+        for index, (name, build_env) in enumerate(PROFILES):
+            target = WORK / f"target-profile-{index}"
+            subprocess.run(["cargo", "build", "--quiet", "--release", "--bin", "values-1", "--target",
+                            "x86_64-unknown-linux-gnu"], check=True, cwd=WORK / "cold-sealed",
+                           env={**os.environ, **build_env, "CARGO_TARGET_DIR": str(target)})
+            variants[name] = target / "x86_64-unknown-linux-gnu" / "release" / "values-1"
+        env = {name: value for name, value in os.environ.items() if name not in SANDBOX_CA_VARIABLES}
+        env.update({"SSL_CERT_FILE": str(bundle.parent / "ca.pem"), "AWS_ENDPOINT_URL_KMS": proxy.url,
+                    "AWS_ENDPOINT_URL": proxy.url, "AWS_LAMBDA_FUNCTION_NAME": "bench"})
+        share = CpuShare(128)
+        cpu = {name: [] for name in variants}
+        wall = {name: [] for name in variants}
+        for _ in range(runs):
+            for name, binary in variants.items():
+                cpu[name].append(cpu_ms([str(binary)], env, 1))
+                if share.tasks:
+                    wall[name].append(measure([str(binary)], env, 1, share)[0])
+    finally:
+        proxy.stop()
+    return [(name, variants[name].stat().st_size, statistics.median(cpu[name]),
+             statistics.median(wall[name]) if wall[name] else None) for name in variants], runs
+
+
+def profile_report(result):
+    """`profile_cost`'s table, as Markdown lines."""
+    rows, runs = result
+    base = rows[0][2]
+    lines = [f"`.venv/bin/python scripts/bench_cold.py --profiles` ({time.strftime('%Y-%m-%d')}; TLS, one CA; "
+             f"interleaved, medians of {runs}):", "",
+             "| build of `values-1` | size | CPU | wall at 128 MB |", "|---|---|---|---|"]
+    for name, size, cpu, wall in rows:
+        wall_cell = f"{wall / 1000:.3f} s" if wall is not None else "—"
+        lines.append(f"| {name} | {size / 1e6:.1f} MB | {cpu:.1f} ms ({cpu / base:.2f}×) | {wall_cell} |")
+    return lines
+
+
 def perf_report(result):
     """`perf_breakdown`'s table, as Markdown lines."""
     groups, top, runs = result
@@ -887,6 +944,7 @@ if __name__ == "__main__":
     # `--bundles`: only bundles of 8 and 32 values against one plain value (wall at 128 MB, CPU).
     # `--floor`: `sealed` against the floor program (CPU, wall at 128, 512 and 1,769 MB).
     # `--perf`: where `sealed`'s CPU goes (perf record over many starts, by crate).
+    # `--profiles`: `values-1` built with the release profiles the README weighs (CPU, wall at 128 MB).
     import re
     import sys
     state = ROOT / "target" / "bench-cold-kms"
@@ -902,6 +960,9 @@ if __name__ == "__main__":
                  for _ in range(max(COUNTS))]
         if "--floor" in sys.argv:
             print("\n".join(floor_report(floor_cost(os.environ["AWS_ENDPOINT_URL_KMS"], key, texts))))
+            sys.exit(0)
+        if "--profiles" in sys.argv:
+            print("\n".join(profile_report(profile_cost(os.environ["AWS_ENDPOINT_URL_KMS"], key, texts))))
             sys.exit(0)
         if "--perf" in sys.argv:
             print("\n".join(perf_report(perf_breakdown(os.environ["AWS_ENDPOINT_URL_KMS"], key, texts))))
