@@ -534,12 +534,8 @@ impl Profiles {
     }
 }
 
-/// `dev_and_prod()` with a key of the second account added to prod as a failover recipient by
-/// prod's session (the reader) and the second account's (the new key's): the scratch crate and
-/// that key.
-async fn with_a_failover_in_another_account() -> (tempfile::TempDir, Profiles, String) {
-    let scratch = dev_and_prod().await;
-    let profiles = Profiles::new(scratch.path());
+/// A new key on the second account's KMS: its ARN.
+async fn second_account_key() -> String {
     let shared_kms = aws_sdk_kms::Client::from_conf(
         sealed_runtime::default_config()
             .await
@@ -547,8 +543,18 @@ async fn with_a_failover_in_another_account() -> (tempfile::TempDir, Profiles, S
             .endpoint_url(second_account())
             .build(),
     );
-    let shared_key = create_key(&shared_kms).await;
-    assert!(shared_key.contains(":222233334444:key/"), "{shared_key}");
+    let key = create_key(&shared_kms).await;
+    assert!(key.contains(":222233334444:key/"), "{key}");
+    key
+}
+
+/// `dev_and_prod()` with a key of the second account added to prod as a failover recipient by
+/// prod's session (the reader) and the second account's (the new key's): the scratch crate and
+/// that key.
+async fn with_a_failover_in_another_account() -> (tempfile::TempDir, Profiles, String) {
+    let scratch = dev_and_prod().await;
+    let profiles = Profiles::new(scratch.path());
+    let shared_key = second_account_key().await;
     let (code, _, err) = profiles.add_key(&shared_key, "prod", "shared", &[]);
     assert_eq!(code, 0, "{err}");
     assert!(
@@ -578,14 +584,7 @@ async fn a_recipient_in_another_account_is_added_with_two_sessions_and_pinned() 
     let scratch = dev_and_prod().await;
     let dir = scratch.path();
     let profiles = Profiles::new(dir);
-    let shared_kms = aws_sdk_kms::Client::from_conf(
-        sealed_runtime::default_config()
-            .await
-            .to_builder()
-            .endpoint_url(second_account())
-            .build(),
-    );
-    let shared_key = create_key(&shared_kms).await;
+    let shared_key = second_account_key().await;
     // the reader's session opens prod's values on its KMS, the other account's session makes
     // the pair on its own: neither can do the other's part, and a failed try changes nothing
     let (code, _, err) = profiles.add_key(&shared_key, "shared", "shared", &[]);
