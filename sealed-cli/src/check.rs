@@ -10,7 +10,7 @@ use sealed_runtime::Sealed;
 use crate::args::ScanArgs;
 use crate::context::declare;
 use crate::output::{println, BAD, GOOD};
-use crate::proof::{prove_one, Proved};
+use crate::proof::{prove_keys, prove_one, Proved};
 use crate::scan::{Invocation, ValidInvocation};
 
 /// `cargo sealed check`.
@@ -43,37 +43,35 @@ fn context_keys(value: &ValidInvocation) -> String {
     }
 }
 
-/// A run-time `Sealed` for a found value, pointing at its `sealed!` in errors.
+/// A run-time `Sealed` for a found value, pointing at its `sealed!` in errors; for a bundle
+/// value, pinned to `key` (its bundle's own key, or one of its failover recipients').
 fn sealed_of(
     invocation: &Invocation,
     value: &ValidInvocation,
+    key: Option<&str>,
     allow_emulator: bool,
 ) -> Result<Sealed, String> {
+    let (file, line, column) = (
+        invocation.file.display().to_string(),
+        u32::try_from(invocation.line).unwrap_or(0),
+        u32::try_from(invocation.column).unwrap_or(0),
+    );
     if let (Some(bundle), Some(path)) = (&value.checked.bundle, &value.file) {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        let pinned = value.checked.key.clone().unwrap_or_default();
         return Sealed::from_bundle(text, &bundle.name)
-            .expect_key(pinned)
+            .expect_key(key.unwrap_or_default())
             .path(bundle.path.clone())
-            .location(
-                invocation.file.display().to_string(),
-                u32::try_from(invocation.line).unwrap_or(0),
-                u32::try_from(invocation.column).unwrap_or(0),
-            )
+            .location(file, line, column)
             .allow_emulator(allow_emulator)
             .build()
             .map_err(|e| e.to_string());
     }
     let mut builder = Sealed::builder(value.text.clone())
-        .location(
-            invocation.file.display().to_string(),
-            u32::try_from(invocation.line).unwrap_or(0),
-            u32::try_from(invocation.column).unwrap_or(0),
-        )
+        .location(file, line, column)
         .algorithm(value.checked.algorithm)
         .allow_emulator(allow_emulator);
-    if let Some(key) = &value.checked.key {
+    if let Some(key) = key {
         builder = builder.key(key);
     }
     declare(builder, &value.context)
@@ -81,14 +79,45 @@ fn sealed_of(
         .map_err(|e| e.to_string())
 }
 
-/// `--kms` for one value: a dry run, or with `--open` the value decrypted (and opened).
-async fn prove(
+/// `--kms` for one value: a dry run, or with `--open` the value decrypted (and opened); a stage's
+/// value with each key the function may open it with, its failover recipients' too.
+async fn prove<'a>(
     invocation: &Invocation,
-    value: &ValidInvocation,
+    value: &'a ValidInvocation,
     args: &CheckArgs,
-) -> Result<Proved, String> {
-    let sealed = sealed_of(invocation, value, args.scan.emulator)?;
-    prove_one(sealed, args.open).await
+) -> Result<(Proved, Vec<&'a str>), String> {
+    let failover: Vec<&str> = value
+        .checked
+        .bundle
+        .iter()
+        .flat_map(|b| b.failover.iter().map(|f| f.key.as_str()))
+        .collect();
+    let own = value.checked.key.as_deref();
+    if failover.is_empty() {
+        let sealed = sealed_of(invocation, value, own, args.scan.emulator)?;
+        return Ok((prove_one(sealed, args.open).await?, failover));
+    }
+    let keys: Vec<&str> = std::iter::once(own.unwrap_or_default())
+        .chain(failover.iter().copied())
+        .collect();
+    let build = |key: &str| sealed_of(invocation, value, Some(key), args.scan.emulator);
+    let fix = match (&invocation.staged, &invocation.stage) {
+        (Some(staged), Some(stage)) => format!(
+            "set it again with `cargo sealed stage set {} {stage} {}`",
+            staged.set.display(),
+            staged.name
+        ),
+        _ => "set it again".to_owned(),
+    };
+    let name = value
+        .checked
+        .bundle
+        .as_ref()
+        .map_or("", |b| b.name.as_str());
+    let proved = prove_keys(&keys, args.open, build)
+        .await
+        .map_err(|e| e.words(name, "the bundle's own key", &fix))?;
+    Ok((proved, failover))
 }
 
 /// `--since REV`: each bundle file the values name, against its version at `rev`; one line per
@@ -144,7 +173,7 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
     let mut failed = 0;
     let ok_mark = format!("{GOOD}ok{GOOD:#}");
     // a bundle's private key is proved once by a dry run, however many values name it
-    let mut bundles: std::collections::HashMap<std::path::PathBuf, Result<Proved, String>> =
+    let mut bundles: std::collections::HashMap<std::path::PathBuf, Result<String, String>> =
         std::collections::HashMap::new();
     for invocation in &invocations {
         match &invocation.verdict {
@@ -177,17 +206,26 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
                 let outcome = if let Some(outcome) = known.and_then(|path| bundles.get(path)) {
                     outcome.clone()
                 } else {
-                    let outcome = prove(invocation, value, args).await;
+                    let outcome = prove(invocation, value, args)
+                        .await
+                        .map(|(proved, failover)| {
+                            let words = proved.words(value.checked.bundle.is_some());
+                            if failover.is_empty() {
+                                words
+                            } else {
+                                format!(
+                                    "{words}; so does each failover recipient's ({})",
+                                    failover.join(", ")
+                                )
+                            }
+                        });
                     if let Some(path) = known {
                         bundles.insert(path.clone(), outcome.clone());
                     }
                     outcome
                 };
                 match outcome {
-                    Ok(proved) => println!(
-                        "{summary}  {ok_mark} ({})",
-                        proved.words(value.checked.bundle.is_some())
-                    ),
+                    Ok(words) => println!("{summary}  {ok_mark} ({words})"),
                     Err(message) => {
                         failed += 1;
                         println!("{summary}  {BAD}fails{BAD:#}");

@@ -53,3 +53,79 @@ pub async fn prove_one(sealed: Sealed, open: bool) -> Result<Proved, String> {
             .map_err(|e| e.to_string())
     }
 }
+
+/// Why [`prove_keys`] failed, and with which key.
+pub enum Unproved {
+    /// `key` did not prove the value (`failover`: a failover recipient's): the error's words.
+    Failed {
+        key: String,
+        failover: bool,
+        message: String,
+    },
+    /// `key` opened the value to another plaintext than the first key did (`--open`).
+    Differs { key: String },
+}
+
+impl Unproved {
+    /// The failure in words: `name` is the value's, `first` names the key the others are
+    /// compared with ("the stage's key"), `fix` says what to run when a recipient's sealing
+    /// differs.
+    pub fn words(&self, name: &str, first: &str, fix: &str) -> String {
+        match self {
+            Unproved::Failed {
+                failover: false,
+                message,
+                ..
+            } => message.clone(),
+            Unproved::Failed { key, message, .. } => {
+                format!("with the failover recipient `{key}`: {message}")
+            }
+            Unproved::Differs { key } => format!(
+                "`{name}` opens to another plaintext with the failover recipient `{key}` than with {first} (neither is shown): a writer sealed different values to them; {fix}"
+            ),
+        }
+    }
+}
+
+/// Proves a bundle value with each key that may open it at run time (its bundle's own key first,
+/// then its failover recipients'): `build(key)` gives the value pinned to that key. With `open`,
+/// each key must open it, and to the same plaintext as the first (compared in constant time,
+/// never shown): a writer could have sealed another one to a failover key, met only in an
+/// outage.
+pub async fn prove_keys(
+    keys: &[&str],
+    open: bool,
+    build: impl Fn(&str) -> Result<Sealed, String>,
+) -> Result<Proved, Unproved> {
+    let mut proved = None;
+    let mut first: Option<&'static sealed_runtime::Secret> = None;
+    for (i, &key) in keys.iter().enumerate() {
+        let failed = |message: String| Unproved::Failed {
+            key: key.to_owned(),
+            failover: i > 0,
+            message,
+        };
+        let sealed = build(key).map_err(failed)?;
+        if !open {
+            proved = Some(prove_one(sealed, false).await.map_err(failed)?);
+            continue;
+        }
+        let secret = sealed.get().await.map_err(|e| failed(e.to_string()))?;
+        match first {
+            None => first = Some(secret),
+            Some(first) if !same_plaintext(first, secret) => {
+                return Err(Unproved::Differs {
+                    key: key.to_owned(),
+                })
+            }
+            Some(_) => {}
+        }
+        proved = Some(Proved::Opened);
+    }
+    Ok(proved.expect("a value has its bundle's own key at least"))
+}
+
+fn same_plaintext(a: &sealed_runtime::Secret, b: &sealed_runtime::Secret) -> bool {
+    use subtle::ConstantTimeEq as _;
+    a.expose().ct_eq(b.expose()).into()
+}

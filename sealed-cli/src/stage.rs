@@ -21,7 +21,7 @@ use crate::bundle_ops::{
 };
 use crate::kms::public_key_fingerprint;
 use crate::output::{println, BAD, GOOD};
-use crate::proof::prove_one;
+use crate::proof::prove_keys;
 use crate::recipients::{open_every_value, recipients_again, with_recipient};
 use crate::runtime_tools::new_bundle_id;
 
@@ -599,21 +599,13 @@ async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<Str
         vec![first]
     };
     // the stage's key, then each failover recipient's: the function may use any of them
-    // the stage's key, then each failover recipient's: the function may use any of them, and
-    // with `--open` each must open every value to the same plaintext (a writer could have sealed
-    // another one to a failover key, met only in an outage)
+    let keys: Vec<&str> = std::iter::once(stage.key.as_str())
+        .chain(failover.iter().copied())
+        .collect();
     let mut proved = None;
     for name in &names {
-        let mut first: Option<&'static sealed_runtime::Secret> = None;
-        for key in std::iter::once(stage.key.as_str()).chain(failover.iter().copied()) {
-            let in_words = |e: String| {
-                if key == stage.key {
-                    e
-                } else {
-                    format!("with the failover recipient `{key}`: {e}")
-                }
-            };
-            let sealed = Sealed::from_bundle(text.clone(), *name)
+        let build = |key: &str| {
+            Sealed::from_bundle(text.clone(), *name)
                 .expect_key(key)
                 .expect_id(hex::encode(stage.id))
                 .path(path.display().to_string())
@@ -624,25 +616,18 @@ async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<Str
                 )
                 .allow_emulator(args.emulator)
                 .build()
-                .map_err(|e| e.to_string())?;
-            if !args.open {
-                proved = Some(prove_one(sealed, false).await.map_err(in_words)?);
-                continue;
-            }
-            let secret = sealed.get().await.map_err(|e| in_words(e.to_string()))?;
-            match first {
-                None => first = Some(secret),
-                Some(first) if !same_plaintext(first, secret) => {
-                    return Err(format!(
-                        "`{name}` opens to another plaintext with the failover recipient `{key}` than with the stage's key (neither is shown): a writer sealed different values to them; set it again with `cargo sealed stage set {} {} {name}`",
-                        file.display(),
-                        stage.name
-                    ));
-                }
-                Some(_) => {}
-            }
-            proved = Some(crate::proof::Proved::Opened);
-        }
+                .map_err(|e| e.to_string())
+        };
+        let fix = format!(
+            "set it again with `cargo sealed stage set {} {} {name}`",
+            file.display(),
+            stage.name
+        );
+        proved = Some(
+            prove_keys(&keys, args.open, build)
+                .await
+                .map_err(|e| e.words(name, "the stage's key", &fix))?,
+        );
     }
     let mut what = proved.map(|p| p.words(true)).unwrap_or_default();
     if !failover.is_empty() {
@@ -861,11 +846,6 @@ async fn add_key(args: &AddKeyArgs) -> Result<ExitCode, String> {
 }
 
 /// Whether two plaintexts are the same, in constant time for equal lengths.
-fn same_plaintext(a: &sealed_runtime::Secret, b: &sealed_runtime::Secret) -> bool {
-    use subtle::ConstantTimeEq as _;
-    a.expose().ct_eq(b.expose()).into()
-}
-
 /// Whether the key ARNs `a` and `b` are of one account.
 fn same_account(a: &str, b: &str) -> bool {
     let account = |key: &str| {

@@ -735,6 +735,18 @@ async fn a_failover_key_is_granted_and_a_recipient_the_set_does_not_pin_is_refus
         .iter()
         .all(|s| s["Effect"] == "Deny"));
 
+    // the tree's gate proves each failover key too: these credentials (prod's account) cannot
+    // use the other account's key, so the stage's value fails, naming that key
+    let (code, out, err) = run(&mut cli(dir), &["check", "--kms", "--emulator"], "");
+    assert_eq!(code, 1, "{out}{err}");
+    let failing: Vec<&str> = out.lines().filter(|l| l.ends_with("  fails")).collect();
+    assert_eq!(failing.len(), 1, "{out}");
+    assert!(failing[0].contains("(stage prod)"), "{out}");
+    assert!(
+        out.contains(&format!("with the failover recipient `{shared_key}`: ")),
+        "{out}"
+    );
+
     // the set without the pin: a writer's `set` and `check` refuse the bundle
     let set_text = std::fs::read_to_string(dir.join("secrets/app.stages")).unwrap();
     let unpinned: Vec<String> = set_text
@@ -806,6 +818,17 @@ async fn rotating_a_stage_makes_a_new_pair_for_each_recipient_and_moves_the_pins
     ];
     let (code, _, err) = run(&mut cli(dir), &args, "");
     assert_eq!(code, 0, "{err}");
+    // the tree's gate proves the failover key as well as the stage's own
+    let (code, out, err) = run(&mut cli(dir), &["check", "--kms", "--emulator"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    let prod: Vec<&str> = out.lines().filter(|l| l.contains("(stage prod)")).collect();
+    assert!(!prod.is_empty(), "{out}");
+    for line in prod {
+        assert!(
+            line.ends_with(&format!("so does each failover recipient's ({dr_key}))")),
+            "{out}"
+        );
+    }
     let before = stage_set(dir).stage("prod").unwrap().clone();
     let dev_before = std::fs::read_to_string(dir.join("secrets/app.dev.bundle")).unwrap();
 
