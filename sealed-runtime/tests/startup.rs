@@ -1,8 +1,13 @@
-//! Which root certificates a process trusts, and what it reads to trust them, as Lambda starts
-//! it (nothing sets `SSL_CERT_FILE`): each case is this binary run again under `strace`, opening
-//! one value. A plain-HTTP endpoint loads no roots; over TLS the roots compiled in are used and
-//! no file of the system's certificate store is opened (so a private CA is refused); with
-//! `SSL_CERT_FILE`, that file and only it.
+//! What a process reads and starts to open its first value, as Lambda starts it (credentials and
+//! region in the environment, nothing sets `SSL_CERT_FILE`): each case is this binary run again
+//! under `strace`, opening one value.
+//!
+//! * Roots: a plain-HTTP endpoint loads none; over TLS the roots compiled in are used and no file
+//!   of the system's certificate store is opened (so a private CA is refused); with
+//!   `SSL_CERT_FILE`, that file and only it.
+//! * Nothing else: with credentials in the environment no metadata endpoint is asked (instance
+//!   or container), and the library starts one thread of its own.
+//!
 //! Needs `eval "$(scripts/dev-kms)"`, strace and `--features emulator` (scripts/test provides
 //! them); not with the `native-roots` feature, which reads the platform's store on purpose.
 #![cfg(all(feature = "emulator", not(feature = "native-roots")))]
@@ -27,7 +32,8 @@ const CERTIFICATE_STORES: [&str; 6] = [
     "/etc/ca-certificates",
 ];
 
-/// As a child: opens the value of `SEALED_ROOTS_CHILD` and prints `OPENED` or `FAILED KIND`.
+/// As a child: opens the value of `SEALED_ROOTS_CHILD` and prints `OPENED` or `FAILED KIND`,
+/// then `STARTED` and the names of the threads that the access started.
 #[tokio::test]
 async fn open_one_value() {
     let Ok(value) = std::env::var(CHILD) else {
@@ -37,10 +43,32 @@ async fn open_one_value() {
     let value: &'static Sealed = Box::leak(Box::new(
         Sealed::builder(ciphertext).key(key).build().unwrap(),
     ));
+    let before = threads();
     match value.get().await {
         Ok(_) => println!("OPENED"),
         Err(error) => println!("FAILED {} ({error})", error.kind().name()),
     }
+    let started: Vec<String> = threads()
+        .into_iter()
+        .filter(|(id, _)| !before.iter().any(|(old, _)| old == id))
+        .map(|(_, name)| name)
+        .collect();
+    println!("STARTED {}", started.join(","));
+}
+
+/// The process's live threads: (id, name).
+fn threads() -> Vec<(String, String)> {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .map(|task| {
+            let task = task.unwrap();
+            let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+            (
+                task.file_name().to_string_lossy().into_owned(),
+                name.trim().to_owned(),
+            )
+        })
+        .collect()
 }
 
 fn strace() -> PathBuf {
@@ -63,17 +91,26 @@ async fn sealed_value() -> String {
 /// [`open_one_value`] in a child under strace, with `endpoint` and `env`: what it printed, and
 /// every path it opened.
 fn traced(value: &str, endpoint: &str, env: &[(&str, &Path)], dir: &Path) -> (String, Vec<String>) {
-    let trace = dir.join("trace");
-    let child = child_test("open_one_value");
-    let mut command = Command::new(strace());
-    command
-        // every call that names a file (open, openat, stat, access…): a store probed is seen too
-        .args(["-f", "-e", "trace=%file", "-o"])
-        .arg(&trace)
-        .arg(child.get_program())
-        .args(child.get_args());
+    let mut command = child_of(value, endpoint);
+    command.env("AWS_EC2_METADATA_DISABLED", "true");
+    for (name, path) in env {
+        command.env(name, path);
+    }
+    // every call that names a file (open, openat, stat, access…): a store probed is seen too
+    let (printed, trace) = under_strace(&command, "%file", dir);
+    let opened = trace
+        .lines()
+        .filter_map(|line| line.split('"').nth(1).map(str::to_owned))
+        .collect();
+    (printed, opened)
+}
+
+/// [`open_one_value`] as a child, with `value` and `endpoint`, and as Lambda gives a function
+/// its credentials and region: in the environment (`AWS_ACCESS_KEY_ID`, …), no profile file.
+fn child_of(value: &str, endpoint: &str) -> Command {
+    let mut command = child_test("open_one_value");
     for (name, _) in std::env::vars() {
-        if name.starts_with("AWS_") || name.starts_with("SSL_CERT_") {
+        if name.starts_with("SSL_CERT_") {
             command.env_remove(name);
         }
     }
@@ -83,11 +120,27 @@ fn traced(value: &str, endpoint: &str, env: &[(&str, &Path)], dir: &Path) -> (St
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_SESSION_TOKEN", "test")
         .env("AWS_CONFIG_FILE", "/nonexistent")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
-    for (name, path) in env {
-        command.env(name, path);
+    command
+}
+
+/// `child` run under `strace -f -e trace=CALLS`, which must succeed: what it printed, and the
+/// trace.
+fn under_strace(child: &Command, calls: &str, dir: &Path) -> (String, String) {
+    let trace = dir.join("trace");
+    let mut command = Command::new(strace());
+    command
+        .args(["-f", "-e", &format!("trace={calls}"), "-o"])
+        .arg(&trace)
+        .arg(child.get_program())
+        .args(child.get_args());
+    for (name, value) in child.get_envs() {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
     }
     let output = command.output().unwrap();
     let printed = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -96,12 +149,64 @@ fn traced(value: &str, endpoint: &str, env: &[(&str, &Path)], dir: &Path) -> (St
         "{printed}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let opened = std::fs::read_to_string(&trace)
-        .unwrap()
+    (printed, std::fs::read_to_string(&trace).unwrap())
+}
+
+/// The addresses of the instance metadata service (IPv4, IPv6) and of the container credentials
+/// endpoint (ECS, EKS Pod Identity).
+const METADATA_ENDPOINTS: [&str; 4] = [
+    "169.254.169.254",
+    "fd00:ec2::254",
+    "169.254.170.2",
+    "169.254.170.23",
+];
+
+/// The `connect` calls of `trace` to a metadata endpoint.
+fn metadata_connects(trace: &str) -> Vec<&str> {
+    trace
         .lines()
-        .filter_map(|line| line.split('"').nth(1).map(str::to_owned))
-        .collect();
-    (printed, opened)
+        .filter(|line| line.contains("connect("))
+        .filter(|line| METADATA_ENDPOINTS.iter().any(|a| line.contains(a)))
+        .collect()
+}
+
+#[tokio::test]
+async fn with_credentials_in_its_environment_a_function_asks_no_metadata_endpoint_and_starts_one_thread(
+) {
+    let value = sealed_value().await;
+    let dir = tempfile::tempdir().unwrap();
+    let endpoint = require_emulator();
+    // as Lambda starts it: nothing disables the instance metadata service
+    let (printed, trace) = under_strace(&child_of(&value, &endpoint), "%network", dir.path());
+    assert!(printed.contains("OPENED"), "{printed}");
+    assert_eq!(metadata_connects(&trace), Vec::<&str>::new(), "{trace}");
+    assert!(
+        trace.contains("connect("),
+        "the trace sees the request to KMS: {trace}"
+    );
+    // the library's thread, and nothing else: an endpoint named by its address needs no
+    // resolver thread
+    assert!(endpoint.contains("127.0.0.1"), "{endpoint}");
+    assert!(printed.contains("STARTED sealed-kms\n"), "{printed}");
+    // by name (as Lambda's endpoints are): one more, the library's runtime's resolver thread
+    let by_name = endpoint.replace("127.0.0.1", "localhost");
+    let (printed, _) = under_strace(&child_of(&value, &by_name), "%network", dir.path());
+    assert!(printed.contains("OPENED"), "{printed}");
+    assert!(
+        printed.contains("STARTED sealed-kms,sealed-kms\n"),
+        "{printed}"
+    );
+
+    // the control: without credentials in the environment, the chain goes on to the instance
+    // metadata service, and the trace sees it asked
+    let mut child = child_of(&value, &endpoint);
+    child
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN");
+    let (printed, trace) = under_strace(&child, "%network", dir.path());
+    assert!(printed.contains("FAILED"), "{printed}");
+    assert!(!metadata_connects(&trace).is_empty(), "{trace}");
 }
 
 fn stores_opened(opened: &[String]) -> Vec<&String> {
