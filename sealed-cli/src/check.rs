@@ -172,8 +172,9 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
     let invocations = crate::scan::invocations(&args.scan)?;
     let mut failed = 0;
     let ok_mark = format!("{GOOD}ok{GOOD:#}");
-    // a bundle's private key is proved once by a dry run, however many values name it
-    let mut bundles: std::collections::HashMap<std::path::PathBuf, Result<String, String>> =
+    // a bundle's private key is proved once by a dry run, however many values name it with the
+    // same keys (its own, then its failover recipients')
+    let mut bundles: std::collections::HashMap<_, Result<String, String>> =
         std::collections::HashMap::new();
     for invocation in &invocations {
         match &invocation.verdict {
@@ -202,8 +203,15 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
                 let known = value
                     .file
                     .as_ref()
-                    .filter(|_| value.checked.bundle.is_some() && !args.open);
-                let outcome = if let Some(outcome) = known.and_then(|path| bundles.get(path)) {
+                    .zip(value.checked.bundle.as_ref())
+                    .filter(|_| !args.open)
+                    .map(|(path, bundle)| {
+                        let keys: Vec<&str> = std::iter::once(key)
+                            .chain(bundle.failover.iter().map(|f| f.key.as_str()))
+                            .collect();
+                        (path.clone(), keys)
+                    });
+                let outcome = if let Some(outcome) = known.as_ref().and_then(|k| bundles.get(k)) {
                     outcome.clone()
                 } else {
                     let outcome = prove(invocation, value, args)
@@ -219,8 +227,8 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
                                 )
                             }
                         });
-                    if let Some(path) = known {
-                        bundles.insert(path.clone(), outcome.clone());
+                    if let Some(known) = known {
+                        bundles.insert(known, outcome.clone());
                     }
                     outcome
                 };
