@@ -28,16 +28,13 @@ fn grant(
         return None;
     };
     let key = KeyRef::parse(text).ok()?;
-    let mut conditions = BTreeMap::new();
+    let mut conditions = literal_conditions(value);
     for (name, context) in &value.context {
-        match context {
-            ContextValue::Literal(v) => {
-                conditions.insert(format!("kms:EncryptionContext:{name}"), v.clone());
-            }
-            ContextValue::Env(var) => warning(&format!(
+        if let ContextValue::Env(var) = context {
+            warning(&format!(
                 "{}: context `{name}` comes from `env(\"{var}\")` at run time: no condition on its value",
                 invocation.location()
-            )),
+            ));
         }
     }
     let resource = match key.kind() {
@@ -177,6 +174,8 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
     let mut keys: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
     // a failover key in another account → the function's account, the context
     let mut foreign: BTreeMap<&str, Vec<(String, Conditions)>> = BTreeMap::new();
+    // the stage sets read, by path: each once, however many values name it
+    let mut sets = BTreeMap::new();
     for invocation in invocations {
         if let Ok(value) = &invocation.verdict {
             if let Some(key) = value.checked.key.as_deref() {
@@ -186,8 +185,12 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
                 } else {
                     entry.1 = true;
                 }
-                let home = function_account(invocation, key);
-                for failover in value.checked.bundle.iter().flat_map(|b| &b.failover) {
+                let failovers = value.checked.bundle.iter().flat_map(|b| &b.failover);
+                let home = match failovers.clone().next() {
+                    Some(_) => function_account(invocation, key, &mut sets),
+                    None => None,
+                };
+                for failover in failovers {
                     keys.entry(failover.key.as_str()).or_default().0 = true;
                     let account = KeyRef::parse(&failover.key)
                         .ok()
@@ -246,33 +249,33 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
     Ok(ExitCode::SUCCESS)
 }
 
-/// The account a value's function runs in, for a failover key's policy: its stage's `account=`
-/// when the set names one, else (with a warning) the account of the stage's own key.
-fn function_account(invocation: &Invocation, key: &str) -> Option<String> {
+/// The account a value's function runs in, for its failover keys' policies: its stage's
+/// `account=` when the set names one, else (with a warning) the account of the stage's own key.
+/// `sets` keeps each stage set read, by path.
+fn function_account(
+    invocation: &Invocation,
+    key: &str,
+    sets: &mut BTreeMap<std::path::PathBuf, Option<sealed_format::StageSet>>,
+) -> Option<String> {
     let named = invocation
         .staged
         .as_ref()
         .zip(invocation.stage.as_deref())
         .and_then(|(staged, stage)| {
-            let set =
-                sealed_format::StageSet::parse(&std::fs::read_to_string(&staged.set).ok()?).ok()?;
-            set.stage(stage)?.account.clone()
+            let set = sets.entry(staged.set.clone()).or_insert_with(|| {
+                let text = std::fs::read_to_string(&staged.set).ok()?;
+                sealed_format::StageSet::parse(&text).ok()
+            });
+            set.as_ref()?.stage(stage)?.account.clone()
         });
     if named.is_some() {
         return named;
     }
     let of_key = KeyRef::parse(key).ok()?.account()?.to_owned();
-    if invocation.verdict.as_ref().is_ok_and(|v| {
-        v.checked
-            .bundle
-            .as_ref()
-            .is_some_and(|b| !b.failover.is_empty())
-    }) {
-        warning(&format!(
-            "{}: its stage names no `account=`: the failover keys' statements allow the account of the stage's own key, {of_key}; if the function runs in another, put that account in `Principal`",
-            invocation.location()
-        ));
-    }
+    warning(&format!(
+        "{}: its stage names no `account=`: the failover keys' statements allow the account of the stage's own key, {of_key}; if the function runs in another, put that account in `Principal`",
+        invocation.location()
+    ));
     Some(of_key)
 }
 

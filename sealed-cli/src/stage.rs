@@ -306,6 +306,39 @@ async fn add(args: AddArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A stage's set and bundle, both locked (the set first), the bundle checked against the set's
+/// pins: what `rotate`, `add-key` and `rm-key` start from.
+struct LockedStage {
+    set_lock: crate::bundle_file::Locked,
+    set: StageSet,
+    stage: Stage,
+    path: PathBuf,
+    bundle_lock: crate::bundle_file::Locked,
+    bundle: sealed_format::Bundle,
+}
+
+/// [`LockedStage`] of the stage `name` of the set `file`; `nothing` says what a failed check
+/// left undone ("nothing was rotated").
+fn locked_stage(file: &Path, name: &str, nothing: &str) -> Result<LockedStage, String> {
+    let set_lock = crate::bundle_file::lock(file)?;
+    let set = set_lock.stage_set()?;
+    let stage = stage_of(&set, file, name)?.clone();
+    let path = bundle_path(file, &stage);
+    let bundle_lock = crate::bundle_file::lock(&path)?;
+    let bundle = bundle_lock.bundle()?;
+    stage
+        .check_bundle(&bundle)
+        .map_err(|e| format!("`{}`: {e}; {nothing}", path.display()))?;
+    Ok(LockedStage {
+        set_lock,
+        set,
+        stage,
+        path,
+        bundle_lock,
+        bundle,
+    })
+}
+
 /// The stage `name` of `set`, or an error listing its stages.
 fn stage_of<'a>(set: &'a StageSet, file: &Path, name: &str) -> Result<&'a Stage, String> {
     set.stage(name).ok_or_else(|| {
@@ -687,15 +720,14 @@ fn rm(args: &StageFileArgs) -> Result<ExitCode, String> {
 /// `cargo sealed stage rotate`: the stage's bundle rotated under its own key (its values opened
 /// with that stage's credentials), then the set's id pin for it moved to the new id.
 async fn rotate(args: &RotateArgs) -> Result<ExitCode, String> {
-    let set_lock = crate::bundle_file::lock(&args.file)?;
-    let mut set = set_lock.stage_set()?;
-    let stage = stage_of(&set, &args.file, &args.stage)?.clone();
-    let path = bundle_path(&args.file, &stage);
-    let bundle_lock = crate::bundle_file::lock(&path)?;
-    let old = bundle_lock.bundle()?;
-    stage
-        .check_bundle(&old)
-        .map_err(|e| format!("`{}`: {e}; nothing was rotated", path.display()))?;
+    let LockedStage {
+        set_lock,
+        mut set,
+        stage,
+        path,
+        bundle_lock,
+        bundle: old,
+    } = locked_stage(&args.file, &args.stage, "nothing was rotated")?;
     let key = KeyRef::parse(&stage.key).map_err(|e| format!("the stage's key: {e}"))?;
     let (mut bundle, plaintexts) = rotated(&path, &old, &key, args.emulator).await?;
     recipients_again(&old, &mut bundle, &plaintexts).await?;
@@ -754,9 +786,14 @@ async fn add_key(args: &AddKeyArgs) -> Result<ExitCode, String> {
         reader_is = format!(" (profile `{profile}`, {})", reader.identity);
         sealed_runtime::set_client(&reader.client).map_err(|e| e.to_string())?;
     }
-    let set_lock = crate::bundle_file::lock(&args.file)?;
-    let mut set = set_lock.stage_set()?;
-    let stage = stage_of(&set, &args.file, &args.stage)?.clone();
+    let LockedStage {
+        set_lock,
+        mut set,
+        stage,
+        path,
+        bundle_lock,
+        bundle: old,
+    } = locked_stage(&args.file, &args.stage, "nothing was added")?;
     let account = if args.other_account {
         None
     } else {
@@ -773,12 +810,6 @@ async fn add_key(args: &AddKeyArgs) -> Result<ExitCode, String> {
         )
     })?;
     let key = KeyRef::parse(&args.key).map_err(|e| format!("--key: {e}"))?;
-    let path = bundle_path(&args.file, &stage);
-    let bundle_lock = crate::bundle_file::lock(&path)?;
-    let old = bundle_lock.bundle()?;
-    stage
-        .check_bundle(&old)
-        .map_err(|e| format!("`{}`: {e}; nothing was added", path.display()))?;
     if args.key == stage.key || old.recipient(&args.key).is_some() {
         return Err(format!(
             "`{}` is a recipient of stage `{}` already",
@@ -845,7 +876,6 @@ async fn add_key(args: &AddKeyArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Whether two plaintexts are the same, in constant time for equal lengths.
 /// Whether the key ARNs `a` and `b` are of one account.
 fn same_account(a: &str, b: &str) -> bool {
     let account = |key: &str| {
@@ -884,9 +914,14 @@ fn put_back(
 /// `cargo sealed stage rm-key`: the recipient taken out of the stage's bundle (with every value's
 /// sealing to it), then its pin out of the set, under both locks. No KMS call.
 fn rm_key(args: &RmKeyArgs) -> Result<ExitCode, String> {
-    let set_lock = crate::bundle_file::lock(&args.file)?;
-    let mut set = set_lock.stage_set()?;
-    let stage = stage_of(&set, &args.file, &args.stage)?.clone();
+    let LockedStage {
+        set_lock,
+        mut set,
+        stage,
+        path,
+        bundle_lock,
+        bundle: old,
+    } = locked_stage(&args.file, &args.stage, "nothing was removed")?;
     let Some(pinned) = stage.recipients.iter().find(|r| r.key == args.key) else {
         let keys: Vec<&str> = stage.recipients.iter().map(|r| r.key.as_str()).collect();
         return Err(format!(
@@ -900,12 +935,6 @@ fn rm_key(args: &RmKeyArgs) -> Result<ExitCode, String> {
             }
         ));
     };
-    let path = bundle_path(&args.file, &stage);
-    let bundle_lock = crate::bundle_file::lock(&path)?;
-    let old = bundle_lock.bundle()?;
-    stage
-        .check_bundle(&old)
-        .map_err(|e| format!("`{}`: {e}; nothing was removed", path.display()))?;
     let mut bundle = old.clone();
     bundle.remove_recipient(&args.key);
     bundle_lock.write(&bundle)?;

@@ -23,8 +23,8 @@ fn selected(variable: &'static str) -> Option<String> {
     value
 }
 
-/// The region the process runs in, as Lambda sets it.
-fn region() -> Option<String> {
+/// The region the process runs in, as Lambda sets it (`AWS_REGION`, else `AWS_DEFAULT_REGION`).
+pub(crate) fn region() -> Option<String> {
     std::env::var("AWS_REGION")
         .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
         .ok()

@@ -141,17 +141,12 @@ impl fmt::Display for BundleError {
             BundleErrorKind::PrivateKey(e) => write!(f, "the private key: {e}"),
             BundleErrorKind::PrivateKeyLength(n) => write!(f, "the private key decrypts to {n} bytes; a bundle's P-256 private key (PKCS#8) is {} or {} bytes", PRIVATE_KEY_LENS[0], PRIVATE_KEY_LENS[1]),
             BundleErrorKind::HeaderAfterValues(d) => write!(f, "`{d}` after the values; the header comes first"),
-            BundleErrorKind::Sealings { expected, found, .. } if name_is_empty(&self.kind) => write!(f, "a new recipient needs one sealing per value: {found} given for {expected} values"),
+            BundleErrorKind::Sealings { name, expected, found } if name.is_empty() => write!(f, "a new recipient needs one sealing per value: {found} given for {expected} values"),
             BundleErrorKind::Sealings { name, expected, found } => write!(f, "the value `{name}` has {found} sealing{}; the bundle has {expected} recipient{} (its `key` and each `recipient` line), and every value is sealed to each", if *found == 1 { "" } else { "s" }, if *expected == 1 { "" } else { "s" }),
             BundleErrorKind::DuplicateRecipient(key) => write!(f, "the key `{key}` is a recipient of the bundle already"),
             BundleErrorKind::SharedPublicKey(key) => write!(f, "the recipient `{key}` has the public key of another recipient: each recipient has a key pair of its own, made by KMS under its key"),
         }
     }
-}
-
-/// Whether `kind` is about every value (a recipient added) rather than one.
-fn name_is_empty(kind: &BundleErrorKind) -> bool {
-    matches!(kind, BundleErrorKind::Sealings { name, .. } if name.is_empty())
 }
 
 impl std::error::Error for BundleError {
