@@ -204,8 +204,8 @@ async fn with_credentials_in_its_environment_a_function_asks_no_metadata_endpoin
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env_remove("AWS_SESSION_TOKEN");
-    let (printed, trace) = under_strace(&child, "%network", dir.path());
-    assert!(printed.contains("FAILED"), "{printed}");
+    // (on a machine with an instance profile it may even succeed: only the asking is asserted)
+    let (_, trace) = under_strace(&child, "%network", dir.path());
     assert!(!metadata_connects(&trace).is_empty(), "{trace}");
 }
 
