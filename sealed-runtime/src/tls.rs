@@ -101,20 +101,9 @@ fn tls_context() -> TlsContext {
 }
 
 /// The compiled-in roots as one PEM bundle, the form the SDK's trust store takes (it has no
-/// door for DER).
-fn compiled_in_pem() -> Vec<u8> {
-    use base64::Engine as _;
-    let mut pem = Vec::with_capacity(webpki_root_certs::TLS_SERVER_ROOT_CERTS.len() * 2048);
-    for der in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
-        let body = base64::engine::general_purpose::STANDARD.encode(der);
-        pem.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
-        for line in body.as_bytes().chunks(64) {
-            pem.extend_from_slice(line);
-            pem.push(b'\n');
-        }
-        pem.extend_from_slice(b"-----END CERTIFICATE-----\n");
-    }
-    pem
+/// door for DER): encoded at build time (`build.rs`), so that a process only copies it.
+fn compiled_in_pem() -> &'static [u8] {
+    include_bytes!(concat!(env!("OUT_DIR"), "/roots.pem"))
 }
 
 /// The HTTP client of `sealed-runtime`'s KMS clients and of the credential providers its
@@ -238,7 +227,7 @@ mod tests {
         use rustls_pki_types::pem::PemObject as _;
         let bundle = compiled_in_pem();
         let parsed: Vec<rustls_pki_types::CertificateDer<'static>> =
-            rustls_pki_types::CertificateDer::pem_slice_iter(&bundle)
+            rustls_pki_types::CertificateDer::pem_slice_iter(bundle)
                 .collect::<Result<_, _>>()
                 .unwrap();
         assert_eq!(parsed.len(), webpki_root_certs::TLS_SERVER_ROOT_CERTS.len());
