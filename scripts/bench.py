@@ -476,7 +476,8 @@ def main():
         bundles = bench_cold.bundle_report(bench_cold.bundle_cost(
             os.environ["AWS_ENDPOINT_URL_KMS"], os.environ["SEALED_BENCH_KEY"], CIPHERTEXTS, 5 if QUICK else 11))
         floor = bench_cold.floor_report(bench_cold.floor_cost(
-            os.environ["AWS_ENDPOINT_URL_KMS"], os.environ["SEALED_BENCH_KEY"], CIPHERTEXTS, 5 if QUICK else 11))
+            os.environ["AWS_ENDPOINT_URL_KMS"], os.environ["SEALED_BENCH_KEY"], CIPHERTEXTS, 5 if QUICK else 11,
+            3 if QUICK else 7))
         floor += [""] + bench_cold.perf_report(bench_cold.perf_breakdown(
             os.environ["AWS_ENDPOINT_URL_KMS"], os.environ["SEALED_BENCH_KEY"], CIPHERTEXTS))
         storm = bench_storm.measure(QUICK)

@@ -4,6 +4,10 @@
 //! credential chain (`AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`), no
 //! retries. Prints the plaintext's length, as the other programs do. `scripts/bench_cold.py
 //! --floor` measures `sealed` against it; the figures are in BENCHMARKS.md.
+//!
+//! Started as a Lambda function (`AWS_LAMBDA_RUNTIME_API` set), it decrypts in INIT, then answers
+//! each invocation with the plaintext's length over the runtime API: one blocking plain-HTTP
+//! connection per request, nothing else (the floor of the Lambda path).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -66,10 +70,10 @@ fn request(host: &str, url: &str, body: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// Reads one HTTP/1.1 response from `stream` and returns its body: as many bytes as
-/// `Content-Length` says (without waiting for the peer to close), de-chunked if chunked, else to
-/// the end.
-fn read_body(stream: &mut impl Read) -> Vec<u8> {
+/// Reads one HTTP/1.1 response from `stream` and returns its head (lower case) and its body: as
+/// many bytes as `Content-Length` says (without waiting for the peer to close), de-chunked if
+/// chunked, else to the end.
+fn read_response(stream: &mut impl Read) -> (String, Vec<u8>) {
     let mut response = Vec::new();
     let mut buffer = [0; 16 * 1024];
     loop {
@@ -81,21 +85,28 @@ fn read_body(stream: &mut impl Read) -> Vec<u8> {
         };
         response.extend_from_slice(&buffer[..read]);
         if let Some(split) = response.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
-            assert!(head.starts_with("http/1.1 200"), "KMS answered {head}");
+            // header names lower-cased, values as sent (a request id is used verbatim)
+            let head = String::from_utf8_lossy(&response[..split])
+                .lines()
+                .map(|line| match line.split_once(':') {
+                    Some((name, value)) => format!("{}:{value}", name.to_ascii_lowercase()),
+                    None => line.to_ascii_lowercase(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
             let body = &response[split + 4..];
             let length = head
                 .lines()
                 .find_map(|l| l.strip_prefix("content-length:"))
                 .map(|n| n.trim().parse::<usize>().expect("a Content-Length"));
             match length {
-                Some(length) if body.len() >= length => return body[..length].to_vec(),
+                Some(length) if body.len() >= length => return (head, body[..length].to_vec()),
                 None if head.contains("transfer-encoding: chunked")
                     && body.ends_with(b"0\r\n\r\n") =>
                 {
-                    return dechunk(body)
+                    return (head, dechunk(body));
                 }
-                None if read == 0 => return body.to_vec(),
+                None if read == 0 => return (head, body.to_vec()),
                 _ => {}
             }
         }
@@ -103,6 +114,56 @@ fn read_body(stream: &mut impl Read) -> Vec<u8> {
             read > 0,
             "the connection closed before the response was whole"
         );
+    }
+}
+
+/// The body of KMS's answer, which must be a success.
+fn read_body(stream: &mut impl Read) -> Vec<u8> {
+    let (head, body) = read_response(stream);
+    assert_eq!(status(&head), 200, "KMS answered {head}");
+    body
+}
+
+/// The status code of a response's head (`HTTP/1.0` or `HTTP/1.1`).
+fn status(head: &str) -> u16 {
+    head.strip_prefix("http/1.")
+        .and_then(|rest| rest.get(2..5))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP/1.x response: {head}"))
+}
+
+/// One plain-HTTP request to the Lambda runtime API at `authority`, on its own connection: the
+/// response's head and body.
+fn runtime_api(authority: &str, method: &str, path: &str, body: &str) -> (String, Vec<u8>) {
+    let mut stream = TcpStream::connect(authority).expect("the runtime API answers");
+    stream.set_nodelay(true).expect("nodelay");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("sent");
+    read_response(&mut stream)
+}
+
+/// Answers every invocation with `length` (the runtime API's loop, as `lambda_runtime` runs it;
+/// `api` is `AWS_LAMBDA_RUNTIME_API`: `host:port`, as Lambda sets it, or a URL with a path, as
+/// cargo-lambda's may be).
+fn serve(api: &str, length: usize) -> ! {
+    let api = api.strip_prefix("http://").unwrap_or(api);
+    let (authority, base) = api.find('/').map_or((api, ""), |at| api.split_at(at));
+    let base = base.trim_end_matches('/');
+    loop {
+        let next = format!("{base}/2018-06-01/runtime/invocation/next");
+        let (head, _event) = runtime_api(authority, "GET", &next, "");
+        let id = head
+            .lines()
+            .find_map(|l| l.strip_prefix("lambda-runtime-aws-request-id:"))
+            .expect("an invocation's request id")
+            .trim()
+            .to_owned();
+        let response = format!("{base}/2018-06-01/runtime/invocation/{id}/response");
+        let (head, _) = runtime_api(authority, "POST", &response, &length.to_string());
+        assert_eq!(status(&head), 202, "the runtime API answered {head}");
     }
 }
 
@@ -166,6 +227,9 @@ fn main() {
     let plaintext = base64::engine::general_purpose::STANDARD
         .decode(answer["Plaintext"].as_str().expect("a Plaintext"))
         .expect("base64");
+    if let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") {
+        serve(&api, plaintext.len());
+    }
     // the length only: no plaintext on stdout
     println!("{}", plaintext.len());
 }
