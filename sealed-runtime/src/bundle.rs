@@ -140,7 +140,7 @@ fn recipients(declared: &'static Declaration, bundle: &'static BundleMember) -> 
         sealed: other.sealed,
     }));
     if all.len() > 1 {
-        let own = crate::stage::region();
+        let own = crate::client::own_region();
         let region_of = |r: &Recipient| {
             r.declared
                 .key

@@ -173,6 +173,15 @@ pub async fn client(region: Option<&str>) -> Client {
         .expect("building a client does not panic")
 }
 
+/// The region the process runs in, as Lambda sets it (`AWS_REGION`, else `AWS_DEFAULT_REGION`;
+/// empty is unset): where a stage set's regions and a bundle's failover order look.
+pub(crate) fn own_region() -> Option<String> {
+    std::env::var("AWS_REGION")
+        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+        .ok()
+        .filter(|r| !r.is_empty())
+}
+
 /// Marks the clients as in use: from the first access on, [`set_client`] is refused, even while
 /// that access has not yet built a client (it may fail before, or be loading the configuration).
 pub(crate) fn mark_in_use() {

@@ -5,6 +5,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
+use crate::client::own_region;
 use crate::declaration::{Declaration, StagedValue};
 use crate::error::{Error, ErrorKind};
 
@@ -23,14 +24,6 @@ fn selected(variable: &'static str) -> Option<String> {
     value
 }
 
-/// The region the process runs in, as Lambda sets it (`AWS_REGION`, else `AWS_DEFAULT_REGION`).
-pub(crate) fn region() -> Option<String> {
-    std::env::var("AWS_REGION")
-        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
-        .ok()
-        .filter(|r| !r.is_empty())
-}
-
 /// What `declared` is read as: itself, or for a value of a stage set, the selected stage's
 /// value (the error at the value's `sealed!`).
 pub(crate) fn resolve(declared: &'static Declaration) -> Result<&'static Declaration, Error> {
@@ -38,7 +31,7 @@ pub(crate) fn resolve(declared: &'static Declaration) -> Result<&'static Declara
         return Ok(declared);
     };
     let stage = selected(staged.selector);
-    choose(staged, stage.as_deref(), region().as_deref()).map_err(|kind| {
+    choose(staged, stage.as_deref(), own_region().as_deref()).map_err(|kind| {
         Error::new(kind)
             .at(declared.location)
             .in_stage_set(staged.set, staged.name)
