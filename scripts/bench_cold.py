@@ -691,7 +691,7 @@ def floor_report(result):
                 lines.append(row(f"{setting} | {name}", name, medians))
     cpu = one_ca[("sealed", "cpu")] / one_ca[("floor", "cpu")]
     worst_bundle = max(one_ca[(n, "cpu")] for n in ("bundle of 8", "bundle of 32")) / one_ca[("floor", "cpu")]
-    lines += ["", f"Targets (issue 22), over TLS against the floor: CPU from exec to first plaintext ≤ 1.5×: "
+    lines += ["", f"Targets (issue 22) in this run, over TLS against the floor: CPU from exec to first plaintext ≤ 1.5×: "
                   f"{verdict(cpu)}; a bundle of 8 and of 32 values: {verdict(worst_bundle)} (the worse of the two)."]
     if 128 in mbs:
         wall = one_ca[("sealed", 128)] / one_ca[("floor", 128)]
