@@ -1,6 +1,7 @@
 //! `cargo sealed check`: every `sealed!` under the paths with the macro's verdict; with `--kms`
 //! the proof that each decrypts (a KMS dry run: for a bundle value, of the bundle's private
-//! key); with `--open` each value decrypted and opened for real, its plaintext discarded unread.
+//! key, and for a stage's value each of its failover keys too); with `--open` each value decrypted
+//! and opened for real, with each key it may use, its plaintext discarded unread.
 
 use std::process::ExitCode;
 
