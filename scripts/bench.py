@@ -181,60 +181,31 @@ def lambda_cold():
 
 
 # 6. build cost ---------------------------------------------------------------------------------
-LITERAL = ("AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZ"
-           "AgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/"
-           "lnXm2ILufDelWw2g=")
-
-
-def generated_crate(name, body):
-    path = TARGET / "bench-build" / name
-    (path / "src").mkdir(parents=True, exist_ok=True)
-    (path / "Cargo.toml").write_text(
-        f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
-        f'sealed-runtime = {{ path = "{ROOT / "sealed-runtime"}" }}\n\n[workspace]\n')
-    shutil.copy(ROOT / "Cargo.lock", path / "Cargo.lock")
-    (path / "src" / "main.rs").write_text(body)
-    return path
+BUILD_PROGRAMS = {
+    "1,000 sealed!": "build-sealed",
+    "1,000 byte strings": "build-bytes",
+    "1,000 byte strings registered with linkme": "build-linkme",
+    "1,000 hand-written expansions, unregistered": "build-expanded",
+}
 
 
 def build_cost():
+    """`cargo check` of each build-cost program of bench/programs (its build script writes 1,000
+    copies of one value in each form), after touching it, in a target directory of its own."""
     log("build cost: cargo check of 1,000 sealed! against 1,000 byte-string constants")
-    import base64
-    raw = base64.b64decode(LITERAL)
-    byte_string = "".join(f"\\x{b:02x}" for b in raw)
-    sealed = "".join(f'static S{i}: sealed_runtime::Sealed = sealed_runtime::sealed!("{LITERAL}", key = "alias/app");\n'
-                     for i in range(1000))
-    consts = "".join(f'static S{i}: &[u8] = b"{byte_string}";\n' for i in range(1000))
-    linkme = "use sealed_runtime::__private::linkme;\n#[linkme::distributed_slice]\n#[linkme(crate = sealed_runtime::__private::linkme)]\nstatic ALL: [&'static [u8]];\n" + "".join(
-        f'#[linkme::distributed_slice(ALL)]\n#[linkme(crate = sealed_runtime::__private::linkme)]\nstatic S{i}: &[u8] = b"{byte_string}";\n'
-        for i in range(1000))
-    fingerprint = "".join(f"\\x{b:02x}" for b in raw[5:37])
-    entry = ("{{ static SEALED_VALUE: sealed_runtime::__private::ValueCell = sealed_runtime::__private::ValueCell::new("
-             "sealed_runtime::__private::Declaration {{ ciphertext: b\"{c}\", "
-             "family: sealed_runtime::__private::format::BlobFamily::AwsV2, key: Some(\"alias/app\"), context: &[], "
-             "algorithm: sealed_runtime::__private::format::Algorithm::SymmetricDefault, plaintext_len: Some(12), "
-             "key_material_id: Some(b\"{f}\"), emulator_key_id: None, "
-             "location: sealed_runtime::__private::location(file!(), line!(), column!()), bundle: None }}); "
-             "sealed_runtime::__private::sealed_of(&SEALED_VALUE) }}")
-    expanded = "".join(f"static S{i}: sealed_runtime::Sealed = " + entry.format(c=byte_string, f=fingerprint) + ";\n"
-                       for i in range(1000))
-    use = "fn main() {{ {} }}\n"
-    crates = {
-        "1,000 sealed!": generated_crate("gen-sealed", sealed + use.format("let _ = (&S0, &S999);")),
-        "1,000 byte strings": generated_crate("gen-bytes", consts + use.format("let _ = (S0, S999);")),
-        "1,000 byte strings registered with linkme": generated_crate("gen-linkme", linkme + use.format("let _ = ALL.len();")),
-        "1,000 hand-written expansions, unregistered": generated_crate("gen-expanded", expanded + use.format("let _ = (&S0, &S999);")),
-    }
-    env = {**os.environ, "CARGO_TARGET_DIR": str(TARGET / "bench-build" / "target")}
+    env = {**os.environ, "CARGO_TARGET_DIR": str(TARGET / "bench-build" / "target"),
+           "SEALED_BENCH_BUILD_VALUES": "1000"}
+    env.pop("SEALED_BENCH_SECRETS", None)
     runs = 3 if QUICK else 7
     results = {}
-    for name, path in crates.items():
-        subprocess.run(["cargo", "check", "--quiet", "--offline"], cwd=path, env=env, check=True)
+    for name, program in BUILD_PROGRAMS.items():
+        check = ["cargo", "check", "--quiet", "-p", "sealed-bench-programs", "--bin", program]
+        subprocess.run(check, cwd=ROOT, env=env, check=True)
         samples = []
         for _ in range(runs):
-            (path / "src" / "main.rs").touch()
+            (ROOT / "bench" / "programs" / "src" / "bin" / f"{program}.rs").touch()
             started = time.perf_counter()
-            subprocess.run(["cargo", "check", "--quiet", "--offline"], cwd=path, env=env, check=True)
+            subprocess.run(check, cwd=ROOT, env=env, check=True)
             samples.append(time.perf_counter() - started)
         results[name] = samples
     log("clean build of sealed-macro with its dependencies")
@@ -391,10 +362,11 @@ def write_report(hot, calls, process, build, cold, cold_tls, bundles, floor, sto
         "",
         "## 6. Build cost",
         "",
-        f"`cargo check` of a generated crate after touching `main.rs` ({build_runs} runs, dependencies "
-        "built): 1,000 `sealed!` values against the same 1,000 ciphertexts as byte-string `static`s.",
+        f"`cargo check -p sealed-bench-programs --bin build-…` after touching the program ({build_runs} runs, "
+        "dependencies built; `bench/programs/build.rs` writes the values, `SEALED_BENCH_BUILD_VALUES=1000`): "
+        "1,000 `sealed!` values against the same 1,000 ciphertexts as byte-string `static`s.",
         "",
-        "| crate | median | spread |",
+        "| program | median | spread |",
         "|---|---|---|",
     ]
     medians = {k: statistics.median(v) for k, v in build_samples.items()}

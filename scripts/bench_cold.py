@@ -240,177 +240,42 @@ def make_stage_set(path, key, stages, names, plaintext):
             subprocess.run([cli, "sealed", "stage", "set", path, stage, name], input=plaintext(name).encode(), **quiet)
 
 
-def staged_program(n):
-    statics = "\n".join(
-        f'static V{i}: Sealed = sealed!(stages = "secrets/app.stages", name = "v{i}");' for i in range(n))
-    return sealed_program(n, "").replace(
-        "\n".join(f'static V{i}: Sealed = sealed!(file = "secrets/v{i}.kms", key = "");' for i in range(n)),
-        statics).replace("every value `sealed!`", f"{n} values of a stage set (SEALED_STAGE chooses)")
+def programs_env(target, secrets):
+    """The environment that builds bench/programs into `target` with the values in `secrets`
+    (its build script reads `SEALED_BENCH_SECRETS`)."""
+    return {**os.environ, "CARGO_TARGET_DIR": str(target), "SEALED_BENCH_SECRETS": str(secrets)}
 
 
-def bundle_program(n, key):
-    statics = "\n".join(
-        f'static V{i}: Sealed = sealed!(bundle = "secrets/app.bundle", name = "v{i}", key = "{key}");'
-        for i in range(n))
-    return sealed_program(n, "").replace(
-        "\n".join(f'static V{i}: Sealed = sealed!(file = "secrets/v{i}.kms", key = "");' for i in range(n)),
-        statics).replace("every value `sealed!`", f"{n} values in one bundle")
-
-
-def sealed_program(n, key):
-    statics = "\n".join(
-        f'static V{i}: Sealed = sealed!(file = "secrets/v{i}.kms", key = "{key}");' for i in range(n))
-    return f"""//! A function as the README recommends: every value `sealed!`, `prefetch()` first.
-#![allow(dead_code)] // each value is used: `prefetch()` decrypts every registered one
-use sealed_runtime::{{sealed, Sealed}};
-
-{statics}
-
-#[tokio::main]
-async fn main() {{
-    sealed_runtime::prefetch().await.unwrap();
-    println!("{{}}", V0.try_get().unwrap().len());
-}}
-"""
-
-
-def sdk_as_sealed_program(flavor):
-    """The SDK configured as `sealed` configures it (`sealed_runtime::default_config()`: its HTTP
-    client, timeouts and retries), one `Decrypt` on the caller's runtime: the ladder between the
-    floor and `sealed` (what the SDK costs, then the multi-thread runtime)."""
-    attribute = "#[tokio::main]" if flavor == "multi" else '#[tokio::main(flavor = "current_thread")]'
-    return f"""//! One `Decrypt` with the SDK as `sealed` configures it, on {flavor}-thread runtime, no `sealed!`.
-use aws_sdk_kms::primitives::Blob;
-use base64::Engine as _;
-
-{attribute}
-async fn main() {{
-    let key = std::env::var("SEALED_BENCH_KEY").unwrap();
-    let text = std::env::var("SEALED_BENCH_CIPHERTEXT").unwrap();
-    let client = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
-    let blob = base64::engine::general_purpose::STANDARD.decode(text).unwrap();
-    let out = client.decrypt().ciphertext_blob(Blob::new(blob)).key_id(key).send().await.unwrap();
-    println!("{{}}", out.plaintext().unwrap().as_ref().len());
-}}
-"""
-
-
-SDK_PROGRAM = """//! The same job with aws-sdk-kms on its default features: every value decrypted concurrently.
-use aws_sdk_kms::primitives::Blob;
-use base64::Engine as _;
-
-#[tokio::main]
-async fn main() {
-    let key = std::env::var("SEALED_BENCH_KEY").unwrap();
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let client = aws_sdk_kms::Client::new(&config);
-    let texts = std::env::var("SEALED_BENCH_CIPHERTEXTS").unwrap();
-    let tasks: Vec<_> = texts
-        .split(',')
-        .map(|text| {
-            let blob = base64::engine::general_purpose::STANDARD.decode(text).unwrap();
-            let (client, key) = (client.clone(), key.clone());
-            tokio::spawn(async move {
-                let out = client.decrypt().ciphertext_blob(Blob::new(blob)).key_id(key).send().await.unwrap();
-                out.plaintext().unwrap().as_ref().len()
-            })
-        })
-        .collect();
-    let mut first = 0;
-    for task in tasks {
-        first = task.await.unwrap();
-    }
-    println!("{first}");
-}
-"""
-
-SEALED_LAMBDA = """//! The README's Lambda function: its value `sealed!`, `prefetch()` in INIT.
-use lambda_runtime::{service_fn, Error, LambdaEvent};
-use sealed_runtime::{sealed, Sealed};
-use serde_json::Value;
-
-static V0: Sealed = sealed!(file = "secrets/v0.kms", key = "KEY");
-
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    sealed_runtime::prefetch().await?;
-    lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| async {
-        Ok::<_, Error>(Value::from(V0.get().await?.len()))
-    }))
-    .await
-}
-"""
-
-SDK_LAMBDA = """//! The same function on aws-sdk-kms's default features: the value decrypted in INIT.
-use aws_sdk_kms::primitives::Blob;
-use base64::Engine as _;
-use lambda_runtime::{service_fn, Error, LambdaEvent};
-use serde_json::Value;
-
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    let key = std::env::var("SEALED_BENCH_KEY")?;
-    let text = std::env::var("SEALED_BENCH_CIPHERTEXTS")?;
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let client = aws_sdk_kms::Client::new(&config);
-    let blob = base64::engine::general_purpose::STANDARD.decode(text.split(',').next().unwrap())?;
-    let out = client.decrypt().ciphertext_blob(Blob::new(blob)).key_id(key).send().await?;
-    let length = out.plaintext().map_or(0, |p| p.as_ref().len());
-    lambda_runtime::run(service_fn(move |_: LambdaEvent<Value>| async move {
-        Ok::<_, Error>(Value::from(length))
-    }))
-    .await
-}
-"""
-
-BOTO3 = """
-import base64, os, boto3
-kms = boto3.client("kms")
-length = 0
-for text in os.environ["SEALED_BENCH_CIPHERTEXTS"].split(","):
-    out = kms.decrypt(CiphertextBlob=base64.b64decode(text), KeyId=os.environ["SEALED_BENCH_KEY"])
-    length = len(out["Plaintext"])
-print(length)
-"""
-
-
-LAMBDA_DEPS = ('lambda_runtime = { version = "1.5", default-features = false, features = ["tracing"] }\n'
-               'serde_json = "1"\n\n[workspace]\n')
+def write_secrets(secrets, key, ciphertexts):
+    """`key` and one `v{i}.kms` per ciphertext in `secrets`, what bench/programs' build script
+    reads (with `app.bundle` and `app.stages`, made by `make_bundle` and `make_stage_set`)."""
+    secrets.mkdir(parents=True, exist_ok=True)
+    for old in secrets.glob("v*.kms"):
+        old.unlink()
+    (secrets / "key").write_text(key + "\n")
+    for i, text in enumerate(ciphertexts):
+        (secrets / f"v{i}.kms").write_text(f"{text}\n")
 
 
 def build_programs(key, ciphertexts):
-    """The sealed and SDK-default programs for 1, 8 and 32 values (release, own target dir)."""
-    secrets = {f"v{i}.kms": f"{text}\n" for i, text in enumerate(ciphertexts)}
-    sealed = crate("cold-sealed",
-                   f'[package]\nname = "cold-sealed"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n'
-                   f'[dependencies]\nsealed-runtime = {{ path = "{ROOT / "sealed-runtime"}", features = ["emulator"] }}\n'
-                   'tokio = { version = "1", features = ["rt-multi-thread", "macros"] }\n'
-                   # as sealed-runtime has them: the SDK-only rungs change no feature of `values-N`
-                   'aws-sdk-kms = { version = "1.129", default-features = false, features = ["rt-tokio"] }\n'
-                   'base64 = { version = "0.23", default-features = false, features = ["alloc"] }\n' + LAMBDA_DEPS,
-                   {**{f"values-{n}.rs": sealed_program(n, key) for n in COUNTS},
-                    "values-1-current.rs": sealed_program(1, key).replace(
-                        "#[tokio::main]", '#[tokio::main(flavor = "current_thread")]'),
-                    "sdk-current.rs": sdk_as_sealed_program("current"),
-                    "sdk-multi.rs": sdk_as_sealed_program("multi"),
-                    **{f"bundle-{n}.rs": bundle_program(n, key) for n in COUNTS if n > 1},
-                    "stages-8.rs": staged_program(8),
-                    "lambda.rs": SEALED_LAMBDA.replace("KEY", key)}, secrets)
+    """The programs of bench/programs (`sealed`, built with its `emulator` feature) and of
+    bench/sdk-defaults (aws-sdk-kms on its default features), release, in the cold-start target
+    directory; their values sealed under `key`: 1, 8 and 32 separate values, one bundle of 32,
+    and a stage set of two stages of 8. Two builds, so that the SDK's default features never
+    reach the `sealed` programs."""
+    secrets = WORK / "secrets"
+    write_secrets(secrets, key, ciphertexts)
     # the same values in one bundle (13-byte plaintexts, as the ciphertexts'): one Decrypt
-    make_bundle(sealed / "secrets" / "app.bundle", key, [f"v{i}" for i in range(max(COUNTS))],
+    make_bundle(secrets / "app.bundle", key, [f"v{i}" for i in range(max(COUNTS))],
                 lambda name: "hello, world!")
     # the same 8 values in each of two stages (dev, prod): the binary embeds both, SEALED_STAGE chooses
-    make_stage_set(sealed / "secrets" / "app.stages", key, ["dev", "prod"], [f"v{i}" for i in range(8)],
+    make_stage_set(secrets / "app.stages", key, ["dev", "prod"], [f"v{i}" for i in range(8)],
                    lambda name: "hello, world!")
-    sdk = crate("cold-sdk",
-                '[package]\nname = "cold-sdk"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n'
-                '[dependencies]\naws-config = "1.13"\naws-sdk-kms = "1.129"\nbase64 = "0.23"\n'
-                'tokio = { version = "1", features = ["rt-multi-thread", "macros"] }\n' + LAMBDA_DEPS,
-                {"decrypt.rs": SDK_PROGRAM, "lambda-sdk.rs": SDK_LAMBDA})
     target = WORK / "target"
-    for path in (sealed, sdk):
-        subprocess.run(["cargo", "build", "--quiet", "--release", "--bins"], check=True, cwd=path,
-                       env={**os.environ, "CARGO_TARGET_DIR": str(target)})
+    env = programs_env(target, secrets)
+    for package, feature in (("sealed-bench-programs", "emulator"), ("sealed-bench-sdk-defaults", "defaults")):
+        subprocess.run(["cargo", "build", "--quiet", "--release", "-p", package, "--features", feature, "--bins"],
+                       check=True, cwd=ROOT, env=env)
     return target / "release"
 
 
@@ -598,9 +463,9 @@ def profile_cost(moto_url, key, ciphertexts, runs=31):
         variants = {"release (default)": release / "values-1"}
         for index, (name, build_env) in enumerate(PROFILES):
             target = WORK / f"target-profile-{index}"
-            subprocess.run(["cargo", "build", "--quiet", "--release", "--bin", "values-1", "--target",
-                            "x86_64-unknown-linux-gnu"], check=True, cwd=WORK / "cold-sealed",
-                           env={**os.environ, **build_env, "CARGO_TARGET_DIR": str(target)})
+            subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "sealed-bench-programs", "--features",
+                            "emulator", "--bin", "values-1", "--target", "x86_64-unknown-linux-gnu"],
+                           check=True, cwd=ROOT, env={**programs_env(target, WORK / "secrets"), **build_env})
             variants[name] = target / "x86_64-unknown-linux-gnu" / "release" / "values-1"
         env = {name: value for name, value in os.environ.items() if name not in SANDBOX_CA_VARIABLES}
         env.update({"SSL_CERT_FILE": str(bundle.parent / "ca.pem"), "AWS_ENDPOINT_URL_KMS": proxy.url,

@@ -2,8 +2,8 @@
 
 N execution environments start at once as separate processes (each with its own SDK client and
 retry budget, as on Lambda), each with S sealed values and `prefetch()` in its INIT, against a
-loopback KMS stand-in that enforces a request quota Q (`scripts/kms_quota.py` in front of the moto
-emulator, answering `ThrottlingException` beyond it). Per variant: the share of INITs that
+loopback KMS stand-in that enforces a request quota Q (test-support's `kms-quota` in front of the
+moto emulator, answering `ThrottlingException` beyond it). Per variant: the share of INITs that
 succeed, INIT latency p50/p99 (spawn to exit), `Decrypt`s sent and throttled.
 
 Variants: S separate values (`sealed!(file = …)` each) or one bundle of S values
@@ -15,7 +15,8 @@ library's attempts and timeouts.
                                             [--debug] [--json FILE] [--only values|bundle]
 
 Needs the emulator's environment (`eval "$(scripts/dev-kms)"`); `scripts/bench` gives it. Used
-by scripts/bench.py (section 4) and by `tests/tests/storm.rs` (a smaller storm, debug builds).
+by scripts/bench.py (section 8); `sealed-cli/tests/storm.rs` runs a smaller storm of the same
+programs in Rust.
 """
 import argparse
 import base64
@@ -31,61 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "target" / "bench-storm"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_cold import free_port, log, make_bundle, wait_port  # noqa: E402
-
-PROGRAM = """//! One execution environment of the storm: INIT is `prefetch()` of every value.
-#![allow(dead_code)] // each value is used: `prefetch()` decrypts every registered one
-use sealed_runtime::{{sealed, KmsSettings, Sealed}};
-
-{statics}
-
-/// `SEALED_STORM_<NAME>` in milliseconds (or a count), else `default`.
-fn knob(name: &str, default: u64) -> u64 {{
-    std::env::var(format!("SEALED_STORM_{{name}}")).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}}
-
-#[tokio::main]
-async fn main() {{
-    // the library's settings unless the storm's variant changes them
-    let adaptive = std::env::var("SEALED_STORM_RETRY").as_deref() == Ok("adaptive");
-    let tuned = std::env::vars().any(|(k, _)| k.starts_with("SEALED_STORM_") && k != "SEALED_STORM_RETRY");
-    if adaptive || tuned {{
-        let default = KmsSettings::default();
-        let ms = |name, d: std::time::Duration| std::time::Duration::from_millis(knob(name, d.as_millis() as u64));
-        let settings = KmsSettings {{
-            max_attempts: knob("ATTEMPTS", default.max_attempts.into()) as u32,
-            initial_backoff: ms("BACKOFF", default.initial_backoff),
-            max_backoff: ms("MAX_BACKOFF", default.max_backoff),
-            operation_timeout: ms("TIMEOUT", default.operation_timeout),
-            ..default
-        }};
-        let retry = if adaptive {{
-            aws_sdk_kms::config::retry::RetryConfig::adaptive()
-                .with_max_attempts(settings.max_attempts)
-                .with_initial_backoff(settings.initial_backoff)
-                .with_max_backoff(settings.max_backoff)
-        }} else {{
-            settings.retry_config()
-        }};
-        let config = sealed_runtime::default_config()
-            .await
-            .to_builder()
-            .retry_config(retry)
-            .timeout_config(settings.timeout_config())
-            .build();
-        sealed_runtime::set_client(&aws_sdk_kms::Client::from_conf(config)).unwrap();
-    }}
-    match sealed_runtime::prefetch().await {{
-        Ok(count) => println!("ok {{count}}"),
-        Err(error) => {{
-            let mut kinds: Vec<String> = error.failures.iter().map(|(_, e)| format!("{{:?}}", e.kind())).collect();
-            kinds.dedup();
-            println!("fail {{}} {{}}", error.failures.len(), kinds.join(","));
-            std::process::exit(1);
-        }}
-    }}
-}}
-"""
+from bench_cold import free_port, log, make_bundle, programs_env, wait_port, write_secrets  # noqa: E402
 
 
 def run(cmd, **kwargs):
@@ -97,55 +44,39 @@ def kms():
     return boto3.client("kms")
 
 
-def make_secrets(values, directory):
+def make_secrets(values, secrets):
     """A new key; S values encrypted one by one, and the same S values in one bundle (made with
-    `cargo sealed bundle`, which talks to moto directly)."""
+    `cargo sealed bundle`, which talks to moto directly): what bench/programs' build script reads."""
     client = kms()
     key = client.create_key()["KeyMetadata"]["Arn"]
-    secrets = directory / "secrets"
-    secrets.mkdir(parents=True, exist_ok=True)
-    for i in range(values):
-        blob = client.encrypt(KeyId=key, Plaintext=f"storm-value-{i}".encode())["CiphertextBlob"]
-        (secrets / f"v{i}.kms").write_text(base64.b64encode(blob).decode() + "\n")
+    texts = [base64.b64encode(client.encrypt(KeyId=key, Plaintext=f"storm-value-{i}".encode())["CiphertextBlob"]).decode()
+             for i in range(values)]
+    write_secrets(secrets, key, texts)
     make_bundle(secrets / "app.bundle", key, [f"v{i}" for i in range(values)],
                 lambda name: f"storm-value-{name[1:]}")
-    return key
 
 
 def build(values, debug):
-    WORK.mkdir(parents=True, exist_ok=True)
-    key = make_secrets(values, WORK)
-    (WORK / "src" / "bin").mkdir(parents=True, exist_ok=True)
-    plain = "\n".join(f'static V{i}: Sealed = sealed!(file = "secrets/v{i}.kms", key = "{key}");'
-                      for i in range(values))
-    bundled = "\n".join(f'static V{i}: Sealed = sealed!(bundle = "secrets/app.bundle", name = "v{i}", key = "{key}");'
-                        for i in range(values))
-    for name, statics in (("storm-values", plain), ("storm-bundle", bundled)):
-        (WORK / "src" / "bin" / f"{name}.rs").write_text(PROGRAM.format(statics=statics))
-    (WORK / "Cargo.toml").write_text(
-        '[package]\nname = "storm"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n'
-        f'[dependencies]\nsealed-runtime = {{ path = "{ROOT / "sealed-runtime"}", features = ["emulator"] }}\n'
-        'aws-sdk-kms = { version = "1.129", default-features = false, features = ["rt-tokio"] }\n'
-        'tokio = { version = "1", features = ["rt-multi-thread", "macros"] }\n\n'
-        '[profile.dev.package."*"]\ndebug = false\n\n[workspace]\n')
-    lock = WORK / "Cargo.lock"
-    if not lock.exists():
-        lock.write_text((ROOT / "Cargo.lock").read_text())
+    """The storm programs (bench/programs/src/bin/storm-*.rs) with `emulator`, their values made
+    here: debug in the scratch target directory the tests share, release in the cold start's."""
+    secrets = WORK / "secrets"
+    make_secrets(values, secrets)
     target = ROOT / "target" / ("scratch" if debug else "bench-cold/target")
     profile = [] if debug else ["--release"]
-    run(["cargo", "build", "--quiet", "--offline", *profile, "--bins"], cwd=WORK,
-        env={**os.environ, "CARGO_TARGET_DIR": str(target)})
+    run(["cargo", "build", "--quiet", *profile, "-p", "sealed-bench-programs", "--features", "emulator",
+         "--bin", "storm-values", "--bin", "storm-bundle"], cwd=ROOT, env=programs_env(target, secrets))
     return target / ("debug" if debug else "release")
 
 
 class Quota:
-    """scripts/kms_quota.py in front of moto."""
+    """The quota front (test-support's `kms-quota`, built here) in front of moto."""
 
     def __init__(self, rate):
         upstream = os.environ["AWS_ENDPOINT_URL_KMS"].split("://", 1)[1].rstrip("/")
+        run(["cargo", "build", "--quiet", "-p", "sealed-test-support", "--bin", "kms-quota"], cwd=ROOT)
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "scripts" / "kms_quota.py"), "--upstream", upstream,
+            [str(ROOT / "target" / "debug" / "kms-quota"), "--upstream", upstream,
              "--rate", str(rate), "--port", str(self.port)], stdout=subprocess.DEVNULL)
         wait_port(self.port)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -268,7 +199,7 @@ def report(results, processes):
         f"`scripts/bench_storm.py --processes {processes} --values {VALUES} --rate {RATE}` (in `scripts/bench`): "
         f"{processes} execution environments started at once as separate processes (each its own SDK client "
         f"and retry budget), each with {VALUES} sealed values and `prefetch()` in INIT, against moto behind "
-        f"`scripts/kms_quota.py`, which answers `ThrottlingException` beyond {RATE} requests/s (a token bucket "
+        f"test-support's `kms-quota`, which answers `ThrottlingException` beyond {RATE} requests/s (a token bucket "
         "holding one second's worth, shared by all). INIT is spawn → exit; Lambda's limit is 10 s.",
         "",
         "| values as | retries | INITs that succeed | INIT p50 | INIT p99 | `Decrypt`s sent | throttled |",
@@ -307,7 +238,7 @@ def main():
     parser.add_argument("--processes", type=int, default=PROCESSES)
     parser.add_argument("--values", type=int, default=VALUES)
     parser.add_argument("--rate", type=float, default=RATE)
-    parser.add_argument("--debug", action="store_true", help="debug builds (the test's; shares target/scratch)")
+    parser.add_argument("--debug", action="store_true", help="debug builds (in target/scratch, as the test's)")
     parser.add_argument("--only", choices=("values", "bundle"))
     parser.add_argument("--retry", choices=("library", "adaptive"), action="append")
     parser.add_argument("--json", help="write the results to this file")

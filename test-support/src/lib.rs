@@ -5,6 +5,8 @@
 //! * [`layers`]: a crate's modules import only downward (every crate has a `tests/layers.rs`).
 //! * [`workspace`]: the workspace's root and the cargo running the tests.
 //! * [`child`]: a test run again alone in a child process, with a clean AWS environment.
+//! * [`quota`]: a KMS stand-in with a request quota in front of the emulator (the storm's),
+//!   also as the `kms-quota` binary.
 //! * With the `kms` feature: `emulator` (the local KMS `scripts/dev-kms` starts, a private one
 //!   with IAM enforced, its IAM set-up), `kms` (keys and sealed test values through the SDK,
 //!   interceptors that count and record requests) and `leaks` (made-up plaintexts, and the
@@ -23,6 +25,7 @@ pub mod kms;
 pub mod layers;
 #[cfg(feature = "kms")]
 pub mod leaks;
+pub mod quota;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod workspace;

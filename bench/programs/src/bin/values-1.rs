@@ -1,0 +1,11 @@
+//! A function as the README recommends: one `sealed!` value, `prefetch()` first.
+#![allow(dead_code)] // each value is used: `prefetch()` decrypts every registered one
+use sealed_runtime::{sealed, Sealed};
+
+include!(concat!(env!("OUT_DIR"), "/values_1.rs"));
+
+#[tokio::main]
+async fn main() {
+    sealed_runtime::prefetch().await.unwrap();
+    println!("{}", V0.try_get().unwrap().len());
+}
