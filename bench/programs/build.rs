@@ -189,11 +189,11 @@ fn build_cost(out: &Path, fixtures: &Path, count: usize) {
         // what `sealed!` expands to (sealed-macro/src/expand.rs), less its registration
         writeln!(
             expanded,
-            "static S{i}: Sealed = {{ static SEALED_VALUE: ValueCell = ValueCell::new(Declaration {{ \
+            "static S{i}: Sealed = {{ static SEALED_VALUE: ValueCell = ValueCell::new(Declaration::Ciphertext(Request {{ \
+             location: location(file!(), line!(), column!()), \
              ciphertext: b\"{bytes}\", family: BlobFamily::AwsV2, key: Some(\"alias/app\"), context: &[], \
              algorithm: Algorithm::SymmetricDefault, plaintext_len: Some(12), \
-             key_material_id: Some(b\"{material}\"), emulator_key_id: None, \
-             location: location(file!(), line!(), column!()), bundle: None, staged: None }}); \
+             key_material_id: Some(b\"{material}\"), emulator_key_id: None }})); \
              sealed_of(&SEALED_VALUE) }};"
         )
         .unwrap();

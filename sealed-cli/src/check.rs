@@ -57,7 +57,7 @@ fn sealed_of(
         u32::try_from(invocation.line).unwrap_or(0),
         u32::try_from(invocation.column).unwrap_or(0),
     );
-    if let (Some(bundle), Some(path)) = (&value.checked.bundle, &value.file) {
+    if let (Some(bundle), Some(path)) = (&value.bundle, &value.file) {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         return Sealed::from_bundle(text, &bundle.name)
@@ -70,7 +70,7 @@ fn sealed_of(
     }
     let mut builder = Sealed::builder(value.text.clone())
         .location(file, line, column)
-        .algorithm(value.checked.algorithm)
+        .algorithm(value.sent.algorithm)
         .allow_emulator(allow_emulator);
     if let Some(key) = key {
         builder = builder.key(key);
@@ -88,12 +88,11 @@ async fn prove<'a>(
     args: &CheckArgs,
 ) -> Result<(Proved, Vec<&'a str>), String> {
     let failover: Vec<&str> = value
-        .checked
         .bundle
         .iter()
         .flat_map(|b| b.failover.iter().map(|f| f.key.as_str()))
         .collect();
-    let own = value.checked.key.as_deref();
+    let own = value.sent.key.as_deref();
     if failover.is_empty() {
         let sealed = sealed_of(invocation, value, own, args.scan.emulator)?;
         return Ok((prove_one(sealed, args.open).await?, failover));
@@ -110,11 +109,7 @@ async fn prove<'a>(
         ),
         _ => "set it again".to_owned(),
     };
-    let name = value
-        .checked
-        .bundle
-        .as_ref()
-        .map_or("", |b| b.name.as_str());
+    let name = value.bundle.as_ref().map_or("", |b| b.name.as_str());
     let proved = prove_keys(&keys, args.open, build)
         .await
         .map_err(|e| e.words(name, "the bundle's own key", &fix))?;
@@ -127,7 +122,7 @@ fn since(invocations: &[Invocation], rev: &str) -> Result<usize, String> {
     let mut files: Vec<&std::path::Path> = invocations
         .iter()
         .filter_map(|invocation| invocation.verdict.as_ref().ok())
-        .filter(|value| value.checked.bundle.is_some())
+        .filter(|value| value.bundle.is_some())
         .filter_map(|value| value.file.as_deref())
         .collect();
     files.sort();
@@ -187,10 +182,10 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
                 }
             }
             Ok(value) => {
-                let key = value.checked.key.as_deref().unwrap_or("-");
-                let what = match &value.checked.bundle {
+                let key = value.sent.key.as_deref().unwrap_or("-");
+                let what = match &value.bundle {
                     Some(bundle) => format!("bundle {} value {}", bundle.path, bundle.name),
-                    None => value.checked.blob.family().to_string(),
+                    None => value.sent.blob.family().to_string(),
                 };
                 let summary = format!(
                     "{}  {what}  key={key}  context={}",
@@ -204,7 +199,7 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
                 let known = value
                     .file
                     .as_ref()
-                    .zip(value.checked.bundle.as_ref())
+                    .zip(value.bundle.as_ref())
                     .filter(|_| !args.open)
                     .map(|(path, bundle)| {
                         let keys: Vec<&str> = std::iter::once(key)
@@ -218,7 +213,7 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
                     let outcome = prove(invocation, value, args)
                         .await
                         .map(|(proved, failover)| {
-                            let words = proved.words(value.checked.bundle.is_some());
+                            let words = proved.words(value.bundle.is_some());
                             if failover.is_empty() {
                                 words
                             } else {

@@ -20,7 +20,7 @@ fn grant(
     value: &ValidInvocation,
     invocation: &Invocation,
 ) -> Option<(Vec<String>, BTreeMap<String, String>)> {
-    let Some(text) = value.checked.key.as_deref() else {
+    let Some(text) = value.sent.key.as_deref() else {
         warning(&format!(
             "{}: no `key = …`: its role needs kms:Decrypt on whatever key made it; pin the key to get a precise policy",
             invocation.location()
@@ -65,7 +65,6 @@ fn grant(
     };
     // a stage's failover recipients: the function may decrypt with each, under the same context
     let failover = value
-        .checked
         .bundle
         .iter()
         .flat_map(|b| b.failover.iter().map(|f| f.key.clone()));
@@ -178,14 +177,14 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
     let mut sets = BTreeMap::new();
     for invocation in invocations {
         if let Ok(value) = &invocation.verdict {
-            if let Some(key) = value.checked.key.as_deref() {
+            if let Some(key) = value.sent.key.as_deref() {
                 let entry = keys.entry(key).or_default();
-                if value.checked.bundle.is_some() {
+                if value.bundle.is_some() {
                     entry.0 = true;
                 } else {
                     entry.1 = true;
                 }
-                let failovers = value.checked.bundle.iter().flat_map(|b| &b.failover);
+                let failovers = value.bundle.iter().flat_map(|b| &b.failover);
                 let home = match failovers.clone().next() {
                     Some(_) => function_account(invocation, key, &mut sets),
                     None => None,

@@ -38,11 +38,11 @@ async fn reencrypt(
     value: &ValidInvocation,
     to: &KeyRef<'_>,
 ) -> Result<String, String> {
-    if value.checked.algorithm.is_asymmetric() {
+    if value.sent.algorithm.is_asymmetric() {
         return Err(format!(
             "{}: an {} ciphertext cannot be resealed for a symmetric key in place; seal the secret again with `cargo sealed encrypt`",
             invocation.location(),
-            value.checked.algorithm
+            value.sent.algorithm
         ));
     }
     let context: HashMap<String, String> = crate::context::values_now(&value.context)
@@ -53,8 +53,8 @@ async fn reencrypt(
     let client = sealed_runtime::client(to.region()).await;
     let output = client
         .re_encrypt()
-        .ciphertext_blob(Blob::new(value.checked.blob.bytes()))
-        .set_source_key_id(value.checked.key.clone())
+        .ciphertext_blob(Blob::new(value.sent.blob.bytes()))
+        .set_source_key_id(value.sent.key.clone())
         .set_source_encryption_context(context.clone())
         .destination_key_id(to.as_str())
         .set_destination_encryption_context(context)
@@ -147,10 +147,10 @@ pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
             failed += 1;
             continue;
         };
-        if value.checked.key.as_deref() == Some(to.as_str()) {
+        if value.sent.key.as_deref() == Some(to.as_str()) {
             continue;
         }
-        if value.checked.bundle.is_some() {
+        if value.bundle.is_some() {
             // a bundle is refused once, however many `sealed!` name its values
             let path = value.file.clone().expect("a bundle value has its file");
             if bundles.insert(path.clone()) {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use proc_macro2::Span;
 use sealed_format::ContextValue;
-use sealed_syntax::Checked;
+use sealed_syntax::{Checked, CheckedBundle, CheckedCiphertext};
 use syn::visit::Visit;
 use syn::LitStr;
 
@@ -40,7 +40,10 @@ pub struct StagedUse {
 
 /// An invocation the macro accepts: its checked arguments, and where their literals are in the file.
 pub struct ValidInvocation {
-    pub checked: Checked,
+    /// What `Decrypt` is sent: the ciphertext, or the bundle's wrapped private key.
+    pub sent: CheckedCiphertext,
+    /// For a value of a bundle (or of one stage's bundle): the value.
+    pub bundle: Option<CheckedBundle>,
     /// The ciphertext's base64 as written (literal or file contents).
     pub text: String,
     /// Where the ciphertext literal is in the file (byte range), when it is a literal.
@@ -206,42 +209,55 @@ pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Invocation>, S
             staged: staged.clone(),
         };
         match verdict {
-            Ok(mut checked) => match checked.stages.take() {
-                // a value of a stage set: each stage's value on its own
-                Some(every_stage) => {
-                    for stage in every_stage.stages {
-                        if let Some(value) = stage.value {
-                            found.push(entry(Ok(valid(&source, &starts, value)), Some(stage.name)));
-                        }
+            Ok(Checked::Ciphertext(sent)) => {
+                found.push(entry(Ok(valid(&source, &starts, sent, None)), None));
+            }
+            Ok(Checked::Bundled(value)) => {
+                let value = *value;
+                let valid = valid(&source, &starts, value.sent, Some(value.bundle));
+                found.push(entry(Ok(valid), None));
+            }
+            // a value of a stage set: each stage's value on its own
+            Ok(Checked::Staged(every_stage)) => {
+                for stage in every_stage.stages {
+                    if let Some(value) = stage.value {
+                        let valid = valid(&source, &starts, value.sent, Some(value.bundle));
+                        found.push(entry(Ok(valid), Some(stage.name)));
                     }
                 }
-                None => found.push(entry(Ok(valid(&source, &starts, checked)), None)),
-            },
+            }
             Err(message) => found.push(entry(Err(message), None)),
         }
     }
     Ok(found)
 }
 
-/// A checked invocation with where its literals are in `source`.
-fn valid(source: &str, starts: &[usize], checked: Checked) -> ValidInvocation {
+/// A checked invocation (what it sends, and the bundle value it is) with where its literals are
+/// in `source`.
+fn valid(
+    source: &str,
+    starts: &[usize],
+    sent: CheckedCiphertext,
+    bundle: Option<CheckedBundle>,
+) -> ValidInvocation {
     let range = |literal: &Option<LitStr>| {
         literal
             .as_ref()
             .map(|l| byte_range(source, starts, l.span()))
     };
     ValidInvocation {
-        literal: range(&checked.literal),
-        key_literal: range(&checked.key_literal),
-        file_literal: range(&checked.file_literal),
-        file: checked.file.clone(),
-        text: checked.text.clone(),
-        context: checked
+        literal: range(&sent.literal),
+        key_literal: range(&sent.key_literal),
+        file_literal: range(&sent.file_literal),
+        file: sent.file.clone(),
+        text: sent.text.clone(),
+        context: sent
             .context
             .iter()
             .map(|(key, value)| (key.clone(), value.as_ref().map(LitStr::value)))
             .collect(),
-        checked,
+        sent,
+        bundle,
     }
 }
 

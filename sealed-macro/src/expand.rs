@@ -7,7 +7,7 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
-use sealed_syntax::{Checked, CheckedStages, ContextValue};
+use sealed_syntax::{BundledValue, Checked, CheckedCiphertext, CheckedStages, ContextValue};
 
 fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
     value.map_or_else(
@@ -32,37 +32,30 @@ fn family(runtime: &TokenStream, family: sealed_syntax::BlobFamily) -> TokenStre
     }
 }
 
-/// What one `Declaration { … }` sends to KMS: a ciphertext (or a bundle's wrapped private key)
-/// and the facts the check learnt of it.
-struct Sent<'a> {
-    blob: &'a sealed_syntax::Inspection,
-    key: Option<&'a str>,
+/// The `Request { … }` of a ciphertext sent to KMS (a value's, or a bundle's wrapped private
+/// key), at the invocation, under `context`; `plaintext_len`: what the check learnt of the
+/// plaintext.
+fn request_of(
+    blob: &sealed_syntax::Inspection,
     algorithm: sealed_syntax::Algorithm,
+    key: Option<&str>,
     plaintext_len: Option<usize>,
-}
-
-/// The `Declaration { … }` of `sent` under the context of `checked`; `bundle` and `staged`: the
-/// `Option<BundleMember>` and `Option<StagedValue>` it carries.
-fn declaration_of(
-    sent: &Sent<'_>,
-    checked: &Checked,
+    context: &[TokenStream],
     runtime: &TokenStream,
-    bundle: &TokenStream,
-    staged: &TokenStream,
 ) -> TokenStream {
-    let ciphertext = Literal::byte_string(sent.blob.bytes());
-    let family = family(runtime, sent.blob.family());
-    let algorithm = variant(sent.algorithm.rust_variant());
-    let key = option(sent.key);
-    let plaintext_len = option(sent.plaintext_len);
-    let key_material_id = option(
-        sent.blob
-            .key_material_id()
-            .map(|id| Literal::byte_string(id)),
-    );
-    let emulator_key_id = option(sent.blob.emulator_key_id());
-    let context = context(checked, runtime);
-    quote!(#runtime::__private::Declaration {
+    let ciphertext = Literal::byte_string(blob.bytes());
+    let family = family(runtime, blob.family());
+    let algorithm = variant(algorithm.rust_variant());
+    let key = option(key);
+    let plaintext_len = option(plaintext_len);
+    let key_material_id = option(blob.key_material_id().map(|id| Literal::byte_string(id)));
+    let emulator_key_id = option(blob.emulator_key_id());
+    quote!(#runtime::__private::Request {
+        location: #runtime::__private::location(
+            ::core::file!(),
+            ::core::line!(),
+            ::core::column!(),
+        ),
         ciphertext: #ciphertext,
         family: #family,
         key: #key,
@@ -71,27 +64,61 @@ fn declaration_of(
         plaintext_len: #plaintext_len,
         key_material_id: #key_material_id,
         emulator_key_id: #emulator_key_id,
-        location: #runtime::__private::location(
-            ::core::file!(),
-            ::core::line!(),
-            ::core::column!(),
-        ),
-        bundle: #bundle,
-        staged: #staged,
     })
 }
 
-/// The `Declaration { … }` of a checked value (or of one stage's value); `staged`: the
-/// `Option<StagedValue>` it carries.
-fn declaration(checked: &Checked, runtime: &TokenStream, staged: &TokenStream) -> TokenStream {
-    let bundle = option(checked.bundle.as_ref().map(|b| {
-        let (path, id, name) = (&b.path, b.id.iter(), &b.name);
-        let stage = b.stage.as_deref().unwrap_or("");
-        let generation = Literal::u64_suffixed(b.generation);
-        let point = b.public_point.iter();
-        let sealed = Literal::byte_string(&b.sealed);
-        let failover = failover(&b.failover, checked, runtime);
-        quote!(#runtime::__private::BundleMember {
+/// The `Declaration::Ciphertext(…)` of a plain ciphertext.
+fn ciphertext(sent: &CheckedCiphertext, runtime: &TokenStream) -> TokenStream {
+    let context = context(&sent.context, runtime);
+    let request = request_of(
+        &sent.blob,
+        sent.algorithm,
+        sent.key.as_deref(),
+        sent.blob.plaintext_len(),
+        &context,
+        runtime,
+    );
+    quote!(#runtime::__private::Declaration::Ciphertext(#request))
+}
+
+/// The `Declaration::Bundled(…)` of a value of a bundle (or of one stage's bundle).
+fn bundled(value: &BundledValue, runtime: &TokenStream) -> TokenStream {
+    let (sent, b) = (&value.sent, &value.bundle);
+    let context = context(&sent.context, runtime);
+    let request = request_of(
+        &sent.blob,
+        sent.algorithm,
+        sent.key.as_deref(),
+        Some(b.plaintext_len),
+        &context,
+        runtime,
+    );
+    let (path, id, name) = (&b.path, b.id.iter(), &b.name);
+    let stage = b.stage.as_deref().unwrap_or("");
+    let generation = Literal::u64_suffixed(b.generation);
+    let point = b.public_point.iter();
+    let sealed = Literal::byte_string(&b.sealed);
+    // each failover recipient: its wrapped private key, under the value's context
+    let failover = b.failover.iter().map(|recipient| {
+        let request = request_of(
+            &recipient.blob,
+            sealed_syntax::Algorithm::SymmetricDefault,
+            Some(&recipient.key),
+            Some(b.plaintext_len),
+            &context,
+            runtime,
+        );
+        let point = recipient.public_point.iter();
+        let sealed = Literal::byte_string(&recipient.sealed);
+        quote!(#runtime::__private::Failover {
+            request: #request,
+            public_point: [#(#point),*],
+            sealed: #sealed,
+        })
+    });
+    quote!(#runtime::__private::Declaration::Bundled(
+        #request,
+        #runtime::__private::BundleMember {
             path: #path,
             id: [#(#id),*],
             name: #name,
@@ -99,64 +126,14 @@ fn declaration(checked: &Checked, runtime: &TokenStream, staged: &TokenStream) -
             public_point: [#(#point),*],
             sealed: #sealed,
             stage: #stage,
-            failover: #failover,
-        })
-    }));
-    let sent = Sent {
-        blob: &checked.blob,
-        key: checked.key.as_deref(),
-        algorithm: checked.algorithm,
-        plaintext_len: checked
-            .bundle
-            .as_ref()
-            .map_or(checked.blob.plaintext_len(), |b| Some(b.plaintext_len)),
-    };
-    declaration_of(&sent, checked, runtime, &bundle, staged)
+            failover: &[#(#failover),*],
+        },
+    ))
 }
 
-/// The `&[Failover { … }]` of a bundle value's failover recipients: each its own `static`
-/// declaration (its wrapped private key, under the value's context).
-fn failover(
-    failover: &[sealed_syntax::CheckedFailover],
-    checked: &Checked,
-    runtime: &TokenStream,
-) -> TokenStream {
-    let none = quote!(::core::option::Option::None);
-    let mut statics = Vec::new();
-    let mut entries = Vec::new();
-    for (index, recipient) in failover.iter().enumerate() {
-        let ident = Ident::new(&format!("SEALED_FAILOVER_{index}"), Span::call_site());
-        let sent = Sent {
-            blob: &recipient.blob,
-            key: Some(&recipient.key),
-            algorithm: sealed_syntax::Algorithm::SymmetricDefault,
-            plaintext_len: checked.bundle.as_ref().map(|b| b.plaintext_len),
-        };
-        let declaration = declaration_of(&sent, checked, runtime, &none, &none);
-        statics.push(quote!(
-            static #ident: #runtime::__private::Declaration = #declaration;
-        ));
-        let point = recipient.public_point.iter();
-        let sealed = Literal::byte_string(&recipient.sealed);
-        entries.push(quote!(#runtime::__private::Failover {
-            declared: &#ident,
-            public_point: [#(#point),*],
-            sealed: #sealed,
-        }));
-    }
-    if statics.is_empty() {
-        return quote!(&[]);
-    }
-    quote!({
-        #(#statics)*
-        &[#(#entries),*]
-    })
-}
-
-/// The context entries of a checked value, as the `Declaration` writes them.
-fn context(checked: &Checked, runtime: &TokenStream) -> Vec<TokenStream> {
-    checked
-        .context
+/// The context entries of a checked value, as the `Request` writes them.
+fn context(context: &[(String, ContextValue)], runtime: &TokenStream) -> Vec<TokenStream> {
+    context
         .iter()
         .map(|(key, value)| match value {
             ContextValue::Literal(value) => {
@@ -170,8 +147,8 @@ fn context(checked: &Checked, runtime: &TokenStream) -> Vec<TokenStream> {
 }
 
 /// A value of a stage set: a `static` declaration per stage that has the value, and the
-/// `Declaration` that chooses among them at start-up (`Declaration::choosing`).
-fn staged_declaration(stages: &CheckedStages, runtime: &TokenStream) -> TokenStream {
+/// `Declaration::Staged` that chooses among them at start-up.
+fn staged(stages: &CheckedStages, runtime: &TokenStream) -> TokenStream {
     let none = quote!(::core::option::Option::None);
     let mut statics = Vec::new();
     let mut choices = Vec::new();
@@ -181,7 +158,7 @@ fn staged_declaration(stages: &CheckedStages, runtime: &TokenStream) -> TokenStr
         let declared = match &stage.value {
             Some(value) => {
                 let ident = Ident::new(&format!("SEALED_STAGE_{index}"), Span::call_site());
-                let declaration = declaration(value, runtime, &none);
+                let declaration = bundled(value, runtime);
                 statics.push(quote!(
                     static #ident: #runtime::__private::Declaration = #declaration;
                 ));
@@ -198,29 +175,26 @@ fn staged_declaration(stages: &CheckedStages, runtime: &TokenStream) -> TokenStr
     let (set, selector, name) = (&stages.path, &stages.selector, &stages.name);
     quote!({
         #(#statics)*
-        #runtime::__private::Declaration::choosing(
+        #runtime::__private::Declaration::Staged(
             #runtime::__private::location(::core::file!(), ::core::line!(), ::core::column!()),
-            ::core::option::Option::Some(#runtime::__private::StagedValue {
+            #runtime::__private::StagedValue {
                 set: #set,
                 selector: #selector,
                 name: #name,
                 stages: &[#(#choices),*],
-            }),
+            },
         )
     })
 }
 
 /// The expansion of a checked `sealed!`; `runtime` is the path of `sealed-runtime`.
 pub fn expand(checked: &Checked, runtime: &TokenStream) -> TokenStream {
-    let declared = match &checked.stages {
-        Some(stages) => staged_declaration(stages, runtime),
-        None => declaration(checked, runtime, &quote!(::core::option::Option::None)),
+    let (declared, files): (TokenStream, Vec<&std::path::PathBuf>) = match checked {
+        Checked::Ciphertext(sent) => (ciphertext(sent, runtime), sent.file.iter().collect()),
+        Checked::Bundled(value) => (bundled(value, runtime), value.sent.file.iter().collect()),
+        Checked::Staged(stages) => (staged(stages, runtime), stages.files.iter().collect()),
     };
     // A change to any file read rebuilds the crate.
-    let files: Vec<&std::path::PathBuf> = match &checked.stages {
-        Some(stages) => stages.files.iter().collect(),
-        None => checked.file.iter().collect(),
-    };
     let track = files.iter().map(|path| {
         let path = path.to_string_lossy();
         quote!(

@@ -6,7 +6,9 @@
 use sealed_format::{Algorithm, KeyRef};
 
 use crate::build_error::{BuildError, BuildErrorKind};
-use crate::declaration::{location, BundleMember, ContextValue, Declaration, Failover, Location};
+use crate::declaration::{
+    location, BundleMember, ContextValue, Declaration, Failover, Location, Request,
+};
 use crate::sealed::{Sealed, ValueCell};
 
 /// Builds a [`Sealed`] from a ciphertext known only at run time (an environment variable, a
@@ -53,8 +55,7 @@ fn leak(text: String) -> &'static str {
     Box::leak(text.into_boxed_str())
 }
 
-/// A value checked at run time: the blob sent to `Decrypt` and what it is sent with, leaked
-/// into the `'static` cell a `Sealed` refers to (as `sealed!`'s `static` is).
+/// A ciphertext checked at run time: the blob sent to `Decrypt` and what it is sent with.
 struct CheckedAtRunTime {
     blob: sealed_format::Inspection,
     key: Option<String>,
@@ -62,24 +63,19 @@ struct CheckedAtRunTime {
     algorithm: Algorithm,
     plaintext_len: Option<usize>,
     location: Location,
-    bundle: Option<BundleMember>,
 }
 
 impl CheckedAtRunTime {
-    fn leak(self) -> Sealed {
-        let value = ValueCell::new(self.declaration());
-        Sealed::of(Box::leak(Box::new(value)))
-    }
-
-    /// What `Decrypt` is sent, leaked for the rest of the process.
-    fn declaration(self) -> Declaration {
+    /// What `Decrypt` is sent, leaked for the rest of the process (as `sealed!`'s `static` is).
+    fn request(self) -> Request {
         let blob = self.blob;
         let context: Vec<(&'static str, ContextValue)> = self
             .context
             .into_iter()
             .map(|(key, value)| (leak(key), value.map(leak)))
             .collect();
-        Declaration {
+        Request {
+            location: self.location,
             ciphertext: Box::leak(blob.bytes().to_vec().into_boxed_slice()),
             family: blob.family(),
             key: self.key.map(leak),
@@ -88,11 +84,13 @@ impl CheckedAtRunTime {
             plaintext_len: self.plaintext_len,
             key_material_id: blob.key_material_id().map(|id| &*Box::leak(Box::new(*id))),
             emulator_key_id: blob.emulator_key_id().map(|id| leak(id.to_owned())),
-            location: self.location,
-            bundle: self.bundle,
-            staged: None,
         }
     }
+}
+
+/// `declared` leaked into the `'static` cell a `Sealed` refers to.
+fn leaked(declared: Declaration) -> Sealed {
+    Sealed::of(Box::leak(Box::new(ValueCell::new(declared))))
 }
 
 impl Sealed {
@@ -183,16 +181,16 @@ impl SealedBuilder {
         };
         let blob = sealed_format::inspect(&self.text, &options)
             .map_err(|e| at(BuildErrorKind::InvalidFormat(e)))?;
-        Ok(CheckedAtRunTime {
+        let request = CheckedAtRunTime {
             plaintext_len: blob.plaintext_len(),
             blob,
             key: self.key,
             context: self.context,
             algorithm,
             location: self.location,
-            bundle: None,
         }
-        .leak())
+        .request();
+        Ok(leaked(Declaration::Ciphertext(request)))
     }
 }
 
@@ -447,18 +445,17 @@ impl BundleValueBuilder {
         };
         let mut failovers = Vec::new();
         for index in failover {
-            let declared = CheckedAtRunTime {
+            let request = CheckedAtRunTime {
                 blob: wrapped(index).map_err(|e| at(BuildErrorKind::InvalidBundle(e)))?,
                 key: Some(keys[index].to_owned()),
                 context: bundle.kms_context(),
                 algorithm: Algorithm::SymmetricDefault,
                 plaintext_len: Some(value.plaintext_len()),
                 location: self.location,
-                bundle: None,
             }
-            .declaration();
+            .request();
             failovers.push(Failover {
-                declared: Box::leak(Box::new(declared)),
+                request,
                 public_point: points[index],
                 sealed: sealing(index),
             });
@@ -473,15 +470,15 @@ impl BundleValueBuilder {
             stage: leak(bundle.stage.clone().unwrap_or_default()),
             failover: Box::leak(failovers.into_boxed_slice()),
         };
-        Ok(CheckedAtRunTime {
+        let request = CheckedAtRunTime {
             blob: wrapped(chosen).map_err(|e| at(BuildErrorKind::InvalidBundle(e)))?,
             key: Some(keys[chosen].to_owned()),
             context: bundle.kms_context(),
             algorithm: Algorithm::SymmetricDefault,
             plaintext_len: Some(value.plaintext_len()),
             location: self.location,
-            bundle: Some(member),
         }
-        .leak())
+        .request();
+        Ok(leaked(Declaration::Bundled(request, member)))
     }
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use sealed_format::{hpke_aad, hpke_info, POINT_LEN};
 use zeroize::Zeroizing;
 
-use crate::declaration::{BundleMember, Declaration};
+use crate::declaration::{BundleMember, Request};
 use crate::error::{Details, Error, ErrorKind};
 use crate::flight::SingleFlight;
 use crate::key_pair::{self, KeyError, PrivateKey};
@@ -28,14 +28,14 @@ type Cell = SingleFlight<PrivateKey, Error>;
 /// one file share it, whichever crates name them, and a copy with another key, context or public
 /// key line is another pair, which KMS and the key check judge for themselves. Few entries: one
 /// per recipient of each bundle file in the binary.
-static PAIRS: Mutex<Vec<(&'static Declaration, [u8; POINT_LEN], &'static Cell)>> =
+static PAIRS: Mutex<Vec<(&'static Request, [u8; POINT_LEN], &'static Cell)>> =
     Mutex::new(Vec::new());
 
-fn same_pair(a: &Declaration, b: &Declaration) -> bool {
+fn same_pair(a: &Request, b: &Request) -> bool {
     a.ciphertext == b.ciphertext && a.key == b.key && a.context == b.context
 }
 
-fn cell_of(declared: &'static Declaration, point: &[u8; POINT_LEN]) -> &'static Cell {
+fn cell_of(declared: &'static Request, point: &[u8; POINT_LEN]) -> &'static Cell {
     let mut pairs = PAIRS.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((_, _, cell)) = pairs
         .iter()
@@ -54,17 +54,17 @@ fn cell_of(declared: &'static Declaration, point: &[u8; POINT_LEN]) -> &'static 
 /// is unwrapped, no access asks KMS again.
 static DOWN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
 
-fn address(declared: &'static Declaration) -> usize {
+fn address(declared: &'static Request) -> usize {
     std::ptr::from_ref(declared) as usize
 }
 
-fn is_down(declared: &'static Declaration) -> bool {
+fn is_down(declared: &'static Request) -> bool {
     DOWN.lock()
         .unwrap_or_else(PoisonError::into_inner)
         .contains(&address(declared))
 }
 
-fn mark_down(declared: &'static Declaration) {
+fn mark_down(declared: &'static Request) {
     let mut down = DOWN.lock().unwrap_or_else(PoisonError::into_inner);
     if !down.contains(&address(declared)) {
         down.push(address(declared));
@@ -119,7 +119,7 @@ fn private_key(pkcs8: &[u8], point: &[u8; POINT_LEN]) -> Result<PrivateKey, Erro
 /// value sealed to it.
 #[derive(Clone, Copy)]
 struct Recipient {
-    declared: &'static Declaration,
+    declared: &'static Request,
     point: &'static [u8; POINT_LEN],
     sealed: &'static [u8],
 }
@@ -128,14 +128,14 @@ struct Recipient {
 /// them: those whose key is in the function's own region (`AWS_REGION`) first, then the
 /// others, each group in the order the trust anchor pins them (the stage's key, then its
 /// `failover=` keys). Break-glass recipients are never here: the macro does not embed them.
-fn recipients(declared: &'static Declaration, bundle: &'static BundleMember) -> Vec<Recipient> {
+fn recipients(declared: &'static Request, bundle: &'static BundleMember) -> Vec<Recipient> {
     let mut all = vec![Recipient {
         declared,
         point: &bundle.public_point,
         sealed: bundle.sealed,
     }];
     all.extend(bundle.failover.iter().map(|other| Recipient {
-        declared: other.declared,
+        declared: &other.request,
         point: &other.public_point,
         sealed: other.sealed,
     }));
@@ -176,7 +176,7 @@ const FAILOVER_RESERVE: Duration = Duration::from_millis(2500);
 /// failover recipients: the first whose KMS answers, all tries under one deadline, each cut early
 /// enough to leave [`FAILOVER_RESERVE`] to every recipient after it; and which one it is.
 async fn private_key_of(
-    declared: &'static Declaration,
+    declared: &'static Request,
     bundle: &'static BundleMember,
 ) -> Result<(&'static PrivateKey, Recipient), Error> {
     let all = recipients(declared, bundle);
@@ -237,7 +237,7 @@ fn unwrapped(order: &[Recipient]) -> Option<(&'static PrivateKey, Recipient)> {
         .find_map(|r| cell_of(r.declared, r.point).get().map(|key| (key, *r)))
 }
 
-fn details(declared: &Declaration) -> Details {
+fn details(declared: &Request) -> Details {
     Details {
         key: declared.key.map(str::to_owned),
         ..Details::default()
@@ -247,7 +247,7 @@ fn details(declared: &Declaration) -> Details {
 /// For `prefetch`: the bundle's private key unwrapped and checked, no value opened (each opens
 /// on its first access: an ECDH each, CPU a small function pays in 100 ms periods at start-up).
 pub(crate) async fn unwrap(
-    declared: &'static Declaration,
+    declared: &'static Request,
     bundle: &'static BundleMember,
 ) -> Result<(), Error> {
     private_key_of(declared, bundle).await.map(|_| ())
@@ -256,7 +256,7 @@ pub(crate) async fn unwrap(
 /// The plaintext of the bundle value `declared` now, without waiting, if its bundle's private key
 /// is unwrapped already; `None` if it is not.
 pub(crate) fn open_now(
-    declared: &'static Declaration,
+    declared: &'static Request,
     bundle: &'static BundleMember,
 ) -> Option<Result<Zeroizing<Vec<u8>>, Error>> {
     let (key, recipient) = unwrapped(&recipients(declared, bundle))?;
@@ -266,7 +266,7 @@ pub(crate) fn open_now(
 /// The plaintext of the bundle value `declared`: its bundle's private key unwrapped if it is not
 /// yet, then the value opened.
 pub(crate) async fn open(
-    declared: &'static Declaration,
+    declared: &'static Request,
     bundle: &'static BundleMember,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let (key, recipient) = private_key_of(declared, bundle).await?;

@@ -45,10 +45,28 @@ impl fmt::Display for Location {
     }
 }
 
-/// What one `sealed!` declares (or a run-time builder checked): the request `Decrypt` is sent,
-/// and the facts the compile-time check learnt.
+/// What one `sealed!` declares (or a run-time builder checked): which kind of sealed value it is,
+/// each kind with exactly what it needs.
 #[doc(hidden)]
-pub struct Declaration {
+pub enum Declaration {
+    /// A KMS ciphertext, sent to `Decrypt` as is.
+    Ciphertext(Request),
+    /// A value of a bundle: the request unwraps the bundle's private key (its context with its
+    /// `sealed:bundle` entry), which opens the member.
+    Bundled(Request, BundleMember),
+    /// A value of a stage set (`sealed!(stages = …, name = …)`): every stage's declaration, one
+    /// chosen at start-up; what is sent to KMS is the chosen stage's.
+    Staged(Location, StagedValue),
+    /// What a `sealed!` with errors declares beside its `compile_error!`s: the build fails, so
+    /// it never runs.
+    Invalid(Location),
+}
+
+/// What `Decrypt` is sent, and the facts the compile-time check learnt of it, at the `sealed!`
+/// that declares it.
+#[doc(hidden)]
+pub struct Request {
+    pub location: Location,
     pub ciphertext: &'static [u8],
     pub family: BlobFamily,
     pub key: Option<&'static str>,
@@ -58,35 +76,31 @@ pub struct Declaration {
     /// The 32-byte key-material id of an AWS symmetric ciphertext.
     pub key_material_id: Option<&'static [u8; 32]>,
     pub emulator_key_id: Option<&'static str>,
-    pub location: Location,
-    /// For a value of a bundle: which one. `ciphertext`, `key`, `context` and the facts of the
-    /// blob are then those of the bundle's wrapped private key, what KMS `Decrypt` is sent (the
-    /// context with its `sealed:bundle` entry).
-    pub bundle: Option<BundleMember>,
-    /// For a value of a stage set (`sealed!(stages = …, name = …)`): every stage's declaration,
-    /// one chosen at start-up. The fields above are then empty: what is sent to KMS is the
-    /// chosen stage's.
-    pub staged: Option<StagedValue>,
 }
 
 impl Declaration {
-    /// A declaration with nothing to send to KMS, at `location`: for a value of a stage set
-    /// (`staged`: its stages, one chosen at start-up) or the placeholder of an invalid
-    /// `sealed!` (`None`).
-    #[doc(hidden)]
-    pub const fn choosing(location: Location, staged: Option<StagedValue>) -> Declaration {
-        Declaration {
-            ciphertext: &[],
-            family: BlobFamily::Unchecked,
-            key: None,
-            context: &[],
-            algorithm: Algorithm::SymmetricDefault,
-            plaintext_len: None,
-            key_material_id: None,
-            emulator_key_id: None,
-            location,
-            bundle: None,
-            staged,
+    /// Where its `sealed!` is written.
+    pub fn location(&self) -> Location {
+        match self {
+            Declaration::Ciphertext(request) | Declaration::Bundled(request, _) => request.location,
+            Declaration::Staged(location, _) | Declaration::Invalid(location) => *location,
+        }
+    }
+
+    /// What `Decrypt` is sent for it: its ciphertext or its bundle's wrapped private key; `None`
+    /// for a value of a stage set (its chosen stage's is sent) and an invalid `sealed!`.
+    pub(crate) fn request(&self) -> Option<&Request> {
+        match self {
+            Declaration::Ciphertext(request) | Declaration::Bundled(request, _) => Some(request),
+            Declaration::Staged(..) | Declaration::Invalid(_) => None,
+        }
+    }
+
+    /// The bundle it is a value of, if it is one.
+    pub(crate) fn bundle(&self) -> Option<&BundleMember> {
+        match self {
+            Declaration::Bundled(_, member) => Some(member),
+            _ => None,
         }
     }
 }
@@ -145,7 +159,7 @@ pub struct BundleMember {
 #[doc(hidden)]
 pub struct Failover {
     /// Its `Decrypt`: its wrapped private key, its key, the bundle's context.
-    pub declared: &'static Declaration,
+    pub request: Request,
     /// Its public point, which the private key KMS unwraps must match.
     pub public_point: [u8; 65],
     /// The value sealed to it.

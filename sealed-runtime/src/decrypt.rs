@@ -22,7 +22,7 @@ use sealed_format::{Algorithm, KeyRef};
 use tracing::Instrument as _;
 use zeroize::Zeroizing;
 
-use crate::declaration::{ContextValue, Declaration};
+use crate::declaration::{ContextValue, Request};
 use crate::error::{Details, Error, ErrorKind};
 use crate::kms_error;
 
@@ -103,7 +103,7 @@ fn algorithm_spec(algorithm: Algorithm) -> Option<EncryptionAlgorithmSpec> {
 /// The encryption context with its `env("NAME")` values read now; a missing variable fails
 /// before any call to KMS. (`cargo sealed reseal` reads a context the same way from the parsed
 /// source, in `sealed-cli/src/reseal.rs`, with errors worded for a terminal.)
-pub(crate) fn context_now(declared: &Declaration) -> Result<HashMap<String, String>, Error> {
+pub(crate) fn context_now(declared: &Request) -> Result<HashMap<String, String>, Error> {
     let mut context = HashMap::with_capacity(declared.context.len());
     for (key, value) in declared.context {
         let value = match value {
@@ -122,7 +122,7 @@ pub(crate) fn context_now(declared: &Declaration) -> Result<HashMap<String, Stri
 
 /// One `Decrypt` of `declared` with `client`, naming `key_id`.
 pub(crate) async fn send(
-    declared: &Declaration,
+    declared: &Request,
     key_id: KeyId<'_>,
     context: &HashMap<String, String>,
     client: &aws_sdk_kms::Client,

@@ -232,7 +232,8 @@ pub mod __private {
     pub use sealed_macro;
 
     pub use crate::declaration::{
-        location, BundleMember, ContextValue, Declaration, Failover, StageChoice, StagedValue,
+        location, BundleMember, ContextValue, Declaration, Failover, Request, StageChoice,
+        StagedValue,
     };
     pub use crate::sealed::{sealed_of, ValueCell, PLACEHOLDER, SEALED_VALUES};
 }

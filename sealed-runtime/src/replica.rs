@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError};
 use sealed_format::KeyRef;
 
 use crate::client::client_for;
-use crate::declaration::Declaration;
+use crate::declaration::Request;
 use crate::decrypt::{self, Attempts, Fallback, KeyId, Mode, Outcome};
 use crate::error::{Error, ErrorKind};
 
@@ -31,7 +31,7 @@ fn known_absent(replica: &String) -> bool {
 /// primary's does (`AccessDeniedException`), the ARN's own region is asked, and asked first for
 /// the rest of the process.
 pub(crate) async fn call(
-    declared: &Declaration,
+    declared: &Request,
     mode: Mode,
     attempts: &Attempts,
 ) -> Result<Outcome, Error> {

@@ -10,7 +10,7 @@ use tracing::{Instrument as _, Span};
 
 use crate::bundle;
 use crate::client;
-use crate::declaration::{location, ContextValue, Declaration, Location};
+use crate::declaration::{location, ContextValue, Declaration, Location, Request};
 use crate::decrypt::{Attempts, Mode, Outcome};
 use crate::error::{Error, ErrorKind};
 use crate::flight::SingleFlight;
@@ -47,10 +47,8 @@ pub const fn sealed_of(value: &'static ValueCell) -> Sealed {
     Sealed::of(value)
 }
 
-static PLACEHOLDER_VALUE: ValueCell = ValueCell::new(Declaration::choosing(
-    location("<invalid sealed!>", 0, 0),
-    None,
-));
+static PLACEHOLDER_VALUE: ValueCell =
+    ValueCell::new(Declaration::Invalid(location("<invalid sealed!>", 0, 0)));
 
 /// What a `sealed!` with errors expands to, beside its `compile_error!`s.
 #[doc(hidden)]
@@ -108,31 +106,42 @@ fn open_bundle_value_now(
     value: &'static ValueCell,
     declared: &'static Declaration,
 ) -> Option<Result<&'static Secret, Error>> {
-    let member = declared.bundle.as_ref()?;
-    let opened = bundle::open_now(declared, member)?;
+    let Declaration::Bundled(request, member) = declared else {
+        return None;
+    };
+    let opened = bundle::open_now(request, member)?;
     Some(match opened {
         Ok(plaintext) => Ok(value
             .plaintext
-            .fill(Secret::new(plaintext, declared.location))),
+            .fill(Secret::new(plaintext, request.location))),
         Err(error) => Err(of_value(error, declared)),
     })
 }
 
 /// `error` as the value `declared` sees it: at its `sealed!`, in its bundle if it has one.
 fn of_value(error: Error, declared: &Declaration) -> Error {
-    let error = error.at(declared.location);
-    match &declared.bundle {
+    let error = error.at(declared.location());
+    match declared.bundle() {
         Some(bundle) => error.in_bundle(bundle.path, bundle.name),
         None => error,
     }
 }
 
+/// What `Decrypt` is sent for `declared` (resolved: never a stage set's value), or an error for
+/// the declaration of an invalid `sealed!`, whose build failed and which never runs.
+fn request_of(declared: &'static Declaration) -> Result<&'static Request, Error> {
+    declared
+        .request()
+        .ok_or_else(|| Error::new(ErrorKind::InvalidCiphertext).at(declared.location()))
+}
+
 async fn decrypt_into(declared: &'static Declaration) -> Result<Secret, Error> {
-    let plaintext = match &declared.bundle {
-        Some(member) => bundle::open(declared, member).await?,
-        None => throttling::decrypt(declared).await?,
+    let request = request_of(declared)?;
+    let plaintext = match declared.bundle() {
+        Some(member) => bundle::open(request, member).await?,
+        None => throttling::decrypt(request).await?,
     };
-    Ok(Secret::new(plaintext, declared.location))
+    Ok(Secret::new(plaintext, request.location))
 }
 
 /// A KMS ciphertext checked at compile time by [`sealed!`](crate::sealed).
@@ -172,43 +181,50 @@ impl Sealed {
         &self.value.declared
     }
 
+    /// What `Decrypt` is sent for it; `None` for a value of a stage set (each stage's is chosen
+    /// at start-up), whose accessors below then answer empty.
+    fn request(self) -> Option<&'static Request> {
+        self.declaration().request()
+    }
+
     /// The ciphertext bytes, as `Decrypt` receives them.
     pub fn ciphertext(&self) -> &'static [u8] {
-        self.declaration().ciphertext
+        self.request().map_or(&[], |r| r.ciphertext)
     }
 
     /// The layout the ciphertext was recognised as.
     pub fn family(&self) -> BlobFamily {
-        self.declaration().family
+        self.request().map_or(BlobFamily::Unchecked, |r| r.family)
     }
 
     /// The key declared with `key = …`, if any.
     pub fn key(&self) -> Option<KeyRef<'static>> {
         // Checked by the macro with the same parser; a failure here cannot happen.
-        self.declaration()
-            .key
+        self.request()
+            .and_then(|r| r.key)
             .and_then(|key| KeyRef::parse(key).ok())
     }
 
     /// The encryption context declared with `context = { … }`, in the order written.
     pub fn context(&self) -> &'static [(&'static str, ContextValue)] {
-        self.declaration().context
+        self.request().map_or(&[], |r| r.context)
     }
 
     /// The encryption algorithm (`SYMMETRIC_DEFAULT` unless declared).
     pub fn algorithm(&self) -> Algorithm {
-        self.declaration().algorithm
+        self.request()
+            .map_or(Algorithm::SymmetricDefault, |r| r.algorithm)
     }
 
     /// How many bytes the plaintext has, where the layout tells.
     pub fn plaintext_len(&self) -> Option<usize> {
-        self.declaration().plaintext_len
+        self.request().and_then(|r| r.plaintext_len)
     }
 
     /// The 32-byte key-material id of an AWS symmetric ciphertext (not the key id: it changes when
     /// the key rotates, and nothing maps it to a key offline).
     pub fn key_material_id(&self) -> Option<&'static [u8; 32]> {
-        self.declaration().key_material_id
+        self.request().and_then(|r| r.key_material_id)
     }
 
     /// [`Self::key_material_id`] in lowercase hex.
@@ -218,7 +234,7 @@ impl Sealed {
 
     /// The key id a local emulator wrote in clear (builds with the `emulator` feature only).
     pub fn emulator_key_id(&self) -> Option<&'static str> {
-        self.declaration().emulator_key_id
+        self.request().and_then(|r| r.emulator_key_id)
     }
 
     /// For a value of a bundle (`sealed!(bundle = …, name = …)`): the bundle file as written and
@@ -227,7 +243,7 @@ impl Sealed {
     /// wrapped private key, which is what `Decrypt` is sent (the context with the `sealed:bundle`
     /// entry); [`plaintext_len`](Self::plaintext_len) is the value's.
     pub fn bundle(&self) -> Option<(&'static str, &'static str)> {
-        self.declaration().bundle.as_ref().map(|b| (b.path, b.name))
+        self.declaration().bundle().map(|b| (b.path, b.name))
     }
 
     /// For a value of a stage set (`sealed!(stages = …, name = …)`): the set file as written,
@@ -235,15 +251,16 @@ impl Sealed {
     /// Its [`ciphertext`](Self::ciphertext), [`key`](Self::key) and the like are then empty:
     /// each stage's are chosen at start-up, from the variable the set names.
     pub fn stage_set(&self) -> Option<(&'static str, &'static str, Vec<&'static str>)> {
-        self.declaration().staged.as_ref().map(|staged| {
-            let stages = staged
-                .stages
-                .iter()
-                .filter(|s| s.declared.is_some())
-                .map(|s| s.name)
-                .collect();
-            (staged.set, staged.name, stages)
-        })
+        let Declaration::Staged(_, value) = self.declaration() else {
+            return None;
+        };
+        let stages = value
+            .stages
+            .iter()
+            .filter(|s| s.declared.is_some())
+            .map(|s| s.name)
+            .collect();
+        Some((value.set, value.name, stages))
     }
 
     /// The KMS keys that may open this value, in the order the trust anchor pins them: for a
@@ -254,20 +271,21 @@ impl Sealed {
     /// function's region (`AWS_REGION`) are tried first.
     pub fn recipients(&self, stage: Option<&str>) -> Option<Vec<&'static str>> {
         let mut declared = self.declaration();
-        if let Some(staged) = &declared.staged {
+        if let Declaration::Staged(_, staged) = declared {
             let stage = stage?;
             declared = staged.stages.iter().find(|s| s.name == stage)?.declared?;
         }
         let failover = declared
-            .bundle
-            .iter()
-            .flat_map(|b| b.failover.iter().filter_map(|f| f.declared.key));
-        Some(declared.key.into_iter().chain(failover).collect())
+            .bundle()
+            .into_iter()
+            .flat_map(|b| b.failover.iter().filter_map(|f| f.request.key));
+        let own = declared.request().and_then(|r| r.key);
+        Some(own.into_iter().chain(failover).collect())
     }
 
     /// Where the `sealed!` is written.
     pub fn location(&self) -> Location {
-        self.declaration().location
+        self.declaration().location()
     }
 
     /// The plaintext: the first access decrypts it with KMS `Decrypt`, every later access is a
@@ -336,11 +354,11 @@ impl Sealed {
             }
             Err(error) => return Err(error),
         };
-        let Some(member) = declared.bundle.as_ref() else {
+        let Declaration::Bundled(request, member) = declared else {
             return self.get().await.map(|_| ());
         };
         client::mark_in_use();
-        worker::spawn(bundle::unwrap(declared, member).instrument(Span::current()))
+        worker::spawn(bundle::unwrap(request, member).instrument(Span::current()))
             .await
             .unwrap_or_else(|panicked| Err(Error::from(panicked)))
             .map_err(|error| of_value(error, declared))
@@ -401,14 +419,14 @@ impl Sealed {
     /// ignores `DryRun` (the moto emulator) decrypts: the plaintext is then zeroed at once, and
     /// the result says so. Each call is a billed KMS request; never use it on a hot path.
     pub async fn verify(&self) -> Result<Verified, Error> {
-        let declared = stage::resolve(&self.value.declared)?;
+        let request = request_of(stage::resolve(&self.value.declared)?)?;
         let call = worker::spawn(
-            async move { replica::call(declared, Mode::DryRun, &Attempts::default()).await }
+            async move { replica::call(request, Mode::DryRun, &Attempts::default()).await }
                 .instrument(Span::current()),
         );
         let outcome = call
             .await
-            .unwrap_or_else(|panicked| Err(Error::from(panicked).at(declared.location)))?;
+            .unwrap_or_else(|panicked| Err(Error::from(panicked).at(request.location)))?;
         match outcome {
             Outcome::DryRunPassed => Ok(Verified::DryRun),
             // dropped here, zeroed
@@ -434,7 +452,7 @@ impl fmt::Debug for Sealed {
         f.debug_struct("Sealed")
             .field("location", &format_args!("{}", self.location()))
             .field("family", &self.family())
-            .field("key", &self.declaration().key)
+            .field("key", &self.request().and_then(|r| r.key))
             .field("context_keys", &context_keys)
             .field("algorithm", &self.algorithm())
             .field("ciphertext_len", &self.ciphertext().len())

@@ -27,13 +27,13 @@ fn selected(variable: &'static str) -> Option<String> {
 /// What `declared` is read as: itself, or for a value of a stage set, the selected stage's
 /// value (the error at the value's `sealed!`).
 pub(crate) fn resolve(declared: &'static Declaration) -> Result<&'static Declaration, Error> {
-    let Some(staged) = &declared.staged else {
+    let Declaration::Staged(location, staged) = declared else {
         return Ok(declared);
     };
     let stage = selected(staged.selector);
     choose(staged, stage.as_deref(), own_region().as_deref()).map_err(|kind| {
         Error::new(kind)
-            .at(declared.location)
+            .at(*location)
             .in_stage_set(staged.set, staged.name)
     })
 }
@@ -83,8 +83,9 @@ mod tests {
     use super::*;
     use crate::declaration::{location, StageChoice};
 
-    static DEV: Declaration = Declaration::choosing(location("src/main.rs", 1, 1), None);
-    static PROD: Declaration = Declaration::choosing(location("src/main.rs", 2, 1), None);
+    // stand-ins for each stage's value: only which one is chosen (its line) is compared
+    static DEV: Declaration = Declaration::Invalid(location("src/main.rs", 1, 1));
+    static PROD: Declaration = Declaration::Invalid(location("src/main.rs", 2, 1));
     static STAGED: StagedValue = StagedValue {
         set: "secrets/app.stages",
         selector: "SEALED_STAGE",
@@ -110,7 +111,8 @@ mod tests {
 
     #[test]
     fn the_selected_stage_is_chosen_and_nothing_is_guessed() {
-        let line = |chosen: Result<&Declaration, ErrorKind>| chosen.ok().map(|d| d.location.line());
+        let line =
+            |chosen: Result<&Declaration, ErrorKind>| chosen.ok().map(|d| d.location().line());
         assert_eq!(line(choose(&STAGED, Some("dev"), None)), Some(1));
         assert_eq!(
             line(choose(&STAGED, Some("prod"), Some("eu-central-1"))),

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
-use crate::declaration::Declaration;
+use crate::declaration::Request;
 use crate::decrypt::{Attempts, Mode, Outcome};
 use crate::error::{Details, Error, ErrorKind};
 use crate::replica;
@@ -31,7 +31,7 @@ fn throttled_pause(round: u32) -> Duration {
 
 /// Decrypts `declared`; the plaintext is only ever held in a zeroizing buffer. Throttling is
 /// tried again until [`THROTTLED_RETRY_DEADLINE`].
-pub(crate) async fn decrypt(declared: &Declaration) -> Result<Zeroizing<Vec<u8>>, Error> {
+pub(crate) async fn decrypt(declared: &Request) -> Result<Zeroizing<Vec<u8>>, Error> {
     decrypt_by(declared, Instant::now() + THROTTLED_RETRY_DEADLINE, false).await
 }
 
@@ -41,7 +41,7 @@ pub(crate) async fn decrypt(declared: &Declaration) -> Result<Zeroizing<Vec<u8>>
 /// client's own timeouts bound the first round, and a client installed with longer ones keeps
 /// them).
 pub(crate) async fn decrypt_by(
-    declared: &Declaration,
+    declared: &Request,
     deadline: Instant,
     bound_first_round: bool,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {

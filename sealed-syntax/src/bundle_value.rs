@@ -7,7 +7,7 @@ use sealed_format::{Algorithm, Inspection, Options};
 use syn::LitStr;
 
 use crate::ast::{ContextValue, Invocation};
-use crate::checked::{Checked, CheckedBundle};
+use crate::checked::{BundledValue, Checked, CheckedBundle, CheckedCiphertext};
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
 use sealed_format::closest;
@@ -80,9 +80,9 @@ pub(crate) fn check_bundle(
         return Err(errors.take());
     };
     errors.finish()?;
-    Ok(bundle_value(
+    Ok(Checked::Bundled(Box::new(bundle_value(
         &bundle, value, blob, full, path, span, name_lit,
-    ))
+    ))))
 }
 
 /// Reads the bundle file `path` (as written, relative to the crate; errors at `span`): it
@@ -127,19 +127,21 @@ pub(crate) fn bundle_value(
     path: String,
     span: proc_macro2::Span,
     name_lit: &LitStr,
-) -> Checked {
+) -> BundledValue {
     let name = value.name.clone();
-    Checked {
-        blob,
-        key: Some(bundle.key.clone()),
-        context: kms_context(bundle, span),
-        algorithm: Algorithm::SymmetricDefault,
-        file: Some(full),
-        text: bundle.private_key.clone(),
-        literal: None,
-        key_literal: None,
-        file_literal: None,
-        bundle: Some(CheckedBundle {
+    BundledValue {
+        sent: CheckedCiphertext {
+            blob,
+            key: Some(bundle.key.clone()),
+            context: kms_context(bundle, span),
+            algorithm: Algorithm::SymmetricDefault,
+            file: Some(full),
+            text: bundle.private_key.clone(),
+            literal: None,
+            key_literal: None,
+            file_literal: None,
+        },
+        bundle: CheckedBundle {
             literal: LitStr::new(&path, span),
             path,
             id: bundle.id,
@@ -151,8 +153,7 @@ pub(crate) fn bundle_value(
             failover: Vec::new(),
             name_literal: LitStr::new(&name, name_lit.span()),
             name,
-        }),
-        stages: None,
+        },
     }
 }
 

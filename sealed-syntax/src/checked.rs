@@ -7,8 +7,19 @@ use syn::LitStr;
 
 use crate::ast::ContextValue;
 
-/// Everything checked, ready to expand.
-pub struct Checked {
+/// Everything checked, ready to expand: which kind of sealed value an invocation declares, each
+/// with exactly what it needs.
+pub enum Checked {
+    /// `sealed!("…")` or `sealed!(file = "…")`: a KMS ciphertext, sent to `Decrypt` as is.
+    Ciphertext(CheckedCiphertext),
+    /// `sealed!(bundle = …, name = …)`: a value of a bundle.
+    Bundled(Box<BundledValue>),
+    /// `sealed!(stages = …, name = …)`: a value of a stage set, checked in every stage.
+    Staged(CheckedStages),
+}
+
+/// A KMS ciphertext, checked: what `Decrypt` is sent and the facts the check learnt.
+pub struct CheckedCiphertext {
     /// The ciphertext and what it tells.
     pub blob: Inspection,
     /// `key = …`, checked.
@@ -17,7 +28,7 @@ pub struct Checked {
     pub context: Vec<(String, ContextValue)>,
     /// `algorithm = …`, or the default.
     pub algorithm: Algorithm,
-    /// The file read for `file = …`, which the build must depend on.
+    /// The file read for `file = …` (or the bundle file), which the build must depend on.
     pub file: Option<PathBuf>,
     /// The ciphertext's base64 as written: the literal's text, or the file's contents.
     pub text: String,
@@ -27,14 +38,27 @@ pub struct Checked {
     pub key_literal: Option<LitStr>,
     /// `file = "…"` as written.
     pub file_literal: Option<LitStr>,
-    /// For `sealed!(bundle = …, name = …)`: the value. `blob`, `key`, `context` and `text` are
-    /// then the bundle's wrapped private key's (the context with `sealed:bundle`), and `file` is
-    /// the bundle file.
-    pub bundle: Option<CheckedBundle>,
-    /// For `sealed!(stages = …, name = …)`: every stage's value. `blob`, `key`, `context` and
-    /// `text` are then the first stage's that has the value, `bundle` is `None`, and `file` is
-    /// the stage set file.
-    pub stages: Option<CheckedStages>,
+}
+
+/// A value of a bundle, checked: `sent` is the bundle's wrapped private key (what `Decrypt` is
+/// sent, its context with `sealed:bundle`; its file the bundle file), `bundle` the value.
+pub struct BundledValue {
+    /// The bundle's wrapped private key, checked as a KMS ciphertext.
+    pub sent: CheckedCiphertext,
+    /// The value, and the bundle it belongs to.
+    pub bundle: CheckedBundle,
+}
+
+impl Checked {
+    /// What `Decrypt` is sent, for a value that is not a stage set's (a stage set's value sends
+    /// its chosen stage's): the ciphertext, or the bundle's wrapped private key.
+    pub fn sent(&self) -> Option<&CheckedCiphertext> {
+        match self {
+            Checked::Ciphertext(sent) => Some(sent),
+            Checked::Bundled(value) => Some(&value.sent),
+            Checked::Staged(_) => None,
+        }
+    }
 }
 
 /// A value of a stage set, checked in every stage.
@@ -59,7 +83,7 @@ pub struct CheckedStage {
     pub regions: Vec<String>,
     /// The value in this stage's bundle, checked as `sealed!(bundle = …)` checks one; `None`
     /// for a stage that `only = […]` leaves out.
-    pub value: Option<Checked>,
+    pub value: Option<BundledValue>,
 }
 
 /// A value of a bundle, checked.

@@ -24,7 +24,10 @@ mod tokens;
 mod valid;
 
 pub use ast::{Context, ContextEntry, ContextValue, Invocation, Only, ARGUMENTS};
-pub use checked::{Checked, CheckedBundle, CheckedFailover, CheckedStage, CheckedStages};
+pub use checked::{
+    BundledValue, Checked, CheckedBundle, CheckedCiphertext, CheckedFailover, CheckedStage,
+    CheckedStages,
+};
 pub use errors::{format_error, Errors};
 pub use sealed_format::{Algorithm, BlobFamily, Emulator, Inspection};
 pub use valid::{check, check_tokens};

@@ -76,9 +76,7 @@ pub(crate) fn check_stages(
                     span,
                     &name_lit,
                 );
-                if let Some(member) = checked.bundle.as_mut() {
-                    member.failover = failover;
-                }
+                checked.bundle.failover = failover;
                 Some(checked)
             }
             None if wanted => {
@@ -113,8 +111,8 @@ pub(crate) fn check_stages(
     })
 }
 
-/// The checked value of a stage set: the facts of the first stage that has the value, and every
-/// stage's; `None` when no stage has it (a set with no stages).
+/// The checked value of a stage set: every stage's; `None` when no stage has it (a set with no
+/// stages).
 fn staged(
     files: Vec<std::path::PathBuf>,
     path: String,
@@ -122,26 +120,14 @@ fn staged(
     name: String,
     stages: Vec<CheckedStage>,
 ) -> Option<Checked> {
-    let first = stages.iter().find_map(|s| s.value.as_ref())?;
-    Some(Checked {
-        blob: first.blob.clone(),
-        key: first.key.clone(),
-        context: copy_context(&first.context),
-        algorithm: first.algorithm,
-        file: files.first().cloned(),
-        text: first.text.clone(),
-        literal: None,
-        key_literal: None,
-        file_literal: None,
-        bundle: None,
-        stages: Some(CheckedStages {
-            path,
-            selector,
-            name,
-            stages,
-            files,
-        }),
-    })
+    stages.iter().find_map(|s| s.value.as_ref())?;
+    Some(Checked::Staged(CheckedStages {
+        path,
+        selector,
+        name,
+        stages,
+        files,
+    }))
 }
 
 const PINS_HELP: &str = "the stage set pins each stage's bundle: restore the bundle (or the set) from version control; `cargo sealed stage add` writes both";
@@ -316,22 +302,6 @@ fn missing_error(
             .join("; "),
     };
     format_error(name_lit.span(), &message, &help)
-}
-
-/// A context as the expansion writes it, copied (`LitStr` is not `Clone` with syn's features
-/// here).
-fn copy_context(
-    context: &[(String, crate::ast::ContextValue)],
-) -> Vec<(String, crate::ast::ContextValue)> {
-    context
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                v.as_ref().map(|l| LitStr::new(&l.value(), l.span())),
-            )
-        })
-        .collect()
 }
 
 fn quoted(names: &[&str]) -> String {

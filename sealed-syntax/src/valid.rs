@@ -10,7 +10,7 @@ use syn::LitStr;
 
 use crate::ast::{ContextValue, Invocation};
 use crate::bundle_value::check_bundle;
-use crate::checked::Checked;
+use crate::checked::{Checked, CheckedCiphertext};
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
 use crate::stage_value::check_stages;
@@ -142,18 +142,18 @@ pub fn check(
         }
     });
     errors.finish()?;
-    Ok(blob.map(|(blob, text)| Checked {
-        blob,
-        key,
-        context,
-        algorithm,
-        file,
-        text,
-        literal: invocation.literal,
-        key_literal: invocation.key,
-        file_literal: invocation.file,
-        bundle: None,
-        stages: None,
+    Ok(blob.map(|(blob, text)| {
+        Checked::Ciphertext(CheckedCiphertext {
+            blob,
+            key,
+            context,
+            algorithm,
+            file,
+            text,
+            literal: invocation.literal,
+            key_literal: invocation.key,
+            file_literal: invocation.file,
+        })
     }))
 }
 
