@@ -30,7 +30,7 @@ pub async fn new_key_pair(
     context: Vec<(String, ContextValue<String>)>,
     stage: Option<String>,
 ) -> Result<Bundle, String> {
-    let client = sealed_runtime::client(key.region()).await;
+    let client = sealed_runtime::kms::client(key.region()).await;
     new_key_pair_with(&client, id, key, context, stage).await
 }
 

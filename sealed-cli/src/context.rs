@@ -2,7 +2,7 @@
 //! time): handed to a run-time `Sealed`, or printed one entry at a time.
 
 use sealed_format::ContextValue;
-use sealed_runtime::SealedBuilder;
+use sealed_runtime::build::SealedBuilder;
 
 /// `builder` with every entry of `context`: a literal as written, `env("VAR")` read when the
 /// value decrypts.

@@ -73,7 +73,7 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
     let entries = args.context.entries()?;
     let mut plaintext = read_plaintext(args.strip_newline, MAX_PLAINTEXT, "KMS Encrypt")?;
     let length = plaintext.len();
-    let client = sealed_runtime::client(key.region()).await;
+    let client = sealed_runtime::kms::client(key.region()).await;
     let mut request = client
         .encrypt()
         .key_id(key.as_str())

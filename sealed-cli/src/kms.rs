@@ -74,14 +74,14 @@ pub async fn session(profile: Option<&str>) -> Session {
     use aws_credential_types::provider::ProvideCredentials as _;
     let settings = sealed_runtime::KmsSettings::default();
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(sealed_runtime::http_client())
+        .http_client(sealed_runtime::kms::http_client())
         .timeout_config(settings.timeout_config())
         .retry_config(settings.retry_config());
     if let Some(profile) = profile {
         let from_profile = aws_config::profile::ProfileFileCredentialsProvider::builder()
             .configure(
                 &aws_config::provider_config::ProviderConfig::default()
-                    .with_http_client(sealed_runtime::http_client()),
+                    .with_http_client(sealed_runtime::kms::http_client()),
             )
             .profile_name(profile)
             .build();

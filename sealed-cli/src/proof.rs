@@ -2,7 +2,7 @@
 //! `Decrypt` (for a bundle value, of its bundle's private key), or with `--open` the value
 //! decrypted and opened, its plaintext discarded unread.
 
-use sealed_runtime::{Sealed, Verified};
+use sealed_runtime::{kms::Verified, Sealed};
 
 /// What `--kms` proved of a value.
 #[derive(Clone)]

@@ -50,7 +50,7 @@ async fn reencrypt(
         .into_iter()
         .collect();
     let context = (!context.is_empty()).then_some(context);
-    let client = sealed_runtime::client(to.region()).await;
+    let client = sealed_runtime::kms::client(to.region()).await;
     let output = client
         .re_encrypt()
         .ciphertext_blob(Blob::new(value.sent.blob.bytes()))

@@ -53,7 +53,7 @@ fn ok(dir: &Path, args: &[&str], stdin: &str) -> (String, String) {
 
 async fn new_key() -> String {
     create_key(&aws_sdk_kms::Client::from_conf(
-        sealed_runtime::default_config().await,
+        sealed_runtime::kms::default_config().await,
     ))
     .await
 }
@@ -100,7 +100,7 @@ impl Intercept for Calls {{
 #[tokio::main(flavor = "current_thread")]
 async fn main() {{
     let calls = Arc::new(AtomicUsize::new(0));
-    let config = sealed_runtime::default_config().await.to_builder().interceptor(Calls(calls.clone())).build();
+    let config = sealed_runtime::kms::default_config().await.to_builder().interceptor(Calls(calls.clone())).build();
     sealed_runtime::set_client(&aws_sdk_kms::Client::from_conf(config)).unwrap();
     if let Err(error) = sealed_runtime::prefetch().await {{
         eprintln!("{{error}}");

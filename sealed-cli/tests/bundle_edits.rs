@@ -34,7 +34,7 @@ fn run(dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
 /// A new bundle `app.bundle` in a new directory, under a new key.
 async fn new_bundle() -> tempfile::TempDir {
     let key = create_key(&aws_sdk_kms::Client::from_conf(
-        sealed_runtime::default_config().await,
+        sealed_runtime::kms::default_config().await,
     ))
     .await;
     let dir = tempfile::tempdir().unwrap();

@@ -25,7 +25,7 @@ fn cli() -> Command {
 async fn new_key() -> String {
     moto();
     create_key(&aws_sdk_kms::Client::from_conf(
-        sealed_runtime::default_config().await,
+        sealed_runtime::kms::default_config().await,
     ))
     .await
 }

@@ -57,7 +57,7 @@ fn main() {}
 #[tokio::test]
 async fn a_team_writes_each_stage_without_credentials_and_matrix_gates_the_gaps() {
     require_emulator();
-    let kms = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
+    let kms = aws_sdk_kms::Client::from_conf(sealed_runtime::kms::default_config().await);
     let (dev_key, prod_key) = (create_key(&kms).await, create_key(&kms).await);
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
@@ -174,7 +174,7 @@ async fn dev_and_prod() -> tempfile::TempDir {
     require_emulator();
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path();
-    let kms = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
+    let kms = aws_sdk_kms::Client::from_conf(sealed_runtime::kms::default_config().await);
     std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
     std::fs::create_dir(dir.join("src")).unwrap();
     std::fs::write(dir.join("src/main.rs"), MAIN).unwrap();
@@ -537,7 +537,7 @@ impl Profiles {
 /// A new key on the second account's KMS: its ARN.
 async fn second_account_key() -> String {
     let shared_kms = aws_sdk_kms::Client::from_conf(
-        sealed_runtime::default_config()
+        sealed_runtime::kms::default_config()
             .await
             .to_builder()
             .endpoint_url(second_account())
@@ -639,7 +639,7 @@ async fn a_recipient_in_another_account_is_added_with_two_sessions_and_pinned() 
     // the other account's session alone opens every value through its own recipient (the
     // stage's key is not on its KMS), and adds a break-glass key of prod's account
     let glass_key = create_key(&aws_sdk_kms::Client::from_conf(
-        sealed_runtime::default_config().await,
+        sealed_runtime::kms::default_config().await,
     ))
     .await;
     let (code, _, err) = profiles.add_key(&glass_key, "shared", "prod", &["--break-glass"]);
@@ -799,7 +799,7 @@ async fn rotating_a_stage_makes_a_new_pair_for_each_recipient_and_moves_the_pins
     let scratch = dev_and_prod().await;
     let dir = scratch.path();
     // a disaster-recovery region's key (not a replica), in the same account: one session
-    let config = sealed_runtime::default_config().await;
+    let config = sealed_runtime::kms::default_config().await;
     let dr = aws_sdk_kms::Client::from_conf(
         config
             .to_builder()

@@ -27,7 +27,7 @@ const RATE: f64 = 60.0;
 fn seal_values(dir: &Path) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let key = runtime.block_on(async {
-        let client = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
+        let client = aws_sdk_kms::Client::from_conf(sealed_runtime::kms::default_config().await);
         let key = create_key(&client).await;
         for i in 0..VALUES {
             let text = encrypt(

@@ -27,7 +27,7 @@ pub enum BuildErrorKind {
     /// of a P-256 private key's length.
     InvalidBundle(sealed_format::BundleError),
     /// A bundle whose key, encryption context or id is not the one the program pinned
-    /// ([`BundleValueBuilder::expect_key`](crate::BundleValueBuilder::expect_key) and the like).
+    /// ([`BundleValueBuilder::expect_key`](crate::build::BundleValueBuilder::expect_key) and the like).
     BundleNotPinned {
         /// What was pinned: `key`, `context` or `id`.
         pinned: String,
@@ -37,7 +37,7 @@ pub enum BuildErrorKind {
         found: String,
     },
     /// A bundle read at run time whose key the program did not pin
-    /// ([`BundleValueBuilder::expect_key`](crate::BundleValueBuilder::expect_key)): the file
+    /// ([`BundleValueBuilder::expect_key`](crate::build::BundleValueBuilder::expect_key)): the file
     /// alone would choose the key its private key is unwrapped with.
     BundleKeyNotPinned {
         /// The key the file names.
@@ -56,7 +56,7 @@ pub enum BuildErrorKind {
 /// site (or the location given to it).
 ///
 /// ```
-/// use sealed_runtime::{BuildErrorKind, Sealed};
+/// use sealed_runtime::{build::BuildErrorKind, Sealed};
 ///
 /// let error = Sealed::builder("AQICAHh...==").build().unwrap_err();
 /// assert!(matches!(error.kind(), BuildErrorKind::InvalidFormat(_)));

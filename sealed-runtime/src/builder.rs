@@ -18,7 +18,7 @@ use crate::sealed::{Sealed, ValueCell};
 /// reclaimed): build it once at start-up, not per request. It is not listed by [`registered`](crate::registered).
 ///
 /// ```
-/// use sealed_runtime::{BlobFamily, Sealed};
+/// use sealed_runtime::{format::BlobFamily, Sealed};
 ///
 /// let text = "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=";
 /// let value = Sealed::builder(text).key("alias/billing").context("app", "billing").build()?;
@@ -33,12 +33,12 @@ use crate::sealed::{Sealed, ValueCell};
 /// let reserved = Sealed::builder(text).context("sealed:bundle", "0f1e").build();
 /// assert!(reserved.unwrap_err().to_string().contains("`sealed:bundle` is reserved"));
 ///
-/// let rsa = Sealed::builder(text).algorithm(sealed_runtime::Algorithm::RsaesOaepSha256).build();
+/// let rsa = Sealed::builder(text).algorithm(sealed_runtime::format::Algorithm::RsaesOaepSha256).build();
 /// assert!(rsa.unwrap_err().to_string().starts_with("`RSAES_OAEP_SHA_256` needs a key"));
 ///
 /// let error = Sealed::builder("AQICAHh...==").build().unwrap_err();
 /// assert!(error.to_string().starts_with("invalid ciphertext: ciphertext is elided"));
-/// # Ok::<(), sealed_runtime::BuildError>(())
+/// # Ok::<(), sealed_runtime::build::BuildError>(())
 /// ```
 #[derive(Debug)]
 #[must_use]
@@ -224,7 +224,7 @@ impl SealedBuilder {
 ///
 /// let typo = Sealed::from_bundle(bundle, "db_pasword").expect_key("alias/app").build().unwrap_err();
 /// assert!(typo.to_string().starts_with("no value `db_pasword` in the bundle; its values: `db_password`"));
-/// # Ok::<(), sealed_runtime::BuildError>(())
+/// # Ok::<(), sealed_runtime::build::BuildError>(())
 /// ```
 #[derive(Debug)]
 #[must_use]
@@ -357,7 +357,7 @@ impl BundleValueBuilder {
     /// lines, tried after the key of [`expect_key`](Self::expect_key) when that key's KMS does not
     /// answer (a timeout, no connection, KMS's own failure; not a refusal). Recipients are tried
     /// in the order given, those in the function's own region (`AWS_REGION`) first, all inside
-    /// one [`THROTTLED_RETRY_DEADLINE`](crate::THROTTLED_RETRY_DEADLINE).
+    /// one [`THROTTLED_RETRY_DEADLINE`](crate::kms::THROTTLED_RETRY_DEADLINE).
     pub fn failover(mut self, key: impl Into<String>) -> Self {
         self.pinned.failover.push(key.into());
         self

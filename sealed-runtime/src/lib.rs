@@ -77,6 +77,7 @@ mod flight;
 mod key_pair;
 mod kms_error;
 mod prefetch;
+mod readers;
 mod replica;
 mod sealed;
 mod secret;
@@ -90,20 +91,44 @@ mod throttling;
 mod tls;
 mod worker;
 
-pub use build_error::{BuildError, BuildErrorKind};
-pub use builder::{BundleValueBuilder, SealedBuilder};
-pub use client::{client, default_config, set_client, KmsSettings, SetClientError};
-pub use declaration::{ContextValue, Location};
+// The root: what daily use needs (twelve names with `sealed!`). The rest lives in the modules
+// below, named for what they hold.
+pub use client::{set_client, KmsSettings};
+pub use declaration::Location;
 pub use error::{Error, ErrorKind};
-pub use prefetch::{prefetch, prefetch_values, PrefetchError, PREFETCH_CONCURRENCY};
-pub use sealed::{registered, Sealed, Verified};
-pub use sealed_format::{
-    Algorithm, BlobFamily, BundleError, BundleErrorKind, ContextError, Emulator,
-    ErrorKind as FormatErrorKind, FormatError, KeyError, KeyKind, KeyRef,
-};
+pub use prefetch::{prefetch, prefetch_values, PrefetchError};
+pub use sealed::{registered, Sealed};
 pub use secret::Secret;
-pub use throttling::THROTTLED_RETRY_DEADLINE;
-pub use tls::http_client;
+
+/// The KMS client sealed values share: installing one ([`set_client`], with
+/// [`KmsSettings`] or [`default_config`](kms::default_config)), the HTTP client
+/// and its TLS roots, the limits of a first access, and what [`Sealed::verify`] proves.
+pub mod kms {
+    pub use crate::client::{client, default_config, set_client, KmsSettings, SetClientError};
+    pub use crate::prefetch::PREFETCH_CONCURRENCY;
+    pub use crate::sealed::Verified;
+    pub use crate::throttling::THROTTLED_RETRY_DEADLINE;
+    pub use crate::tls::http_client;
+}
+
+/// Sealed values from ciphertexts and bundle files known only at run time
+/// ([`Sealed::builder`], [`Sealed::from_bundle`]), checked as `sealed!` checks them, and what a
+/// refused one says.
+pub mod build {
+    pub use crate::build_error::{BuildError, BuildErrorKind};
+    pub use crate::builder::{BundleValueBuilder, SealedBuilder};
+}
+
+/// The types of the format `sealed!` checks: a ciphertext's layout and algorithm, key
+/// references, encryption-context values, and the errors of a ciphertext, a bundle file or a
+/// key reference that fails its check.
+pub mod format {
+    pub use crate::declaration::ContextValue;
+    pub use sealed_format::{
+        Algorithm, BlobFamily, BundleError, BundleErrorKind, ContextError, Emulator,
+        ErrorKind as FormatErrorKind, FormatError, KeyError, KeyKind, KeyRef,
+    };
+}
 
 /// Checks a KMS ciphertext at compile time and turns it into a [`Sealed`].
 ///
@@ -198,7 +223,7 @@ pub use tls::http_client;
 /// file.
 ///
 /// ```
-/// use sealed_runtime::{sealed, Algorithm, ContextValue, Sealed};
+/// use sealed_runtime::{format::{Algorithm, ContextValue}, sealed, Sealed};
 ///
 /// static API_TOKEN: Sealed = sealed!(
 ///     "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=",

@@ -1,6 +1,5 @@
 //! `Sealed`: a ciphertext checked at compile time, with what the check learnt about it.
 
-use core::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -153,7 +152,7 @@ async fn decrypt_into(declared: &'static Declaration) -> Result<Secret, Error> {
 /// The accessors tell what was checked; none of them touches KMS.
 ///
 /// ```
-/// use sealed_runtime::{sealed, BlobFamily, Sealed};
+/// use sealed_runtime::{format::BlobFamily, sealed, Sealed};
 ///
 /// static DB_PASSWORD: Sealed = sealed!(
 ///     "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=",
@@ -177,115 +176,14 @@ impl Sealed {
         Sealed { value }
     }
 
-    fn declaration(self) -> &'static Declaration {
+    pub(crate) fn declaration(self) -> &'static Declaration {
         &self.value.declared
     }
 
     /// What `Decrypt` is sent for it; `None` for a value of a stage set (each stage's is chosen
     /// at start-up), whose accessors below then answer empty.
-    fn request(self) -> Option<&'static Request> {
+    pub(crate) fn request(self) -> Option<&'static Request> {
         self.declaration().request()
-    }
-
-    /// The ciphertext bytes, as `Decrypt` receives them.
-    pub fn ciphertext(&self) -> &'static [u8] {
-        self.request().map_or(&[], |r| r.ciphertext)
-    }
-
-    /// The layout the ciphertext was recognised as.
-    pub fn family(&self) -> BlobFamily {
-        self.request().map_or(BlobFamily::Unchecked, |r| r.family)
-    }
-
-    /// The key declared with `key = …`, if any.
-    pub fn key(&self) -> Option<KeyRef<'static>> {
-        // Checked by the macro with the same parser; a failure here cannot happen.
-        self.request()
-            .and_then(|r| r.key)
-            .and_then(|key| KeyRef::parse(key).ok())
-    }
-
-    /// The encryption context declared with `context = { … }`, in the order written.
-    pub fn context(&self) -> &'static [(&'static str, ContextValue)] {
-        self.request().map_or(&[], |r| r.context)
-    }
-
-    /// The encryption algorithm (`SYMMETRIC_DEFAULT` unless declared).
-    pub fn algorithm(&self) -> Algorithm {
-        self.request()
-            .map_or(Algorithm::SymmetricDefault, |r| r.algorithm)
-    }
-
-    /// How many bytes the plaintext has, where the layout tells.
-    pub fn plaintext_len(&self) -> Option<usize> {
-        self.request().and_then(|r| r.plaintext_len)
-    }
-
-    /// The 32-byte key-material id of an AWS symmetric ciphertext (not the key id: it changes when
-    /// the key rotates, and nothing maps it to a key offline).
-    pub fn key_material_id(&self) -> Option<&'static [u8; 32]> {
-        self.request().and_then(|r| r.key_material_id)
-    }
-
-    /// [`Self::key_material_id`] in lowercase hex.
-    pub fn fingerprint(&self) -> Option<String> {
-        self.key_material_id().map(hex::encode)
-    }
-
-    /// The key id a local emulator wrote in clear (builds with the `emulator` feature only).
-    pub fn emulator_key_id(&self) -> Option<&'static str> {
-        self.request().and_then(|r| r.emulator_key_id)
-    }
-
-    /// For a value of a bundle (`sealed!(bundle = …, name = …)`): the bundle file as written and
-    /// the value's name. [`ciphertext`](Self::ciphertext), [`key`](Self::key),
-    /// [`context`](Self::context) and [`family`](Self::family) are then those of the bundle's
-    /// wrapped private key, which is what `Decrypt` is sent (the context with the `sealed:bundle`
-    /// entry); [`plaintext_len`](Self::plaintext_len) is the value's.
-    pub fn bundle(&self) -> Option<(&'static str, &'static str)> {
-        self.declaration().bundle().map(|b| (b.path, b.name))
-    }
-
-    /// For a value of a stage set (`sealed!(stages = …, name = …)`): the set file as written,
-    /// the value's name, and the stages it is in (all of the set's unless `only = […]` says).
-    /// Its [`ciphertext`](Self::ciphertext), [`key`](Self::key) and the like are then empty:
-    /// each stage's are chosen at start-up, from the variable the set names.
-    pub fn stage_set(&self) -> Option<(&'static str, &'static str, Vec<&'static str>)> {
-        let Declaration::Staged(_, value) = self.declaration() else {
-            return None;
-        };
-        let stages = value
-            .stages
-            .iter()
-            .filter(|s| s.declared.is_some())
-            .map(|s| s.name)
-            .collect();
-        Some((value.set, value.name, stages))
-    }
-
-    /// The KMS keys that may open this value, in the order the trust anchor pins them: for a
-    /// value of a bundle, its key then its failover recipients' (a stage's `failover=` keys,
-    /// [`BundleValueBuilder::failover`](crate::BundleValueBuilder::failover)); for a value of a
-    /// stage set, those of `stage` (`None` for a stage that does not hold it); for any other
-    /// value, its key. Break-glass recipients are never among them. At run time the ones in the
-    /// function's region (`AWS_REGION`) are tried first.
-    pub fn recipients(&self, stage: Option<&str>) -> Option<Vec<&'static str>> {
-        let mut declared = self.declaration();
-        if let Declaration::Staged(_, staged) = declared {
-            let stage = stage?;
-            declared = staged.stages.iter().find(|s| s.name == stage)?.declared?;
-        }
-        let failover = declared
-            .bundle()
-            .into_iter()
-            .flat_map(|b| b.failover.iter().filter_map(|f| f.request.key));
-        let own = declared.request().and_then(|r| r.key);
-        Some(own.into_iter().chain(failover).collect())
-    }
-
-    /// Where the `sealed!` is written.
-    pub fn location(&self) -> Location {
-        self.declaration().location()
     }
 
     /// The plaintext: the first access decrypts it with KMS `Decrypt`, every later access is a
@@ -335,35 +233,6 @@ impl Sealed {
         })
     }
 
-    /// What `prefetch` does for this value: decrypt it; for a bundle value, unwrap its bundle's
-    /// private key (once per bundle) and leave the value to open on its first access.
-    pub(crate) async fn prefetch_one(self) -> Result<(), Error> {
-        #[cfg(feature = "testing")]
-        if crate::test_outcomes::outcome(self.address()).is_some() {
-            return self.get().await.map(|_| ());
-        }
-        let value = self.value;
-        if value.plaintext.get().is_some() {
-            return Ok(());
-        }
-        let declared = match stage::resolve(&value.declared) {
-            Ok(declared) => declared,
-            // a value `only = […]` leaves out of this stage is not read in it: nothing to do
-            Err(error) if matches!(error.kind(), ErrorKind::StageExcluded { .. }) => {
-                return Ok(());
-            }
-            Err(error) => return Err(error),
-        };
-        let Declaration::Bundled(request, member) = declared else {
-            return self.get().await.map(|_| ());
-        };
-        client::mark_in_use();
-        worker::spawn(bundle::unwrap(request, member).instrument(Span::current()))
-            .await
-            .unwrap_or_else(|panicked| Err(Error::from(panicked)))
-            .map_err(|error| of_value(error, declared))
-    }
-
     /// The plaintext, for code that is not async (a synchronous `main` that builds a database
     /// pool, a CLI): [`get`](Self::get) with the same single flight and errors, waiting on the
     /// calling thread.
@@ -372,7 +241,7 @@ impl Sealed {
     /// runtime does not wait on that runtime: it blocks the calling thread until the attempt
     /// ends (the operation timeout per request, 6 s by default; twice that for a multi-Region
     /// key whose region has no replica; a throttled `Decrypt` is sent again until
-    /// [`THROTTLED_RETRY_DEADLINE`](crate::THROTTLED_RETRY_DEADLINE), 9 s), and on a
+    /// [`THROTTLED_RETRY_DEADLINE`](crate::kms::THROTTLED_RETRY_DEADLINE), 9 s), and on a
     /// current-thread runtime everything else on it waits as long. In async code, prefer `get().await`. Called from the library's own thread
     /// (an interceptor or credentials provider of the KMS client), where it could never finish,
     /// it is an [`ErrorKind::BlockingInAttempt`] error instead.
@@ -434,29 +303,108 @@ impl Sealed {
         }
     }
 
-    /// The address of the value's cell: what names it.
-    #[cfg(feature = "testing")]
-    pub(crate) fn address(&self) -> usize {
-        core::ptr::from_ref(self.value) as usize
+    /// Where the `sealed!` is written.
+    pub fn location(&self) -> Location {
+        self.declaration().location()
     }
 
     /// Whether two handles refer to the same sealed value.
     pub fn same_value(&self, other: &Sealed) -> bool {
         core::ptr::eq(self.value, other.value)
     }
-}
 
-impl fmt::Debug for Sealed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let context_keys: Vec<&str> = self.context().iter().map(|(k, _)| *k).collect();
-        f.debug_struct("Sealed")
-            .field("location", &format_args!("{}", self.location()))
-            .field("family", &self.family())
-            .field("key", &self.request().and_then(|r| r.key))
-            .field("context_keys", &context_keys)
-            .field("algorithm", &self.algorithm())
-            .field("ciphertext_len", &self.ciphertext().len())
-            .finish_non_exhaustive()
+    /// What `prefetch` does for this value: decrypt it; for a bundle value, unwrap its bundle's
+    /// private key (once per bundle) and leave the value to open on its first access.
+    pub(crate) async fn prefetch_one(self) -> Result<(), Error> {
+        #[cfg(feature = "testing")]
+        if crate::test_outcomes::outcome(self.address()).is_some() {
+            return self.get().await.map(|_| ());
+        }
+        let value = self.value;
+        if value.plaintext.get().is_some() {
+            return Ok(());
+        }
+        let declared = match stage::resolve(&value.declared) {
+            Ok(declared) => declared,
+            // a value `only = […]` leaves out of this stage is not read in it: nothing to do
+            Err(error) if matches!(error.kind(), ErrorKind::StageExcluded { .. }) => {
+                return Ok(());
+            }
+            Err(error) => return Err(error),
+        };
+        let Declaration::Bundled(request, member) = declared else {
+            return self.get().await.map(|_| ());
+        };
+        client::mark_in_use();
+        worker::spawn(bundle::unwrap(request, member).instrument(Span::current()))
+            .await
+            .unwrap_or_else(|panicked| Err(Error::from(panicked)))
+            .map_err(|error| of_value(error, declared))
+    }
+
+    /// The address of the value's cell: what names it.
+    #[cfg(feature = "testing")]
+    pub(crate) fn address(&self) -> usize {
+        core::ptr::from_ref(self.value) as usize
+    }
+
+    /// The ciphertext bytes, as `Decrypt` receives them.
+    pub fn ciphertext(&self) -> &'static [u8] {
+        self.request().map_or(&[], |r| r.ciphertext)
+    }
+
+    /// The layout the ciphertext was recognised as.
+    pub fn family(&self) -> BlobFamily {
+        self.request().map_or(BlobFamily::Unchecked, |r| r.family)
+    }
+
+    /// The key declared with `key = …`, if any.
+    pub fn key(&self) -> Option<KeyRef<'static>> {
+        // Checked by the macro with the same parser; a failure here cannot happen.
+        self.request()
+            .and_then(|r| r.key)
+            .and_then(|key| KeyRef::parse(key).ok())
+    }
+
+    /// The encryption context declared with `context = { … }`, in the order written.
+    pub fn context(&self) -> &'static [(&'static str, ContextValue)] {
+        self.request().map_or(&[], |r| r.context)
+    }
+
+    /// The encryption algorithm (`SYMMETRIC_DEFAULT` unless declared).
+    pub fn algorithm(&self) -> Algorithm {
+        self.request()
+            .map_or(Algorithm::SymmetricDefault, |r| r.algorithm)
+    }
+
+    /// How many bytes the plaintext has, where the layout tells.
+    pub fn plaintext_len(&self) -> Option<usize> {
+        self.request().and_then(|r| r.plaintext_len)
+    }
+
+    /// The 32-byte key-material id of an AWS symmetric ciphertext (not the key id: it changes when
+    /// the key rotates, and nothing maps it to a key offline).
+    pub fn key_material_id(&self) -> Option<&'static [u8; 32]> {
+        self.request().and_then(|r| r.key_material_id)
+    }
+
+    /// [`Self::key_material_id`] in lowercase hex.
+    pub fn fingerprint(&self) -> Option<String> {
+        self.key_material_id().map(hex::encode)
+    }
+
+    /// The key id a local emulator wrote in clear (builds with the `emulator` feature only).
+    pub fn emulator_key_id(&self) -> Option<&'static str> {
+        self.request().and_then(|r| r.emulator_key_id)
+    }
+
+    /// For a value of a bundle (`sealed!(bundle = …, name = …)`): the bundle file as written and
+    /// the value's name. [`ciphertext`](Self::ciphertext), [`key`](Self::key),
+    /// [`context`](Self::context) and [`family`](Self::family) are then those of the bundle's
+    /// wrapped private key, which is what `Decrypt` is sent (the context with the `sealed:bundle`
+    /// entry); [`plaintext_len`](Self::plaintext_len) is the value's.
+    pub fn bundle(&self) -> Option<(&'static str, &'static str)> {
+        self.declaration().bundle().map(|b| (b.path, b.name))
     }
 }
 

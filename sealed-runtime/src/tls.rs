@@ -118,7 +118,7 @@ fn compiled_in_pem() -> &'static [u8] {
 /// ```no_run
 /// # async fn example() {
 /// let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-///     .http_client(sealed_runtime::http_client())
+///     .http_client(sealed_runtime::kms::http_client())
 ///     .load()
 ///     .await;
 /// # let _ = config;

@@ -67,7 +67,7 @@ async fn s10_every_bit_flip_truncation_and_swap_fails() {
     );
     support::captured_logs();
     let calls = Arc::new(AtomicUsize::new(0));
-    let config = sealed_runtime::default_config().await;
+    let config = sealed_runtime::kms::default_config().await;
     let client = aws_sdk_kms::Client::from_conf(config.clone());
     set_client(&aws_sdk_kms::Client::from_conf(
         config
@@ -194,7 +194,7 @@ fn load_ten_thousand_tasks_on_fifty_values_make_fifty_decrypts() {
         .unwrap();
     runtime.block_on(async {
         let calls = Arc::new(AtomicUsize::new(0));
-        let config = sealed_runtime::default_config().await;
+        let config = sealed_runtime::kms::default_config().await;
         let client = aws_sdk_kms::Client::from_conf(config.clone());
         set_client(&aws_sdk_kms::Client::from_conf(
             config.to_builder().interceptor(Calls(calls.clone())).build(),

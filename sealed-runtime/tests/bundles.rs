@@ -5,7 +5,7 @@
 
 use base64::Engine as _;
 use sealed_format::{Bundle, ContextValue};
-use sealed_runtime::{prefetch_values, set_client, BuildErrorKind, ErrorKind, Sealed};
+use sealed_runtime::{build::BuildErrorKind, prefetch_values, set_client, ErrorKind, Sealed};
 use tokio::sync::OnceCell;
 
 use sealed_test_support as support;
@@ -42,7 +42,7 @@ async fn harness() -> &'static Harness {
                 "this test needs the KMS emulator: run `eval \"$(scripts/dev-kms)\"` first (scripts/test does)"
             );
             let sent = Sent::default();
-            let config = sealed_runtime::default_config().await;
+            let config = sealed_runtime::kms::default_config().await;
             set_client(&aws_sdk_kms::Client::from_conf(
                 config.to_builder().interceptor(sent.clone()).build(),
             ))
@@ -106,7 +106,7 @@ async fn make_bundle(key: &str, context: &[(&str, &str)], names: &[String]) -> S
 
 /// The value `name` of the bundle `text`, pinned to the key the text names (the tampering tests
 /// change everything else; a changed key is tried on its own).
-fn value_of(text: &str, name: &str) -> Result<&'static Sealed, sealed_runtime::BuildError> {
+fn value_of(text: &str, name: &str) -> Result<&'static Sealed, sealed_runtime::build::BuildError> {
     let key = Bundle::parse(text).map(|b| b.key).unwrap_or_default();
     Sealed::from_bundle(text, name)
         .expect_key(key)

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use sealed_runtime::{default_config, Sealed};
+use sealed_runtime::{kms::default_config, Sealed};
 
 use sealed_test_support as support;
 
@@ -162,7 +162,7 @@ async fn credentials_from_a_container_endpoint_on_loopback() {
 async fn another_sdk_client_shares_the_librarys_http_client() {
     let (key, _) = sealed_value().await;
     let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(sealed_runtime::http_client())
+        .http_client(sealed_runtime::kms::http_client())
         .load()
         .await;
     let other = aws_sdk_kms::Client::new(&shared);

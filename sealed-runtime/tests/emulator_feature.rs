@@ -14,7 +14,7 @@ static MOTO: Sealed = sealed!(
 fn an_emulator_ciphertext_compiles_and_keeps_its_key_id() {
     assert_eq!(
         MOTO.family(),
-        sealed_runtime::BlobFamily::Emulator(sealed_runtime::Emulator::Moto)
+        sealed_runtime::format::BlobFamily::Emulator(sealed_runtime::format::Emulator::Moto)
     );
     assert_eq!(
         MOTO.emulator_key_id(),

@@ -146,7 +146,7 @@ async fn setup() -> &'static Setup {
             );
             let upstream: SocketAddr = moto.trim_start_matches("http://").parse().unwrap();
             // seal through moto directly
-            let direct = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
+            let direct = aws_sdk_kms::Client::from_conf(sealed_runtime::kms::default_config().await);
             let key = support::create_key(&direct).await;
             let text = support::encrypt(&direct, &key, b"canary-endpoints", &[], None).await;
 
@@ -180,7 +180,7 @@ async fn setup() -> &'static Setup {
                 initial_backoff: Duration::from_millis(100),
                 max_backoff: Duration::from_millis(400),
             };
-            let config = sealed_runtime::default_config()
+            let config = sealed_runtime::kms::default_config()
                 .await
                 .to_builder()
                 .endpoint_url(format!("http://{address}"))
@@ -392,7 +392,7 @@ async fn throttled_throughout_fails_at_the_deadline_naming_the_quota() {
         "at least three rounds of three attempts: {attempts}"
     );
     // tried until the deadline, never past it
-    let deadline = sealed_runtime::THROTTLED_RETRY_DEADLINE;
+    let deadline = sealed_runtime::kms::THROTTLED_RETRY_DEADLINE;
     assert!(
         elapsed < deadline + setup.settings.operation_timeout,
         "{elapsed:?}"

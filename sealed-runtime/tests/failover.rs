@@ -88,7 +88,7 @@ async fn harness() -> &'static Harness {
                 "this test needs a KMS that denies every request: run `export SEALED_DENY_KMS_ENDPOINT=$(SEALED_DEV_KMS_STATE=target/dev-kms-deny scripts/dev-kms --iam 0 | sed -n 's/^export AWS_ENDPOINT_URL_KMS=//p')` (scripts/test does)",
             );
             let sent = Sent::default();
-            let config = sealed_runtime::default_config().await;
+            let config = sealed_runtime::kms::default_config().await;
             let patient = aws_config::timeout::TimeoutConfig::builder()
                 .connect_timeout(std::time::Duration::from_secs(1))
                 .operation_attempt_timeout(std::time::Duration::from_secs(4))

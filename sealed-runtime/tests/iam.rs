@@ -5,7 +5,7 @@
 #![cfg(feature = "emulator")]
 
 use aws_sdk_kms::config::Credentials;
-use sealed_runtime::{default_config, set_client, ErrorKind, Sealed};
+use sealed_runtime::{kms::default_config, set_client, ErrorKind, Sealed};
 
 fn helper(args: &[&str]) -> String {
     sealed_test_support::emulator::iam(args)

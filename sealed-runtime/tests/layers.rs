@@ -23,6 +23,7 @@ const LAYERS: &[&str] = &[
     "stage",
     "test_outcomes",
     "sealed",
+    "readers",
     "builder",
     "prefetch",
     "testing",

@@ -16,7 +16,7 @@ const P256_SPKI_HEADER: [u8; 26] = [
 
 async fn client() -> aws_sdk_kms::Client {
     require_emulator();
-    aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await)
+    aws_sdk_kms::Client::from_conf(sealed_runtime::kms::default_config().await)
 }
 
 #[tokio::test]

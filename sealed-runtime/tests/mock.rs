@@ -279,7 +279,7 @@ async fn asymmetric_values_send_key_and_algorithm() {
     mocks();
     let rsa = Sealed::builder("NwABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj9AQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpbXF1eX2BhYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ent8fX5/gIGCg4SFhoeIiYqLjI2Oj5CRkpOUlZaXmJmam5ydnp+goaKjpKWmp6ipqqusra6vsLGys7S1tre4ubq7vL2+v8DBwsPExcbHyMnKy8zNzs/Q0dLT1NXW19jZ2tvc3d7f4OHi4+Tl5ufo6err7O3u7/Dx8vP09fb3+Pn6+/z9/g==")
         .key(key(2))
-        .algorithm(sealed_runtime::Algorithm::RsaesOaepSha256)
+        .algorithm(sealed_runtime::format::Algorithm::RsaesOaepSha256)
         .build()
         .unwrap();
     assert_eq!(rsa.get().await.unwrap().expose(), CANARY);
@@ -452,7 +452,7 @@ fn the_library_defaults_fit_lambda_init() {
 #[tokio::test]
 async fn default_config_applies_the_settings_whatever_the_behavior_version() {
     std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    let config = sealed_runtime::default_config().await;
+    let config = sealed_runtime::kms::default_config().await;
     let settings = KmsSettings::default();
     let timeouts = config.timeout_config().unwrap();
     assert_eq!(
@@ -476,7 +476,7 @@ async fn verify_uses_a_dry_run_and_keeps_no_plaintext() {
     let value = pinned(15);
     assert_eq!(
         value.verify().await.unwrap(),
-        sealed_runtime::Verified::DryRun
+        sealed_runtime::kms::Verified::DryRun
     );
     assert_eq!(calls(15), 1);
     assert!(value.try_get().is_none());

@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use sealed_runtime::{default_config, set_client, ErrorKind, Sealed};
+use sealed_runtime::{kms::default_config, set_client, ErrorKind, Sealed};
 use tokio::sync::Mutex;
 
 use sealed_test_support as support;
@@ -217,7 +217,7 @@ async fn an_rsa_key_with_rsaes_oaep_sha_256() {
     // moto writes its symmetric layout even for RSA keys (docs/KMS-FORMAT.md §4)
     let value = Sealed::builder(text)
         .key(&key)
-        .algorithm(sealed_runtime::Algorithm::RsaesOaepSha256)
+        .algorithm(sealed_runtime::format::Algorithm::RsaesOaepSha256)
         .build()
         .unwrap();
     assert_eq!(value.get().await.unwrap().expose_str().unwrap(), CANARY);
@@ -260,7 +260,7 @@ async fn verify_against_a_server_that_ignores_dry_run_discards_the_plaintext() {
         .unwrap();
     assert_eq!(
         value.verify().await.unwrap(),
-        sealed_runtime::Verified::DecryptedAndDiscarded
+        sealed_runtime::kms::Verified::DecryptedAndDiscarded
     );
     assert!(value.try_get().is_none(), "verify does not fill the value");
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 use aws_sdk_kms::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_kms::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_kms::error::BoxError;
-use sealed_runtime::{default_config, set_client, ErrorKind, Sealed};
+use sealed_runtime::{kms::default_config, set_client, ErrorKind, Sealed};
 
 use sealed_test_support as support;
 

@@ -3,7 +3,7 @@
 //! silently ignored. Its own test binary: the process-wide client must be the library's own.
 #![cfg(feature = "emulator")]
 
-use sealed_runtime::{default_config, set_client, Sealed};
+use sealed_runtime::{kms::default_config, set_client, Sealed};
 
 use sealed_test_support as support;
 

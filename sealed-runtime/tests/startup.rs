@@ -82,7 +82,7 @@ fn strace() -> PathBuf {
 /// A value sealed with the emulator: `KEY CIPHERTEXT`.
 async fn sealed_value() -> String {
     require_emulator();
-    let client = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
+    let client = aws_sdk_kms::Client::from_conf(sealed_runtime::kms::default_config().await);
     let key = create_key(&client).await;
     let ciphertext = encrypt(&client, &key, b"canary-roots-51f0", &[], None).await;
     format!("{key} {ciphertext}")

@@ -1,7 +1,7 @@
 //! The expansion as a user meets it: `static` and `const`, `file = …`, registration, lints.
 #![deny(clippy::pedantic, unused_qualifications)]
 
-use sealed_runtime::{registered, sealed, BlobFamily, Sealed};
+use sealed_runtime::{format::BlobFamily, registered, sealed, Sealed};
 
 static FROM_FILE: Sealed = sealed!(file = "tests/fixtures/pagerduty.kms", key = "alias/lambda");
 static IN_PLACE: Sealed = sealed!("AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=");
@@ -87,14 +87,17 @@ fn a_bundle_value_is_its_wrapped_private_key_with_its_name() {
     assert_eq!(
         BUNDLED.context(),
         &[
-            ("app", sealed_runtime::ContextValue::Literal("billing")),
+            (
+                "app",
+                sealed_runtime::format::ContextValue::Literal("billing")
+            ),
             (
                 "LambdaFunctionName",
-                sealed_runtime::ContextValue::Env("AWS_LAMBDA_FUNCTION_NAME")
+                sealed_runtime::format::ContextValue::Env("AWS_LAMBDA_FUNCTION_NAME")
             ),
             (
                 "sealed:bundle",
-                sealed_runtime::ContextValue::Literal("5b0e8f7c2d4a4e1b9c3f6a8d7e2b1c0f")
+                sealed_runtime::format::ContextValue::Literal("5b0e8f7c2d4a4e1b9c3f6a8d7e2b1c0f")
             ),
         ]
     );

@@ -45,7 +45,7 @@ pub async fn storm_init() {
         } else {
             settings.retry_config()
         };
-        let config = sealed_runtime::default_config()
+        let config = sealed_runtime::kms::default_config()
             .await
             .to_builder()
             .retry_config(retry)

@@ -8,7 +8,7 @@ use base64::Engine as _;
 async fn main() {
     let (ciphertext, key) = sealed_bench::target();
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(sealed_runtime::http_client())
+        .http_client(sealed_runtime::kms::http_client())
         .load()
         .await;
     let client = aws_sdk_kms::Client::new(&config);

@@ -132,7 +132,7 @@ async fn latency_server() -> std::net::SocketAddr {
 /// with the library's client pointed at the stand-in.
 async fn latency_model() {
     let address = latency_server().await;
-    let config = sealed_runtime::default_config()
+    let config = sealed_runtime::kms::default_config()
         .await
         .to_builder()
         .endpoint_url(format!("http://{address}"))
@@ -167,7 +167,7 @@ async fn main() {
     }
     let (ciphertext, key) = sealed_bench::target();
     let calls = Arc::new(AtomicUsize::new(0));
-    let config = sealed_runtime::default_config()
+    let config = sealed_runtime::kms::default_config()
         .await
         .to_builder()
         .interceptor(Calls(calls.clone()))

@@ -1,6 +1,6 @@
 //! Every accepted form of `sealed!`.
 
-use sealed_runtime::{sealed, Algorithm, BlobFamily, ContextValue, KeyKind, Sealed};
+use sealed_runtime::{format::{Algorithm, BlobFamily, ContextValue, KeyKind}, sealed, Sealed};
 
 static V2: Sealed = sealed!("AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=");
 static V1: Sealed = sealed!("AQEBAHhZfaDM9nag/rJj14qS3jZ+uhrcVvAPT3gOpF4GL4TYAAAAAH4wfAYJKoZIhvcNAQcGoG8wbQIBADBoBgkqhkiG9w0BBwEwHgYJYIZIAWUDBAEuMBEEDO0S9xrGCJKPJdHpDQIBEIA7m12OymJ0sCDdru7RxWOQkbnZtR2XO5WMoFUZW1QL9oU31InZ2Gg+NLqYgT5TgZjz1JhPPXur3kku4CU=",);

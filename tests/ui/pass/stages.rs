@@ -8,10 +8,23 @@ static DEBUG_TOKEN: Sealed = sealed!(
     only = ["dev"],
 );
 
+const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
 fn main() {
-    let (set, name, stages) = DB_PASSWORD.stage_set().unwrap();
-    assert_eq!((set, name), ("tests/fixtures/stages/app.stages", "db_password"));
-    assert_eq!(stages, ["dev", "prod"]);
-    assert_eq!(DEBUG_TOKEN.stage_set().unwrap().2, ["dev"]);
+    // `Debug` names the set, the value and who may open it in each stage
+    let shown = format!("{DB_PASSWORD:?}");
+    assert!(
+        shown.contains(r#"stage_set: "tests/fixtures/stages/app.stages", name: "db_password""#),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!(r#"recipients: {{"dev": Some(["{KEY}"]), "prod": Some(["{KEY}"])}}"#)),
+        "{shown}"
+    );
+    let shown = format!("{DEBUG_TOKEN:?}");
+    assert!(
+        shown.contains(&format!(r#"recipients: {{"dev": Some(["{KEY}"]), "prod": None}}"#)),
+        "{shown}"
+    );
     assert!(DB_PASSWORD.bundle().is_none());
 }

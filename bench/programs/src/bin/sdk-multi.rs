@@ -1,4 +1,4 @@
-//! One `Decrypt` with the SDK as `sealed` configures it (`sealed_runtime::default_config()`:
+//! One `Decrypt` with the SDK as `sealed` configures it (`sealed_runtime::kms::default_config()`:
 //! its HTTP client, timeouts and retries), on a multi-thread runtime, no `sealed!`: the ladder
 //! between the floor and `sealed` (what the SDK costs, then the multi-thread runtime).
 use aws_sdk_kms::primitives::Blob;
@@ -8,7 +8,7 @@ use base64::Engine as _;
 async fn main() {
     let key = std::env::var("SEALED_BENCH_KEY").unwrap();
     let text = std::env::var("SEALED_BENCH_CIPHERTEXT").unwrap();
-    let client = aws_sdk_kms::Client::from_conf(sealed_runtime::default_config().await);
+    let client = aws_sdk_kms::Client::from_conf(sealed_runtime::kms::default_config().await);
     let blob = base64::engine::general_purpose::STANDARD
         .decode(text)
         .unwrap();
