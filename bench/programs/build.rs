@@ -193,7 +193,7 @@ fn build_cost(out: &Path, fixtures: &Path, count: usize) {
              location: location(file!(), line!(), column!()), \
              ciphertext: b\"{bytes}\", family: BlobFamily::AwsV2, key: Some(\"alias/app\"), context: &[], \
              algorithm: Algorithm::SymmetricDefault, plaintext_len: Some(12), \
-             key_material_id: Some(b\"{material}\"), emulator_key_id: None }})); \
+             key_material_id: Some(b\"{material}\"), emulator_key_id: None, config: None }})); \
              sealed_of(&SEALED_VALUE) }};"
         )
         .unwrap();

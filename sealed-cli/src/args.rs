@@ -11,9 +11,6 @@ use sealed_format::{check_context_keys, check_env_name, Algorithm, ContextValue}
 pub struct ScanArgs {
     /// Files or directories to scan [default: the current directory]
     pub paths: Vec<PathBuf>,
-    /// Accept ciphertexts of KMS emulators, as a build with the `emulator` feature does
-    #[arg(long)]
-    pub emulator: bool,
     /// Also read files that `.gitignore` or `.ignore` exclude (generated code brought in with
     /// `include!`, say)
     #[arg(long)]

@@ -1,5 +1,7 @@
 //! `cargo sealed bundle`: many values sealed to one KMS-generated key pair, one `Decrypt` per
 //! process. Only `new` and `rotate` call KMS; `set`, `rm` and `ls` need the file and nothing else.
+//! A stage's bundle is edited with `cargo sealed stage`, which checks the set's pins: every
+//! command here that writes refuses one.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,7 +10,9 @@ use clap::{Args, Subcommand};
 use sealed_format::{Bundle, KeyRef, Options};
 
 use crate::args::ContextArgs;
-use crate::bundle_ops::{new_key_pair, remember, rotated, rotation_report, set_value, SetValue};
+use crate::bundle_ops::{
+    new_key_pair, remember, rotated, rotation_report, set_value, without_value, SetValue,
+};
 use crate::context::entry_text;
 use crate::kms::public_key_fingerprint;
 use crate::runtime_tools::new_bundle_id;
@@ -27,7 +31,7 @@ enum BundleCommand {
     /// Add or replace a value, read from stdin or a hidden prompt: sealed to the bundle's public
     /// key, with no KMS call and no credentials (a writer cannot read)
     Set(SetArgs),
-    /// Remove a value (no KMS call)
+    /// Remove a value (no KMS call); a stage's bundle: `stage rm`
     Rm(NameArgs),
     /// List the values: names, generations and lengths, the key and the context (no KMS call)
     Ls(FileArgs),
@@ -87,19 +91,16 @@ struct RotateArgs {
     file: PathBuf,
     /// Move the bundle to this KMS key [default: the bundle's own key]
     #[arg(long)]
-    key: Option<String>,
-    /// Accept a private key wrapped by a KMS emulator, as a build with the `emulator` feature does
-    #[arg(long)]
-    emulator: bool,
+    to_key: Option<String>,
 }
 
-pub async fn run(args: BundleArgs) -> Result<ExitCode, String> {
+pub async fn run(args: BundleArgs, emulator: bool) -> Result<ExitCode, String> {
     match args.command {
         BundleCommand::New(args) => new(args).await,
         BundleCommand::Set(args) => set(&args),
         BundleCommand::Rm(args) => rm(&args),
         BundleCommand::Ls(args) => ls(&args),
-        BundleCommand::Rotate(args) => rotate(args).await,
+        BundleCommand::Rotate(args) => rotate(args, emulator).await,
     }
 }
 
@@ -119,6 +120,12 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
             "`{}` exists; its values open only with its own key pair: add values with `cargo sealed bundle set`, or pass --force to replace it",
             args.file.display()
         ));
+    }
+    if args.file.exists() {
+        // --force replaces a standalone bundle, never a stage's (its set pins its key pair)
+        if let Ok(old) = crate::bundle_file::read(&args.file) {
+            outside_stage_sets(&args.file, &old, "nothing was replaced")?;
+        }
     }
     let context = entries.into_iter().map(|(k, e)| (k, e.written)).collect();
     let bundle = new_key_pair(new_bundle_id()?, &key, context, None).await?;
@@ -140,7 +147,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
         if blob.family().is_aws() {
             ""
         } else {
-            "; an emulator's private key: builds need the `emulator` feature of sealed-runtime"
+            "; an emulator's private key: builds need the `emulator` feature of sealed-runtime, and `cargo sealed` its `--emulator` to open it"
         },
         args.file.display()
     );
@@ -154,7 +161,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
 fn outside_stage_sets(path: &Path, bundle: &Bundle, nothing: &str) -> Result<(), String> {
     if let Some(stage) = &bundle.stage {
         return Err(format!(
-            "`{}` is the bundle of stage `{stage}`: its stage set pins its key, id and recipients, so edit it with `cargo sealed stage` (`stage set SET {stage} NAME`, `stage rotate SET {stage}`), which checks the pins; {nothing}",
+            "`{}` is the bundle of stage `{stage}`: its stage set pins its key, id and recipients, so edit it with `cargo sealed stage` (`stage set SET {stage} NAME`, `stage rm SET {stage} NAME`, `stage rotate SET {stage}`), which checks the pins; {nothing}",
             path.display()
         ));
     }
@@ -187,13 +194,13 @@ fn set(args: &SetArgs) -> Result<ExitCode, String> {
 
 /// `cargo sealed bundle rotate`: every value opened as the function opens it (one `Decrypt`, the
 /// key check), a new id and key pair, every value sealed again, the file replaced atomically.
-async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
+async fn rotate(args: RotateArgs, emulator: bool) -> Result<ExitCode, String> {
     let locked = crate::bundle_file::lock(&args.file)?;
     let old = locked.bundle()?;
     outside_stage_sets(&args.file, &old, "nothing was rotated")?;
-    let key_text = args.key.clone().unwrap_or_else(|| old.key.clone());
-    let key = KeyRef::parse(&key_text).map_err(|e| format!("--key: {e}"))?;
-    let (bundle, _) = rotated(&args.file, &old, &key, args.emulator).await?;
+    let key_text = args.to_key.clone().unwrap_or_else(|| old.key.clone());
+    let key = KeyRef::parse(&key_text).map_err(|e| format!("--to-key: {e}"))?;
+    let (bundle, _) = rotated(&args.file, &old, &key, emulator).await?;
     locked.write(&bundle)?;
     remember(&bundle);
     eprintln!(
@@ -214,22 +221,12 @@ async fn rotate(args: RotateArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `cargo sealed bundle rm`: the value taken out of a standalone bundle (a stage's: `stage rm`).
 fn rm(args: &NameArgs) -> Result<ExitCode, String> {
     let locked = crate::bundle_file::lock(&args.file)?;
-    let mut bundle = locked.bundle()?;
-    if !bundle.remove(&args.name) {
-        let names: Vec<&str> = bundle.names().collect();
-        return Err(format!(
-            "no value `{}` in `{}`; its values: {}",
-            args.name,
-            args.file.display(),
-            if names.is_empty() {
-                "none".to_owned()
-            } else {
-                names.join(", ")
-            }
-        ));
-    }
+    let bundle = locked.bundle()?;
+    outside_stage_sets(&args.file, &bundle, "nothing was removed")?;
+    let bundle = without_value(&args.file, bundle, &args.name)?;
     locked.write(&bundle)?;
     eprintln!("removed `{}` from `{}`", args.name, args.file.display());
     Ok(ExitCode::SUCCESS)

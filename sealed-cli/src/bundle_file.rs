@@ -139,7 +139,7 @@ pub fn create_stage_set(path: &Path, set: &StageSet) -> Result<(), String> {
     replace(path, &set.render(), None, false).map_err(|e| {
         if path.exists() {
             format!(
-                "`{}` exists: add stages with `cargo sealed stage add`",
+                "`{}` exists: add stages with `cargo sealed stage new`",
                 path.display()
             )
         } else {

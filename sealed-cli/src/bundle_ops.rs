@@ -201,6 +201,27 @@ pub fn remember(bundle: &Bundle) {
     }
 }
 
+/// `bundle` (the file at `path`) without its value `name`; an error naming its values (and the
+/// closest, for a typo) when it has none of that name. Nothing is written.
+pub fn without_value(path: &Path, mut bundle: Bundle, name: &str) -> Result<Bundle, String> {
+    if bundle.remove(name) {
+        return Ok(bundle);
+    }
+    let names: Vec<&str> = bundle.names().collect();
+    Err(format!(
+        "no value `{name}` in `{}`; its values: {}{}; nothing was removed",
+        path.display(),
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        },
+        sealed_format::closest(name, &names)
+            .map(|near| format!("; did you mean `{near}`?"))
+            .unwrap_or_default()
+    ))
+}
+
 /// `old` rotated: every value opened as the function opens it (one `Decrypt` of the private key,
 /// pinned to `old`'s key and id), a new id and key pair under `key` with `old`'s context and
 /// stage, every value sealed again to it, generations going on from `old`'s. Nothing is
@@ -221,7 +242,7 @@ pub async fn rotated(
             .location(path.display().to_string(), 0, 0)
             .allow_emulator(allow_emulator)
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| crate::messages::built(&format!("`{}`", path.display()), &e))?;
         let secret = sealed.get().await.map_err(|e| {
             format!(
                 "cannot open `{name}` of `{}` to rotate it (rotating needs kms:Decrypt on `{}` with the bundle's context): {e}",

@@ -66,7 +66,7 @@ fn sealed_of(
             .location(file, line, column)
             .allow_emulator(allow_emulator)
             .build()
-            .map_err(|e| e.to_string());
+            .map_err(|e| refused(&e));
     }
     let mut builder = Sealed::builder(value.text.clone())
         .location(file, line, column)
@@ -77,7 +77,13 @@ fn sealed_of(
     }
     declare(builder, &value.context)
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(|e| refused(&e))
+}
+
+/// A value the builder refused, at its `sealed!`.
+fn refused(error: &sealed_runtime::build::BuildError) -> String {
+    let place = format!("the sealed value at {}", error.location());
+    crate::messages::built(&place, error)
 }
 
 /// `--kms` for one value: a dry run, or with `--open` the value decrypted (and opened); a stage's
@@ -86,6 +92,7 @@ async fn prove<'a>(
     invocation: &Invocation,
     value: &'a ValidInvocation,
     args: &CheckArgs,
+    emulator: bool,
 ) -> Result<(Proved, Vec<&'a str>), String> {
     let failover: Vec<&str> = value
         .bundle
@@ -94,13 +101,13 @@ async fn prove<'a>(
         .collect();
     let own = value.sent.key.as_deref();
     if failover.is_empty() {
-        let sealed = sealed_of(invocation, value, own, args.scan.emulator)?;
+        let sealed = sealed_of(invocation, value, own, emulator)?;
         return Ok((prove_one(sealed, args.open).await?, failover));
     }
     let keys: Vec<&str> = std::iter::once(own.unwrap_or_default())
         .chain(failover.iter().copied())
         .collect();
-    let build = |key: &str| sealed_of(invocation, value, Some(key), args.scan.emulator);
+    let build = |key: &str| sealed_of(invocation, value, Some(key), emulator);
     let fix = match (&invocation.staged, &invocation.stage) {
         (Some(staged), Some(stage)) => format!(
             "set it again with `cargo sealed stage set {} {stage} {}`",
@@ -163,9 +170,9 @@ fn since(invocations: &[Invocation], rev: &str) -> Result<usize, String> {
 }
 
 /// `cargo sealed check`: one line per value; non-zero exit if any fails.
-pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
+pub async fn run(args: &CheckArgs, emulator: bool) -> Result<ExitCode, String> {
     let kms = args.kms;
-    let invocations = crate::scan::invocations(&args.scan)?;
+    let invocations = crate::scan::invocations(&args.scan, emulator)?;
     let mut failed = 0;
     let ok_mark = format!("{GOOD}ok{GOOD:#}");
     // a bundle's private key is proved once by a dry run, however many values name it with the
@@ -210,19 +217,20 @@ pub async fn run(args: &CheckArgs) -> Result<ExitCode, String> {
                 let outcome = if let Some(outcome) = known.as_ref().and_then(|k| bundles.get(k)) {
                     outcome.clone()
                 } else {
-                    let outcome = prove(invocation, value, args)
-                        .await
-                        .map(|(proved, failover)| {
-                            let words = proved.words(value.bundle.is_some());
-                            if failover.is_empty() {
-                                words
-                            } else {
-                                format!(
-                                    "{words}; so does each failover recipient's ({})",
-                                    failover.join(", ")
-                                )
-                            }
-                        });
+                    let outcome =
+                        prove(invocation, value, args, emulator)
+                            .await
+                            .map(|(proved, failover)| {
+                                let words = proved.words(value.bundle.is_some());
+                                if failover.is_empty() {
+                                    words
+                                } else {
+                                    format!(
+                                        "{words}; so does each failover recipient's ({})",
+                                        failover.join(", ")
+                                    )
+                                }
+                            });
                     if let Some(known) = known {
                         bundles.insert(known, outcome.clone());
                     }

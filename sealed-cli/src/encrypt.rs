@@ -108,7 +108,7 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
         if checked.family().is_aws() {
             ""
         } else {
-            "; an emulator ciphertext: builds need the `emulator` feature of sealed-runtime"
+            "; an emulator ciphertext: builds need the `emulator` feature of sealed-runtime, and `cargo sealed` its `--emulator` to check it"
         }
     );
     let context: Vec<(String, ContextValue<String>)> =

@@ -91,7 +91,7 @@ fn same_bundle(then: &Bundle, now: &Bundle, problems: &mut Vec<String>) {
     }
     match (now.key == then.key, now.private_key == then.private_key) {
         (true, true) => {}
-        (false, _) => problems.push("the key changed but the id did not: a bundle moves to another key only with `bundle rotate --key`".to_owned()),
+        (false, _) => problems.push("the key changed but the id did not: a bundle moves to another key only with `bundle rotate --to-key`".to_owned()),
         (true, false) => problems.push("the wrapped private key changed but the id did not: only `bundle rotate` changes it (with the id)".to_owned()),
     }
     for value in &now.values {

@@ -18,9 +18,6 @@ pub struct InspectArgs {
     /// The algorithm the `sealed!` declares (`RSAES_OAEP_SHA_256`, …)
     #[arg(long, value_parser = parse_algorithm)]
     algorithm: Option<Algorithm>,
-    /// Accept emulator ciphertexts, as a build with the `emulator` feature does
-    #[arg(long)]
-    emulator: bool,
     /// Check only base64 and size, as `unchecked` does
     #[arg(long)]
     unchecked: bool,
@@ -43,11 +40,11 @@ fn read(source: &str) -> Result<String, String> {
     }
 }
 
-pub fn run(args: &InspectArgs) -> Result<ExitCode, String> {
+pub fn run(args: &InspectArgs, emulator: bool) -> Result<ExitCode, String> {
     let text = read(&args.ciphertext)?;
     let options = Options {
         algorithm: args.algorithm,
-        allow_emulator: args.emulator,
+        allow_emulator: emulator,
         unchecked: args.unchecked,
     };
     let is_bundle = text
@@ -92,12 +89,15 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode, String> {
                 let value = json!({
                     "ok": false,
                     "error": error.to_string(),
-                    "help": error.help(),
+                    "help": crate::messages::format_help(&error),
                     "span": [span.start, span.end],
                 });
                 println!("{value}");
             } else {
-                crate::output::error(&format!("{error}\n  = help: {}", error.help()));
+                crate::output::error(&format!(
+                    "{error}\n  = help: {}",
+                    crate::messages::format_help(&error)
+                ));
             }
             Ok(ExitCode::from(1))
         }
@@ -119,10 +119,13 @@ fn inspect_bundle(text: &str, options: Options, json_out: bool) -> ExitCode {
             if json_out {
                 println!(
                     "{}",
-                    json!({ "ok": false, "error": error.to_string(), "help": error.help() })
+                    json!({ "ok": false, "error": error.to_string(), "help": crate::messages::bundle_help(&error) })
                 );
             } else {
-                crate::output::error(&format!("{error}\n  = help: {}", error.help()));
+                crate::output::error(&format!(
+                    "{error}\n  = help: {}",
+                    crate::messages::bundle_help(&error)
+                ));
             }
             return ExitCode::from(1);
         }

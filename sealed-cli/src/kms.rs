@@ -3,7 +3,11 @@
 
 use aws_sdk_kms::error::ProvideErrorMetadata as _;
 
-use crate::runtime_tools::explain_failure;
+use std::fmt::Write as _;
+
+use aws_sdk_kms::error::DisplayErrorContext;
+
+use crate::runtime_tools::{explain_failure, xml_error};
 
 /// A failed KMS call of `cargo sealed` (`operation` on `key`) as a message with the next step.
 pub fn failure_message<E>(
@@ -18,20 +22,56 @@ where
     if let Some((message, help)) = explain_failure(error, code) {
         return format!("KMS {operation} with key `{key}`: {message}\n  = help: {help}");
     }
-    let message = error.message().unwrap_or("");
-    let denied = code.is_some_and(|c| c.contains("AccessDenied"))
-        || error
-            .raw_response()
-            .is_some_and(|r| r.status().as_u16() == 403);
-    let hint = if denied {
-        format!("\n  = help: allow kms:{operation} on {key} for the caller")
-    } else {
-        String::new()
+    let response = error.raw_response();
+    let status = response.map(|r| r.status().as_u16());
+    // no JSON error code: an emulator's XML body may still name one
+    let (xml_code, xml_message) = response
+        .and_then(|r| r.body().bytes())
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .map(xml_error)
+        .unwrap_or_default();
+    let code = code.map(str::to_owned).or(xml_code);
+    let message = error
+        .message()
+        .map(str::to_owned)
+        .or(xml_message)
+        .filter(|m| !m.trim().is_empty());
+    // what answered: KMS's code, else the HTTP status, else why nothing did
+    let what = match (&code, status) {
+        (Some(code), _) => code.clone(),
+        (None, Some(status)) => format!("HTTP {status}, no KMS error code"),
+        (None, None) => format!("no answer: {}", DisplayErrorContext(error)),
     };
-    format!(
-        "KMS {operation} with key `{key}` failed ({}): {message}{hint}",
-        code.unwrap_or("no error code")
-    )
+    let mut text = format!("KMS {operation} with key `{key}` failed ({what})");
+    if let Some(message) = message {
+        text.push_str(": ");
+        text.push_str(&message);
+    }
+    let denied = code.as_deref().is_some_and(|c| c.contains("AccessDenied"))
+        || (code.is_none() && status == Some(403));
+    if denied {
+        let _ = write!(
+            text,
+            "\n  = help: allow kms:{operation} on {key} for the caller"
+        );
+    } else if code.is_none() && status.is_some() {
+        let _ = write!(
+            text,
+            "\n  = help: {} answered without a KMS error: it does not implement {operation}, or it is not KMS (a local KMS: `scripts/dev-kms`'s moto has every action `cargo sealed` uses; moto alone lacks GenerateDataKeyPairWithoutPlaintext)",
+            endpoint()
+        );
+    }
+    text
+}
+
+/// The KMS endpoint as the user configured it: the environment's, else AWS's regional one.
+fn endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL_KMS")
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .or_else(|_| {
+            std::env::var("AWS_REGION").map(|region| format!("https://kms.{region}.amazonaws.com"))
+        })
+        .map_or_else(|_| "the endpoint".to_owned(), |url| format!("`{url}`"))
 }
 
 /// A bundle's public key as people compare it out of band: SHA-256 of its DER

@@ -13,6 +13,7 @@ mod history;
 mod inspect;
 mod kms;
 mod known_bundles;
+mod messages;
 mod output;
 mod plaintext;
 mod policy;
@@ -43,11 +44,29 @@ use clap::{Parser, Subcommand};
   cargo sealed reseal --to-key arn:aws:kms:eu-west-1:111122223333:key/… --dry-run
   cargo sealed bundle new secrets/app.bundle --key alias/lambda --context app=billing
   printf %s \"$DB_PASSWORD\" | cargo sealed bundle set secrets/app.bundle db_password
+  cargo sealed stage new secrets/app.stages prod --key arn:aws:kms:eu-west-1:111122223333:key/…
+  printf %s \"$DB_PASSWORD\" | cargo sealed stage set secrets/app.stages prod db_password
+
+The grammar: `bundle` and `stage` share their verbs. `new` makes a bundle (`stage new` a stage's),
+`set`, `rm` and `ls` act on values, `rotate` renews a key pair; `stage init` makes a set and
+`stage delete` takes a stage out. A stage's bundle is edited with `stage` only (its set pins it).
+`--emulator` (anywhere on the line) accepts what a local KMS made.
+
+Exit status: 0 done (every value passed); 1 a check failed (a value, a stage, a gap: what failed is
+printed) or the command could not do what was asked (the error says why); 2 the command line is
+wrong (clap's usage error) or the process could not start.
 
 KMS is reached as sealed-runtime reaches it: AWS_ENDPOINT_URL_KMS, AWS_REGION, AWS_PROFILE and the
 usual credential chain."
 )]
 struct Cli {
+    /// Accept what a local KMS emulator (moto, LocalStack, local-kms) made, as a build with
+    /// sealed-runtime's `emulator` feature does: for local development and tests. Read by the
+    /// commands that check a ciphertext or open a bundle (`inspect`, `check`, `policy`,
+    /// `reseal`, `bundle rotate`, `stage check`, `stage rotate`, `stage add-key`, `stage
+    /// matrix`); accepted anywhere on the line
+    #[arg(long, global = true)]
+    emulator: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -64,12 +83,12 @@ enum Command {
     Policy(policy::PolicyArgs),
     /// Re-encrypt every `sealed!` under PATHs for another key (`ReEncrypt`), rewriting the source.
     Reseal(reseal::ResealArgs),
-    /// Many values sealed to one KMS-generated key pair: one `Decrypt` per process; writing
-    /// needs the file only (`new`, `set`, `rm`, `ls`, `rotate`).
+    /// Many values sealed to one KMS-generated key pair: one `Decrypt` per process (`new`,
+    /// `set`, `rm`, `ls`, `rotate`); `set`, `rm` and `ls` need the file only.
     Bundle(bundle::BundleArgs),
     /// One artifact for every stage: a stage set, one bundle per stage, each checked at build
-    /// time and one chosen at start-up (`init`, `add`, `set`, `ls`, `matrix`, `diff`, `check`,
-    /// `rm`, `rotate`).
+    /// time and one chosen at start-up (`init`, `new`, `set`, `rm`, `ls`, `rotate`, `delete`,
+    /// `add-key`, `rm-key`, `check`, `diff`, `matrix`).
     Stage(stage::StageArgs),
 }
 
@@ -93,12 +112,12 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Encrypt(args) => encrypt::run(args).await,
-            Command::Inspect(args) => inspect::run(&args),
-            Command::Check(args) => check::run(&args).await,
-            Command::Policy(args) => policy::run(&args),
-            Command::Reseal(args) => reseal::run(args).await,
-            Command::Bundle(args) => bundle::run(args).await,
-            Command::Stage(args) => stage::run(args).await,
+            Command::Inspect(args) => inspect::run(&args, cli.emulator),
+            Command::Check(args) => check::run(&args, cli.emulator).await,
+            Command::Policy(args) => policy::run(&args, cli.emulator),
+            Command::Reseal(args) => reseal::run(args, cli.emulator).await,
+            Command::Bundle(args) => bundle::run(args, cli.emulator).await,
+            Command::Stage(args) => stage::run(args, cli.emulator).await,
         }
     });
     match result {

@@ -240,7 +240,7 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
                 .to_owned(),
         );
     }
-    warning("add each key's statements to that key's policy (`aws kms put-key-policy`); an explicit deny also stops `cargo sealed reseal` into the key: move a bundle with `cargo sealed bundle rotate FILE --key NEW`. Local KMS emulators do not enforce key policies: test them against AWS KMS");
+    warning("add each key's statements to that key's policy (`aws kms put-key-policy`); an explicit deny also stops `cargo sealed reseal` into the key: move a bundle with `cargo sealed bundle rotate FILE --to-key NEW`. Local KMS emulators do not enforce key policies: test them against AWS KMS");
     println!(
         "{}",
         serde_json::to_string_pretty(&Value::Object(documents)).map_err(|e| e.to_string())?
@@ -295,8 +295,8 @@ fn literal_conditions(value: &ValidInvocation) -> Conditions {
 }
 
 /// `cargo sealed policy`: the IAM policy JSON on stdout, warnings on stderr.
-pub fn run(args: &PolicyArgs) -> Result<ExitCode, String> {
-    let mut invocations = crate::scan::invocations(&args.scan)?;
+pub fn run(args: &PolicyArgs, emulator: bool) -> Result<ExitCode, String> {
+    let mut invocations = crate::scan::invocations(&args.scan, emulator)?;
     if let Some(stage) = &args.stage {
         invocations = of_stage(invocations, stage)?;
     } else if invocations.iter().any(|i| i.stage.is_some()) {

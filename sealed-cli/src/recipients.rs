@@ -12,26 +12,31 @@ use crate::bundle_ops::{bundle_error, new_key_pair, new_key_pair_with, Opened};
 use crate::runtime_tools::seal_to;
 
 /// Every value of `bundle` (the file at `path`, pinned to `id`), opened as the function opens it
-/// with the first key of `readers` that opens it with the current session (the runtime's
-/// client: `--from-profile`'s once installed). The key that opened them, and each value's
-/// plaintext by name, in the bundle's order; the plaintexts stay in their zeroizing cells for
-/// this short process.
+/// with the first key of `readers` that opens it with `session` (`--from-profile`'s
+/// configuration; `None`: the runtime's shared client). The key that opened them, and each
+/// value's plaintext by name, in the bundle's order; the plaintexts stay in their zeroizing
+/// cells for this short process.
 pub async fn open_every_value(
     path: &Path,
     bundle: &Bundle,
     readers: &[String],
     allow_emulator: bool,
+    session: Option<&aws_sdk_kms::Config>,
 ) -> Result<(String, Opened), String> {
     let text = bundle.render();
     let open = |reader: &str, name: &str| {
-        Sealed::from_bundle(text.clone(), name)
-            .expect_key(reader)
-            .expect_id(bundle.id_hex())
-            .path(path.display().to_string())
-            .location(path.display().to_string(), 0, 0)
-            .allow_emulator(allow_emulator)
-            .build()
-            .map_err(|e| e.to_string())
+        let builder = Sealed::from_bundle(text.clone(), name);
+        match session {
+            Some(config) => builder.session(config.clone()),
+            None => builder,
+        }
+        .expect_key(reader)
+        .expect_id(bundle.id_hex())
+        .path(path.display().to_string())
+        .location(path.display().to_string(), 0, 0)
+        .allow_emulator(allow_emulator)
+        .build()
+        .map_err(|e| crate::messages::built(&format!("`{}`", path.display()), &e))
     };
     let Some(first) = bundle.names().next() else {
         return Err(format!(

@@ -61,11 +61,10 @@ async fn reencrypt(
         .send()
         .await
         .map_err(|e| {
+            let said = crate::kms::failure_message("ReEncrypt", to.as_str(), &e, e.code());
             format!(
-                "{}: KMS ReEncrypt failed ({}): {}; the caller needs kms:ReEncryptFrom on the old key and kms:ReEncryptTo on `{}`",
+                "{}: {said}\n  = note: the caller needs kms:ReEncryptFrom on the old key and kms:ReEncryptTo on `{}`",
                 invocation.location(),
-                e.code().unwrap_or("no error code"),
-                e.message().unwrap_or(""),
                 to.as_str()
             )
         })?;
@@ -131,9 +130,9 @@ fn diff(path: &std::path::Path, old: &str, new: &str) {
     );
 }
 
-pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
+pub async fn run(args: ResealArgs, emulator: bool) -> Result<ExitCode, String> {
     let to = KeyRef::parse(&args.to_key).map_err(|e| format!("--to-key: {e}"))?;
-    let invocations = crate::scan::invocations(&args.scan)?;
+    let invocations = crate::scan::invocations(&args.scan, emulator)?;
     let mut by_file: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
     let mut file_writes = Vec::new();
     let mut bundles: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
@@ -155,7 +154,7 @@ pub async fn run(args: ResealArgs) -> Result<ExitCode, String> {
             let path = value.file.clone().expect("a bundle value has its file");
             if bundles.insert(path.clone()) {
                 crate::output::error(&format!(
-                    "`{}`: a bundle is not resealed: moving its private key would be a `ReEncrypt` into the bundle's context, which the recommended key policy denies (the same call could bring in a private key someone knows); move it with `cargo sealed bundle rotate {} --key {}` (a new key pair under the new key, every value sealed again), then change its `key = …` pins",
+                    "`{}`: a bundle is not resealed: moving its private key would be a `ReEncrypt` into the bundle's context, which the recommended key policy denies (the same call could bring in a private key someone knows); move it with `cargo sealed bundle rotate {} --to-key {}` (a new key pair under the new key, every value sealed again), then change its `key = …` pins",
                     path.display(),
                     path.display(),
                     to.as_str()

@@ -1,6 +1,9 @@
-//! `cargo sealed stage`: a stage set, one bundle per stage, one artifact for every stage. `add`,
-//! `rotate` and `check --kms` call KMS, each for one stage with that stage's credentials; `init`,
-//! `set`, `rm`, `ls`, `diff`, `matrix` and `check` need the files and nothing else.
+//! `cargo sealed stage`: a stage set, one bundle per stage, one artifact for every stage. The
+//! verbs mean what they mean under `cargo sealed bundle`: `new` makes a stage's bundle (as
+//! `bundle new` makes one), `set`, `rm` and `ls` act on values, `rotate` renews a key pair;
+//! `init` makes the set, `delete` takes a stage out, `add-key` and `rm-key` act on recipients.
+//! `new`, `rotate`, `add-key` and `check --kms` call KMS, each for one stage with that stage's
+//! credentials; the others need the files and nothing else.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -17,7 +20,8 @@ use sealed_runtime::Sealed;
 
 use crate::args::{ContextArgs, ScanArgs};
 use crate::bundle_ops::{
-    bundle_error, new_key_pair, remember, rotated, rotation_report, set_value, SetValue,
+    bundle_error, new_key_pair, remember, rotated, rotation_report, set_value, without_value,
+    SetValue,
 };
 use crate::kms::public_key_fingerprint;
 use crate::output::{println, BAD, GOOD};
@@ -37,10 +41,12 @@ enum StageCommand {
     Init(InitArgs),
     /// Add a stage: its bundle `<set>.<stage>.bundle` beside the set, a key pair from its key
     /// (one `GenerateDataKeyPairWithoutPlaintext`, with the stage's credentials)
-    Add(AddArgs),
+    New(AddArgs),
     /// Add or replace a value in one stage, read from stdin or a hidden prompt: no KMS call and
     /// no credentials (a writer cannot read)
     Set(SetArgs),
+    /// Remove a value from one stage (no KMS call)
+    Rm(ValueArgs),
     /// List the stages: bundle, key, id, account, regions and values (no KMS call)
     Ls(FileArgs),
     /// Names × stages for the `sealed!(stages = …)` under PATHs: present, absent, left out by
@@ -51,10 +57,10 @@ enum StageCommand {
     Diff(DiffArgs),
     /// Each stage's bundle against the set (its stage, key and id) and its private key as
     /// `sealed!` checks it; with `--kms`, that KMS decrypts it with the current credentials: the
-    /// gate before deploying one stage (`--stage`)
+    /// gate before deploying one stage (`stage check SET STAGE`)
     Check(CheckArgs),
-    /// Remove a stage from the set, and its bundle file (no KMS call)
-    Rm(StageFileArgs),
+    /// Take a stage out of the set, and delete its bundle file (no KMS call)
+    Delete(StageFileArgs),
     /// Give one stage's bundle a new id and key pair and re-seal its values (only that stage's
     /// bundle and its line in the set change). Needs that stage's credentials: kms:Decrypt and
     /// kms:GenerateDataKeyPairWithoutPlaintext on its key (and on each other recipient's)
@@ -97,9 +103,6 @@ struct AddKeyArgs {
     /// credentials]
     #[arg(long)]
     to_profile: Option<String>,
-    /// Accept a private key wrapped by a KMS emulator, as a build with the `emulator` feature does
-    #[arg(long)]
-    emulator: bool,
 }
 
 #[derive(Args)]
@@ -173,6 +176,16 @@ struct StageFileArgs {
 }
 
 #[derive(Args)]
+struct ValueArgs {
+    /// The stage set file
+    file: PathBuf,
+    /// The stage
+    stage: String,
+    /// The value's name
+    name: String,
+}
+
+#[derive(Args)]
 struct DiffArgs {
     /// The stage set file
     file: PathBuf,
@@ -186,8 +199,7 @@ struct DiffArgs {
 struct CheckArgs {
     /// The stage set file
     file: PathBuf,
-    /// Check this stage only (repeatable) [default: every stage]
-    #[arg(long = "stage")]
+    /// The stages to check [default: every stage]
     stages: Vec<String>,
     /// Also prove that each checked stage's private key decrypts with the current credentials
     /// (`Decrypt` with `DryRun`, pinned to the stage's key, with its context and `sealed:stage`)
@@ -197,9 +209,6 @@ struct CheckArgs {
     /// plaintext unread; for the stage's own role
     #[arg(long, requires = "kms")]
     open: bool,
-    /// Accept a private key wrapped by a KMS emulator, as a build with the `emulator` feature does
-    #[arg(long)]
-    emulator: bool,
 }
 
 #[derive(Args)]
@@ -208,9 +217,6 @@ struct RotateArgs {
     file: PathBuf,
     /// The stage
     stage: String,
-    /// Accept a private key wrapped by a KMS emulator, as a build with the `emulator` feature does
-    #[arg(long)]
-    emulator: bool,
 }
 
 #[derive(Args)]
@@ -221,18 +227,19 @@ struct MatrixArgs {
     scan: ScanArgs,
 }
 
-pub async fn run(args: StageArgs) -> Result<ExitCode, String> {
+pub async fn run(args: StageArgs, emulator: bool) -> Result<ExitCode, String> {
     match args.command {
         StageCommand::Init(args) => init(&args),
-        StageCommand::Add(args) => add(args).await,
+        StageCommand::New(args) => add(args).await,
         StageCommand::Set(args) => set(&args),
+        StageCommand::Rm(args) => rm_value(&args),
         StageCommand::Ls(args) => ls(&args),
-        StageCommand::Matrix(args) => matrix(&args),
+        StageCommand::Matrix(args) => matrix(&args, emulator),
         StageCommand::Diff(args) => diff(&args),
-        StageCommand::Check(args) => check(&args).await,
-        StageCommand::Rm(args) => rm(&args),
-        StageCommand::Rotate(args) => rotate(&args).await,
-        StageCommand::AddKey(args) => add_key(&args).await,
+        StageCommand::Check(args) => check(&args, emulator).await,
+        StageCommand::Delete(args) => delete(&args),
+        StageCommand::Rotate(args) => rotate(&args, emulator).await,
+        StageCommand::AddKey(args) => add_key(&args, emulator).await,
         StageCommand::RmKey(args) => rm_key(&args),
     }
 }
@@ -241,7 +248,7 @@ fn init(args: &InitArgs) -> Result<ExitCode, String> {
     let set = StageSet::new(&args.selector).map_err(|e| format!("--selector: {e}"))?;
     crate::bundle_file::create_stage_set(&args.file, &set)?;
     eprintln!(
-        "created `{}`, selected by `{}`; add stages with `cargo sealed stage add {} STAGE --key ARN`",
+        "created `{}`, selected by `{}`; add stages with `cargo sealed stage new {} STAGE --key ARN`",
         args.file.display(),
         set.selector,
         args.file.display()
@@ -434,11 +441,11 @@ fn cell(read: bool, wanted: bool, present: bool) -> (&'static str, bool) {
     }
 }
 
-fn matrix(args: &MatrixArgs) -> Result<ExitCode, String> {
+fn matrix(args: &MatrixArgs, emulator: bool) -> Result<ExitCode, String> {
     let set = crate::bundle_file::read_stage_set(&args.file)?;
     let set_file = std::fs::canonicalize(&args.file)
         .map_err(|e| format!("cannot read `{}`: {e}", args.file.display()))?;
-    let invocations = crate::scan::invocations(&args.scan)?;
+    let invocations = crate::scan::invocations(&args.scan, emulator)?;
     // each name the code reads from this set, with the stages it is read in
     let mut uses: Vec<(String, Option<Vec<String>>)> = Vec::new();
     for staged in invocations.iter().filter_map(|i| i.staged.as_ref()) {
@@ -550,7 +557,7 @@ fn diff(args: &DiffArgs) -> Result<ExitCode, String> {
 
 /// `cargo sealed stage check`: per stage, the bundle against the set and `sealed!`'s checks; with
 /// `--kms` a dry run of its private key (`--open`: every value opened), with the stage bound.
-async fn check(args: &CheckArgs) -> Result<ExitCode, String> {
+async fn check(args: &CheckArgs, emulator: bool) -> Result<ExitCode, String> {
     let set = crate::bundle_file::read_stage_set(&args.file)?;
     let mut chosen = Vec::new();
     for name in &args.stages {
@@ -561,7 +568,7 @@ async fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     }
     if chosen.is_empty() {
         return Err(format!(
-            "`{}` has no stages: add one with `cargo sealed stage add {} STAGE --key ARN`",
+            "`{}` has no stages: add one with `cargo sealed stage new {} STAGE --key ARN`",
             args.file.display(),
             args.file.display()
         ));
@@ -570,7 +577,7 @@ async fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     for stage in chosen {
         let path = bundle_path(&args.file, stage);
         let head = format!("{}  {}  key={}", stage.name, path.display(), stage.key);
-        match check_stage(&args.file, stage, args).await {
+        match check_stage(&args.file, stage, args, emulator).await {
             Ok(words) => println!("{head}  {GOOD}ok{GOOD:#} ({words})"),
             Err(message) => {
                 failed += 1;
@@ -589,21 +596,30 @@ async fn check(args: &CheckArgs) -> Result<ExitCode, String> {
 }
 
 /// One stage of `check`: what was proved, or what failed.
-async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<String, String> {
+async fn check_stage(
+    file: &Path,
+    stage: &Stage,
+    args: &CheckArgs,
+    emulator: bool,
+) -> Result<String, String> {
     let bundle = stage_bundle(file, stage)?;
     let path = bundle_path(file, stage);
     let options = sealed_format::Options {
-        allow_emulator: args.emulator,
+        allow_emulator: emulator,
         ..sealed_format::Options::default()
     };
-    bundle
-        .inspect_private_key(&options)
-        .map_err(|e| format!("its private key is not one `sealed!` accepts: {e}"))?;
+    bundle.inspect_private_key(&options).map_err(|e| {
+        format!(
+            "its private key is not one `sealed!` accepts: {e}\n  = help: {}",
+            crate::messages::bundle_help(&e)
+        )
+    })?;
     for recipient in &bundle.recipients {
         recipient.inspect_private_key(&options).map_err(|e| {
             format!(
-                "the private key of its recipient `{}` is not one `sealed!` accepts: {e}",
-                recipient.key
+                "the private key of its recipient `{}` is not one `sealed!` accepts: {e}\n  = help: {}",
+                recipient.key,
+                crate::messages::bundle_help(&e)
             )
         })?;
     }
@@ -647,9 +663,9 @@ async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<Str
                     u32::try_from(stage.line).unwrap_or(0),
                     0,
                 )
-                .allow_emulator(args.emulator)
+                .allow_emulator(emulator)
                 .build()
-                .map_err(|e| e.to_string())
+                .map_err(|e| crate::messages::built(&format!("`{}`", path.display()), &e))
         };
         let fix = format!(
             "set it again with `cargo sealed stage set {} {} {name}`",
@@ -679,10 +695,25 @@ async fn check_stage(file: &Path, stage: &Stage, args: &CheckArgs) -> Result<Str
     })
 }
 
-/// `cargo sealed stage rm`: the stage's bundle deleted, under its lock and only if it is the
+/// `cargo sealed stage rm`: the value taken out of the stage's bundle, checked against the set
+/// first (no pin changes, so the set is not written).
+fn rm_value(args: &ValueArgs) -> Result<ExitCode, String> {
+    let locked = locked_stage(&args.file, &args.stage, "nothing was removed")?;
+    let bundle = without_value(&locked.path, locked.bundle, &args.name)?;
+    locked.bundle_lock.write(&bundle)?;
+    eprintln!(
+        "removed `{}` from stage `{}` (`{}`); a `sealed!` that names it now fails to build",
+        args.name,
+        args.stage,
+        locked.path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo sealed stage delete`: the stage's bundle deleted, under its lock and only if it is the
 /// stage's, then the stage's line taken out of the set (a run stopped between the two is run
 /// again: a missing bundle is not an error). Locks: the set, then the bundle, as `rotate`.
-fn rm(args: &StageFileArgs) -> Result<ExitCode, String> {
+fn delete(args: &StageFileArgs) -> Result<ExitCode, String> {
     let set_lock = crate::bundle_file::lock(&args.file)?;
     let mut set = set_lock.stage_set()?;
     let stage = stage_of(&set, &args.file, &args.stage)?.clone();
@@ -719,7 +750,7 @@ fn rm(args: &StageFileArgs) -> Result<ExitCode, String> {
 
 /// `cargo sealed stage rotate`: the stage's bundle rotated under its own key (its values opened
 /// with that stage's credentials), then the set's id pin for it moved to the new id.
-async fn rotate(args: &RotateArgs) -> Result<ExitCode, String> {
+async fn rotate(args: &RotateArgs, emulator: bool) -> Result<ExitCode, String> {
     let LockedStage {
         set_lock,
         mut set,
@@ -729,7 +760,7 @@ async fn rotate(args: &RotateArgs) -> Result<ExitCode, String> {
         bundle: old,
     } = locked_stage(&args.file, &args.stage, "nothing was rotated")?;
     let key = KeyRef::parse(&stage.key).map_err(|e| format!("the stage's key: {e}"))?;
-    let (mut bundle, plaintexts) = rotated(&path, &old, &key, args.emulator).await?;
+    let (mut bundle, plaintexts) = rotated(&path, &old, &key, emulator).await?;
     recipients_again(&old, &mut bundle, &plaintexts).await?;
     // the bundle first, then the set's pins, the set's lock held throughout; a set that cannot
     // be written puts the old bundle back, so that bundle and pins always agree
@@ -778,13 +809,15 @@ async fn rotate(args: &RotateArgs) -> Result<ExitCode, String> {
 /// pair made, every value sealed to it; then the bundle written and the recipient pinned in the
 /// set, under both locks (set, then bundle), the old bundle put back if the set cannot be
 /// written.
-async fn add_key(args: &AddKeyArgs) -> Result<ExitCode, String> {
-    // the reader's session first, before any client of the runtime is built
+async fn add_key(args: &AddKeyArgs, emulator: bool) -> Result<ExitCode, String> {
+    // the reader's session, handed to the values it opens (the runtime's shared client
+    // otherwise)
     let mut reader_is = String::new();
+    let mut reader_session = None;
     if let Some(profile) = &args.from_profile {
         let reader = crate::kms::session(Some(profile)).await;
         reader_is = format!(" (profile `{profile}`, {})", reader.identity);
-        sealed_runtime::set_client(&reader.client).map_err(|e| e.to_string())?;
+        reader_session = Some(reader.client.config().clone());
     }
     let LockedStage {
         set_lock,
@@ -819,7 +852,8 @@ async fn add_key(args: &AddKeyArgs) -> Result<ExitCode, String> {
     let readers: Vec<String> = std::iter::once(stage.key.clone())
         .chain(stage.recipients.iter().map(|r| r.key.clone()))
         .collect();
-    let (reader, plaintexts) = open_every_value(&path, &old, &readers, args.emulator).await?;
+    let (reader, plaintexts) =
+        open_every_value(&path, &old, &readers, emulator, reader_session.as_ref()).await?;
     let maker = crate::kms::session(args.to_profile.as_deref()).await;
     let maker_is = match &args.to_profile {
         Some(profile) => format!(", made with profile `{profile}` ({})", maker.identity),

@@ -391,7 +391,7 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
     assert!(said.contains("a bundle is not resealed"), "{said}");
     assert!(
         said.contains(&format!(
-            "secrets/app.bundle --key {other_key}` (a new key pair"
+            "secrets/app.bundle --to-key {other_key}` (a new key pair"
         )),
         "{said}"
     );
@@ -452,11 +452,18 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
     assert!(success, "{out}\n{err}");
     assert_eq!(out.trim(), format!("ok 9 values, 1 requests, key {key}"));
 
-    // rotate --key moves the bundle to another key: the code pins the old one, so the build
+    // rotate --to-key moves the bundle to another key: the code pins the old one, so the build
     // fails at each pin until the code names the new key
     let (_, said) = ok(
         dir,
-        &["bundle", "rotate", file, "--emulator", "--key", &other_key],
+        &[
+            "bundle",
+            "rotate",
+            file,
+            "--emulator",
+            "--to-key",
+            &other_key,
+        ],
         "",
     );
     assert!(

@@ -13,6 +13,8 @@ const LAYERS: &[&str] = &[
     "output",
     // what the CLI takes from `sealed_runtime::__tools`
     "runtime_tools",
+    // the format's and the runtime's errors, worded for a CLI user
+    "messages",
     // the arguments several commands take
     "args",
     // a declared encryption context, handed to a `Sealed` or printed

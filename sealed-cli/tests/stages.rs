@@ -68,7 +68,7 @@ async fn a_team_writes_each_stage_without_credentials_and_matrix_gates_the_gaps(
     let (code, _, err) = run(&mut cli(dir), &["stage", "init", "secrets/app.stages"], "");
     assert_eq!(code, 0, "{err}");
     for (stage, key) in [("dev", &dev_key), ("prod", &prod_key)] {
-        let args = ["stage", "add", "secrets/app.stages", stage, "--key", key];
+        let args = ["stage", "new", "secrets/app.stages", stage, "--key", key];
         let (code, _, err) = run(&mut cli(dir), &args, "");
         assert_eq!(code, 0, "{err}");
         assert!(
@@ -182,7 +182,7 @@ async fn dev_and_prod() -> tempfile::TempDir {
     assert_eq!(code, 0, "{err}");
     for stage in ["dev", "prod"] {
         let key = create_key(&kms).await;
-        let args = ["stage", "add", "secrets/app.stages", stage, "--key", &key];
+        let args = ["stage", "new", "secrets/app.stages", stage, "--key", &key];
         let (code, _, err) = run(&mut cli(dir), &args, "");
         assert_eq!(code, 0, "{err}");
     }
@@ -235,15 +235,7 @@ async fn diff_and_check_each_act_on_the_stage_named() {
     let (code, out, err) = run(&mut cli(dir), &["stage", "check", set, "--emulator"], "");
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(out.matches("  ok (").count(), 2, "{out}");
-    let args = [
-        "stage",
-        "check",
-        set,
-        "--stage",
-        "prod",
-        "--kms",
-        "--emulator",
-    ];
+    let args = ["stage", "check", set, "prod", "--kms", "--emulator"];
     let (code, out, err) = run(&mut cli(dir), &args, "");
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.starts_with("prod  "), "{out}");
@@ -257,7 +249,6 @@ async fn diff_and_check_each_act_on_the_stage_named() {
         "stage",
         "check",
         set,
-        "--stage",
         "dev",
         "--kms",
         "--open",
@@ -270,15 +261,7 @@ async fn diff_and_check_each_act_on_the_stage_named() {
     let endpoint = std::env::var("SEALED_DENY_KMS_ENDPOINT").expect(
         "this test needs a KMS emulator that denies everything: run `SEALED_DEV_KMS_STATE=target/dev-kms-deny scripts/dev-kms --iam 0` and export its endpoint as SEALED_DENY_KMS_ENDPOINT (scripts/test does)",
     );
-    let args = [
-        "stage",
-        "check",
-        set,
-        "--stage",
-        "prod",
-        "--kms",
-        "--emulator",
-    ];
+    let args = ["stage", "check", set, "prod", "--kms", "--emulator"];
     let (code, out, err) = run(cli(dir).env("AWS_ENDPOINT_URL_KMS", &endpoint), &args, "");
     assert_eq!(code, 1, "{out}{err}");
     assert!(
@@ -345,7 +328,60 @@ async fn policy_for_one_stage_grants_its_key_and_stage_only() {
 }
 
 #[tokio::test]
-async fn rotate_and_rm_change_their_stage_alone_and_check_finds_a_copied_bundle() {
+async fn a_stages_bundle_is_edited_by_stage_alone_and_stage_rm_removes_a_value() {
+    let scratch = dev_and_prod().await;
+    let dir = scratch.path();
+    let set = "secrets/app.stages";
+    let prod = stage_set(dir).stage("prod").unwrap().clone();
+    let args = ["stage", "set", set, "prod", "api_token"];
+    let (code, _, err) = run(&mut cli(dir), &args, "prod-token");
+    assert_eq!(code, 0, "{err}");
+    let before = std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap();
+    // one path edits a stage's bundle: `bundle rm` and `bundle new --force` refuse it too
+    let args = ["bundle", "rm", "secrets/app.prod.bundle", "api_token"];
+    let (code, _, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`stage rm SET prod NAME`"), "{err}");
+    assert!(err.contains("nothing was removed"), "{err}");
+    let key = prod.key.as_str();
+    let args = [
+        "bundle",
+        "new",
+        "secrets/app.prod.bundle",
+        "--key",
+        key,
+        "--force",
+    ];
+    let (code, _, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nothing was replaced"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap(),
+        before
+    );
+    // `stage rm` removes a value of one stage, checked against the set; a typo is named
+    let args = ["stage", "rm", set, "prod", "api_tokne"];
+    let (code, _, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("did you mean `api_token`?"), "{err}");
+    let args = ["stage", "set", set, "prod", "scratch_value"];
+    let (code, _, err) = run(&mut cli(dir), &args, "to-remove");
+    assert_eq!(code, 0, "{err}");
+    let args = ["stage", "rm", set, "prod", "scratch_value"];
+    let (code, _, err) = run(&mut cli(dir), &args, "");
+    assert_eq!(code, 0, "{err}");
+    let after = std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap();
+    let names: Vec<String> = sealed_format::Bundle::parse(&after)
+        .unwrap()
+        .names()
+        .map(str::to_owned)
+        .collect();
+    assert!(!names.contains(&"scratch_value".to_owned()), "{names:?}");
+    assert!(names.contains(&"api_token".to_owned()), "{names:?}");
+}
+
+#[tokio::test]
+async fn rotate_and_delete_change_their_stage_alone_and_check_finds_a_copied_bundle() {
     let scratch = dev_and_prod().await;
     let dir = scratch.path();
     let set = "secrets/app.stages";
@@ -437,23 +473,23 @@ async fn rotate_and_rm_change_their_stage_alone_and_check_finds_a_copied_bundle(
         "{out}"
     );
 
-    // rm of a stage whose file is another stage's bundle: refused, nothing deleted
-    let (code, _, err) = run(&mut cli(dir), &["stage", "rm", set, "prod"], "");
+    // delete of a stage whose file is another stage's bundle: refused, nothing deleted
+    let (code, _, err) = run(&mut cli(dir), &["stage", "delete", set, "prod"], "");
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("nothing was removed"), "{err}");
     assert!(dir.join("secrets/app.prod.bundle").exists());
     assert_eq!(stage_set(dir).names().collect::<Vec<_>>(), ["dev", "prod"]);
 
-    // rm: the stage's line and its bundle gone, the other stage untouched; a bundle already
-    // gone (an earlier rm stopped half way) is not an error
+    // delete: the stage's line and its bundle gone, the other stage untouched; a bundle already
+    // gone (an earlier delete stopped half way) is not an error
     std::fs::write(dir.join("secrets/app.prod.bundle"), &now).unwrap();
-    let (code, _, err) = run(&mut cli(dir), &["stage", "rm", set, "prod"], "");
+    let (code, _, err) = run(&mut cli(dir), &["stage", "delete", set, "prod"], "");
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("and deleted its bundle"), "{err}");
     assert!(!dir.join("secrets/app.prod.bundle").exists());
     assert_eq!(stage_set(dir).names().collect::<Vec<_>>(), ["dev"]);
     assert!(dir.join("secrets/app.dev.bundle").exists());
-    let (code, _, err) = run(&mut cli(dir), &["stage", "rm", set, "prod"], "");
+    let (code, _, err) = run(&mut cli(dir), &["stage", "delete", set, "prod"], "");
     assert_eq!(code, 1);
     assert!(
         err.contains("has no stage `prod`; its stages: dev"),
@@ -865,7 +901,6 @@ async fn rotating_a_stage_makes_a_new_pair_for_each_recipient_and_moves_the_pins
         "stage",
         "check",
         "secrets/app.stages",
-        "--stage",
         "prod",
         "--kms",
         "--open",

@@ -225,7 +225,7 @@ impl FormatError {
             ErrorKind::TooLong { .. } => "KMS encrypts at most 4096 bytes of plaintext directly; for larger secrets use envelope encryption (`GenerateDataKey`) and seal the data key".into(),
             ErrorKind::EncryptionSdkMessage { .. } => "`sealed!` takes the raw output of KMS `Encrypt`; encrypt the secret with `cargo sealed encrypt --key <key>` instead of the AWS Encryption SDK".into(),
             ErrorKind::DoubleBase64 { .. } => "the text was base64-encoded twice: paste the output of `base64 -d` of it, or the `CiphertextBlob` as `aws kms encrypt --output text` prints it".into(),
-            ErrorKind::Emulator { .. } => "seal the secret with the real key (`cargo sealed encrypt --key <key>`); for local development and tests only, enable it: `sealed-runtime = { version = \"…\", features = [\"emulator\"] }`".into(),
+            ErrorKind::Emulator { .. } => "emulator ciphertexts build only with the `emulator` feature of `sealed-runtime`: seal the secret with the real key (`cargo sealed encrypt --key <key>`); for local development and tests only, enable it: `sealed-runtime = { version = \"…\", features = [\"emulator\"] }`".into(),
             ErrorKind::UnknownLayout { rsa_sized: true, .. } => "if this is an RSA ciphertext, declare it: `algorithm = \"RSAES_OAEP_SHA_256\"` (or `RSAES_OAEP_SHA_1`) with `key = \"<key ARN>\"`; if it is the output of KMS `Encrypt` in a layout `sealed` does not know yet, add `unchecked` and report it".into(),
             ErrorKind::UnknownLayout { .. } => "if this is the output of KMS `Encrypt` in a layout `sealed` does not know yet, add the argument `unchecked` (then only its base64 and size are checked) and report it".into(),
             ErrorKind::SymmetricWithAsymmetricAlgorithm { .. } => "remove the `algorithm` argument, or paste the ciphertext made with the asymmetric key".into(),
@@ -363,7 +363,7 @@ impl fmt::Display for FormatError {
             ),
             ErrorKind::Emulator { emulator, key_id } => write!(
                 f,
-                "this ciphertext was made by the {emulator} KMS emulator (key id `{key_id}` in clear) and will never decrypt with AWS KMS; emulator ciphertexts need the `emulator` feature of `sealed-runtime`"
+                "this ciphertext was made by the {emulator} KMS emulator (key id `{key_id}` in clear) and will never decrypt with AWS KMS"
             ),
             ErrorKind::UnknownLayout {
                 bytes,

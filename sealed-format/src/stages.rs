@@ -148,7 +148,7 @@ impl StageSetError {
 
     /// The next step.
     pub fn help(&self) -> String {
-        "a stage set is written by `cargo sealed stage`: restore the file from version control, or add the stage again with `cargo sealed stage add FILE STAGE --key ARN`".to_owned()
+        "a stage set is written by `cargo sealed stage`: restore the file from version control, or add the stage again with `cargo sealed stage new FILE STAGE --key ARN`".to_owned()
     }
 }
 
@@ -289,7 +289,7 @@ impl Stage {
                     self.bundle, self.name
                 ),
                 None => format!(
-                    "`{}` is not the bundle of a stage (it has no `stage` line): create it with `cargo sealed stage add`",
+                    "`{}` is not the bundle of a stage (it has no `stage` line): create it with `cargo sealed stage new`",
                     self.bundle
                 ),
             });

@@ -87,10 +87,14 @@ fn the_emulator_sample_is_accepted_with_the_opt_in_and_names_its_key() {
             .contains("`736ec318-f07c-4391-823e-8f18001ad90f`"),
         "{refused}"
     );
+    // the message says what happened; the build's next step (the feature) is its help
     assert!(
-        refused.to_string().contains("`emulator` feature"),
+        refused
+            .to_string()
+            .contains("will never decrypt with AWS KMS"),
         "{refused}"
     );
+    assert!(refused.help().contains("`emulator` feature"), "{refused}");
 }
 
 fn error_of(id: &str) -> String {

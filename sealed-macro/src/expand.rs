@@ -64,6 +64,7 @@ fn request_of(
         plaintext_len: #plaintext_len,
         key_material_id: #key_material_id,
         emulator_key_id: #emulator_key_id,
+        config: ::core::option::Option::None,
     })
 }
 

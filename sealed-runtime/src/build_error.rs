@@ -83,9 +83,16 @@ impl BuildError {
         self.location
     }
 
+    /// The one next step (printed after `help:`).
+    pub fn help(&self) -> String {
+        self.kind.explain().1
+    }
+}
+
+impl BuildErrorKind {
     /// What happened and the one next step.
     fn explain(&self) -> (String, String) {
-        match &self.kind {
+        match self {
             BuildErrorKind::InvalidFormat(error) => {
                 (format!("invalid ciphertext: {error}"), error.help())
             }
@@ -141,22 +148,25 @@ impl BuildError {
             ),
         }
     }
-
-    /// The one next step (printed after `help:`).
-    pub fn help(&self) -> String {
-        self.explain().1
-    }
 }
 
 impl fmt::Display for BuildError {
     /// `invalid ciphertext: … for the sealed value at src/main.rs:12:25; help: …`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (what, help) = self.explain();
+        let (what, help) = self.kind.explain();
         write!(
             f,
             "{what} for the sealed value at {}; help: {help}",
             self.location
         )
+    }
+}
+
+impl fmt::Display for BuildErrorKind {
+    /// What the check rejected, without where or what to do (`BuildError` says both):
+    /// `invalid bundle: line 6: the private key: …`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.explain().0)
     }
 }
 

@@ -63,6 +63,7 @@ struct CheckedAtRunTime {
     algorithm: Algorithm,
     plaintext_len: Option<usize>,
     location: Location,
+    config: Option<&'static aws_sdk_kms::Config>,
 }
 
 impl CheckedAtRunTime {
@@ -84,6 +85,7 @@ impl CheckedAtRunTime {
             plaintext_len: self.plaintext_len,
             key_material_id: blob.key_material_id().map(|id| &*Box::leak(Box::new(*id))),
             emulator_key_id: blob.emulator_key_id().map(|id| leak(id.to_owned())),
+            config: self.config,
         }
     }
 }
@@ -188,6 +190,7 @@ impl SealedBuilder {
             context: self.context,
             algorithm,
             location: self.location,
+            config: None,
         }
         .request();
         Ok(leaked(Declaration::Ciphertext(request)))
@@ -235,6 +238,7 @@ pub struct BundleValueBuilder {
     location: Location,
     allow_emulator: bool,
     pinned: Pins,
+    config: Option<&'static aws_sdk_kms::Config>,
 }
 
 /// What the program expects of a bundle read at run time: the file may not choose otherwise.
@@ -317,6 +321,7 @@ impl Sealed {
             location: location(caller.file(), caller.line(), caller.column()),
             allow_emulator: cfg!(feature = "emulator"),
             pinned: Pins::default(),
+            config: None,
         }
     }
 }
@@ -388,6 +393,14 @@ impl BundleValueBuilder {
         self
     }
 
+    /// For `cargo sealed` only: the value is opened with a client of this configuration (a
+    /// session of another profile) instead of the process's shared client. Not public API.
+    #[doc(hidden)]
+    pub fn session(mut self, config: aws_sdk_kms::Config) -> Self {
+        self.config = Some(Box::leak(Box::new(config)));
+        self
+    }
+
     /// Checks the bundle as `sealed!` does: it parses, its private key is a KMS ciphertext of a
     /// P-256 private key's length, it has the value; and it is the key, context and id pinned,
     /// if any (the context as the file writes it, without the `sealed:bundle` entry that
@@ -452,6 +465,7 @@ impl BundleValueBuilder {
                 algorithm: Algorithm::SymmetricDefault,
                 plaintext_len: Some(value.plaintext_len()),
                 location: self.location,
+                config: self.config,
             }
             .request();
             failovers.push(Failover {
@@ -477,6 +491,7 @@ impl BundleValueBuilder {
             algorithm: Algorithm::SymmetricDefault,
             plaintext_len: Some(value.plaintext_len()),
             location: self.location,
+            config: self.config,
         }
         .request();
         Ok(leaked(Declaration::Bundled(request, member)))

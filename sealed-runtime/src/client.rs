@@ -188,6 +188,22 @@ pub(crate) fn mark_in_use() {
     IN_USE.store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
+/// The client a request is sent with: one of `config` (a request's own, `cargo sealed`'s other
+/// session) in `region`, else the shared one ([`client_for`]).
+pub(crate) async fn client_of(
+    config: Option<&aws_sdk_kms::Config>,
+    region: Option<&str>,
+) -> Client {
+    let Some(config) = config else {
+        return client_for(region).await;
+    };
+    let mut builder = config.to_builder();
+    if let Some(region) = region {
+        builder = builder.region(Region::new(region.to_owned()));
+    }
+    Client::from_conf(builder.build())
+}
+
 pub(crate) async fn client_for(region: Option<&str>) -> Client {
     mark_in_use();
     // Loaded before the lock (it is async); an installed client, read under the lock, wins.

@@ -76,6 +76,10 @@ pub struct Request {
     /// The 32-byte key-material id of an AWS symmetric ciphertext.
     pub key_material_id: Option<&'static [u8; 32]>,
     pub emulator_key_id: Option<&'static str>,
+    /// The configuration of the client to send it with, where it is not the shared client's:
+    /// `cargo sealed`'s other session (`stage add-key --from-profile`), through a hidden door of
+    /// the bundle builder. `None` for every `sealed!`.
+    pub config: Option<&'static aws_sdk_kms::Config>,
 }
 
 impl Declaration {

@@ -9,7 +9,7 @@
 //! * moto ignores `DryRun` and decrypts (`Sealed::verify` zeroes that plaintext at once).
 
 /// The `<Code>` and `<Message>` of an XML error body, where it has them.
-pub(crate) fn xml_error(body: &str) -> (Option<String>, Option<String>) {
+pub fn xml_error(body: &str) -> (Option<String>, Option<String>) {
     (xml_element(body, "Code"), xml_element(body, "Message"))
 }
 

@@ -506,7 +506,7 @@ fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
             says(
                 "UnknownStage",
                 format!("`{variable}` is `{value}`, which is no stage of this binary (it holds {})", list(stages)),
-                format!("{near}set `{variable}` to one of {}; a new stage needs `cargo sealed stage add` and a new build", list(stages)),
+                format!("{near}set `{variable}` to one of {}; a new stage needs `cargo sealed stage new` and a new build", list(stages)),
             )
         }
         ErrorKind::StageMismatch { stage, region, regions } => {

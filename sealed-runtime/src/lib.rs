@@ -270,4 +270,5 @@ pub mod __private {
 pub mod __tools {
     pub use crate::bundle::{new_bundle_id, seal_to, seal_value};
     pub use crate::credentials::explain_failure;
+    pub use crate::emulator::xml_error;
 }

@@ -5,7 +5,7 @@ use std::sync::{Mutex, PoisonError};
 
 use sealed_format::KeyRef;
 
-use crate::client::client_for;
+use crate::client::client_of;
 use crate::declaration::Request;
 use crate::decrypt::{self, Attempts, Fallback, KeyId, Mode, Outcome};
 use crate::error::{Error, ErrorKind};
@@ -38,7 +38,7 @@ pub(crate) async fn call(
     let key = declared.key.and_then(|k| KeyRef::parse(k).ok());
     let context = decrypt::context_now(declared)?;
     if let Some(key) = key.filter(KeyRef::is_multi_region) {
-        let local = client_for(None).await;
+        let local = client_of(declared.config, None).await;
         let replica = local
             .config()
             .region()
@@ -75,7 +75,7 @@ pub(crate) async fn call(
             }
         }
     }
-    let home = client_for(key.and_then(|k| k.region())).await;
+    let home = client_of(declared.config, key.and_then(|k| k.region())).await;
     let key_id = KeyId {
         key,
         sent: declared.key,

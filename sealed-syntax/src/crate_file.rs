@@ -47,7 +47,7 @@ pub(crate) fn read_crate_file(
             match kind {
                 FileKind::Ciphertext => format!("write it with `cargo sealed encrypt --key <key> --out {path}`"),
                 FileKind::Bundle => format!("create it with `cargo sealed bundle new {path} --key <key>`"),
-                FileKind::StageSet => format!("create it with `cargo sealed stage init {path}`, then `cargo sealed stage add {path} STAGE --key ARN`"),
+                FileKind::StageSet => format!("create it with `cargo sealed stage init {path}`, then `cargo sealed stage new {path} STAGE --key ARN`"),
             }
         )),
     }

@@ -103,7 +103,7 @@ pub(crate) fn check_stages(
         return Err(errors.take());
     }
     let no_stages = format!(
-        "`{path}` has no stages yet: add one with `cargo sealed stage add {path} STAGE --key ARN`"
+        "`{path}` has no stages yet: add one with `cargo sealed stage new {path} STAGE --key ARN`"
     );
     staged(files, path, set.selector.clone(), name, stages).ok_or_else(|| {
         errors.at(span, no_stages);
@@ -130,7 +130,7 @@ fn staged(
     }))
 }
 
-const PINS_HELP: &str = "the stage set pins each stage's bundle: restore the bundle (or the set) from version control; `cargo sealed stage add` writes both";
+const PINS_HELP: &str = "the stage set pins each stage's bundle: restore the bundle (or the set) from version control; `cargo sealed stage new` writes both";
 const RECIPIENTS_HELP: &str = "a bundle's recipients are written by `cargo sealed stage add-key`: restore the bundle from version control, or add the recipient again";
 
 /// What is wrong with `stage`'s bundle (of the set `path`), at the set's literal.
@@ -242,7 +242,7 @@ fn check_only(
         } else if !names.contains(&value.as_str()) {
             // error: `prdo` is no stage of `secrets/app.stages` (its stages: `dev`, `prod`)
             let help = closest(&value, &names).map_or_else(
-                || format!("add it with `cargo sealed stage add {path} {value} --key ARN`"),
+                || format!("add it with `cargo sealed stage new {path} {value} --key ARN`"),
                 |near| format!("did you mean `{near}`?"),
             );
             errors.push(format_error(

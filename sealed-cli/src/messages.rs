@@ -1,0 +1,36 @@
+//! How `cargo sealed` words the errors it takes from the format and the runtime: what happened,
+//! where (a file as a file, a `sealed!` at its line), and the next step as a CLI user takes it
+//! (the CLI's `--emulator`, where a build would enable the runtime's `emulator` feature).
+
+use sealed_format::{BundleError, BundleErrorKind, ErrorKind, FormatError};
+use sealed_runtime::build::{BuildError, BuildErrorKind};
+
+/// The next step for a ciphertext a local KMS made, as the CLI takes it.
+const EMULATOR_HELP: &str = "a local KMS made it: pass `--emulator` to accept it in local development and tests (`cargo sealed --emulator …`); for AWS, seal it again under a real key";
+
+/// The next step for a ciphertext the format refused, for a CLI user.
+pub fn format_help(error: &FormatError) -> String {
+    match error.kind() {
+        ErrorKind::Emulator { .. } => EMULATOR_HELP.to_owned(),
+        _ => error.help(),
+    }
+}
+
+/// The next step for a bundle file the format refused, for a CLI user.
+pub fn bundle_help(error: &BundleError) -> String {
+    match &error.kind {
+        BundleErrorKind::PrivateKey(inner) => format_help(inner),
+        _ => error.help(),
+    }
+}
+
+/// A value the runtime's builder refused, at `place` (`` `secrets/app.bundle` ``, or the
+/// `sealed!` at its line), with the next step for a CLI user.
+pub fn built(place: &str, error: &BuildError) -> String {
+    let help = match error.kind() {
+        BuildErrorKind::InvalidFormat(inner) => format_help(inner),
+        BuildErrorKind::InvalidBundle(inner) => bundle_help(inner),
+        _ => error.help(),
+    };
+    format!("{place}: {}\n  = help: {help}", error.kind())
+}
