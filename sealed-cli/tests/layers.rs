@@ -37,6 +37,12 @@ const LAYERS: &[&str] = &[
     "proof",
     // a bundle's other recipients: added with two sessions, made again by a rotation
     "recipients",
+    // `stage`'s rooms: a stage's files under their locks, then what each group of verbs does
+    "stage/pins",
+    "stage/edit",
+    "stage/read",
+    "stage/gate",
+    "stage/keys",
     // the commands
     "encrypt",
     "inspect",

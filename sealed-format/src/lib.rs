@@ -47,6 +47,7 @@ mod error;
 mod family;
 mod key;
 mod limits;
+mod lines;
 mod stages;
 mod stripped;
 
@@ -74,5 +75,5 @@ pub use key::{KeyError, KeyKind, KeyRef};
 pub use limits::MAX_CIPHERTEXT_BYTES;
 pub use stages::{
     check_stage_key, stage_bundle_name, RecipientRole, Stage, StageRecipient, StageSet,
-    StageSetError, DEFAULT_SELECTOR, STAGES_HEADER,
+    StageSetError, StageSetErrorKind, DEFAULT_SELECTOR, STAGES_HEADER,
 };

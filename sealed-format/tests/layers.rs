@@ -4,6 +4,7 @@
 
 const LAYERS: &[&str] = &[
     "limits",
+    "lines",
     "closest",
     "family",
     "algorithm",
@@ -32,7 +33,13 @@ const LAYERS: &[&str] = &[
     "bundle/contents",
     "bundle/render",
     "bundle/parse",
+    "bundle/parse/tests",
     "bundle",
+    "stages/model",
+    "stages/error",
+    "stages/check",
+    "stages/parse",
+    "stages/render",
     "stages",
 ];
 

@@ -73,6 +73,8 @@ mod declaration;
 mod decrypt;
 mod emulator;
 mod error;
+mod error_kind;
+mod error_words;
 mod flight;
 mod key_pair;
 mod kms_error;
@@ -188,7 +190,7 @@ pub mod format {
 ///   time, before any network call: the variable unset is [`ErrorKind::StageNotSelected`]
 ///   (never a default stage), an unknown stage [`ErrorKind::UnknownStage`], `AWS_REGION`
 ///   outside the stage's regions [`ErrorKind::StageMismatch`], a stage `only` leaves out
-///   [`ErrorKind::StageExcluded`]. [`Sealed::stage_set`] tells the set, the name and the stages.
+///   [`ErrorKind::StageExcluded`]. A value's `Debug` tells the set, the name and, stage by stage, the keys that may open it.
 /// * **`unchecked`**: the escape hatch for a ciphertext layout AWS introduces after this version
 ///   of `sealed`. Only the base64 and the size are checked. Use it only when the macro says the
 ///   layout is unknown for a ciphertext you know came from KMS `Encrypt`, and please report it.

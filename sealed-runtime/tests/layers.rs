@@ -11,6 +11,8 @@ const LAYERS: &[&str] = &[
     "declaration",
     "emulator",
     "credentials",
+    "error_kind",
+    "error_words",
     "error",
     "build_error",
     "kms_error",

@@ -44,9 +44,15 @@ pub(crate) fn check_stages(
                 }
             };
         files.push(bundle_full.clone());
-        if let Err(message) = stage.check_bundle(&bundle) {
+        if let Err(error) = stage.check_bundle(&bundle) {
             // error: stage `prod` of `secrets/app.stages`: `app.prod.bundle` is the bundle of …
-            errors.push(stage_error(span, &path, &stage.name, &message, PINS_HELP));
+            errors.push(stage_error(
+                span,
+                &path,
+                &stage.name,
+                &error.to_string(),
+                PINS_HELP,
+            ));
             continue;
         }
         names_anywhere.extend(bundle.names().map(str::to_owned));

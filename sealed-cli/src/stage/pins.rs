@@ -1,0 +1,105 @@
+//! A stage's files under their locks, checked against the set's pins: what every command that edits a stage starts from, and the bundle put back when the set cannot be written.
+
+use std::path::{Path, PathBuf};
+
+use sealed_format::{Stage, StageSet};
+
+/// The bundle file of `stage` of the set at `set_path`: beside it.
+pub(crate) fn bundle_path(set_path: &Path, stage: &Stage) -> PathBuf {
+    set_path.with_file_name(&stage.bundle)
+}
+
+/// A stage's set and bundle, both locked (the set first), the bundle checked against the set's
+/// pins: what `rotate`, `add-key` and `rm-key` start from.
+pub(crate) struct LockedStage {
+    pub(crate) set_lock: crate::bundle_file::Locked,
+    pub(crate) set: StageSet,
+    pub(crate) stage: Stage,
+    pub(crate) path: PathBuf,
+    pub(crate) bundle_lock: crate::bundle_file::Locked,
+    pub(crate) bundle: sealed_format::Bundle,
+}
+
+/// [`LockedStage`] of the stage `name` of the set `file`; `nothing` says what a failed check
+/// left undone ("nothing was rotated").
+pub(crate) fn locked_stage(file: &Path, name: &str, nothing: &str) -> Result<LockedStage, String> {
+    let set_lock = crate::bundle_file::lock(file)?;
+    let set = set_lock.stage_set()?;
+    let stage = stage_of(&set, file, name)?.clone();
+    let path = bundle_path(file, &stage);
+    let bundle_lock = crate::bundle_file::lock(&path)?;
+    let bundle = bundle_lock.bundle()?;
+    stage
+        .check_bundle(&bundle)
+        .map_err(|e| format!("`{}`: {e}; {nothing}", path.display()))?;
+    Ok(LockedStage {
+        set_lock,
+        set,
+        stage,
+        path,
+        bundle_lock,
+        bundle,
+    })
+}
+
+/// The stage `name` of `set`, or an error listing its stages.
+pub(crate) fn stage_of<'a>(
+    set: &'a StageSet,
+    file: &Path,
+    name: &str,
+) -> Result<&'a Stage, String> {
+    set.stage(name).ok_or_else(|| {
+        let names: Vec<&str> = set.names().collect();
+        format!(
+            "`{}` has no stage `{name}`; its stages: {}{}",
+            file.display(),
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            },
+            sealed_format::closest(name, &names)
+                .map(|near| format!("; did you mean `{near}`?"))
+                .unwrap_or_default()
+        )
+    })
+}
+
+/// The bundle of `stage`, read and checked against the set.
+pub(crate) fn stage_bundle(file: &Path, stage: &Stage) -> Result<sealed_format::Bundle, String> {
+    let path = bundle_path(file, stage);
+    let bundle = crate::bundle_file::read(&path)?;
+    stage.check_bundle(&bundle).map_err(|e| {
+        format!(
+            "`{}` is not stage `{}`'s bundle: {e}",
+            path.display(),
+            stage.name
+        )
+    })?;
+    Ok(bundle)
+}
+
+/// The error of a set that could not be written after its stage's bundle was: the old bundle
+/// put back if the file is still the one this command wrote (a `set` that came in between, once
+/// the bundle's lock was released, is not overwritten), or both named for restoring.
+pub(crate) fn put_back(
+    path: &Path,
+    old: &sealed_format::Bundle,
+    new: &sealed_format::Bundle,
+    error: &str,
+) -> String {
+    let restored = crate::bundle_file::lock(path).and_then(|locked| {
+        if locked.bundle()?.render() != new.render() {
+            return Err("it changed since it was written".to_owned());
+        }
+        locked.write(old)
+    });
+    match restored {
+        Ok(()) => format!("{error}; the old bundle was put back: nothing changed"),
+        Err(again) => format!(
+            "{error}; and the old bundle could not be put back ({again}): `{}` (id {}) no longer matches the set's pins; restore both files from version control",
+            path.display(),
+            new.id_hex()
+        ),
+    }
+}
