@@ -235,7 +235,7 @@ def make_stage_set(path, key, stages, names, plaintext):
     quiet = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     subprocess.run([cli, "sealed", "stage", "init", path], **quiet)
     for stage in stages:
-        subprocess.run([cli, "sealed", "stage", "add", path, stage, "--key", key], **quiet)
+        subprocess.run([cli, "sealed", "stage", "new", path, stage, "--key", key], **quiet)
         for name in names:
             subprocess.run([cli, "sealed", "stage", "set", path, stage, name], input=plaintext(name).encode(), **quiet)
 
