@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 use sealed_format::{check_context_keys, check_env_name, Algorithm, ContextValue};
 
+use crate::error::CliError;
+
 /// Where to look for `sealed!` values.
 #[derive(Args)]
 pub struct ScanArgs {
@@ -46,15 +48,15 @@ pub struct ContextEntry {
     pub value: String,
 }
 
-fn split(pair: &str, flag: &str) -> Result<(String, String), String> {
+fn split(pair: &str, flag: &str) -> Result<(String, String), CliError> {
     pair.split_once('=')
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .ok_or_else(|| format!("`{flag} {pair}`: expected KEY=VALUE"))
+        .ok_or_else(|| CliError::from(format!("`{flag} {pair}`: expected KEY=VALUE")))
 }
 
 impl ContextArgs {
     /// The entries, checked, with the values of `--context-env` read now.
-    pub fn entries(&self) -> Result<Vec<(String, ContextEntry)>, String> {
+    pub fn entries(&self) -> Result<Vec<(String, ContextEntry)>, CliError> {
         let mut entries = Vec::new();
         for pair in &self.context {
             let (key, value) = split(pair, "--context")?;
@@ -70,7 +72,7 @@ impl ContextArgs {
             let (key, var) = split(pair, "--context-env")?;
             check_env_name(&var).map_err(|e| e.to_string())?;
             let value = std::env::var(&var)
-                .map_err(|_| format!("`--context-env {pair}`: `{var}` is not set; set it to the value the function will see"))?;
+                .map_err(|_| CliError::from(format!("`--context-env {pair}`: `{var}` is not set; set it to the value the function will see")))?;
             entries.push((
                 key,
                 ContextEntry {
@@ -83,18 +85,18 @@ impl ContextArgs {
             .into_iter()
             .next()
         {
-            return Err(error.to_string());
+            return Err(error.to_string().into());
         }
         Ok(entries)
     }
 }
 
 /// `--algorithm NAME`, as `sealed!` spells the algorithms.
-pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
+pub fn parse_algorithm(name: &str) -> Result<Algorithm, CliError> {
     Algorithm::parse(name).ok_or_else(|| {
-        format!(
+        CliError::from(format!(
             "unknown algorithm `{name}`; expected one of: {}",
             sealed_format::ALGORITHM_NAMES.join(", ")
-        )
+        ))
     })
 }

@@ -14,6 +14,7 @@ use crate::bundle_ops::{
     new_key_pair, remember, rotated, rotation_report, set_value, without_value, SetValue,
 };
 use crate::context::entry_text;
+use crate::error::CliError;
 use crate::kms::public_key_fingerprint;
 use crate::runtime_tools::new_bundle_id;
 
@@ -94,7 +95,7 @@ struct RotateArgs {
     to_key: Option<String>,
 }
 
-pub async fn run(args: BundleArgs, emulator: bool) -> Result<ExitCode, String> {
+pub async fn run(args: BundleArgs, emulator: bool) -> Result<ExitCode, CliError> {
     match args.command {
         BundleCommand::New(args) => new(args).await,
         BundleCommand::Set(args) => set(&args),
@@ -112,14 +113,14 @@ fn usage(path: &Path, name: &str, key: &str) -> String {
     )
 }
 
-async fn new(args: NewArgs) -> Result<ExitCode, String> {
-    let key = KeyRef::parse(&args.key).map_err(|e| format!("--key: {e}"))?;
+async fn new(args: NewArgs) -> Result<ExitCode, CliError> {
+    let key = KeyRef::parse(&args.key).map_err(|e| CliError::from(format!("--key: {e}")))?;
     let entries = args.context.entries()?;
     if args.file.exists() && !args.force {
         return Err(format!(
             "`{}` exists; its values open only with its own key pair: add values with `cargo sealed bundle set`, or pass --force to replace it",
             args.file.display()
-        ));
+        ).into());
     }
     if args.file.exists() {
         // --force replaces a standalone bundle, never a stage's (its set pins its key pair)
@@ -134,7 +135,11 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
             allow_emulator: true,
             ..Options::default()
         })
-        .map_err(|e| format!("KMS returned a private key that `sealed!` rejects: {e}"))?;
+        .map_err(|e| {
+            CliError::from(format!(
+                "KMS returned a private key that `sealed!` rejects: {e}"
+            ))
+        })?;
     crate::bundle_file::create(&args.file, &bundle, args.force)?;
     remember(&bundle);
     eprintln!(
@@ -158,26 +163,27 @@ async fn new(args: NewArgs) -> Result<ExitCode, String> {
 /// set pins it: `cargo sealed stage`), and with no other recipient (only a stage set pins one; a
 /// recipient nobody pins could be a writer's own key, which a `set` or a `rotate` would seal
 /// every value to). `nothing`: what the refusal did not do.
-fn outside_stage_sets(path: &Path, bundle: &Bundle, nothing: &str) -> Result<(), String> {
+fn outside_stage_sets(path: &Path, bundle: &Bundle, nothing: &str) -> Result<(), CliError> {
     if let Some(stage) = &bundle.stage {
         return Err(format!(
             "`{}` is the bundle of stage `{stage}`: its stage set pins its key, id and recipients, so edit it with `cargo sealed stage` (`stage set SET {stage} NAME`, `stage rm SET {stage} NAME`, `stage rotate SET {stage}`), which checks the pins; {nothing}",
             path.display()
-        ));
+        ).into());
     }
     if let Some(recipient) = bundle.recipients.first() {
-        return Err(format!(
-            "`{}` has another recipient, `{}` (line {}), which no trust anchor pins: it could be a writer's own key, and every value would be sealed to it; {nothing}\n  = help: recipients belong to a stage's bundle (`cargo sealed stage add-key`); restore the file from version control",
+        return Err(CliError::new(format!(
+            "`{}` has another recipient, `{}` (line {}), which no trust anchor pins: it could be a writer's own key, and every value would be sealed to it; {nothing}",
             path.display(),
             recipient.key,
             recipient.line
-        ));
+        ))
+        .help("recipients belong to a stage's bundle (`cargo sealed stage add-key`); restore the file from version control"));
     }
     Ok(())
 }
 
 /// `cargo sealed bundle set`: no KMS client is built, no credential read, nothing sent.
-fn set(args: &SetArgs) -> Result<ExitCode, String> {
+fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
     let bundle = set_value(
         &args.file,
         &SetValue {
@@ -194,12 +200,12 @@ fn set(args: &SetArgs) -> Result<ExitCode, String> {
 
 /// `cargo sealed bundle rotate`: every value opened as the function opens it (one `Decrypt`, the
 /// key check), a new id and key pair, every value sealed again, the file replaced atomically.
-async fn rotate(args: RotateArgs, emulator: bool) -> Result<ExitCode, String> {
+async fn rotate(args: RotateArgs, emulator: bool) -> Result<ExitCode, CliError> {
     let locked = crate::bundle_file::lock(&args.file)?;
     let old = locked.bundle()?;
     outside_stage_sets(&args.file, &old, "nothing was rotated")?;
     let key_text = args.to_key.clone().unwrap_or_else(|| old.key.clone());
-    let key = KeyRef::parse(&key_text).map_err(|e| format!("--to-key: {e}"))?;
+    let key = KeyRef::parse(&key_text).map_err(|e| CliError::from(format!("--to-key: {e}")))?;
     let (bundle, _) = rotated(&args.file, &old, &key, emulator).await?;
     locked.write(&bundle)?;
     remember(&bundle);
@@ -222,7 +228,7 @@ async fn rotate(args: RotateArgs, emulator: bool) -> Result<ExitCode, String> {
 }
 
 /// `cargo sealed bundle rm`: the value taken out of a standalone bundle (a stage's: `stage rm`).
-fn rm(args: &NameArgs) -> Result<ExitCode, String> {
+fn rm(args: &NameArgs) -> Result<ExitCode, CliError> {
     let locked = crate::bundle_file::lock(&args.file)?;
     let bundle = locked.bundle()?;
     outside_stage_sets(&args.file, &bundle, "nothing was removed")?;
@@ -232,7 +238,7 @@ fn rm(args: &NameArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn ls(args: &FileArgs) -> Result<ExitCode, String> {
+fn ls(args: &FileArgs) -> Result<ExitCode, CliError> {
     let bundle = crate::bundle_file::read(&args.file)?;
     let context: Vec<String> = bundle
         .context

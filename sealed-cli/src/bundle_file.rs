@@ -8,21 +8,24 @@ use std::path::{Path, PathBuf};
 
 use sealed_format::{Bundle, StageSet};
 
+use crate::error::CliError;
+
 /// Reads and parses a bundle file.
-pub fn read(path: &Path) -> Result<Bundle, String> {
+pub fn read(path: &Path) -> Result<Bundle, CliError> {
     refuse_symlink(path)?;
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        .map_err(|e| CliError::new(format!("cannot read `{}`", path.display())).because(e))?;
     parse(path, &text)
 }
 
-fn parse(path: &Path, text: &str) -> Result<Bundle, String> {
-    Bundle::parse(text).map_err(|e| format!("`{}`: {e}\n  = help: {}", path.display(), e.help()))
+fn parse(path: &Path, text: &str) -> Result<Bundle, CliError> {
+    Bundle::parse(text)
+        .map_err(|e| CliError::new(format!("`{}`: {e}", path.display())).help(e.help()))
 }
 
 /// A bundle path that is a symbolic link is refused: an edit would write where the link points
 /// (or replace the link), and neither is what `cargo sealed bundle` was asked.
-fn refuse_symlink(path: &Path) -> Result<(), String> {
+fn refuse_symlink(path: &Path) -> Result<(), CliError> {
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => {
             let target = std::fs::read_link(path)
@@ -30,7 +33,7 @@ fn refuse_symlink(path: &Path) -> Result<(), String> {
             Err(format!(
                 "`{}` is a symbolic link (to `{target}`); edit the file it points to by its own path",
                 path.display()
-            ))
+            ).into())
         }
         _ => Ok(()),
     }
@@ -46,7 +49,7 @@ pub struct Locked {
 }
 
 /// Locks the bundle file at `path` and reads it.
-pub fn lock(path: &Path) -> Result<Locked, String> {
+pub fn lock(path: &Path) -> Result<Locked, CliError> {
     refuse_symlink(path)?;
     let cannot = |e: std::io::Error| format!("cannot open `{}`: {e}", path.display());
     loop {
@@ -56,12 +59,13 @@ pub fn lock(path: &Path) -> Result<Locked, String> {
             .open(path)
             .map_err(cannot)?;
         file.lock()
-            .map_err(|e| format!("cannot lock `{}`: {e}", path.display()))?;
+            .map_err(|e| CliError::new(format!("cannot lock `{}`", path.display())).because(e))?;
         // an edit that held the lock before this one replaced the file: lock the new one
         if same_file(&file, path) {
             let mut text = String::new();
-            file.read_to_string(&mut text)
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            file.read_to_string(&mut text).map_err(|e| {
+                CliError::new(format!("cannot read `{}`", path.display())).because(e)
+            })?;
             return Ok(Locked {
                 path: path.to_owned(),
                 file,
@@ -87,30 +91,32 @@ fn same_file(_: &File, _: &Path) -> bool {
 
 impl Locked {
     /// The bundle as the locked file holds it.
-    pub fn bundle(&self) -> Result<Bundle, String> {
+    pub fn bundle(&self) -> Result<Bundle, CliError> {
         parse(&self.path, &self.text)
     }
 
     /// Writes `bundle` over the locked file (with its mode), then lets the lock go.
-    pub fn write(self, bundle: &Bundle) -> Result<(), String> {
+    pub fn write(self, bundle: &Bundle) -> Result<(), CliError> {
         self.write_text(&bundle.render())
     }
 
     /// The stage set as the locked file holds it.
-    pub fn stage_set(&self) -> Result<StageSet, String> {
+    pub fn stage_set(&self) -> Result<StageSet, CliError> {
         parse_stage_set(&self.path, &self.text)
     }
 
     /// Writes `set` over the locked file (with its mode), then lets the lock go.
-    pub fn write_stage_set(self, set: &StageSet) -> Result<(), String> {
+    pub fn write_stage_set(self, set: &StageSet) -> Result<(), CliError> {
         self.write_text(&set.render())
     }
 
-    fn write_text(self, text: &str) -> Result<(), String> {
+    fn write_text(self, text: &str) -> Result<(), CliError> {
         let mode = self
             .file
             .metadata()
-            .map_err(|e| format!("cannot read `{}`: {e}", self.path.display()))?
+            .map_err(|e| {
+                CliError::new(format!("cannot read `{}`", self.path.display())).because(e)
+            })?
             .permissions();
         replace(&self.path, text, Some(mode), true)
         // `self.file`, and its lock, are dropped only now: after the rename
@@ -118,30 +124,32 @@ impl Locked {
 }
 
 /// Reads and parses a stage set file.
-pub fn read_stage_set(path: &Path) -> Result<StageSet, String> {
+pub fn read_stage_set(path: &Path) -> Result<StageSet, CliError> {
     refuse_symlink(path)?;
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        .map_err(|e| CliError::new(format!("cannot read `{}`", path.display())).because(e))?;
     parse_stage_set(path, &text)
 }
 
-fn parse_stage_set(path: &Path, text: &str) -> Result<StageSet, String> {
-    StageSet::parse(text).map_err(|e| format!("`{}`: {e}\n  = help: {}", path.display(), e.help()))
+fn parse_stage_set(path: &Path, text: &str) -> Result<StageSet, CliError> {
+    StageSet::parse(text)
+        .map_err(|e| CliError::new(format!("`{}`: {e}", path.display())).help(e.help()))
 }
 
 /// Writes a new stage set at `path`; an existing file is an error.
-pub fn create_stage_set(path: &Path, set: &StageSet) -> Result<(), String> {
+pub fn create_stage_set(path: &Path, set: &StageSet) -> Result<(), CliError> {
     refuse_symlink(path)?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            CliError::new(format!("cannot create `{}`", parent.display())).because(e)
+        })?;
     }
     replace(path, &set.render(), None, false).map_err(|e| {
         if path.exists() {
-            format!(
+            CliError::from(format!(
                 "`{}` exists: add stages with `cargo sealed stage new`",
                 path.display()
-            )
+            ))
         } else {
             e
         }
@@ -150,11 +158,12 @@ pub fn create_stage_set(path: &Path, set: &StageSet) -> Result<(), String> {
 
 /// Writes a new bundle at `path`. An existing file is an error unless `replace_existing`, and
 /// then it is replaced under its lock, keeping its mode.
-pub fn create(path: &Path, bundle: &Bundle, replace_existing: bool) -> Result<(), String> {
+pub fn create(path: &Path, bundle: &Bundle, replace_existing: bool) -> Result<(), CliError> {
     refuse_symlink(path)?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            CliError::new(format!("cannot create `{}`", parent.display())).because(e)
+        })?;
     }
     if replace_existing && path.exists() {
         // replaced under its lock, whatever it holds
@@ -171,7 +180,7 @@ fn replace(
     text: &str,
     mode: Option<Permissions>,
     overwrite: bool,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let cannot = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
     let directory = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
         Some(parent) => parent.to_owned(),
@@ -206,7 +215,7 @@ fn replace(
     }
     File::open(&directory)
         .and_then(|d| d.sync_all())
-        .map_err(|e| format!("cannot sync `{}`: {e}", directory.display()))
+        .map_err(|e| CliError::new(format!("cannot sync `{}`", directory.display())).because(e))
 }
 
 /// The mode a file created now gets: 0666 less the process's umask (as `/proc/self/status`

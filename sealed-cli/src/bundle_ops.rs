@@ -11,13 +11,15 @@ use sealed_format::{
     BUNDLE_CONTEXT_KEY, MAX_BUNDLE_VALUE, STAGE_CONTEXT_KEY,
 };
 
+use crate::error::CliError;
 use crate::kms::{base64_of, failure_message, public_key_fingerprint};
 use crate::plaintext::read_plaintext;
 use crate::runtime_tools::seal_value;
 
 /// A bundle's rule broken outside a file (by an argument or an edit), as a message.
-pub fn bundle_error(kind: BundleErrorKind) -> String {
-    BundleError { line: None, kind }.to_string()
+pub fn bundle_error(kind: BundleErrorKind) -> CliError {
+    let error = BundleError { line: None, kind };
+    CliError::new(error.to_string()).help(error.help())
 }
 
 /// A new key pair from KMS for the bundle `id` under `key` and the file's `context`:
@@ -29,7 +31,7 @@ pub async fn new_key_pair(
     key: &KeyRef<'_>,
     context: Vec<(String, ContextValue<String>)>,
     stage: Option<String>,
-) -> Result<Bundle, String> {
+) -> Result<Bundle, CliError> {
     let client = sealed_runtime::kms::client(key.region()).await;
     new_key_pair_with(&client, id, key, context, stage).await
 }
@@ -42,9 +44,13 @@ pub async fn new_key_pair_with(
     key: &KeyRef<'_>,
     context: Vec<(String, ContextValue<String>)>,
     stage: Option<String>,
-) -> Result<Bundle, String> {
-    let sent = crate::context::values_now(&context)
-        .map_err(|e| format!("{e}: set it to the value the function sees"))?;
+) -> Result<Bundle, CliError> {
+    let sent = crate::context::values_now(&context).map_err(|e| {
+        CliError::from(format!(
+            "{}: set it to the value the function sees",
+            e.render()
+        ))
+    })?;
     let mut config = client.config().to_builder();
     if let Some(region) = key.region() {
         config = config.region(aws_sdk_kms::config::Region::new(region.to_owned()));
@@ -70,15 +76,16 @@ pub async fn new_key_pair_with(
         return Err(format!(
             "KMS {operation} returned a {:?} key pair, not the ECC_NIST_P256 that was asked for",
             output.key_pair_spec()
-        ));
+        )
+        .into());
     }
     let public_key = output
         .public_key
-        .ok_or_else(|| format!("KMS {operation} returned no public key"))?
+        .ok_or_else(|| CliError::from(format!("KMS {operation} returned no public key")))?
         .into_inner();
-    let wrapped = output
-        .private_key_ciphertext_blob
-        .ok_or_else(|| format!("KMS {operation} returned no wrapped private key"))?;
+    let wrapped = output.private_key_ciphertext_blob.ok_or_else(|| {
+        CliError::from(format!("KMS {operation} returned no wrapped private key"))
+    })?;
     let mut bundle = Bundle::new(
         id,
         key.as_str().to_owned(),
@@ -86,14 +93,19 @@ pub async fn new_key_pair_with(
         public_key,
         base64_of(wrapped.as_ref()),
     )
-    .map_err(|e| format!("KMS {operation} returned {}", bundle_error(e)))?;
+    .map_err(|e| {
+        CliError::from(format!(
+            "KMS {operation} returned {}",
+            bundle_error(e).render()
+        ))
+    })?;
     bundle.stage = stage;
     Ok(bundle)
 }
 
 /// `plaintext` sealed as `name` into `bundle` with the next generation; whether it replaced a
 /// value.
-pub fn seal_into(bundle: &mut Bundle, name: &str, plaintext: &[u8]) -> Result<bool, String> {
+pub fn seal_into(bundle: &mut Bundle, name: &str, plaintext: &[u8]) -> Result<bool, CliError> {
     let generation = bundle.next_generation().map_err(bundle_error)?;
     let sealings = seal_value(bundle, name, generation, plaintext)?;
     bundle.set(name, generation, sealings).map_err(bundle_error)
@@ -107,7 +119,7 @@ pub struct SetValue<'a> {
     pub place: String,
     /// What the bundle must be besides a bundle (a stage set's: its stage's): checked before
     /// the prompt and again under the lock.
-    pub check: &'a dyn Fn(&Bundle) -> Result<(), String>,
+    pub check: &'a dyn Fn(&Bundle) -> Result<(), CliError>,
     /// `--trust-new-key`.
     pub trust_new_key: bool,
     /// `--strip-newline`.
@@ -118,7 +130,7 @@ pub struct SetValue<'a> {
 /// the next generation, under the file's lock. A file that is no bundle, fails `set.check`, or
 /// whose public key is not the one sealed to before fails before the prompt, and again under
 /// the lock. No KMS client is built, no credential read, nothing sent. The bundle as written.
-pub fn set_value(path: &Path, set: &SetValue<'_>) -> Result<Bundle, String> {
+pub fn set_value(path: &Path, set: &SetValue<'_>) -> Result<Bundle, CliError> {
     check_value_name(set.name).map_err(bundle_error)?;
     let before = crate::bundle_file::read(path)?;
     (set.check)(&before)?;
@@ -156,7 +168,7 @@ fn trusted(
     path: &Path,
     bundle: &Bundle,
     trust_new_key: bool,
-) -> Result<crate::known_bundles::Known, String> {
+) -> Result<crate::known_bundles::Known, CliError> {
     let now = sealed_to(bundle);
     let (keys, are, ones, how) = if bundle.recipients.is_empty() {
         ("public key", "is", "one", "swapped it")
@@ -169,11 +181,12 @@ fn trusted(
         )
     };
     match crate::known_bundles::check(&bundle.id_hex(), &now) {
-        crate::known_bundles::Known::Changed(before) if !trust_new_key => Err(format!(
-            "the {keys} of `{}` (bundle {}) {are} {now}, not {before}, the {ones} you sealed to before: someone may have {how} to read what you seal, so nothing was sealed\n  = help: compare {now} with the fingerprint the deploy pipeline sees (`cargo sealed bundle ls FILE` where the function's role runs, or its `check --kms --open`); if they match, pass --trust-new-key; if not, restore the `public-key` line from version control",
+        crate::known_bundles::Known::Changed(before) if !trust_new_key => Err(CliError::new(format!(
+            "the {keys} of `{}` (bundle {}) {are} {now}, not {before}, the {ones} you sealed to before: someone may have {how} to read what you seal, so nothing was sealed",
             path.display(),
             bundle.id_hex(),
-        )),
+        ))
+        .help(format!("compare {now} with the fingerprint the deploy pipeline sees (`cargo sealed bundle ls FILE` where the function's role runs, or its `check --kms --open`); if they match, pass --trust-new-key; if not, restore the `public-key` line from version control"))),
         known => Ok(known),
     }
 }
@@ -197,13 +210,13 @@ fn sealed_to(bundle: &Bundle) -> String {
 /// cannot be written is a warning (the value is written already).
 pub fn remember(bundle: &Bundle) {
     if let Err(message) = crate::known_bundles::record(&bundle.id_hex(), &sealed_to(bundle)) {
-        crate::output::warning(&message);
+        crate::output::warning(&message.render());
     }
 }
 
 /// `bundle` (the file at `path`) without its value `name`; an error naming its values (and the
 /// closest, for a typo) when it has none of that name. Nothing is written.
-pub fn without_value(path: &Path, mut bundle: Bundle, name: &str) -> Result<Bundle, String> {
+pub fn without_value(path: &Path, mut bundle: Bundle, name: &str) -> Result<Bundle, CliError> {
     if bundle.remove(name) {
         return Ok(bundle);
     }
@@ -216,10 +229,11 @@ pub fn without_value(path: &Path, mut bundle: Bundle, name: &str) -> Result<Bund
         } else {
             names.join(", ")
         },
-        sealed_format::closest(name, &names)
-            .map(|near| format!("; did you mean `{near}`?"))
+        sealed_format::did_you_mean(name, &names)
+            .map(|hint| format!("; {hint}"))
             .unwrap_or_default()
-    ))
+    )
+    .into())
 }
 
 /// `old` rotated: every value opened as the function opens it (one `Decrypt` of the private key,
@@ -232,7 +246,7 @@ pub async fn rotated(
     old: &Bundle,
     key: &KeyRef<'_>,
     allow_emulator: bool,
-) -> Result<(Bundle, Opened), String> {
+) -> Result<(Bundle, Opened), CliError> {
     let text = old.render();
     let mut plaintexts: Opened = Vec::new();
     for name in old.names() {

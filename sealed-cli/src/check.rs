@@ -10,6 +10,7 @@ use sealed_runtime::Sealed;
 
 use crate::args::ScanArgs;
 use crate::context::declare;
+use crate::error::CliError;
 use crate::output::{println, BAD, GOOD};
 use crate::proof::{prove_keys, prove_one, Proved};
 use crate::scan::{Invocation, ValidInvocation};
@@ -51,7 +52,7 @@ fn sealed_of(
     value: &ValidInvocation,
     key: Option<&str>,
     allow_emulator: bool,
-) -> Result<Sealed, String> {
+) -> Result<Sealed, CliError> {
     let (file, line, column) = (
         invocation.file.display().to_string(),
         u32::try_from(invocation.line).unwrap_or(0),
@@ -59,7 +60,7 @@ fn sealed_of(
     );
     if let (Some(bundle), Some(path)) = (&value.bundle, &value.file) {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            .map_err(|e| CliError::new(format!("cannot read `{}`", path.display())).because(e))?;
         return Sealed::from_bundle(text, &bundle.name)
             .expect_key(key.unwrap_or_default())
             .path(bundle.path.clone())
@@ -81,7 +82,7 @@ fn sealed_of(
 }
 
 /// A value the builder refused, at its `sealed!`.
-fn refused(error: &sealed_runtime::build::BuildError) -> String {
+fn refused(error: &sealed_runtime::build::BuildError) -> CliError {
     let place = format!("the sealed value at {}", error.location());
     crate::messages::built(&place, error)
 }
@@ -93,7 +94,7 @@ async fn prove<'a>(
     value: &'a ValidInvocation,
     args: &CheckArgs,
     emulator: bool,
-) -> Result<(Proved, Vec<&'a str>), String> {
+) -> Result<(Proved, Vec<&'a str>), CliError> {
     let failover: Vec<&str> = value
         .bundle
         .iter()
@@ -125,7 +126,7 @@ async fn prove<'a>(
 
 /// `--since REV`: each bundle file the values name, against its version at `rev`; one line per
 /// file, and the number that fail.
-fn since(invocations: &[Invocation], rev: &str) -> Result<usize, String> {
+fn since(invocations: &[Invocation], rev: &str) -> Result<usize, CliError> {
     let mut files: Vec<&std::path::Path> = invocations
         .iter()
         .filter_map(|invocation| invocation.verdict.as_ref().ok())
@@ -170,21 +171,21 @@ fn since(invocations: &[Invocation], rev: &str) -> Result<usize, String> {
 }
 
 /// `cargo sealed check`: one line per value; non-zero exit if any fails.
-pub async fn run(args: &CheckArgs, emulator: bool) -> Result<ExitCode, String> {
+pub async fn run(args: &CheckArgs, emulator: bool) -> Result<ExitCode, CliError> {
     let kms = args.kms;
     let invocations = crate::scan::invocations(&args.scan, emulator)?;
     let mut failed = 0;
     let ok_mark = format!("{GOOD}ok{GOOD:#}");
     // a bundle's private key is proved once by a dry run, however many values name it with the
     // same keys (its own, then its failover recipients')
-    let mut bundles: std::collections::HashMap<_, Result<String, String>> =
+    let mut bundles: std::collections::HashMap<_, Result<String, CliError>> =
         std::collections::HashMap::new();
     for invocation in &invocations {
         match &invocation.verdict {
             Err(message) => {
                 failed += 1;
                 println!("{}  {BAD}invalid{BAD:#}", invocation.location());
-                for line in message.lines() {
+                for line in message.render().lines() {
                     println!("    {line}");
                 }
             }
@@ -241,7 +242,9 @@ pub async fn run(args: &CheckArgs, emulator: bool) -> Result<ExitCode, String> {
                     Err(message) => {
                         failed += 1;
                         println!("{summary}  {BAD}fails{BAD:#}");
-                        println!("    {message}");
+                        for line in message.render().lines() {
+                            println!("    {line}");
+                        }
                     }
                 }
             }

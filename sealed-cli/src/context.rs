@@ -4,6 +4,8 @@
 use sealed_format::ContextValue;
 use sealed_runtime::build::SealedBuilder;
 
+use crate::error::CliError;
+
 /// `builder` with every entry of `context`: a literal as written, `env("VAR")` read when the
 /// value decrypts.
 pub fn declare(
@@ -23,14 +25,14 @@ pub fn declare(
 /// process's environment. The error names the entry and the variable that is not set.
 pub fn values_now(
     context: &[(String, ContextValue<String>)],
-) -> Result<Vec<(String, String)>, String> {
+) -> Result<Vec<(String, String)>, CliError> {
     context
         .iter()
         .map(|(key, value)| match value {
             ContextValue::Literal(v) => Ok((key.clone(), v.clone())),
-            ContextValue::Env(var) => std::env::var(var)
-                .map(|v| (key.clone(), v))
-                .map_err(|_| format!("context `{key}` needs `{var}` in the environment")),
+            ContextValue::Env(var) => std::env::var(var).map(|v| (key.clone(), v)).map_err(|_| {
+                CliError::from(format!("context `{key}` needs `{var}` in the environment"))
+            }),
         })
         .collect()
 }

@@ -12,6 +12,7 @@ use clap::Args;
 use sealed_format::{inspect, Algorithm, ContextValue, KeyRef, Options};
 
 use crate::args::{parse_algorithm, ContextArgs};
+use crate::error::CliError;
 use crate::kms::{base64_of, failure_message};
 use crate::plaintext::{read_plaintext, MAX_PLAINTEXT};
 
@@ -68,8 +69,8 @@ pub fn arguments(
     out
 }
 
-pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
-    let key = KeyRef::parse(&args.key).map_err(|e| format!("--key: {e}"))?;
+pub async fn run(args: EncryptArgs) -> Result<ExitCode, CliError> {
+    let key = KeyRef::parse(&args.key).map_err(|e| CliError::from(format!("--key: {e}")))?;
     let entries = args.context.entries()?;
     let mut plaintext = read_plaintext(args.strip_newline, MAX_PLAINTEXT, "KMS Encrypt")?;
     let length = plaintext.len();
@@ -100,7 +101,11 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
             unchecked: false,
         },
     )
-    .map_err(|e| format!("KMS returned a ciphertext that `sealed!` rejects: {e}"))?;
+    .map_err(|e| {
+        CliError::from(format!(
+            "KMS returned a ciphertext that `sealed!` rejects: {e}"
+        ))
+    })?;
     eprintln!(
         "sealed {length} bytes with `{}` ({}{})",
         key.as_str(),
@@ -118,11 +123,12 @@ pub async fn run(args: EncryptArgs) -> Result<ExitCode, String> {
         println!("{base64}");
     } else if let Some(path) = &args.out {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                CliError::new(format!("cannot create `{}`", parent.display())).because(e)
+            })?;
         }
         std::fs::write(path, format!("{base64}\n"))
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            .map_err(|e| CliError::new(format!("cannot write `{}`", path.display())).because(e))?;
         println!("sealed!(file = {:?}{rest})", path.display().to_string());
     } else {
         println!("sealed!({base64:?}{rest})");

@@ -11,15 +11,17 @@ use std::process::Command;
 
 use sealed_format::Bundle;
 
+use crate::error::CliError;
+
 /// The text of `file` at git revision `rev`, or `None` if it did not exist there.
-pub fn at_revision(file: &Path, rev: &str) -> Result<Option<String>, String> {
+pub fn at_revision(file: &Path, rev: &str) -> Result<Option<String>, CliError> {
     let dir = file
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let name = file
         .file_name()
-        .ok_or_else(|| format!("`{}` is not a file", file.display()))?;
+        .ok_or_else(|| CliError::from(format!("`{}` is not a file", file.display())))?;
     let output = Command::new("git")
         // git's own words are read below: in English, whatever the user's locale
         .env("LC_ALL", "C")
@@ -28,11 +30,11 @@ pub fn at_revision(file: &Path, rev: &str) -> Result<Option<String>, String> {
         .arg("show")
         .arg(format!("{rev}:./{}", name.to_string_lossy()))
         .output()
-        .map_err(|e| format!("cannot run git (needed by --since): {e}"))?;
+        .map_err(|e| CliError::new("cannot run git (needed by --since)").because(e))?;
     if output.status.success() {
         return String::from_utf8(output.stdout)
             .map(Some)
-            .map_err(|_| format!("`{}` at {rev} is not UTF-8", file.display()));
+            .map_err(|_| CliError::from(format!("`{}` at {rev} is not UTF-8", file.display())));
     }
     let said = String::from_utf8_lossy(&output.stderr);
     // git's words for a path the revision does not have
@@ -43,7 +45,8 @@ pub fn at_revision(file: &Path, rev: &str) -> Result<Option<String>, String> {
         "git cannot show `{}` at `{rev}`: {}",
         file.display(),
         said.trim()
-    ))
+    )
+    .into())
 }
 
 /// What changed in `now` since `then` that no `cargo sealed` command explains; empty when

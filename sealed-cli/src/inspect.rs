@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::args::parse_algorithm;
 use crate::context::entry_text;
+use crate::error::CliError;
 use crate::kms::public_key_fingerprint;
 
 #[derive(Args)]
@@ -26,21 +27,22 @@ pub struct InspectArgs {
     json: bool,
 }
 
-fn read(source: &str) -> Result<String, String> {
+fn read(source: &str) -> Result<String, CliError> {
     if source == "-" {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read stdin: {e}"))?;
+            .map_err(|e| CliError::new("cannot read stdin").because(e))?;
         Ok(text)
     } else if let Some(path) = source.strip_prefix('@') {
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {e}"))
+        std::fs::read_to_string(path)
+            .map_err(|e| CliError::new(format!("cannot read `{path}`")).because(e))
     } else {
         Ok(source.to_owned())
     }
 }
 
-pub fn run(args: &InspectArgs, emulator: bool) -> Result<ExitCode, String> {
+pub fn run(args: &InspectArgs, emulator: bool) -> Result<ExitCode, CliError> {
     let text = read(&args.ciphertext)?;
     let options = Options {
         algorithm: args.algorithm,

@@ -3,10 +3,9 @@
 
 use aws_sdk_kms::error::ProvideErrorMetadata as _;
 
-use std::fmt::Write as _;
-
 use aws_sdk_kms::error::DisplayErrorContext;
 
+use crate::error::CliError;
 use crate::runtime_tools::{explain_failure, xml_error};
 
 /// A failed KMS call of `cargo sealed` (`operation` on `key`) as a message with the next step.
@@ -15,12 +14,12 @@ pub fn failure_message<E>(
     key: &str,
     error: &aws_sdk_kms::error::SdkError<E, aws_sdk_kms::config::http::HttpResponse>,
     code: Option<&str>,
-) -> String
+) -> CliError
 where
     E: std::error::Error + aws_sdk_kms::error::ProvideErrorMetadata + 'static,
 {
     if let Some((message, help)) = explain_failure(error, code) {
-        return format!("KMS {operation} with key `{key}`: {message}\n  = help: {help}");
+        return CliError::new(format!("KMS {operation} with key `{key}`: {message}")).help(help);
     }
     let response = error.raw_response();
     let status = response.map(|r| r.status().as_u16());
@@ -49,19 +48,17 @@ where
     }
     let denied = code.as_deref().is_some_and(|c| c.contains("AccessDenied"))
         || (code.is_none() && status == Some(403));
+    let error = CliError::new(text);
     if denied {
-        let _ = write!(
-            text,
-            "\n  = help: allow kms:{operation} on {key} for the caller"
-        );
+        error.help(format!("allow kms:{operation} on {key} for the caller"))
     } else if code.is_none() && status.is_some() {
-        let _ = write!(
-            text,
-            "\n  = help: {} answered without a KMS error: it does not implement {operation}, or it is not KMS (a local KMS: `scripts/dev-kms`'s moto has every action `cargo sealed` uses; moto alone lacks GenerateDataKeyPairWithoutPlaintext)",
+        error.help(format!(
+            "{} answered without a KMS error: it does not implement {operation}, or it is not KMS (a local KMS: `scripts/dev-kms`'s moto has every action `cargo sealed` uses; moto alone lacks GenerateDataKeyPairWithoutPlaintext)",
             endpoint()
-        );
+        ))
+    } else {
+        error
     }
-    text
 }
 
 /// The KMS endpoint as the user configured it: the environment's, else AWS's regional one.

@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+use crate::error::CliError;
+
 /// What the store says of a bundle's public key.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Known {
@@ -52,7 +54,7 @@ pub fn check(id: &str, fingerprint: &str) -> Known {
 
 /// Records `fingerprint` as the key of `id` (replacing what was there), written whole through a
 /// temporary file. A store that cannot be written is said, not fatal: the value is sealed.
-pub fn record(id: &str, fingerprint: &str) -> Result<(), String> {
+pub fn record(id: &str, fingerprint: &str) -> Result<(), CliError> {
     let path = path().ok_or("no home for the known-bundles file: set SEALED_KNOWN_BUNDLES")?;
     let mut lines: Vec<String> = entries()
         .into_iter()
@@ -72,9 +74,10 @@ pub fn record(id: &str, fingerprint: &str) -> Result<(), String> {
         Ok(())
     };
     write().map_err(|e| {
-        format!(
-            "cannot record the bundle's public key in `{}`: {e}",
+        CliError::new(format!(
+            "cannot record the bundle's public key in `{}`",
             path.display()
-        )
+        ))
+        .because(e)
     })
 }

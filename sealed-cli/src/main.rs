@@ -9,6 +9,7 @@ mod bundle_ops;
 mod check;
 mod context;
 mod encrypt;
+mod error;
 mod history;
 mod inspect;
 mod kms;
@@ -122,8 +123,8 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(code) => code,
-        Err(message) => {
-            output::error(&message);
+        Err(error) => {
+            output::error(&error.render());
             ExitCode::from(1)
         }
     }

@@ -5,6 +5,8 @@
 use sealed_format::{BundleError, BundleErrorKind, ErrorKind, FormatError};
 use sealed_runtime::build::{BuildError, BuildErrorKind};
 
+use crate::error::CliError;
+
 /// The next step for a ciphertext a local KMS made, as the CLI takes it.
 const EMULATOR_HELP: &str = "a local KMS made it: pass `--emulator` to accept it in local development and tests (`cargo sealed --emulator …`); for AWS, seal it again under a real key";
 
@@ -26,11 +28,11 @@ pub fn bundle_help(error: &BundleError) -> String {
 
 /// A value the runtime's builder refused, at `place` (`` `secrets/app.bundle` ``, or the
 /// `sealed!` at its line), with the next step for a CLI user.
-pub fn built(place: &str, error: &BuildError) -> String {
+pub fn built(place: &str, error: &BuildError) -> CliError {
     let help = match error.kind() {
         BuildErrorKind::InvalidFormat(inner) => format_help(inner),
         BuildErrorKind::InvalidBundle(inner) => bundle_help(inner),
         _ => error.help(),
     };
-    format!("{place}: {}\n  = help: {help}", error.kind())
+    CliError::new(format!("{place}: {}", error.kind())).help(help)
 }

@@ -5,6 +5,7 @@ use std::io::{IsTerminal as _, Read as _};
 
 use zeroize::Zeroizing;
 
+use crate::error::CliError;
 use crate::output::warning;
 
 /// The largest plaintext KMS `Encrypt` accepts.
@@ -15,14 +16,14 @@ pub fn read_plaintext(
     strip_newline: bool,
     max: usize,
     what: &str,
-) -> Result<Zeroizing<Vec<u8>>, String> {
+) -> Result<Zeroizing<Vec<u8>>, CliError> {
     // room for one byte over the limit, allocated once: stdin is read into it without a
     // reallocation leaving copies of the plaintext behind in freed memory
     let mut plaintext = Zeroizing::new(Vec::with_capacity(max + 1));
     if std::io::stdin().is_terminal() {
         let typed = Zeroizing::new(
             rpassword::prompt_password("plaintext (not echoed): ")
-                .map_err(|e| format!("cannot read the plaintext: {e}"))?,
+                .map_err(|e| CliError::new("cannot read the plaintext").because(e))?,
         );
         let typed = typed.as_bytes();
         plaintext.extend_from_slice(&typed[..typed.len().min(max + 1)]);
@@ -30,7 +31,7 @@ pub fn read_plaintext(
         std::io::stdin()
             .take(max as u64 + 1)
             .read_to_end(&mut plaintext)
-            .map_err(|e| format!("cannot read the plaintext from stdin: {e}"))?;
+            .map_err(|e| CliError::new("cannot read the plaintext from stdin").because(e))?;
         if plaintext.ends_with(b"\n") {
             if strip_newline {
                 plaintext.pop();
@@ -43,10 +44,10 @@ pub fn read_plaintext(
         }
     }
     if plaintext.is_empty() {
-        return Err("the plaintext is empty; pipe the secret to stdin (`printf %s \"$SECRET\" | cargo sealed encrypt …`)".to_owned());
+        return Err("the plaintext is empty; pipe the secret to stdin (`printf %s \"$SECRET\" | cargo sealed encrypt …`)".into());
     }
     if plaintext.len() > max {
-        return Err(if max == MAX_PLAINTEXT {
+        return Err(CliError::new(if max == MAX_PLAINTEXT {
             format!(
                 "the plaintext is at least {} bytes; KMS encrypts at most {MAX_PLAINTEXT}: put larger secrets in a bundle (`cargo sealed bundle set`, up to {} KiB a value)",
                 plaintext.len(),
@@ -57,7 +58,7 @@ pub fn read_plaintext(
                 "the plaintext is at least {} bytes; {what} holds at most {max}",
                 plaintext.len()
             )
-        });
+        }));
     }
     Ok(plaintext)
 }

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use clap::Args;
 
 use crate::args::ScanArgs;
+use crate::error::CliError;
 use crate::output::{println, warning};
 use crate::scan::{Invocation, ValidInvocation};
 
@@ -99,7 +100,7 @@ pub struct PolicyArgs {
 
 /// The invocations one stage's role reads: every value outside a stage set, and of each value
 /// of a stage set the one of `stage`; an error naming the stages found when none is `stage`.
-fn of_stage(invocations: Vec<Invocation>, stage: &str) -> Result<Vec<Invocation>, String> {
+fn of_stage(invocations: Vec<Invocation>, stage: &str) -> Result<Vec<Invocation>, CliError> {
     let mut found: Vec<String> = Vec::new();
     for name in invocations.iter().filter_map(|i| i.stage.as_ref()) {
         if !found.contains(name) {
@@ -111,10 +112,10 @@ fn of_stage(invocations: Vec<Invocation>, stage: &str) -> Result<Vec<Invocation>
         return Err(format!(
             "--stage {stage}: no `sealed!(stages = …)` value under the paths is in a stage `{stage}`; the stages found: {}{}",
             if names.is_empty() { "none".to_owned() } else { names.join(", ") },
-            sealed_format::closest(stage, &names)
-                .map(|near| format!("; did you mean `{near}`?"))
+            sealed_format::did_you_mean(stage, &names)
+                .map(|hint| format!("; {hint}"))
                 .unwrap_or_default()
-        ));
+        ).into());
     }
     Ok(invocations
         .into_iter()
@@ -168,7 +169,7 @@ fn key_policy_statements(shared: bool) -> Vec<Value> {
 
 /// `cargo sealed policy --key-policy`: per key that holds a bundle, its key-policy statements;
 /// the unconditional deny only for `dedicated` keys that hold no plain value under the paths.
-fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, String> {
+fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, CliError> {
     // key → (holds a bundle, holds a plain value)
     let mut keys: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
     // a failover key in another account → the function's account, the context
@@ -236,8 +237,7 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, S
     }
     if documents.is_empty() {
         return Err(
-            "no bundle value found: the key-policy statements are for the keys of bundles"
-                .to_owned(),
+            "no bundle value found: the key-policy statements are for the keys of bundles".into(),
         );
     }
     warning("add each key's statements to that key's policy (`aws kms put-key-policy`); an explicit deny also stops `cargo sealed reseal` into the key: move a bundle with `cargo sealed bundle rotate FILE --to-key NEW`. Local KMS emulators do not enforce key policies: test them against AWS KMS");
@@ -295,7 +295,7 @@ fn literal_conditions(value: &ValidInvocation) -> Conditions {
 }
 
 /// `cargo sealed policy`: the IAM policy JSON on stdout, warnings on stderr.
-pub fn run(args: &PolicyArgs, emulator: bool) -> Result<ExitCode, String> {
+pub fn run(args: &PolicyArgs, emulator: bool) -> Result<ExitCode, CliError> {
     let mut invocations = crate::scan::invocations(&args.scan, emulator)?;
     if let Some(stage) = &args.stage {
         invocations = of_stage(invocations, stage)?;
@@ -330,7 +330,7 @@ pub fn run(args: &PolicyArgs, emulator: bool) -> Result<ExitCode, String> {
         }
     }
     if invocations.is_empty() {
-        return Err("no `sealed!` found: nothing to grant".to_owned());
+        return Err("no `sealed!` found: nothing to grant".into());
     }
     let statements: Vec<Value> = groups
         .into_iter()

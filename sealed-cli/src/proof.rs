@@ -4,6 +4,8 @@
 
 use sealed_runtime::{kms::Verified, Sealed};
 
+use crate::error::CliError;
+
 /// What `--kms` proved of a value.
 #[derive(Clone)]
 pub enum Proved {
@@ -38,19 +40,19 @@ impl Proved {
 /// Proves `sealed` with the current credentials: a dry run, or with `open` the value decrypted
 /// (and, for a bundle value, opened). The plaintext is not read; it stays in the value's cell
 /// until this short process exits, zeroized then, as every opened value's does.
-pub async fn prove_one(sealed: Sealed, open: bool) -> Result<Proved, String> {
+pub async fn prove_one(sealed: Sealed, open: bool) -> Result<Proved, CliError> {
     if open {
         sealed
             .get()
             .await
             .map(|_| Proved::Opened)
-            .map_err(|e| e.to_string())
+            .map_err(|e| CliError::new(e.to_string()))
     } else {
         sealed
             .verify()
             .await
             .map(Proved::Verified)
-            .map_err(|e| e.to_string())
+            .map_err(|e| CliError::new(e.to_string()))
     }
 }
 
@@ -95,22 +97,25 @@ impl Unproved {
 pub async fn prove_keys(
     keys: &[&str],
     open: bool,
-    build: impl Fn(&str) -> Result<Sealed, String>,
+    build: impl Fn(&str) -> Result<Sealed, CliError>,
 ) -> Result<Proved, Unproved> {
     let mut proved = None;
     let mut first: Option<&'static sealed_runtime::Secret> = None;
     for (i, &key) in keys.iter().enumerate() {
-        let failed = |message: String| Unproved::Failed {
+        let failed = |error: CliError| Unproved::Failed {
             key: key.to_owned(),
             failover: i > 0,
-            message,
+            message: error.render(),
         };
         let sealed = build(key).map_err(failed)?;
         if !open {
             proved = Some(prove_one(sealed, false).await.map_err(failed)?);
             continue;
         }
-        let secret = sealed.get().await.map_err(|e| failed(e.to_string()))?;
+        let secret = sealed
+            .get()
+            .await
+            .map_err(|e| failed(CliError::new(e.to_string())))?;
         match first {
             None => first = Some(secret),
             Some(first) if !same_plaintext(first, secret) => {

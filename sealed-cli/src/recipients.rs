@@ -9,6 +9,7 @@ use sealed_format::{Bundle, KeyRef, Recipient};
 use sealed_runtime::Sealed;
 
 use crate::bundle_ops::{bundle_error, new_key_pair, new_key_pair_with, Opened};
+use crate::error::CliError;
 use crate::runtime_tools::seal_to;
 
 /// Every value of `bundle` (the file at `path`, pinned to `id`), opened as the function opens it
@@ -22,7 +23,7 @@ pub async fn open_every_value(
     readers: &[String],
     allow_emulator: bool,
     session: Option<&aws_sdk_kms::Config>,
-) -> Result<(String, Opened), String> {
+) -> Result<(String, Opened), CliError> {
     let text = bundle.render();
     let open = |reader: &str, name: &str| {
         let builder = Sealed::from_bundle(text.clone(), name);
@@ -42,7 +43,7 @@ pub async fn open_every_value(
         return Err(format!(
             "`{}` has no values: there is nothing to seal to a new recipient, and nothing proves the new key pair; set a value first",
             path.display()
-        ));
+        ).into());
     };
     let mut answers = Vec::new();
     let mut reader = None;
@@ -60,14 +61,13 @@ pub async fn open_every_value(
             "no recipient of `{}` opens it with this session (`--from-profile`: a reader of the bundle, with kms:Decrypt on one of its keys), so nothing was added:\n{}",
             path.display(),
             answers.join("\n")
-        ));
+        ).into());
     };
     let mut plaintexts = Vec::new();
     for name in bundle.names() {
-        let secret = open(&reader, name)?
-            .get()
-            .await
-            .map_err(|e| format!("cannot open `{name}` of `{}`: {e}", path.display()))?;
+        let secret = open(&reader, name)?.get().await.map_err(|e| {
+            CliError::new(format!("cannot open `{name}` of `{}`", path.display())).because(e)
+        })?;
         plaintexts.push((name.to_owned(), secret));
     }
     Ok((reader, plaintexts))
@@ -82,7 +82,7 @@ pub async fn with_recipient(
     mut bundle: Bundle,
     key: &KeyRef<'_>,
     plaintexts: &Opened,
-) -> Result<Bundle, String> {
+) -> Result<Bundle, CliError> {
     let pair = new_key_pair_with(
         client,
         bundle.id,
@@ -97,14 +97,14 @@ pub async fn with_recipient(
 
 /// `pair` (a key pair KMS made for `bundle`) added to `bundle` as a recipient, every value of
 /// `plaintexts` sealed to it with its own generation.
-fn sealed_to_new(bundle: &mut Bundle, pair: Bundle, plaintexts: &Opened) -> Result<(), String> {
+fn sealed_to_new(bundle: &mut Bundle, pair: Bundle, plaintexts: &Opened) -> Result<(), CliError> {
     let point = pair.public_point();
     let mut sealings = Vec::new();
     for value in &bundle.values {
         let (_, plaintext) = plaintexts
             .iter()
             .find(|(name, _)| *name == value.name)
-            .ok_or_else(|| format!("`{}` was not opened", value.name))?;
+            .ok_or_else(|| CliError::from(format!("`{}` was not opened", value.name)))?;
         sealings.push(seal_to(
             bundle,
             &point,
@@ -127,16 +127,17 @@ pub async fn recipients_again(
     old: &Bundle,
     new: &mut Bundle,
     plaintexts: &Opened,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     for recipient in &old.recipients {
-        let key = KeyRef::parse(&recipient.key).map_err(|e| format!("`{}`: {e}", recipient.key))?;
+        let key = KeyRef::parse(&recipient.key)
+            .map_err(|e| CliError::from(format!("`{}`: {e}", recipient.key)))?;
         let pair = new_key_pair(new.id, &key, new.context.clone(), new.stage.clone())
             .await
             .map_err(|e| {
-                format!(
-                    "{e}\n  = help: a rotation makes a new key pair under every recipient's key with one session; if this session cannot reach `{}`, remove it first (`cargo sealed stage rm-key`), rotate, then add it again with `--to-profile`",
+                e.help(format!(
+                    "a rotation makes a new key pair under every recipient's key with one session; if this session cannot reach `{}`, remove it first (`cargo sealed stage rm-key`), rotate, then add it again with `--to-profile`",
                     recipient.key
-                )
+                ))
             })?;
         sealed_to_new(new, pair, plaintexts)?;
     }

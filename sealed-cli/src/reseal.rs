@@ -11,6 +11,7 @@ use clap::Args;
 use sealed_format::KeyRef;
 
 use crate::args::ScanArgs;
+use crate::error::CliError;
 use crate::kms::base64_of;
 use crate::output::warning;
 use crate::scan::{Invocation, ValidInvocation};
@@ -37,16 +38,22 @@ async fn reencrypt(
     invocation: &Invocation,
     value: &ValidInvocation,
     to: &KeyRef<'_>,
-) -> Result<String, String> {
+) -> Result<String, CliError> {
     if value.sent.algorithm.is_asymmetric() {
         return Err(format!(
             "{}: an {} ciphertext cannot be resealed for a symmetric key in place; seal the secret again with `cargo sealed encrypt`",
             invocation.location(),
             value.sent.algorithm
-        ));
+        ).into());
     }
     let context: HashMap<String, String> = crate::context::values_now(&value.context)
-        .map_err(|e| format!("{}: {e} to re-encrypt", invocation.location()))?
+        .map_err(|e| {
+            CliError::from(format!(
+                "{}: {} to re-encrypt",
+                invocation.location(),
+                e.render()
+            ))
+        })?
         .into_iter()
         .collect();
     let context = (!context.is_empty()).then_some(context);
@@ -61,7 +68,7 @@ async fn reencrypt(
         .send()
         .await
         .map_err(|e| {
-            let said = crate::kms::failure_message("ReEncrypt", to.as_str(), &e, e.code());
+            let said = crate::kms::failure_message("ReEncrypt", to.as_str(), &e, e.code()).render();
             format!(
                 "{}: {said}\n  = note: the caller needs kms:ReEncryptFrom on the old key and kms:ReEncryptTo on `{}`",
                 invocation.location(),
@@ -130,8 +137,8 @@ fn diff(path: &std::path::Path, old: &str, new: &str) {
     );
 }
 
-pub async fn run(args: ResealArgs, emulator: bool) -> Result<ExitCode, String> {
-    let to = KeyRef::parse(&args.to_key).map_err(|e| format!("--to-key: {e}"))?;
+pub async fn run(args: ResealArgs, emulator: bool) -> Result<ExitCode, CliError> {
+    let to = KeyRef::parse(&args.to_key).map_err(|e| CliError::from(format!("--to-key: {e}")))?;
     let invocations = crate::scan::invocations(&args.scan, emulator)?;
     let mut by_file: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
     let mut file_writes = Vec::new();
@@ -169,7 +176,7 @@ pub async fn run(args: ResealArgs, emulator: bool) -> Result<ExitCode, String> {
             match reencrypt(invocation, value, &to).await {
                 Ok(text) => text,
                 Err(message) => {
-                    crate::output::error(&message);
+                    crate::output::error(&message.render());
                     failed += 1;
                     continue;
                 }
@@ -185,13 +192,14 @@ pub async fn run(args: ResealArgs, emulator: bool) -> Result<ExitCode, String> {
     }
     for (path, edits) in by_file {
         let source = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            .map_err(|e| CliError::new(format!("cannot read `{}`", path.display())).because(e))?;
         let new = apply(&source, edits);
         if args.dry_run {
             diff(&path, &source, &new);
         } else {
-            std::fs::write(&path, new)
-                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            std::fs::write(&path, new).map_err(|e| {
+                CliError::new(format!("cannot write `{}`", path.display())).because(e)
+            })?;
         }
     }
     for (path, text) in file_writes {
@@ -202,8 +210,9 @@ pub async fn run(args: ResealArgs, emulator: bool) -> Result<ExitCode, String> {
                 path.display()
             );
         } else {
-            std::fs::write(&path, text)
-                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            std::fs::write(&path, text).map_err(|e| {
+                CliError::new(format!("cannot write `{}`", path.display())).because(e)
+            })?;
         }
     }
     eprintln!(

@@ -10,6 +10,8 @@ use sealed_syntax::{Checked, CheckedBundle, CheckedCiphertext};
 use syn::visit::Visit;
 use syn::LitStr;
 
+use crate::error::CliError;
+
 /// One `sealed!` invocation found in a file: where it is, and what the macro would say of it.
 pub struct Invocation {
     /// The file, as found from the paths given.
@@ -19,7 +21,7 @@ pub struct Invocation {
     /// 1-based column of the invocation.
     pub column: usize,
     /// What the macro would say.
-    pub verdict: Result<ValidInvocation, String>,
+    pub verdict: Result<ValidInvocation, CliError>,
     /// For a value of a stage set: the stage this entry is (a `sealed!(stages = …)` is listed
     /// once per stage that has its value; once, with no stage, when it fails).
     pub stage: Option<String>,
@@ -77,10 +79,11 @@ impl Invocation {
 /// Every `.rs` file under `paths`, as git would see them: files `.gitignore` (and `.ignore`)
 /// exclude (unless `no_ignore`), hidden directories, `target` and `node_modules` are skipped;
 /// symbolic links are followed, with loops detected.
-pub fn rust_files(paths: &[PathBuf], no_ignore: bool) -> Result<Vec<PathBuf>, String> {
+pub fn rust_files(paths: &[PathBuf], no_ignore: bool) -> Result<Vec<PathBuf>, CliError> {
     let mut out = Vec::new();
     for path in paths {
-        fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        fs::metadata(path)
+            .map_err(|e| CliError::new(format!("cannot read `{}`", path.display())).because(e))?;
         let walk = ignore::WalkBuilder::new(path)
             .follow_links(true)
             // the rules of the repository the paths are in, even outside a git work tree
@@ -100,7 +103,7 @@ pub fn rust_files(paths: &[PathBuf], no_ignore: bool) -> Result<Vec<PathBuf>, St
                 Ok(entry) => entry,
                 // a file that cannot be read fails the check; a loop of symbolic links or a
                 // broken ignore rule only narrows it
-                Err(e) if e.is_io() => return Err(format!("cannot read: {e}")),
+                Err(e) if e.is_io() => return Err(format!("cannot read: {e}").into()),
                 Err(e) => {
                     crate::output::warning(&format!("skipped: {e}"));
                     continue;
@@ -172,9 +175,9 @@ pub fn byte_range(source: &str, starts: &[usize], span: Span) -> std::ops::Range
 }
 
 /// Every `sealed!` in `file`, checked. `allow_emulator` as the `emulator` feature.
-pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Invocation>, String> {
-    let source =
-        fs::read_to_string(file).map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Invocation>, CliError> {
+    let source = fs::read_to_string(file)
+        .map_err(|e| CliError::new(format!("cannot read `{}`", file.display())).because(e))?;
     let syntax = syn::parse_file(&source).map_err(|e| {
         let at = e.span().start();
         format!(
@@ -226,7 +229,7 @@ pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Invocation>, S
                     }
                 }
             }
-            Err(message) => found.push(entry(Err(message), None)),
+            Err(message) => found.push(entry(Err(CliError::new(message)), None)),
         }
     }
     Ok(found)
@@ -289,7 +292,7 @@ fn messages(error: &syn::Error) -> String {
 pub fn invocations(
     args: &crate::args::ScanArgs,
     emulator: bool,
-) -> Result<Vec<Invocation>, String> {
+) -> Result<Vec<Invocation>, CliError> {
     let mut all = Vec::new();
     for file in rust_files(&args.paths(), args.no_ignore)? {
         all.extend(scan_file(&file, emulator)?);

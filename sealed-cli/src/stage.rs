@@ -15,6 +15,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
+use crate::error::CliError;
+
 #[derive(Args)]
 pub struct StageArgs {
     #[command(subcommand)]
@@ -61,7 +63,7 @@ enum StageCommand {
     RmKey(keys::RmKeyArgs),
 }
 
-pub async fn run(args: StageArgs, emulator: bool) -> Result<ExitCode, String> {
+pub async fn run(args: StageArgs, emulator: bool) -> Result<ExitCode, CliError> {
     match args.command {
         StageCommand::Init(args) => edit::init(&args),
         StageCommand::New(args) => edit::add(args).await,

@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
 const LAYERS: &[&str] = &[
     // how the CLI writes: styles, `error: …`, `warning: …`
     "output",
+    // the CLI's error: its words, its cause, its next step
+    "error",
     // what the CLI takes from `sealed_runtime::__tools`
     "runtime_tools",
     // the format's and the runtime's errors, worded for a CLI user

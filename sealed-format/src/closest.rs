@@ -13,6 +13,12 @@ pub fn closest<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
         .map(|(_, candidate)| candidate)
 }
 
+/// "did you mean `NAME`?" for the name in `names` closest to `name`, if it is near: the one
+/// wording of a suggestion, wherever a name is not found.
+pub fn did_you_mean(name: &str, names: &[&str]) -> Option<String> {
+    closest(name, names).map(|near| format!("did you mean `{near}`?"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,7 +64,7 @@ pub use bundle::format::{
 };
 pub use bundle::recipient::Recipient;
 pub use bundle::value::{check_stage_name, check_value_name, BundleValue};
-pub use closest::closest;
+pub use closest::{closest, did_you_mean};
 pub use context::{
     check_context_keys, check_env_name, ContextError, ContextValue, CREDENTIAL_VARIABLES,
     RESERVED_KEY_PREFIX,

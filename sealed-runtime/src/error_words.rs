@@ -210,8 +210,8 @@ pub(crate) fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
         }
         ErrorKind::UnknownStage { variable, value, stages } => {
             let names: Vec<&str> = stages.iter().map(String::as_str).collect();
-            let near = sealed_format::closest(value, &names)
-                .map(|near| format!("did you mean `{near}`? "))
+            let near = sealed_format::did_you_mean(value, &names)
+                .map(|hint| format!("{hint} "))
                 .unwrap_or_default();
             says(
                 "UnknownStage",

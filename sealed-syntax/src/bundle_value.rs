@@ -10,7 +10,7 @@ use crate::ast::{ContextValue, Invocation};
 use crate::checked::{BundledValue, Checked, CheckedBundle, CheckedCiphertext};
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
-use sealed_format::closest;
+use sealed_format::did_you_mean;
 
 /// `sealed!(bundle = "…", name = "…")`: the file parses, its private key passes every check of a
 /// KMS ciphertext and has a P-256 private key's length, the name exists, `key = …` is given and
@@ -286,10 +286,8 @@ pub(crate) fn no_such_value(
                 .join(", ")
         )
     };
-    let help = match closest(&name, &names) {
-        Some(near) => format!("did you mean `{near}`?"),
-        None => format!("add it with `cargo sealed bundle set {path} {name}`"),
-    };
+    let help = did_you_mean(&name, &names)
+        .unwrap_or_else(|| format!("add it with `cargo sealed bundle set {path} {name}`"));
     format_error(
         name_lit.span(),
         &format!("no value `{name}` in `{path}`; {listed}"),

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use proc_macro2::Span;
-use sealed_format::{closest, StageSet};
+use sealed_format::{closest, did_you_mean, StageSet};
 use syn::LitStr;
 
 use crate::ast::Invocation;
@@ -247,10 +247,9 @@ fn check_only(
             errors.at(stage.span(), format!("`{value}` is named twice in `only`"));
         } else if !names.contains(&value.as_str()) {
             // error: `prdo` is no stage of `secrets/app.stages` (its stages: `dev`, `prod`)
-            let help = closest(&value, &names).map_or_else(
-                || format!("add it with `cargo sealed stage new {path} {value} --key ARN`"),
-                |near| format!("did you mean `{near}`?"),
-            );
+            let help = did_you_mean(&value, &names).unwrap_or_else(|| {
+                format!("add it with `cargo sealed stage new {path} {value} --key ARN`")
+            });
             errors.push(format_error(
                 stage.span(),
                 &format!(

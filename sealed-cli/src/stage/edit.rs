@@ -12,6 +12,7 @@ use sealed_format::{
 
 use crate::args::ContextArgs;
 use crate::bundle_ops::{bundle_error, new_key_pair, remember, set_value, without_value, SetValue};
+use crate::error::CliError;
 use crate::kms::public_key_fingerprint;
 use crate::output::println;
 use crate::runtime_tools::new_bundle_id;
@@ -81,8 +82,9 @@ pub(crate) struct StageFileArgs {
     stage: String,
 }
 
-pub(crate) fn init(args: &InitArgs) -> Result<ExitCode, String> {
-    let set = StageSet::new(&args.selector).map_err(|e| format!("--selector: {e}"))?;
+pub(crate) fn init(args: &InitArgs) -> Result<ExitCode, CliError> {
+    let set =
+        StageSet::new(&args.selector).map_err(|e| CliError::from(format!("--selector: {e}")))?;
     crate::bundle_file::create_stage_set(&args.file, &set)?;
     eprintln!(
         "created `{}`, selected by `{}`; add stages with `cargo sealed stage new {} STAGE --key ARN`",
@@ -93,10 +95,11 @@ pub(crate) fn init(args: &InitArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) async fn add(args: AddArgs) -> Result<ExitCode, String> {
+pub(crate) async fn add(args: AddArgs) -> Result<ExitCode, CliError> {
     check_stage_name(&args.stage).map_err(bundle_error)?;
-    check_stage_key(&args.key, args.account.as_deref()).map_err(|e| format!("--key: {e}"))?;
-    let key = KeyRef::parse(&args.key).map_err(|e| format!("--key: {e}"))?;
+    check_stage_key(&args.key, args.account.as_deref())
+        .map_err(|e| CliError::from(format!("--key: {e}")))?;
+    let key = KeyRef::parse(&args.key).map_err(|e| CliError::from(format!("--key: {e}")))?;
     let entries = args.context.entries()?;
     let locked = crate::bundle_file::lock(&args.file)?;
     let mut set = locked.stage_set()?;
@@ -105,7 +108,8 @@ pub(crate) async fn add(args: AddArgs) -> Result<ExitCode, String> {
             "`{}` has a stage `{}` already",
             args.file.display(),
             args.stage
-        ));
+        )
+        .into());
     }
     let set_name = args
         .file
@@ -147,7 +151,7 @@ pub(crate) async fn add(args: AddArgs) -> Result<ExitCode, String> {
 
 /// `cargo sealed stage set`: the stage's bundle checked against the set (its stage, key and id),
 /// the value sealed to its public key. No KMS client is built, no credential read.
-pub(crate) fn set(args: &SetArgs) -> Result<ExitCode, String> {
+pub(crate) fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
     let set = crate::bundle_file::read_stage_set(&args.file)?;
     let stage = stage_of(&set, &args.file, &args.stage)?;
     let path = bundle_path(&args.file, stage);
@@ -159,7 +163,7 @@ pub(crate) fn set(args: &SetArgs) -> Result<ExitCode, String> {
             check: &|bundle| {
                 stage
                     .check_bundle(bundle)
-                    .map_err(|e| format!("{e}; nothing was sealed"))
+                    .map_err(|e| CliError::from(format!("{e}; nothing was sealed")))
             },
             trust_new_key: args.trust_new_key,
             strip_newline: args.strip_newline,
@@ -175,7 +179,7 @@ pub(crate) fn set(args: &SetArgs) -> Result<ExitCode, String> {
 
 /// `cargo sealed stage rm`: the value taken out of the stage's bundle, checked against the set
 /// first (no pin changes, so the set is not written).
-pub(crate) fn rm_value(args: &ValueArgs) -> Result<ExitCode, String> {
+pub(crate) fn rm_value(args: &ValueArgs) -> Result<ExitCode, CliError> {
     let locked = locked_stage(&args.file, &args.stage, "nothing was removed")?;
     let bundle = without_value(&locked.path, locked.bundle, &args.name)?;
     locked.bundle_lock.write(&bundle)?;
@@ -191,7 +195,7 @@ pub(crate) fn rm_value(args: &ValueArgs) -> Result<ExitCode, String> {
 /// `cargo sealed stage delete`: the stage's bundle deleted, under its lock and only if it is the
 /// stage's, then the stage's line taken out of the set (a run stopped between the two is run
 /// again: a missing bundle is not an error). Locks: the set, then the bundle, as `rotate`.
-pub(crate) fn delete(args: &StageFileArgs) -> Result<ExitCode, String> {
+pub(crate) fn delete(args: &StageFileArgs) -> Result<ExitCode, CliError> {
     let set_lock = crate::bundle_file::lock(&args.file)?;
     let mut set = set_lock.stage_set()?;
     let stage = stage_of(&set, &args.file, &args.stage)?.clone();

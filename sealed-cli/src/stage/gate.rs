@@ -7,6 +7,7 @@ use clap::Args;
 use sealed_format::Stage;
 use sealed_runtime::Sealed;
 
+use crate::error::CliError;
 use crate::output::{println, BAD, GOOD};
 use crate::proof::prove_keys;
 
@@ -30,7 +31,7 @@ pub(crate) struct CheckArgs {
 
 /// `cargo sealed stage check`: per stage, the bundle against the set and `sealed!`'s checks; with
 /// `--kms` a dry run of its private key (`--open`: every value opened), with the stage bound.
-pub(crate) async fn check(args: &CheckArgs, emulator: bool) -> Result<ExitCode, String> {
+pub(crate) async fn check(args: &CheckArgs, emulator: bool) -> Result<ExitCode, CliError> {
     let set = crate::bundle_file::read_stage_set(&args.file)?;
     let mut chosen = Vec::new();
     for name in &args.stages {
@@ -44,7 +45,8 @@ pub(crate) async fn check(args: &CheckArgs, emulator: bool) -> Result<ExitCode, 
             "`{}` has no stages: add one with `cargo sealed stage new {} STAGE --key ARN`",
             args.file.display(),
             args.file.display()
-        ));
+        )
+        .into());
     }
     let mut failed = 0;
     for stage in chosen {
@@ -55,7 +57,7 @@ pub(crate) async fn check(args: &CheckArgs, emulator: bool) -> Result<ExitCode, 
             Err(message) => {
                 failed += 1;
                 println!("{head}  {BAD}fails{BAD:#}");
-                for line in message.lines() {
+                for line in message.render().lines() {
                     println!("    {line}");
                 }
             }
@@ -74,7 +76,7 @@ pub(crate) async fn check_stage(
     stage: &Stage,
     args: &CheckArgs,
     emulator: bool,
-) -> Result<String, String> {
+) -> Result<String, CliError> {
     let bundle = stage_bundle(file, stage)?;
     let path = bundle_path(file, stage);
     let options = sealed_format::Options {
@@ -112,7 +114,8 @@ pub(crate) async fn check_stage(
             "no values: nothing to prove it with; add one with `cargo sealed stage set {} {} NAME`",
             file.display(),
             stage.name
-        ));
+        )
+        .into());
     };
     let text = bundle.render();
     let names: Vec<&str> = if args.open {

@@ -9,6 +9,7 @@ use clap::Args;
 use sealed_format::{check_stage_key, KeyRef, RecipientRole, StageRecipient};
 
 use crate::bundle_ops::{remember, rotated, rotation_report};
+use crate::error::CliError;
 use crate::recipients::{open_every_value, recipients_again, with_recipient};
 
 use crate::stage::pins::{locked_stage, put_back, LockedStage};
@@ -64,7 +65,7 @@ pub(crate) struct RmKeyArgs {
 
 /// `cargo sealed stage rotate`: the stage's bundle rotated under its own key (its values opened
 /// with that stage's credentials), then the set's id pin for it moved to the new id.
-pub(crate) async fn rotate(args: &RotateArgs, emulator: bool) -> Result<ExitCode, String> {
+pub(crate) async fn rotate(args: &RotateArgs, emulator: bool) -> Result<ExitCode, CliError> {
     let LockedStage {
         set_lock,
         mut set,
@@ -73,7 +74,8 @@ pub(crate) async fn rotate(args: &RotateArgs, emulator: bool) -> Result<ExitCode
         bundle_lock,
         bundle: old,
     } = locked_stage(&args.file, &args.stage, "nothing was rotated")?;
-    let key = KeyRef::parse(&stage.key).map_err(|e| format!("the stage's key: {e}"))?;
+    let key =
+        KeyRef::parse(&stage.key).map_err(|e| CliError::from(format!("the stage's key: {e}")))?;
     let (mut bundle, plaintexts) = rotated(&path, &old, &key, emulator).await?;
     recipients_again(&old, &mut bundle, &plaintexts).await?;
     // the bundle first, then the set's pins, the set's lock held throughout; a set that cannot
@@ -117,7 +119,7 @@ pub(crate) async fn rotate(args: &RotateArgs, emulator: bool) -> Result<ExitCode
 /// pair made, every value sealed to it; then the bundle written and the recipient pinned in the
 /// set, under both locks (set, then bundle), the old bundle put back if the set cannot be
 /// written.
-pub(crate) async fn add_key(args: &AddKeyArgs, emulator: bool) -> Result<ExitCode, String> {
+pub(crate) async fn add_key(args: &AddKeyArgs, emulator: bool) -> Result<ExitCode, CliError> {
     // the reader's session, handed to the values it opens (the runtime's shared client
     // otherwise)
     let mut reader_is = String::new();
@@ -150,12 +152,13 @@ pub(crate) async fn add_key(args: &AddKeyArgs, emulator: bool) -> Result<ExitCod
             }
         )
     })?;
-    let key = KeyRef::parse(&args.key).map_err(|e| format!("--key: {e}"))?;
+    let key = KeyRef::parse(&args.key).map_err(|e| CliError::from(format!("--key: {e}")))?;
     if args.key == stage.key || old.recipient(&args.key).is_some() {
         return Err(format!(
             "`{}` is a recipient of stage `{}` already",
             args.key, stage.name
-        ));
+        )
+        .into());
     }
     let readers: Vec<String> = std::iter::once(stage.key.clone())
         .chain(stage.recipients.iter().map(|r| r.key.clone()))
@@ -184,7 +187,7 @@ pub(crate) async fn add_key(args: &AddKeyArgs, emulator: bool) -> Result<ExitCod
     };
     set.stage_mut(&stage.name)
         .map_or(Ok(()), |pinned| pinned.add_recipient(recipient))
-        .map_err(|e| format!("{e}; nothing was added"))?;
+        .map_err(|e| CliError::from(format!("{e}; nothing was added")))?;
     bundle_lock.write(&bundle)?;
     if let Err(error) = set_lock.write_stage_set(&set) {
         return Err(put_back(&path, &old, &bundle, &error));
@@ -232,7 +235,7 @@ pub(crate) fn same_account(a: &str, b: &str) -> bool {
 
 /// `cargo sealed stage rm-key`: the recipient taken out of the stage's bundle (with every value's
 /// sealing to it), then its pin out of the set, under both locks. No KMS call.
-pub(crate) fn rm_key(args: &RmKeyArgs) -> Result<ExitCode, String> {
+pub(crate) fn rm_key(args: &RmKeyArgs) -> Result<ExitCode, CliError> {
     let LockedStage {
         set_lock,
         mut set,
@@ -252,7 +255,8 @@ pub(crate) fn rm_key(args: &RmKeyArgs) -> Result<ExitCode, String> {
             } else {
                 keys.join(", ")
             }
-        ));
+        )
+        .into());
     };
     let mut bundle = old.clone();
     bundle.remove_recipient(&args.key);

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use sealed_format::{Stage, StageSet};
 
+use crate::error::CliError;
+
 /// The bundle file of `stage` of the set at `set_path`: beside it.
 pub(crate) fn bundle_path(set_path: &Path, stage: &Stage) -> PathBuf {
     set_path.with_file_name(&stage.bundle)
@@ -22,7 +24,11 @@ pub(crate) struct LockedStage {
 
 /// [`LockedStage`] of the stage `name` of the set `file`; `nothing` says what a failed check
 /// left undone ("nothing was rotated").
-pub(crate) fn locked_stage(file: &Path, name: &str, nothing: &str) -> Result<LockedStage, String> {
+pub(crate) fn locked_stage(
+    file: &Path,
+    name: &str,
+    nothing: &str,
+) -> Result<LockedStage, CliError> {
     let set_lock = crate::bundle_file::lock(file)?;
     let set = set_lock.stage_set()?;
     let stage = stage_of(&set, file, name)?.clone();
@@ -31,7 +37,7 @@ pub(crate) fn locked_stage(file: &Path, name: &str, nothing: &str) -> Result<Loc
     let bundle = bundle_lock.bundle()?;
     stage
         .check_bundle(&bundle)
-        .map_err(|e| format!("`{}`: {e}; {nothing}", path.display()))?;
+        .map_err(|e| CliError::from(format!("`{}`: {e}; {nothing}", path.display())))?;
     Ok(LockedStage {
         set_lock,
         set,
@@ -47,10 +53,10 @@ pub(crate) fn stage_of<'a>(
     set: &'a StageSet,
     file: &Path,
     name: &str,
-) -> Result<&'a Stage, String> {
+) -> Result<&'a Stage, CliError> {
     set.stage(name).ok_or_else(|| {
         let names: Vec<&str> = set.names().collect();
-        format!(
+        CliError::from(format!(
             "`{}` has no stage `{name}`; its stages: {}{}",
             file.display(),
             if names.is_empty() {
@@ -58,15 +64,15 @@ pub(crate) fn stage_of<'a>(
             } else {
                 names.join(", ")
             },
-            sealed_format::closest(name, &names)
-                .map(|near| format!("; did you mean `{near}`?"))
+            sealed_format::did_you_mean(name, &names)
+                .map(|hint| format!("; {hint}"))
                 .unwrap_or_default()
-        )
+        ))
     })
 }
 
 /// The bundle of `stage`, read and checked against the set.
-pub(crate) fn stage_bundle(file: &Path, stage: &Stage) -> Result<sealed_format::Bundle, String> {
+pub(crate) fn stage_bundle(file: &Path, stage: &Stage) -> Result<sealed_format::Bundle, CliError> {
     let path = bundle_path(file, stage);
     let bundle = crate::bundle_file::read(&path)?;
     stage.check_bundle(&bundle).map_err(|e| {
@@ -86,20 +92,24 @@ pub(crate) fn put_back(
     path: &Path,
     old: &sealed_format::Bundle,
     new: &sealed_format::Bundle,
-    error: &str,
-) -> String {
+    error: &CliError,
+) -> CliError {
+    let error = error.render();
     let restored = crate::bundle_file::lock(path).and_then(|locked| {
         if locked.bundle()?.render() != new.render() {
-            return Err("it changed since it was written".to_owned());
+            return Err("it changed since it was written".into());
         }
         locked.write(old)
     });
     match restored {
-        Ok(()) => format!("{error}; the old bundle was put back: nothing changed"),
-        Err(again) => format!(
-            "{error}; and the old bundle could not be put back ({again}): `{}` (id {}) no longer matches the set's pins; restore both files from version control",
+        Ok(()) => CliError::new(format!(
+            "{error}; the old bundle was put back: nothing changed"
+        )),
+        Err(again) => CliError::new(format!(
+            "{error}; and the old bundle could not be put back ({}): `{}` (id {}) no longer matches the set's pins; restore both files from version control",
+            again.render(),
             path.display(),
             new.id_hex()
-        ),
+        )),
     }
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::args::ScanArgs;
+use crate::error::CliError;
 use crate::output::println;
 
 use crate::stage::pins::{bundle_path, stage_bundle, stage_of};
@@ -35,7 +36,7 @@ pub(crate) struct DiffArgs {
     b: String,
 }
 
-pub(crate) fn ls(args: &FileArgs) -> Result<ExitCode, String> {
+pub(crate) fn ls(args: &FileArgs) -> Result<ExitCode, CliError> {
     let set = crate::bundle_file::read_stage_set(&args.file)?;
     eprintln!(
         "`{}`: selected by `{}`, {} stage{}",
@@ -45,8 +46,10 @@ pub(crate) fn ls(args: &FileArgs) -> Result<ExitCode, String> {
         if set.stages.len() == 1 { "" } else { "s" }
     );
     for stage in &set.stages {
-        let values = stage_bundle(&args.file, stage)
-            .map_or_else(|e| e, |bundle| format!("{} values", bundle.values.len()));
+        let values = stage_bundle(&args.file, stage).map_or_else(
+            |e| e.render(),
+            |bundle| format!("{} values", bundle.values.len()),
+        );
         println!(
             "{}\t{}\tkey {}\tid {}\taccount {}\tregions {}\t{values}",
             stage.name,
@@ -83,10 +86,10 @@ pub(crate) fn cell(read: bool, wanted: bool, present: bool) -> (&'static str, bo
     }
 }
 
-pub(crate) fn matrix(args: &MatrixArgs, emulator: bool) -> Result<ExitCode, String> {
+pub(crate) fn matrix(args: &MatrixArgs, emulator: bool) -> Result<ExitCode, CliError> {
     let set = crate::bundle_file::read_stage_set(&args.file)?;
     let set_file = std::fs::canonicalize(&args.file)
-        .map_err(|e| format!("cannot read `{}`: {e}", args.file.display()))?;
+        .map_err(|e| CliError::new(format!("cannot read `{}`", args.file.display())).because(e))?;
     let invocations = crate::scan::invocations(&args.scan, emulator)?;
     // each name the code reads from this set, with the stages it is read in
     let mut uses: Vec<(String, Option<Vec<String>>)> = Vec::new();
@@ -141,7 +144,7 @@ pub(crate) fn matrix(args: &MatrixArgs, emulator: bool) -> Result<ExitCode, Stri
 
 /// `cargo sealed stage diff`: one row per name in either stage, `generation N, L bytes` or
 /// `ABSENT` in each column.
-pub(crate) fn diff(args: &DiffArgs) -> Result<ExitCode, String> {
+pub(crate) fn diff(args: &DiffArgs) -> Result<ExitCode, CliError> {
     let set = crate::bundle_file::read_stage_set(&args.file)?;
     let a = stage_of(&set, &args.file, &args.a)?;
     let b = stage_of(&set, &args.file, &args.b)?;

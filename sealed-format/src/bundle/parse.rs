@@ -7,7 +7,7 @@ use base64::Engine as _;
 use crate::bundle::contents::Bundle;
 use crate::bundle::error::{BundleError, BundleErrorKind};
 use crate::bundle::format::{BUNDLE_HEADER, BUNDLE_ID_LEN, FORMAT_1_HEADER};
-use crate::bundle::percent_encoding::decode_field;
+use crate::bundle::percent_encoding::{decode_field, FieldError};
 use crate::bundle::public_key::{check_public_key, point_of};
 use crate::bundle::recipient::Recipient;
 use crate::bundle::value::{check_sealed_len, check_stage_name, check_value_name, BundleValue};
@@ -92,8 +92,8 @@ impl HeaderDirectives {
                         "two fields: the key and the value (percent-encoded)",
                     )));
                 };
-                let key = decode_field(key).map_err(|e| at(BundleErrorKind::BadContext(e)))?;
-                let value = decode_field(value).map_err(|e| at(BundleErrorKind::BadContext(e)))?;
+                let (key, value) = decode_pair(key, value)
+                    .map_err(|e| at(BundleErrorKind::BadContext(e.to_string())))?;
                 let value = if directive == "context" {
                     ContextValue::Literal(value)
                 } else {
@@ -322,6 +322,11 @@ fn read_value(
         line: number,
     });
     Ok(())
+}
+
+/// A `context` or `context-env` line's key and value, each percent-decoded.
+fn decode_pair(key: &str, value: &str) -> Result<(String, String), FieldError> {
+    Ok((decode_field(key)?, decode_field(value)?))
 }
 
 /// A generation: decimal digits only (no sign, no spaces), below 2^64.

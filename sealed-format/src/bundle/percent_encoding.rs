@@ -19,8 +19,28 @@ pub(crate) fn encode_field(text: &str) -> String {
     out
 }
 
+/// Why a field does not decode.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum FieldError {
+    /// A `%` not followed by two hex digits.
+    NotHex(String),
+    /// Bytes that are not UTF-8.
+    NotUtf8(String),
+}
+
+impl core::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            FieldError::NotHex(field) => {
+                write!(f, "`{field}` has a `%` not followed by two hex digits")
+            }
+            FieldError::NotUtf8(field) => write!(f, "`{field}` does not decode to UTF-8"),
+        }
+    }
+}
+
 /// Decodes a field that [`encode_field`] wrote; the error says why it does not decode.
-pub(crate) fn decode_field(field: &str) -> Result<String, String> {
+pub(crate) fn decode_field(field: &str) -> Result<String, FieldError> {
     if field == "%00" {
         return Ok(String::new());
     }
@@ -31,7 +51,7 @@ pub(crate) fn decode_field(field: &str) -> Result<String, String> {
             let pair = tail
                 .get(..2)
                 .and_then(|pair| hex::decode(pair).ok())
-                .ok_or_else(|| format!("`{field}` has a `%` not followed by two hex digits"))?;
+                .ok_or_else(|| FieldError::NotHex(field.to_owned()))?;
             bytes.extend_from_slice(&pair);
             rest = &tail[2..];
         } else {
@@ -39,7 +59,7 @@ pub(crate) fn decode_field(field: &str) -> Result<String, String> {
             rest = tail;
         }
     }
-    String::from_utf8(bytes).map_err(|_| format!("`{field}` does not decode to UTF-8"))
+    String::from_utf8(bytes).map_err(|_| FieldError::NotUtf8(field.to_owned()))
 }
 
 #[cfg(test)]
@@ -60,12 +80,12 @@ mod tests {
     #[test]
     fn a_broken_field_says_why() {
         assert_eq!(
-            decode_field("app%2"),
-            Err("`app%2` has a `%` not followed by two hex digits".to_owned())
+            decode_field("app%2").unwrap_err().to_string(),
+            "`app%2` has a `%` not followed by two hex digits"
         );
         assert_eq!(
-            decode_field("%FF"),
-            Err("`%FF` does not decode to UTF-8".to_owned())
+            decode_field("%FF").unwrap_err().to_string(),
+            "`%FF` does not decode to UTF-8"
         );
     }
 }
