@@ -8,6 +8,19 @@ use sealed_format::{check_context_keys, check_env_name, Algorithm, ContextValue}
 
 use crate::error::CliError;
 
+/// How `bundle set` and `stage set` seal a value.
+#[derive(Args)]
+pub struct WriteArgs {
+    /// Seal to the bundle's public key although it is not the one this machine sealed to before
+    /// for it (after checking its fingerprint out of band, e.g. with the deploy pipeline's
+    /// `cargo sealed bundle ls FILE`)
+    #[arg(long)]
+    pub trust_new_key: bool,
+    /// Remove one trailing newline (`\n` or `\r\n`) from the plaintext
+    #[arg(long)]
+    pub strip_newline: bool,
+}
+
 /// Where to look for `sealed!` values.
 #[derive(Args)]
 pub struct ScanArgs {

@@ -62,14 +62,8 @@ struct SetArgs {
     file: PathBuf,
     /// The value's name (`A-Z a-z 0-9 _ . -`)
     name: String,
-    /// Seal to the file's public key although it is not the one this machine sealed to before for
-    /// this bundle (after checking its fingerprint out of band, e.g. with the deploy pipeline's
-    /// `cargo sealed bundle ls FILE`)
-    #[arg(long)]
-    trust_new_key: bool,
-    /// Remove one trailing newline (`\n` or `\r\n`) from the plaintext
-    #[arg(long)]
-    strip_newline: bool,
+    #[command(flatten)]
+    write: crate::args::WriteArgs,
 }
 
 #[derive(Args)]
@@ -190,8 +184,8 @@ fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
             name: &args.name,
             place: format!("`{}`", args.file.display()),
             check: &|bundle| outside_stage_sets(&args.file, bundle, "nothing was sealed"),
-            trust_new_key: args.trust_new_key,
-            strip_newline: args.strip_newline,
+            trust_new_key: args.write.trust_new_key,
+            strip_newline: args.write.strip_newline,
         },
     )?;
     println!("{}", usage(&args.file, &args.name, &bundle.key));

@@ -205,7 +205,7 @@ fn replace(
         temporary.persist_noclobber(path).map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
                 format!(
-                    "`{}` exists; its values open only with its own key pair: add values with `cargo sealed bundle set`, or pass --force to replace it",
+                    "`{}` exists; its values open only with its own key pair: add values with `cargo sealed bundle set` (a stage's: `stage set`), or replace a standalone bundle with `bundle new --force`",
                     path.display()
                 )
             } else {

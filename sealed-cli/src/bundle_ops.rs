@@ -222,16 +222,9 @@ pub fn without_value(path: &Path, mut bundle: Bundle, name: &str) -> Result<Bund
     }
     let names: Vec<&str> = bundle.names().collect();
     Err(format!(
-        "no value `{name}` in `{}`; its values: {}{}; nothing was removed",
+        "no value `{name}` in `{}`; its values: {}; nothing was removed",
         path.display(),
-        if names.is_empty() {
-            "none".to_owned()
-        } else {
-            names.join(", ")
-        },
-        sealed_format::did_you_mean(name, &names)
-            .map(|hint| format!("; {hint}"))
-            .unwrap_or_default()
+        crate::messages::listing(name, &names)
     )
     .into())
 }

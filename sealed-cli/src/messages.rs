@@ -26,6 +26,20 @@ pub fn bundle_help(error: &BundleError) -> String {
     }
 }
 
+/// What there is, where `name` is not found: `names` listed ("none" when there are none), then
+/// "; did you mean `…`?" when one is near `name`. The one listing of every "no such …" message.
+pub fn listing(name: &str, names: &[&str]) -> String {
+    let listed = if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    };
+    match sealed_format::did_you_mean(name, names) {
+        Some(hint) => format!("{listed}; {hint}"),
+        None => listed,
+    }
+}
+
 /// A value the runtime's builder refused, at `place` (`` `secrets/app.bundle` ``, or the
 /// `sealed!` at its line), with the next step for a CLI user.
 pub fn built(place: &str, error: &BuildError) -> CliError {

@@ -110,12 +110,10 @@ fn of_stage(invocations: Vec<Invocation>, stage: &str) -> Result<Vec<Invocation>
     if !found.iter().any(|s| s == stage) {
         let names: Vec<&str> = found.iter().map(String::as_str).collect();
         return Err(format!(
-            "--stage {stage}: no `sealed!(stages = …)` value under the paths is in a stage `{stage}`; the stages found: {}{}",
-            if names.is_empty() { "none".to_owned() } else { names.join(", ") },
-            sealed_format::did_you_mean(stage, &names)
-                .map(|hint| format!("; {hint}"))
-                .unwrap_or_default()
-        ).into());
+            "--stage {stage}: no `sealed!(stages = …)` value under the paths is in a stage `{stage}`; the stages found: {}",
+            crate::messages::listing(stage, &names)
+        )
+        .into());
     }
     Ok(invocations
         .into_iter()

@@ -156,15 +156,18 @@ pub async fn run(args: ResealArgs, emulator: bool) -> Result<ExitCode, CliError>
         if value.sent.key.as_deref() == Some(to.as_str()) {
             continue;
         }
-        if value.bundle.is_some() {
+        if let Some(bundle) = &value.bundle {
             // a bundle is refused once, however many `sealed!` name its values
             let path = value.file.clone().expect("a bundle value has its file");
             if bundles.insert(path.clone()) {
+                let how = match &bundle.stage {
+                    // the set pins a stage's key: `bundle rotate` refuses its bundle
+                    Some(stage) => format!("a stage's bundle keeps the key its set pins: move stage `{stage}` by making it again under the new key (`cargo sealed stage delete SET {stage}`, then `stage new SET {stage} --key {}` and its values set again)", to.as_str()),
+                    None => format!("move it with `cargo sealed bundle rotate {} --to-key {}` (a new key pair under the new key, every value sealed again), then change its `key = …` pins", path.display(), to.as_str()),
+                };
                 crate::output::error(&format!(
-                    "`{}`: a bundle is not resealed: moving its private key would be a `ReEncrypt` into the bundle's context, which the recommended key policy denies (the same call could bring in a private key someone knows); move it with `cargo sealed bundle rotate {} --to-key {}` (a new key pair under the new key, every value sealed again), then change its `key = …` pins",
+                    "`{}`: a bundle is not resealed: moving its private key would be a `ReEncrypt` into the bundle's context, which the recommended key policy denies (the same call could bring in a private key someone knows); {how}",
                     path.display(),
-                    path.display(),
-                    to.as_str()
                 ));
                 failed += 1;
             }

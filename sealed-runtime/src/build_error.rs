@@ -26,6 +26,15 @@ pub enum BuildErrorKind {
     /// A bundle that does not parse, or whose wrapped private key is not a valid KMS ciphertext
     /// of a P-256 private key's length.
     InvalidBundle(sealed_format::BundleError),
+    /// A failover recipient pinned
+    /// ([`BundleValueBuilder::failover`](crate::build::BundleValueBuilder::failover)) that is
+    /// none of the bundle's `recipient` lines (or is its key, or pinned twice).
+    NotARecipient {
+        /// The key pinned.
+        key: String,
+        /// The bundle's keys, as the message lists them.
+        keys: String,
+    },
     /// A bundle whose key, encryption context or id is not the one the program pinned
     /// ([`BundleValueBuilder::expect_key`](crate::build::BundleValueBuilder::expect_key) and the like).
     BundleNotPinned {
@@ -111,11 +120,7 @@ impl BuildErrorKind {
             BuildErrorKind::InvalidBundle(error) => {
                 (format!("invalid bundle: {error}"), error.help())
             }
-            BuildErrorKind::BundleNotPinned {
-                pinned,
-                expected,
-                found,
-            } if pinned == "failover recipient" => (
+            BuildErrorKind::NotARecipient { key: expected, keys: found } => (
                 format!("`{expected}` is no key of the bundle but its first one (its keys: `{found}`), so it cannot be a failover recipient"),
                 "a failover recipient is one of the bundle's `recipient` lines (`cargo sealed stage add-key` adds one): pin one of those, or add it".to_owned(),
             ),

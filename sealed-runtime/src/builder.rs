@@ -272,7 +272,12 @@ impl Pins {
                 Some(index) if index != chosen && !failover.contains(&index) => {
                     failover.push(index);
                 }
-                _ => return Err(refused("failover recipient", key, keys.join("`, `"))),
+                _ => {
+                    return Err(BuildErrorKind::NotARecipient {
+                        key: key.clone(),
+                        keys: keys.join("`, `"),
+                    })
+                }
             }
         }
         Ok((chosen, failover))

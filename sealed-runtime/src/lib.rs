@@ -180,7 +180,7 @@ pub mod format {
 ///   time ([`ErrorKind::BundleValueRejected`]), and a public key that is not the private key's
 ///   pair fails the whole bundle ([`ErrorKind::BundleKeyMismatch`]), never giving a plaintext.
 /// * **`stages = "path", name = "…"`**: one value of every stage of a stage set (`cargo sealed
-///   stage init`, `add`, `set`): one bundle per stage, all embedded, one chosen at start-up by
+///   stage init`, `new`, `set`): one bundle per stage, all embedded, one chosen at start-up by
 ///   the variable the set names (`SEALED_STAGE` by default), so one artifact runs as dev, staging
 ///   or prod. The macro checks the set and every stage's bundle as `bundle = …` checks one (and
 ///   that each is its stage's, with the key ARN and id the set pins: the set is what the code

@@ -353,7 +353,8 @@ impl Sealed {
         self.request().map_or(&[], |r| r.ciphertext)
     }
 
-    /// The layout the ciphertext was recognised as.
+    /// The layout the ciphertext was recognised as; [`BlobFamily::Unchecked`] for a value of a
+    /// stage set, whose ciphertext (each stage's bundle's) is chosen at start-up.
     pub fn family(&self) -> BlobFamily {
         self.request().map_or(BlobFamily::Unchecked, |r| r.family)
     }

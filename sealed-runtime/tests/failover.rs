@@ -306,6 +306,13 @@ fn a_failover_recipient_must_be_one_of_the_bundles() {
         .build()
         .unwrap_err();
     assert!(error.to_string().contains("failover recipient"), "{error}");
+    assert!(
+        matches!(
+            error.kind(),
+            sealed_runtime::build::BuildErrorKind::NotARecipient { .. }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

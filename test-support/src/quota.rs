@@ -288,12 +288,7 @@ fn forward(
     let mut server = TcpStream::connect(upstream)?;
     let mut request = format!("{start}\r\n");
     for line in headers {
-        let name = line
-            .split(':')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let name = name_of(line);
         if name != "connection" && name != "keep-alive" {
             request.push_str(line);
             request.push_str("\r\n");
@@ -324,12 +319,7 @@ fn forward(
     let kept = all
         .into_iter()
         .filter(|line| {
-            let name = line
-                .split(':')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
+            let name = name_of(line);
             ![
                 "connection",
                 "keep-alive",
@@ -340,6 +330,15 @@ fn forward(
         })
         .collect();
     Ok((status, kept, payload))
+}
+
+/// A header line's name, lowercase.
+fn name_of(line: &str) -> String {
+    line.split(':')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {

@@ -3,7 +3,34 @@
 
 use std::time::Duration;
 
+use aws_sdk_kms::primitives::Blob;
+use base64::Engine as _;
+
 use sealed_runtime::KmsSettings;
+
+/// One `Decrypt` with the SDK as `sealed` configures it (`sealed_runtime::kms::default_config()`:
+/// its HTTP client, timeouts and retries), of `SEALED_BENCH_CIPHERTEXT` under `SEALED_BENCH_KEY`,
+/// on the caller's runtime, no `sealed!`: the ladder's rungs between the floor and `sealed`
+/// (`sdk-current`, `sdk-multi`). Prints the plaintext's length.
+///
+/// # Panics
+/// When the environment lacks the key or the ciphertext, or KMS refuses: the benchmark stops.
+pub async fn sdk_decrypt() {
+    let key = std::env::var("SEALED_BENCH_KEY").unwrap();
+    let text = std::env::var("SEALED_BENCH_CIPHERTEXT").unwrap();
+    let client = aws_sdk_kms::Client::from_conf(sealed_runtime::kms::default_config().await);
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap();
+    let out = client
+        .decrypt()
+        .ciphertext_blob(Blob::new(blob))
+        .key_id(key)
+        .send()
+        .await
+        .unwrap();
+    println!("{}", out.plaintext().unwrap().as_ref().len());
+}
 
 /// `SEALED_STORM_<NAME>` in milliseconds (or a count), else `default`.
 fn knob(name: &str, default: u64) -> u64 {

@@ -55,13 +55,8 @@ pub(crate) struct SetArgs {
     stage: String,
     /// The value's name (`A-Z a-z 0-9 _ . -`)
     name: String,
-    /// Seal to the stage bundle's public key although it is not the one this machine sealed to
-    /// before (after checking its fingerprint out of band)
-    #[arg(long)]
-    trust_new_key: bool,
-    /// Remove one trailing newline (`\n` or `\r\n`) from the plaintext
-    #[arg(long)]
-    strip_newline: bool,
+    #[command(flatten)]
+    write: crate::args::WriteArgs,
 }
 
 #[derive(Args)]
@@ -129,11 +124,12 @@ pub(crate) async fn add(args: AddArgs) -> Result<ExitCode, CliError> {
         recipients: Vec::new(),
         line: 0,
     };
-    stage.check().map_err(|e| e.to_string())?;
     let path = bundle_path(&args.file, &stage);
+    // the stage checked into the set before its bundle is written: a refusal leaves no file
+    set.add_stage(stage)
+        .map_err(|e| CliError::new(format!("{e}; nothing was added")).help(e.help()))?;
     crate::bundle_file::create(&path, &bundle, false)?;
     remember(&bundle);
-    set.add_stage(stage).map_err(|e| e.to_string())?;
     locked.write_stage_set(&set)?;
     eprintln!(
         "added stage `{}` to `{}`: its bundle `{}` (id {}, public key {}) under `{}`; add values with `cargo sealed stage set {} {} NAME`",
@@ -165,8 +161,8 @@ pub(crate) fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
                     .check_bundle(bundle)
                     .map_err(|e| CliError::from(format!("{e}; nothing was sealed")))
             },
-            trust_new_key: args.trust_new_key,
-            strip_newline: args.strip_newline,
+            trust_new_key: args.write.trust_new_key,
+            strip_newline: args.write.strip_newline,
         },
     )?;
     println!(

@@ -57,16 +57,9 @@ pub(crate) fn stage_of<'a>(
     set.stage(name).ok_or_else(|| {
         let names: Vec<&str> = set.names().collect();
         CliError::from(format!(
-            "`{}` has no stage `{name}`; its stages: {}{}",
+            "`{}` has no stage `{name}`; its stages: {}",
             file.display(),
-            if names.is_empty() {
-                "none".to_owned()
-            } else {
-                names.join(", ")
-            },
-            sealed_format::did_you_mean(name, &names)
-                .map(|hint| format!("; {hint}"))
-                .unwrap_or_default()
+            crate::messages::listing(name, &names)
         ))
     })
 }

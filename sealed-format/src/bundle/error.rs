@@ -149,14 +149,9 @@ impl fmt::Display for BundleError {
     }
 }
 
-impl std::error::Error for BundleError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            BundleErrorKind::PrivateKey(error) => Some(error),
-            _ => None,
-        }
-    }
-}
+/// No `source()`: the message says the whole of the private key's error (`the private key: …`),
+/// which [`BundleErrorKind::PrivateKey`] holds; a renderer that walks the chain would say it twice.
+impl std::error::Error for BundleError {}
 
 impl BundleError {
     /// The error `kind` on line `line` (from 1).

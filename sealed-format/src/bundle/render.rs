@@ -8,8 +8,7 @@ use crate::bundle::format::BUNDLE_HEADER;
 use crate::bundle::percent_encoding::encode_field;
 use crate::context::ContextValue;
 
-const COMMENT: &str =
-    "# A sealed bundle: edit it with `cargo sealed bundle` (set, rm, ls, rotate), never by hand.";
+const COMMENT: &str = "# A sealed bundle: edit it with `cargo sealed bundle` (set, rm, ls, rotate), or a stage's with `cargo sealed stage`, never by hand.";
 
 impl Bundle {
     /// The file's text.
