@@ -1,6 +1,9 @@
-//! The error of `cargo sealed`: what happened, in its own words; the next step, when there is
-//! one; and the error that caused it, left to `source()`. `main` renders the whole, once, in one
-//! layout (`error: …`, each cause, `= help: …`).
+//! The error of `cargo sealed`: what happened, in its own words; the next steps, when there are
+//! some; and the error that caused it, left to `source()`. `main` renders the whole, once, in one
+//! layout (`error: …`, each cause, `= help: …`): new code returns a `CliError` and never writes
+//! `= help:` itself. (A verdict line of `check`, `inspect` or `stage check` prints the format's
+//! help in the same layout; the runtime's own errors end in `; help: …`, as their `Display` and
+//! Lambda's `errorMessage` say them.)
 
 use core::fmt;
 use std::fmt::Write as _;

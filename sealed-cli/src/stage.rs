@@ -4,6 +4,15 @@
 //! `init` makes the set, `delete` takes a stage out, `add-key` and `rm-key` act on recipients.
 //! `new`, `rotate`, `add-key` and `check --kms` call KMS, each for one stage with that stage's
 //! credentials; the others need the files and nothing else.
+//!
+//! | verb | function | room |
+//! |---|---|---|
+//! | `init`, `new`, `set`, `rm`, `delete` | `edit::{init, new, set, rm, delete}` | `stage/edit.rs` |
+//! | `ls`, `matrix`, `diff` | `read::{ls, matrix, diff}` | `stage/read.rs` |
+//! | `check` (the gate before a deploy) | `gate::check` | `stage/gate.rs` |
+//! | `rotate`, `add-key`, `rm-key` | `keys::{rotate, add_key, rm_key}` | `stage/keys.rs` |
+//!
+//! Each starts from `stage/pins.rs`: a stage's files under their locks, checked against the set.
 
 mod edit;
 mod gate;
@@ -29,7 +38,7 @@ enum StageCommand {
     Init(edit::InitArgs),
     /// Add a stage: its bundle `<set>.<stage>.bundle` beside the set, a key pair from its key
     /// (one `GenerateDataKeyPairWithoutPlaintext`, with the stage's credentials)
-    New(edit::AddArgs),
+    New(edit::NewArgs),
     /// Add or replace a value in one stage, read from stdin or a hidden prompt: no KMS call and
     /// no credentials (a writer cannot read)
     Set(edit::SetArgs),
@@ -66,9 +75,9 @@ enum StageCommand {
 pub async fn run(args: StageArgs, emulator: bool) -> Result<ExitCode, CliError> {
     match args.command {
         StageCommand::Init(args) => edit::init(&args),
-        StageCommand::New(args) => edit::add(args).await,
+        StageCommand::New(args) => edit::new(args).await,
         StageCommand::Set(args) => edit::set(&args),
-        StageCommand::Rm(args) => edit::rm_value(&args),
+        StageCommand::Rm(args) => edit::rm(&args),
         StageCommand::Ls(args) => read::ls(&args),
         StageCommand::Matrix(args) => read::matrix(&args, emulator),
         StageCommand::Diff(args) => read::diff(&args),

@@ -149,7 +149,10 @@ async fn decrypt_into(declared: &'static Declaration) -> Result<Secret, Error> {
 /// and a `Sealed` reached through a `const`, all refer to that one value, so it is decrypted once
 /// however it is reached. Every `Sealed` in a binary is also listed by [`registered`].
 ///
-/// The accessors tell what was checked; none of them touches KMS.
+/// The accessors tell what was checked; none of them touches KMS. For a value of a stage set
+/// they answer empty (no ciphertext, no key, [`BlobFamily::Unchecked`]): each stage's value was
+/// checked at compile time, and which one is read is chosen at start-up; its `Debug` names the
+/// set and each stage's keys.
 ///
 /// ```
 /// use sealed_runtime::{format::BlobFamily, sealed, Sealed};

@@ -29,7 +29,7 @@ pub(crate) struct InitArgs {
 }
 
 #[derive(Args)]
-pub(crate) struct AddArgs {
+pub(crate) struct NewArgs {
     /// The stage set file
     file: PathBuf,
     /// The stage's name (`dev`, `prod`)
@@ -90,7 +90,7 @@ pub(crate) fn init(args: &InitArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) async fn add(args: AddArgs) -> Result<ExitCode, CliError> {
+pub(crate) async fn new(args: NewArgs) -> Result<ExitCode, CliError> {
     check_stage_name(&args.stage).map_err(bundle_error)?;
     check_stage_key(&args.key, args.account.as_deref())
         .map_err(|e| CliError::from(format!("--key: {e}")))?;
@@ -175,7 +175,7 @@ pub(crate) fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
 
 /// `cargo sealed stage rm`: the value taken out of the stage's bundle, checked against the set
 /// first (no pin changes, so the set is not written).
-pub(crate) fn rm_value(args: &ValueArgs) -> Result<ExitCode, CliError> {
+pub(crate) fn rm(args: &ValueArgs) -> Result<ExitCode, CliError> {
     let locked = locked_stage(&args.file, &args.stage, "nothing was removed")?;
     let bundle = without_value(&locked.path, locked.bundle, &args.name)?;
     locked.bundle_lock.write(&bundle)?;
