@@ -327,16 +327,24 @@ async fn policy_for_one_stage_grants_its_key_and_stage_only() {
     );
 }
 
-#[tokio::test]
-async fn a_stages_bundle_is_edited_by_stage_alone_and_stage_rm_removes_a_value() {
+/// A set with dev and prod (`dev_and_prod`), prod given `api_token`: the directory, prod's pins,
+/// and prod's bundle as it is then.
+async fn prod_with_a_token() -> (tempfile::TempDir, sealed_format::Stage, String) {
     let scratch = dev_and_prod().await;
     let dir = scratch.path();
-    let set = "secrets/app.stages";
     let prod = stage_set(dir).stage("prod").unwrap().clone();
-    let args = ["stage", "set", set, "prod", "api_token"];
+    let args = ["stage", "set", "secrets/app.stages", "prod", "api_token"];
     let (code, _, err) = run(&mut cli(dir), &args, "prod-token");
     assert_eq!(code, 0, "{err}");
     let before = std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap();
+    (scratch, prod, before)
+}
+
+#[tokio::test]
+async fn a_stages_bundle_is_edited_by_stage_alone_and_stage_rm_removes_a_value() {
+    let (scratch, prod, before) = prod_with_a_token().await;
+    let dir = scratch.path();
+    let set = "secrets/app.stages";
     // one path edits a stage's bundle: `bundle rm` and `bundle new --force` refuse it too
     let args = ["bundle", "rm", "secrets/app.prod.bundle", "api_token"];
     let (code, _, err) = run(&mut cli(dir), &args, "");
@@ -382,14 +390,9 @@ async fn a_stages_bundle_is_edited_by_stage_alone_and_stage_rm_removes_a_value()
 
 #[tokio::test]
 async fn rotate_and_delete_change_their_stage_alone_and_check_finds_a_copied_bundle() {
-    let scratch = dev_and_prod().await;
+    let (scratch, prod, before) = prod_with_a_token().await;
     let dir = scratch.path();
     let set = "secrets/app.stages";
-    let prod = stage_set(dir).stage("prod").unwrap().clone();
-    let args = ["stage", "set", set, "prod", "api_token"];
-    let (code, _, err) = run(&mut cli(dir), &args, "prod-token");
-    assert_eq!(code, 0, "{err}");
-    let before = std::fs::read_to_string(dir.join("secrets/app.prod.bundle")).unwrap();
     let generation = sealed_format::Bundle::parse(&before).unwrap().generation;
 
     // `bundle rotate` of a stage's bundle would leave the set's pins behind, and `bundle set`

@@ -12,7 +12,7 @@ use crate::bundle_ops::{remember, rotated, rotation_report};
 use crate::error::CliError;
 use crate::recipients::{open_every_value, recipients_again, with_recipient};
 
-use crate::stage::pins::{locked_stage, put_back, LockedStage};
+use crate::stage::pins::locked_stage;
 
 #[derive(Args)]
 pub(crate) struct RotateArgs {
@@ -66,27 +66,20 @@ pub(crate) struct RmKeyArgs {
 /// `cargo sealed stage rotate`: the stage's bundle rotated under its own key (its values opened
 /// with that stage's credentials), then the set's id pin for it moved to the new id.
 pub(crate) async fn rotate(args: &RotateArgs, emulator: bool) -> Result<ExitCode, CliError> {
-    let LockedStage {
-        set_lock,
-        mut set,
-        stage,
-        path,
-        bundle_lock,
-        bundle: old,
-    } = locked_stage(&args.file, &args.stage, "nothing was rotated")?;
+    let mut locked = locked_stage(&args.file, &args.stage, "nothing was rotated")?;
+    let (stage, path, old) = (
+        locked.stage.clone(),
+        locked.path.clone(),
+        locked.bundle.clone(),
+    );
     let key =
         KeyRef::parse(&stage.key).map_err(|e| CliError::from(format!("the stage's key: {e}")))?;
     let (mut bundle, plaintexts) = rotated(&path, &old, &key, emulator).await?;
     recipients_again(&old, &mut bundle, &plaintexts).await?;
-    // the bundle first, then the set's pins, the set's lock held throughout; a set that cannot
-    // be written puts the old bundle back, so that bundle and pins always agree
-    bundle_lock.write(&bundle)?;
-    if let Some(pinned) = set.stage_mut(&stage.name) {
+    if let Some(pinned) = locked.set.stage_mut(&stage.name) {
         pinned.pin_rotated(&bundle);
     }
-    if let Err(error) = set_lock.write_stage_set(&set) {
-        return Err(put_back(&path, &old, &bundle, &error));
-    }
+    locked.commit(&bundle)?;
     remember(&bundle);
     eprintln!(
         "{}",
@@ -129,14 +122,12 @@ pub(crate) async fn add_key(args: &AddKeyArgs, emulator: bool) -> Result<ExitCod
         reader_is = format!(" (profile `{profile}`, {})", reader.identity);
         reader_session = Some(reader.client.config().clone());
     }
-    let LockedStage {
-        set_lock,
-        mut set,
-        stage,
-        path,
-        bundle_lock,
-        bundle: old,
-    } = locked_stage(&args.file, &args.stage, "nothing was added")?;
+    let mut locked = locked_stage(&args.file, &args.stage, "nothing was added")?;
+    let (stage, path, old) = (
+        locked.stage.clone(),
+        locked.path.clone(),
+        locked.bundle.clone(),
+    );
     let account = if args.other_account {
         None
     } else {
@@ -185,13 +176,12 @@ pub(crate) async fn add_key(args: &AddKeyArgs, emulator: bool) -> Result<ExitCod
         key: args.key.clone(),
         public_key: STANDARD.encode(added.public_key()),
     };
-    set.stage_mut(&stage.name)
+    locked
+        .set
+        .stage_mut(&stage.name)
         .map_or(Ok(()), |pinned| pinned.add_recipient(recipient))
         .map_err(|e| CliError::from(format!("{e}; nothing was added")))?;
-    bundle_lock.write(&bundle)?;
-    if let Err(error) = set_lock.write_stage_set(&set) {
-        return Err(put_back(&path, &old, &bundle, &error));
-    }
+    locked.commit(&bundle)?;
     remember(&bundle);
     eprintln!(
         "added `{}` to stage `{}` as a {} recipient: {} value{} opened with `{reader}`{reader_is} and sealed to its new key pair (public key {}){maker_is}; `{}` pins it",
@@ -236,14 +226,12 @@ pub(crate) fn same_account(a: &str, b: &str) -> bool {
 /// `cargo sealed stage rm-key`: the recipient taken out of the stage's bundle (with every value's
 /// sealing to it), then its pin out of the set, under both locks. No KMS call.
 pub(crate) fn rm_key(args: &RmKeyArgs) -> Result<ExitCode, CliError> {
-    let LockedStage {
-        set_lock,
-        mut set,
-        stage,
-        path,
-        bundle_lock,
-        bundle: old,
-    } = locked_stage(&args.file, &args.stage, "nothing was removed")?;
+    let mut locked = locked_stage(&args.file, &args.stage, "nothing was removed")?;
+    let (stage, path, old) = (
+        locked.stage.clone(),
+        locked.path.clone(),
+        locked.bundle.clone(),
+    );
     let Some(pinned) = stage.recipients.iter().find(|r| r.key == args.key) else {
         let keys: Vec<&str> = stage.recipients.iter().map(|r| r.key.as_str()).collect();
         return Err(format!(
@@ -260,13 +248,10 @@ pub(crate) fn rm_key(args: &RmKeyArgs) -> Result<ExitCode, CliError> {
     };
     let mut bundle = old.clone();
     bundle.remove_recipient(&args.key);
-    bundle_lock.write(&bundle)?;
-    if let Some(stage) = set.stage_mut(&stage.name) {
-        stage.remove_recipient(&args.key);
+    if let Some(pinned) = locked.set.stage_mut(&stage.name) {
+        pinned.remove_recipient(&args.key);
     }
-    if let Err(error) = set_lock.write_stage_set(&set) {
-        return Err(put_back(&path, &old, &bundle, &error));
-    }
+    locked.commit(&bundle)?;
     remember(&bundle);
     eprintln!(
         "removed the {} recipient `{}` from stage `{}`: new values are no longer sealed to it. This revokes nothing: its key pair still opens every value in the history of `{}`; to cut it off, `cargo sealed stage rotate {} {}`, retire its grants, and change the secrets at their source if its holders are not trusted",

@@ -22,6 +22,19 @@ pub(crate) struct LockedStage {
     pub(crate) bundle: sealed_format::Bundle,
 }
 
+impl LockedStage {
+    /// The stage's new `bundle` written, then the set with the pins the caller changed, the
+    /// set's lock held throughout; a set that cannot be written puts the old bundle back, so
+    /// that bundle and pins always agree.
+    pub(crate) fn commit(self, bundle: &sealed_format::Bundle) -> Result<(), CliError> {
+        self.bundle_lock.write(bundle)?;
+        match self.set_lock.write_stage_set(&self.set) {
+            Ok(()) => Ok(()),
+            Err(error) => Err(put_back(&self.path, &self.bundle, bundle, &error)),
+        }
+    }
+}
+
 /// [`LockedStage`] of the stage `name` of the set `file`; `nothing` says what a failed check
 /// left undone ("nothing was rotated").
 pub(crate) fn locked_stage(
@@ -81,7 +94,7 @@ pub(crate) fn stage_bundle(file: &Path, stage: &Stage) -> Result<sealed_format::
 /// The error of a set that could not be written after its stage's bundle was: the old bundle
 /// put back if the file is still the one this command wrote (a `set` that came in between, once
 /// the bundle's lock was released, is not overwritten), or both named for restoring.
-pub(crate) fn put_back(
+fn put_back(
     path: &Path,
     old: &sealed_format::Bundle,
     new: &sealed_format::Bundle,
