@@ -1,6 +1,7 @@
 //! What `cargo sealed bundle` and `cargo sealed stage` both do to a bundle: ask KMS for a key
-//! pair, seal a value into it, and check its public key against the one this machine sealed to
-//! before.
+//! pair, seal a value into it (checking its public key against the one this machine sealed to
+//! before), take a value out, rotate it (every value opened and sealed again), and report a
+//! rotation.
 
 use std::path::Path;
 

@@ -1,5 +1,6 @@
-//! What the KMS calls of `cargo sealed` share: a failure as a message with the next step, and the
-//! base64 in which a ciphertext KMS returns is written.
+//! What the KMS calls of `cargo sealed` share: a failure as a `CliError` with the next step, the
+//! base64 in which a ciphertext KMS returns is written, public-key fingerprints, and the sessions
+//! of a named profile (`stage add-key`'s two).
 
 use aws_sdk_kms::error::ProvideErrorMetadata as _;
 

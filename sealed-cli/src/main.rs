@@ -1,5 +1,7 @@
 //! `cargo sealed`: seal secrets for `sealed!`, inspect ciphertexts, check a crate before deploy,
-//! write its IAM policy, and re-encrypt under another key.
+//! write its IAM policy, re-encrypt under another key, and edit bundles and stage sets. This file
+//! holds the grammar's root (the global `--emulator`, the exit status) and dispatches to one
+//! module per command.
 #![forbid(unsafe_code)]
 
 mod args;

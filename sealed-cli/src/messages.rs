@@ -1,6 +1,7 @@
-//! How `cargo sealed` words the errors it takes from the format and the runtime: what happened,
-//! where (a file as a file, a `sealed!` at its line), and the next step as a CLI user takes it
-//! (the CLI's `--emulator`, where a build would enable the runtime's `emulator` feature).
+//! How `cargo sealed` words the errors it takes from the format and from the runtime's builders:
+//! what happened, where (a file as a file, a `sealed!` at its line), and the next step as a CLI
+//! user takes it (the CLI's `--emulator`, where a build would enable the runtime's `emulator`
+//! feature); and the one listing of what there is where a name is not found.
 
 use sealed_format::{BundleError, BundleErrorKind, ErrorKind, FormatError};
 use sealed_runtime::build::{BuildError, BuildErrorKind};

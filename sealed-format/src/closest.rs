@@ -1,5 +1,6 @@
-//! The name meant by a typo: the closest of the names there are, if it is near (for `sealed!`'s
-//! messages and the runtime's "did you mean").
+//! The name meant by a typo: the closest of the names there are, if it is near, and the one
+//! wording of the suggestion ("did you mean"), for `sealed!`'s messages, the runtime's and the
+//! CLI's.
 
 /// The name in `names` closest to `name`, if it is near (a typo): at most one edit in three
 /// characters, where an edit is a letter added, removed or changed, or two neighbours swapped

@@ -1,4 +1,5 @@
-//! A set made, a stage added or taken out, a value of one stage set or removed: `init`, `new`, `set`, `rm`, `delete`.
+//! The set made (`init`), a stage added (`new`) or taken out (`delete`), a value of one stage
+//! set (`set`) or removed (`rm`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,4 +1,6 @@
-//! A stage's files under their locks, checked against the set's pins: what every command that edits a stage starts from, and the bundle put back when the set cannot be written.
+//! A stage's files, found and checked against the set's pins: the stage of a name, its bundle's
+//! path and contents, and (for `rotate`, `add-key`, `rm-key`, `rm`) both files under their
+//! locks, committed together, the old bundle put back when the set cannot be written.
 
 use std::path::{Path, PathBuf};
 

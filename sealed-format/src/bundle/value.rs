@@ -1,4 +1,5 @@
-//! One value of a bundle, and the rules for its name and its sealed length.
+//! One value of a bundle, and the rules for its name and its sealed length; and the rule for a
+//! stage's name, which a bundle's `stage` line and a stage set share.
 
 use core::fmt;
 

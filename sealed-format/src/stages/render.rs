@@ -3,7 +3,7 @@
 
 use crate::stages::model::{StageSet, STAGES_HEADER};
 
-const COMMENT: &str = "# A sealed stage set: edit it with `cargo sealed stage` (init, new, set, rm, delete, add-key), never by hand; review changes as code: it pins each stage's key and bundle.";
+const COMMENT: &str = "# A sealed stage set: edit it with `cargo sealed stage` (init, new, set, rm, delete, rotate, add-key, rm-key), never by hand; review changes as code: it pins each stage's key and bundle.";
 
 impl StageSet {
     /// The file's text.
