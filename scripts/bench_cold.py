@@ -240,6 +240,18 @@ def make_stage_set(path, key, stages, names, plaintext):
             subprocess.run([cli, "sealed", "stage", "set", path, stage, name], input=plaintext(name).encode(), **quiet)
 
 
+# The seed's code, as a Lambda function in Python would decrypt its values with boto3.
+BOTO3 = """
+import base64, os, boto3
+kms = boto3.client("kms")
+length = 0
+for text in os.environ["SEALED_BENCH_CIPHERTEXTS"].split(","):
+    out = kms.decrypt(CiphertextBlob=base64.b64decode(text), KeyId=os.environ["SEALED_BENCH_KEY"])
+    length = len(out["Plaintext"])
+print(length)
+"""
+
+
 def programs_env(target, secrets):
     """The environment that builds bench/programs into `target` with the values in `secrets`
     (its build script reads `SEALED_BENCH_SECRETS`)."""
