@@ -58,7 +58,7 @@ fn sealed_of(
         u32::try_from(invocation.line).unwrap_or(0),
         u32::try_from(invocation.column).unwrap_or(0),
     );
-    if let (Some(bundle), Some(path)) = (&value.bundle, &value.file) {
+    if let (Some(bundle), Some(path)) = (&value.bundle, &value.sent.file) {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::new(format!("cannot read `{}`", path.display())).because(e))?;
         return Sealed::from_bundle(text, &bundle.name)
@@ -69,7 +69,7 @@ fn sealed_of(
             .build()
             .map_err(|e| refused(&e));
     }
-    let mut builder = Sealed::builder(value.text.clone())
+    let mut builder = Sealed::builder(value.sent.text.clone())
         .location(file, line, column)
         .algorithm(value.sent.algorithm)
         .allow_emulator(allow_emulator);
@@ -131,7 +131,7 @@ fn since(invocations: &[Invocation], rev: &str) -> Result<usize, CliError> {
         .iter()
         .filter_map(|invocation| invocation.verdict.as_ref().ok())
         .filter(|value| value.bundle.is_some())
-        .filter_map(|value| value.file.as_deref())
+        .filter_map(|value| value.sent.file.as_deref())
         .collect();
     files.sort();
     files.dedup();
@@ -205,6 +205,7 @@ pub async fn run(args: &CheckArgs, emulator: bool) -> Result<ExitCode, CliError>
                     continue;
                 }
                 let known = value
+                    .sent
                     .file
                     .as_ref()
                     .zip(value.bundle.as_ref())

@@ -88,7 +88,7 @@ fn edits_for(
 ) -> (Vec<Edit>, Option<(PathBuf, String)>) {
     let mut edits = Vec::new();
     let mut file_write = None;
-    let anchor = match (&value.literal, &value.file, &value.file_literal) {
+    let anchor = match (&value.literal, &value.sent.file, &value.file_literal) {
         (Some(range), _, _) => {
             edits.push(Edit {
                 range: range.clone(),
@@ -158,7 +158,11 @@ pub async fn run(args: ResealArgs, emulator: bool) -> Result<ExitCode, CliError>
         }
         if let Some(bundle) = &value.bundle {
             // a bundle is refused once, however many `sealed!` name its values
-            let path = value.file.clone().expect("a bundle value has its file");
+            let path = value
+                .sent
+                .file
+                .clone()
+                .expect("a bundle value has its file");
             if bundles.insert(path.clone()) {
                 let how = match &bundle.stage {
                     // the set pins a stage's key: `bundle rotate` refuses its bundle

@@ -46,14 +46,10 @@ pub struct ValidInvocation {
     pub sent: CheckedCiphertext,
     /// For a value of a bundle (or of one stage's bundle): the value.
     pub bundle: Option<CheckedBundle>,
-    /// The ciphertext's base64 as written (literal or file contents).
-    pub text: String,
     /// Where the ciphertext literal is in the file (byte range), when it is a literal.
     pub literal: Option<std::ops::Range<usize>>,
     /// Where the `key = "…"` literal is (byte range).
     pub key_literal: Option<std::ops::Range<usize>>,
-    /// The file of `file = …`.
-    pub file: Option<PathBuf>,
     /// Where the `file = "…"` literal is (byte range).
     pub file_literal: Option<std::ops::Range<usize>>,
     /// The context with `env(…)` names kept.
@@ -252,8 +248,6 @@ fn valid(
         literal: range(&sent.literal),
         key_literal: range(&sent.key_literal),
         file_literal: range(&sent.file_literal),
-        file: sent.file.clone(),
-        text: sent.text.clone(),
         context: sent
             .context
             .iter()

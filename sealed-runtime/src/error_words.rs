@@ -249,7 +249,7 @@ fn list(items: &[String]) -> String {
 /// What to do about a server certificate TLS refused (`words`: rustls's, such as `invalid peer
 /// certificate: UnknownIssuer`): trust its authority when no trusted root signs it, else look at
 /// the certificate itself.
-pub(crate) fn certificate_help(words: &str, endpoint: Option<&str>) -> String {
+fn certificate_help(words: &str, endpoint: Option<&str>) -> String {
     let endpoint = endpoint.unwrap_or("the default KMS endpoint");
     if !words.contains("UnknownIssuer") {
         return format!(

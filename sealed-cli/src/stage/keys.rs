@@ -97,7 +97,7 @@ pub(crate) async fn rotate(args: &RotateArgs, emulator: bool) -> Result<ExitCode
     );
     if stage
         .failover()
-        .any(|recipient| !same_account(&recipient.key, &stage.key))
+        .any(|recipient| recipient.account() != stage.key_account())
     {
         eprintln!(
             "a failover key of `{}` is in another account: its key policy names the bundle id; give its owners the new statement (`cargo sealed policy --stage {} --key-policy`)",
@@ -197,7 +197,7 @@ pub(crate) async fn add_key(args: &AddKeyArgs, emulator: bool) -> Result<ExitCod
         eprintln!(
             "the function tries it when its first key's KMS does not answer (own region first); grant its role kms:Decrypt on it: `cargo sealed policy --stage {}`{}. Rebuild and deploy: the artifact embeds it",
             stage.name,
-            if same_account(&args.key, &stage.key) {
+            if key.account() == stage.key_account() {
                 String::new()
             } else {
                 format!(" (the key is in account {}: its key policy must allow the function's account too, `cargo sealed policy --stage {} --key-policy`)", key.account().unwrap_or("?"), stage.name)
@@ -211,16 +211,6 @@ pub(crate) async fn add_key(args: &AddKeyArgs, emulator: bool) -> Result<ExitCod
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Whether the key ARNs `a` and `b` are of one account.
-pub(crate) fn same_account(a: &str, b: &str) -> bool {
-    let account = |key: &str| {
-        KeyRef::parse(key)
-            .ok()
-            .and_then(|k| k.account().map(str::to_owned))
-    };
-    account(a) == account(b)
 }
 
 /// `cargo sealed stage rm-key`: the recipient taken out of the stage's bundle (with every value's
