@@ -3,58 +3,36 @@
 
 use core::fmt;
 
-use crate::declaration::Declaration;
+use crate::declaration::{Declaration, StagedValue};
 use crate::sealed::Sealed;
 
-impl Sealed {
-    /// For a value of a stage set (`sealed!(stages = …, name = …)`): the set file as written,
-    /// the value's name, and the stages it is in (all of the set's unless `only = […]` says);
-    /// shown by `Debug`.
-    pub(crate) fn stage_set(self) -> Option<(&'static str, &'static str, Vec<&'static str>)> {
-        let Declaration::Staged(_, value) = self.declaration() else {
-            return None;
-        };
-        let stages = value
-            .stages
-            .iter()
-            .filter(|s| s.declared.is_some())
-            .map(|s| s.name)
-            .collect();
-        Some((value.set, value.name, stages))
-    }
-
-    /// The KMS keys that may open this value, in the order the trust anchor pins them: for a
-    /// value of a bundle, its key then its failover recipients' (a stage's `failover=` keys,
-    /// [`BundleValueBuilder::failover`](crate::build::BundleValueBuilder::failover)); for a value of a
-    /// stage set, those of `stage` (`None` for a stage that does not hold it); for any other
-    /// value, its key. Break-glass recipients are never among them. At run time the ones in the
-    /// function's region (`AWS_REGION`) are tried first. Shown by `Debug`.
-    pub(crate) fn recipients(self, stage: Option<&str>) -> Option<Vec<&'static str>> {
-        let mut declared = self.declaration();
-        if let Declaration::Staged(_, staged) = declared {
-            let stage = stage?;
-            declared = staged.stages.iter().find(|s| s.name == stage)?.declared?;
-        }
-        let failover = declared
-            .bundle()
-            .into_iter()
-            .flat_map(|b| b.failover.iter().filter_map(|f| f.request.key));
-        let own = declared.request().and_then(|r| r.key);
-        Some(own.into_iter().chain(failover).collect())
-    }
+/// The KMS keys that may open the value `declared` (a value's, or one stage's), in the order the
+/// trust anchor pins them: for a value of a bundle, its key then its failover recipients' (a
+/// stage's `failover=` keys,
+/// [`BundleValueBuilder::failover`](crate::build::BundleValueBuilder::failover)); for any other
+/// value, its key. Break-glass recipients are never among them. At run time the ones in the
+/// function's region (`AWS_REGION`) are tried first.
+fn keys_of(declared: &'static Declaration) -> Vec<&'static str> {
+    let failover = declared
+        .bundle()
+        .into_iter()
+        .flat_map(|b| b.failover.iter().filter_map(|f| f.request.key));
+    let own = declared.request().and_then(|r| r.key);
+    own.into_iter().chain(failover).collect()
 }
 
 /// Who may open a value of a stage set, stage by stage, for `Debug`: each stage's keys, or
 /// `None` where `only = […]` leaves the value out.
-struct Readers(Sealed, Vec<&'static str>);
+struct Readers(&'static StagedValue);
 
 impl fmt::Debug for Readers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(
-                self.1
+                self.0
+                    .stages
                     .iter()
-                    .map(|stage| (stage, self.0.recipients(Some(stage)))),
+                    .map(|stage| (stage.name, stage.declared.map(keys_of))),
             )
             .finish()
     }
@@ -73,18 +51,17 @@ impl fmt::Debug for Sealed {
             .field("context_keys", &context_keys)
             .field("algorithm", &self.algorithm())
             .field("ciphertext_len", &self.ciphertext().len());
-        if let Some(bundle) = self.bundle() {
-            out.field("bundle", &bundle)
-                .field("recipients", &self.recipients(None).unwrap_or_default());
-        }
-        if let Some((set, name, _)) = self.stage_set() {
-            let every: Vec<&str> = match self.declaration() {
-                Declaration::Staged(_, value) => value.stages.iter().map(|s| s.name).collect(),
-                _ => Vec::new(),
-            };
-            out.field("stage_set", &set)
-                .field("name", &name)
-                .field("recipients", &Readers(*self, every));
+        match self.declaration() {
+            declared @ Declaration::Bundled(_, member) => {
+                out.field("bundle", &(member.path, member.name))
+                    .field("recipients", &keys_of(declared));
+            }
+            Declaration::Staged(_, value) => {
+                out.field("stage_set", &value.set)
+                    .field("name", &value.name)
+                    .field("recipients", &Readers(value));
+            }
+            Declaration::Ciphertext(_) | Declaration::Invalid(_) => {}
         }
         out.finish_non_exhaustive()
     }
