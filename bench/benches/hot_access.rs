@@ -29,10 +29,11 @@ static SECRET: Sealed = sealed!(
 static BUNDLED: Sealed = sealed!(
     bundle = "secrets/hot.bundle",
     name = "bench_value",
-    key = "alias/bench",
+    key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    readers = ["key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab C8O6ErL9WL_W2g_yazqUcF-zG9TUxZUJs1y3mXWsJLA"],
 );
 static ONCE: OnceLock<Vec<u8>> = OnceLock::new();
-/// The 308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420c3cc3811c3d0baafef4f3fcc0c810b8fe812a2080cd48a2221f0fda66f9f84ffa144034200040804372ad0390079253a71897394df6198ce3170110ba543211c2db3da5e860c44835f5e05a059cd5b0e9e1544a270fe5a89c338749acf6a37c9ccc93591fb9dCS#8 private key of `secrets/hot.bundle`, known here only because it is a benchmark's.
+/// The PKCS#8 private key of `secrets/hot.bundle`, known here only because it is a benchmark's.
 const HOT_PRIVATE_KEY: &str = "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420c3cc3811c3d0baafef4f3fcc0c810b8fe812a2080cd48a2221f0fda66f9f84ffa144034200040804372ad0390079253a71897394df6198ce3170110ba543211c2db3da5e860c44835f5e05a059cd5b0e9e1544a270fe5a89c338749acf6a37c9ccc93591fb9d";
 /// A `OnceLock` reached through a `&'static` handle, as `Sealed` reaches its cell: the cost of
 /// the one extra load that lets a `const` `Sealed` refer to a single value.
@@ -147,7 +148,8 @@ fn bundle_open(c: &mut Criterion) {
             || {
                 &*Box::leak(Box::new(
                     Sealed::from_bundle(text, "bench_value")
-                        .expect_key("alias/bench")
+                        .expect_key("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+                        .expect_readers(["key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab C8O6ErL9WL_W2g_yazqUcF-zG9TUxZUJs1y3mXWsJLA"])
                         .build()
                         .unwrap(),
                 ))

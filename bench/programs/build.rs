@@ -65,6 +65,13 @@ struct Secrets {
     /// How many `v{i}.kms` there are, from `v0.kms` on.
     files: usize,
     bundle_names: Vec<String>,
+    /// `app.bundle`'s key and readers pin (`key = …`, `readers = …`). A benchmark's generated
+    /// programs pin what the fixtures hold; a real program's pins are written by a person, never
+    /// computed from the data they guard.
+    bundle_key: String,
+    bundle_readers: String,
+    /// `app.stages`'s readers pin.
+    stage_readers: String,
     /// The names every stage of `app.stages` has.
     stage_names: Vec<String>,
 }
@@ -91,11 +98,19 @@ impl Secrets {
             let others = names(&text(file));
             stage_names.retain(|name| others.contains(name));
         }
+        let bundle = sealed_format::Bundle::parse(&text("app.bundle"))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.join("app.bundle").display()));
+        let stage_readers = sealed_format::StageSet::parse(&set)
+            .map(|set| sealed_format::Readers::of_stage_set(&set).inline())
+            .unwrap_or_default();
         Secrets {
             dir: dir.to_owned(),
             key: text("key").trim().to_owned(),
             files,
             bundle_names: names(&text("app.bundle")),
+            bundle_key: bundle.key.clone(),
+            bundle_readers: sealed_format::Readers::of_bundle(&bundle).inline(),
+            stage_readers,
             stage_names,
         }
     }
@@ -123,11 +138,15 @@ impl Secrets {
     }
 
     fn bundled(&self, n: usize) -> String {
-        let (bundle, key) = (self.path("app.bundle"), &self.key);
+        let (bundle, key, readers) = (
+            self.path("app.bundle"),
+            &self.bundle_key,
+            &self.bundle_readers,
+        );
         self.bundle_names.iter().take(n).enumerate().fold(String::new(), |mut text, (i, name)| {
             writeln!(
                 text,
-                "static V{i}: Sealed = sealed!(bundle = \"{bundle}\", name = \"{name}\", key = \"{key}\");"
+                "static V{i}: Sealed = sealed!(bundle = \"{bundle}\", name = \"{name}\", key = \"{key}\", readers = {readers});"
             )
             .unwrap();
             text
@@ -135,7 +154,7 @@ impl Secrets {
     }
 
     fn staged(&self, n: usize) -> String {
-        let set = self.path("app.stages");
+        let (set, readers) = (self.path("app.stages"), &self.stage_readers);
         self.stage_names
             .iter()
             .take(n)
@@ -143,7 +162,7 @@ impl Secrets {
             .fold(String::new(), |mut text, (i, name)| {
                 writeln!(
                     text,
-                    "static V{i}: Sealed = sealed!(stages = \"{set}\", name = \"{name}\");"
+                    "static V{i}: Sealed = sealed!(stages = \"{set}\", name = \"{name}\", readers = {readers});"
                 )
                 .unwrap();
                 text

@@ -19,6 +19,10 @@ pub struct WriteArgs {
     /// Remove one trailing newline (`\n` or `\r\n`) from the plaintext
     #[arg(long)]
     pub strip_newline: bool,
+    /// Seal to readers that the default branch's version of the file does not have (after
+    /// checking each with whoever holds its key); the code's `readers = […]` must name them too
+    #[arg(long)]
+    pub new_readers: bool,
 }
 
 /// Where to look for `sealed!` values.

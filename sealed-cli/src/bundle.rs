@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use sealed_format::{Bundle, KeyRef, Options};
+use sealed_format::{Bundle, KeyKind, KeyRef, Options, Readers};
 
 use crate::args::ContextArgs;
 use crate::bundle_ops::{
-    new_key_pair, remember, rotated, rotation_report, set_value, without_value, SetValue,
+    name_readers, new_key_pair, remember, rotated, rotation_report, set_value, show_new_pin,
+    show_pin, without_value, SetValue,
 };
 use crate::context::entry_text;
 use crate::error::CliError;
@@ -99,11 +100,14 @@ pub async fn run(args: BundleArgs, emulator: bool) -> Result<ExitCode, CliError>
     }
 }
 
-/// The line to paste for the value `name` of the bundle at `path` under `key`.
-fn usage(path: &Path, name: &str, key: &str) -> String {
+/// The line to paste for the value `name` of `bundle`, the file at `path`: its key and its
+/// readers pinned.
+fn usage(path: &Path, name: &str, bundle: &Bundle) -> String {
     format!(
-        "sealed!(bundle = {:?}, name = {name:?}, key = {key:?})",
-        path.display().to_string()
+        "sealed!(bundle = {:?}, name = {name:?}, key = {:?}, readers = {})",
+        path.display().to_string(),
+        bundle.key,
+        Readers::of_bundle(bundle).inline()
     )
 }
 
@@ -141,7 +145,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, CliError> {
         args.file.display(),
         bundle.id_hex(),
         public_key_fingerprint(&bundle),
-        key.as_str(),
+        bundle.key,
         blob.family(),
         if blob.family().is_aws() {
             ""
@@ -150,6 +154,7 @@ async fn new(args: NewArgs) -> Result<ExitCode, CliError> {
         },
         args.file.display()
     );
+    show_pin(&Readers::of_bundle(&bundle));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -178,6 +183,7 @@ fn outside_stage_sets(path: &Path, bundle: &Bundle, nothing: &str) -> Result<(),
 
 /// `cargo sealed bundle set`: no KMS client is built, no credential read, nothing sent.
 fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
+    let current = crate::bundle_file::read(&args.file)?;
     let bundle = set_value(
         &args.file,
         &SetValue {
@@ -186,9 +192,16 @@ fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
             check: &|bundle| outside_stage_sets(&args.file, bundle, "nothing was sealed"),
             trust_new_key: args.write.trust_new_key,
             strip_newline: args.write.strip_newline,
+            guard: crate::readers_guard::ReadersGuard {
+                file: &args.file,
+                readers: Readers::of_bundle(&current),
+                read: |text| Bundle::parse(text).ok().map(|b| Readers::of_bundle(&b)),
+                new_readers: args.write.new_readers,
+            },
         },
     )?;
-    println!("{}", usage(&args.file, &args.name, &bundle.key));
+    name_readers(&Readers::of_bundle(&bundle).readers);
+    println!("{}", usage(&args.file, &args.name, &bundle));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -218,6 +231,7 @@ async fn rotate(args: RotateArgs, emulator: bool) -> Result<ExitCode, CliError> 
             old.key, bundle.key, bundle.key
         );
     }
+    show_new_pin(&Readers::of_bundle(&bundle));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -261,6 +275,9 @@ fn ls(args: &FileArgs) -> Result<ExitCode, CliError> {
             value.generation,
             value.plaintext_len()
         );
+    }
+    if KeyRef::parse(&bundle.key).is_ok_and(|k| k.kind() == KeyKind::KeyArn) {
+        show_pin(&Readers::of_bundle(&bundle));
     }
     Ok(ExitCode::SUCCESS)
 }

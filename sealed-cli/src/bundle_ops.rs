@@ -8,8 +8,8 @@ use std::path::Path;
 use aws_sdk_kms::error::ProvideErrorMetadata as _;
 use aws_sdk_kms::types::DataKeyPairSpec;
 use sealed_format::{
-    check_value_name, Bundle, BundleError, BundleErrorKind, ContextValue, KeyRef,
-    BUNDLE_CONTEXT_KEY, MAX_BUNDLE_VALUE, STAGE_CONTEXT_KEY,
+    check_value_name, Bundle, BundleError, BundleErrorKind, ContextValue, KeyKind, KeyRef, Reader,
+    Readers, BUNDLE_CONTEXT_KEY, MAX_BUNDLE_VALUE, STAGE_CONTEXT_KEY,
 };
 
 use crate::error::CliError;
@@ -80,6 +80,7 @@ pub async fn new_key_pair_with(
         )
         .into());
     }
+    let answered_key = output.key_id.clone();
     let public_key = output
         .public_key
         .ok_or_else(|| CliError::from(format!("KMS {operation} returned no public key")))?
@@ -87,9 +88,22 @@ pub async fn new_key_pair_with(
     let wrapped = output.private_key_ciphertext_blob.ok_or_else(|| {
         CliError::from(format!("KMS {operation} returned no wrapped private key"))
     })?;
+    let recorded = match answered_key.as_deref() {
+        Some(arn) if KeyRef::parse(arn).is_ok_and(|k| k.kind() == KeyKind::KeyArn) => {
+            arn.to_owned()
+        }
+        _ if key.kind() == KeyKind::KeyArn => key.as_str().to_owned(),
+        answered => {
+            return Err(format!(
+                "KMS {operation} did not say which key `{}` is (its KeyId: {answered:?}): a bundle records its key's ARN, which says whose account can read it; nothing was written",
+                key.as_str()
+            )
+            .into())
+        }
+    };
     let mut bundle = Bundle::new(
         id,
-        key.as_str().to_owned(),
+        recorded,
         context,
         public_key,
         base64_of(wrapped.as_ref()),
@@ -102,6 +116,48 @@ pub async fn new_key_pair_with(
     })?;
     bundle.stage = stage;
     Ok(bundle)
+}
+
+/// Says on stderr each key a value was just sealed to: whoever can `Decrypt` under one of them
+/// (its account's administrators included) can read it.
+pub fn name_readers(readers: &[Reader]) {
+    eprintln!("sealed to {} reader(s):", readers.len());
+    for reader in readers {
+        eprintln!("  {reader}");
+    }
+}
+
+/// The readers of `bundle` as [`Sealed::from_bundle`](sealed_runtime::Sealed::from_bundle) pins
+/// them, for the CLI's own opening of a file whose readers are checked elsewhere: a tree's values
+/// against the code's `readers = […]` (the macro's checks, before `check --kms` opens them), a
+/// stage's bundle against its set (`Stage::check_bundle`), a file an operator names to rotate or
+/// re-seal. Never a program's pins: those are written by a person.
+pub fn own_readers(bundle: &Bundle) -> Vec<String> {
+    Readers::of_bundle(bundle)
+        .readers
+        .iter()
+        .map(Reader::pinned)
+        .collect()
+}
+
+/// `readers` and the pin code writes for them (`stage ls`, `bundle ls`), on stderr: what a
+/// reviewer compares with the `readers = …` of the code.
+pub fn show_pin(readers: &Readers) {
+    eprintln!(
+        "who can read its values:\n{}\ncode pins them, beside `bundle = …` or `stages = …`, as:\n{}",
+        readers.listed("  "),
+        readers.code("  ")
+    );
+}
+
+/// After a change of readers (`bundle rotate`, `stage new`, `rotate`, `add-key`, `rm-key`), on
+/// stderr: the pin code must now write, and the readers it stands for.
+pub fn show_new_pin(readers: &Readers) {
+    eprintln!(
+        "who can read changed; its readers now:\n{}\ncode that pins them must now pin (until then the build fails at each old pin):\n{}",
+        readers.listed("  "),
+        readers.code("  ")
+    );
 }
 
 /// `plaintext` sealed as `name` into `bundle` with the next generation; whether it replaced a
@@ -125,6 +181,8 @@ pub struct SetValue<'a> {
     pub trust_new_key: bool,
     /// `--strip-newline`.
     pub strip_newline: bool,
+    /// Who the value would be sealed to, held to the code's pins and the default branch.
+    pub guard: crate::readers_guard::ReadersGuard<'a>,
 }
 
 /// Reads the plaintext (stdin or a hidden prompt) and seals it into the bundle at `path` with
@@ -135,6 +193,7 @@ pub fn set_value(path: &Path, set: &SetValue<'_>) -> Result<Bundle, CliError> {
     check_value_name(set.name).map_err(bundle_error)?;
     let before = crate::bundle_file::read(path)?;
     (set.check)(&before)?;
+    set.guard.check()?;
     let known = trusted(path, &before, set.trust_new_key)?;
     let plaintext = read_plaintext(set.strip_newline, MAX_BUNDLE_VALUE, "a bundle value")?;
     let locked = crate::bundle_file::lock(path)?;
@@ -246,6 +305,7 @@ pub async fn rotated(
     for name in old.names() {
         let sealed = sealed_runtime::Sealed::from_bundle(text.clone(), name)
             .expect_key(old.key.clone())
+            .expect_readers(own_readers(old))
             .path(path.display().to_string())
             .location(path.display().to_string(), 0, 0)
             .allow_emulator(allow_emulator)

@@ -61,8 +61,13 @@ fn sealed_of(
     if let (Some(bundle), Some(path)) = (&value.bundle, &value.sent.file) {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::new(format!("cannot read `{}`", path.display())).because(e))?;
+        // the readers were held to the code's `readers = […]` when the tree was checked
+        let readers = sealed_format::Bundle::parse(&text)
+            .map(|b| crate::bundle_ops::own_readers(&b))
+            .unwrap_or_default();
         return Sealed::from_bundle(text, &bundle.name)
             .expect_key(key.unwrap_or_default())
+            .expect_readers(readers)
             .path(bundle.path.clone())
             .location(file, line, column)
             .allow_emulator(allow_emulator)

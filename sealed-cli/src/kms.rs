@@ -82,9 +82,7 @@ pub fn public_key_fingerprint(bundle: &sealed_format::Bundle) -> String {
 /// The fingerprint of a public key (a DER `SubjectPublicKeyInfo`), as
 /// [`public_key_fingerprint`] writes a bundle's: a recipient's.
 pub fn fingerprint_of(public_key: &[u8]) -> String {
-    use base64::Engine as _;
-    use sha2::Digest as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(public_key))
+    sealed_format::public_key_fingerprint(public_key)
 }
 
 /// A ciphertext (or wrapped private key) from KMS as `sealed!` and bundle files write it.

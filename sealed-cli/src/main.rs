@@ -21,6 +21,7 @@ mod output;
 mod plaintext;
 mod policy;
 mod proof;
+mod readers_guard;
 mod recipients;
 mod reseal;
 mod runtime_tools;

@@ -32,6 +32,7 @@ pub async fn open_every_value(
             None => builder,
         }
         .expect_key(reader)
+        .expect_readers(crate::bundle_ops::own_readers(bundle))
         .expect_id(bundle.id_hex())
         .path(path.display().to_string())
         .location(path.display().to_string(), 0, 0)

@@ -127,6 +127,52 @@ pub fn manifest_dir(file: &Path) -> Option<PathBuf> {
         .map(Path::to_owned)
 }
 
+/// The readers one `sealed!` pins (`readers = […]`) for the file it names.
+pub struct ReadersPins {
+    /// Where the invocation is (`src/main.rs:4:21`).
+    pub location: String,
+    /// The bundle or stage set it names, canonical.
+    pub file: PathBuf,
+    /// Its pins, as written.
+    pub pins: Vec<String>,
+}
+
+/// Every `readers = […]` written beside `bundle = …` or `stages = …` in the Rust files under
+/// `dir` (a crate's directory; names resolved against it). A `sealed!` inside the user's own
+/// `macro_rules!` is not seen: its arguments are tokens until the macro is used.
+pub fn readers_pins(dir: &Path) -> Result<Vec<ReadersPins>, CliError> {
+    let mut found = Vec::new();
+    for file in rust_files(&[dir.to_owned()], false)? {
+        let Ok(source) = fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(syntax) = syn::parse_file(&source) else {
+            continue;
+        };
+        let mut macros = Vec::new();
+        Macros { found: &mut macros }.visit_file(&syntax);
+        for mac in macros {
+            let (invocation, _) = sealed_syntax::Invocation::parse(mac.tokens.clone());
+            let (Some(named), Some(readers)) = (
+                invocation.bundle.as_ref().or(invocation.stages.as_ref()),
+                invocation.readers.as_ref(),
+            ) else {
+                continue;
+            };
+            let Ok(target) = fs::canonicalize(dir.join(named.value())) else {
+                continue;
+            };
+            let start = named.span().start();
+            found.push(ReadersPins {
+                location: format!("{}:{}", file.display(), start.line),
+                file: target,
+                pins: readers.items.iter().map(LitStr::value).collect(),
+            });
+        }
+    }
+    Ok(found)
+}
+
 struct Macros<'a> {
     found: &'a mut Vec<syn::Macro>,
 }
@@ -268,7 +314,7 @@ fn staged_use(tokens: &proc_macro2::TokenStream, manifest: Option<&Path>) -> Opt
         only: invocation
             .only
             .as_ref()
-            .map(|only| only.stages.iter().map(LitStr::value).collect()),
+            .map(|only| only.items.iter().map(LitStr::value).collect()),
     })
 }
 

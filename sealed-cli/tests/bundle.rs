@@ -51,6 +51,18 @@ fn ok(dir: &Path, args: &[&str], stdin: &str) -> (String, String) {
     (out, err)
 }
 
+/// The readers of the bundle file `path`.
+fn readers_of(path: &Path) -> sealed_format::Readers {
+    let bundle = sealed_format::Bundle::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    sealed_format::Readers::of_bundle(&bundle)
+}
+
+/// The fingerprint of the public key of the bundle file `path`, as the CLI prints it.
+fn fingerprint(path: &Path) -> String {
+    let bundle = sealed_format::Bundle::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    sealed_format::public_key_fingerprint(bundle.public_key())
+}
+
 async fn new_key() -> String {
     create_key(&aws_sdk_kms::Client::from_conf(
         sealed_runtime::kms::default_config().await,
@@ -64,12 +76,12 @@ fn plaintext(i: usize) -> String {
 
 /// The program: every value prefetched, checked against `SEALED_EXPECTED`, and the number of
 /// requests its KMS client sent.
-fn program(names: &[String], key: &str) -> String {
+fn program(names: &[String], key: &str, readers: &str) -> String {
     let statics = names
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            format!("static V{i}: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"{name}\", key = \"{key}\");")
+            format!("static V{i}: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"{name}\", key = \"{key}\", readers = {readers});")
         })
         .collect::<Vec<_>>()
         .join("\n");
@@ -213,13 +225,22 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
     let names: Vec<String> = (0..10).map(|i| format!("value_{i}")).collect();
     for (i, name) in names.iter().enumerate() {
         let (line, said) = writer(&["bundle", "set", file, name], &plaintext(i + 100));
+        let readers = readers_of(&dir.join(file)).inline();
         assert_eq!(
             line.trim(),
-            format!("sealed!(bundle = \"{file}\", name = \"{name}\", key = \"{key}\")")
+            format!("sealed!(bundle = \"{file}\", name = \"{name}\", key = \"{key}\", readers = {readers})")
         );
         assert!(said.starts_with(&format!("added `{name}`")), "{said}");
         assert!(said.contains(&format!("generation {}", i + 1)), "{said}");
-        assert!(said.ends_with("(no KMS call)\n"), "{said}");
+        assert!(said.contains("(no KMS call)\n"), "{said}");
+        // every write names every reader: here the bundle's key alone
+        assert!(
+            said.ends_with(&format!(
+                "sealed to 1 reader(s):\n  key {key} (account 123456789012, public key {})\n",
+                fingerprint(&dir.join(file))
+            )),
+            "{said}"
+        );
     }
     let (_, said) = ok(dir, &["bundle", "set", file, "value_0"], &plaintext(0));
     assert!(said.starts_with("replaced `value_0`"), "{said}");
@@ -269,7 +290,8 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
 
     // the crate: nine values, one Decrypt
     std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(dir.join("src/main.rs"), program(names, &key)).unwrap();
+    let readers = readers_of(&dir.join(file)).inline();
+    std::fs::write(dir.join("src/main.rs"), program(names, &key, &readers)).unwrap();
     let expected: Vec<String> = std::iter::once(plaintext(0))
         .chain((1..9).map(|i| plaintext(i + 100)))
         .collect();
@@ -447,7 +469,24 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
         err.starts_with("the bundle value does not open with the bundle's private key for the sealed value at src/main.rs:8:21 (value `value_0`"),
         "{err}"
     );
+    // the rotated file: a new key pair is a new reader, so the code's pin refuses it until the
+    // code pins the readers `rotate` printed
     std::fs::write(dir.join(file), &rotated).unwrap();
+    let (success, _, err) = cargo_run(dir, &expected);
+    assert!(!success);
+    assert!(
+        err.contains(
+            "the readers of the bundle `secrets/app.bundle` are not the ones this code pins"
+        ),
+        "{err}"
+    );
+    let rotated_readers = readers_of(&dir.join(file));
+    assert!(said.contains(&rotated_readers.code("  ")), "{said}");
+    std::fs::write(
+        dir.join("src/main.rs"),
+        program(names, &key, &rotated_readers.inline()),
+    )
+    .unwrap();
     let (success, out, err) = cargo_run(dir, &expected);
     assert!(success, "{out}\n{err}");
     assert_eq!(out.trim(), format!("ok 9 values, 1 requests, key {key}"));
@@ -480,7 +519,13 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
         )),
         "{err}"
     );
-    std::fs::write(dir.join("src/main.rs"), program(names, &other_key)).unwrap();
+    let moved_readers = readers_of(&dir.join(file));
+    assert!(said.contains(&moved_readers.code("  ")), "{said}");
+    std::fs::write(
+        dir.join("src/main.rs"),
+        program(names, &other_key, &moved_readers.inline()),
+    )
+    .unwrap();
     let (success, out, err) = cargo_run(dir, &expected);
     assert!(success, "{out}\n{err}");
     assert_eq!(

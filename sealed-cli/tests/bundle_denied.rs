@@ -11,6 +11,8 @@ use sealed_test_support::crate_with_bundle;
 
 const CANARY: &str = "denied-writer-canary-7c1e";
 const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+/// The fingerprint of the bundle fixture's key pair (`cargo sealed bundle ls` prints it).
+const FINGERPRINT: &str = "_AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA";
 
 /// `cargo sealed ARGS` in `dir` as the writer: (success, stdout and stderr), never the canary.
 fn as_writer(dir: &Path, endpoint: &str, args: &[&str], stdin: &str) -> (bool, String) {
@@ -59,7 +61,7 @@ fn a_writer_with_no_kms_permission_sets_a_value_and_reads_none() {
     let dir = dir.path();
     crate_with_bundle(
         dir,
-        &format!("static V: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"token\", key = \"{KEY}\");\n"),
+        &format!("static V: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"token\", key = \"{KEY}\", readers = [\"key {KEY} {FINGERPRINT}\"]);\n"),
     );
     let file = "secrets/app.bundle";
 

@@ -1,6 +1,6 @@
 //! `cargo sealed check --since REV` in a git repository, as a CI job runs it against the base
 //! branch: the edits `bundle set` and `rm` make pass; a line rolled back from history, a line
-//! edited by hand and a swapped public key fail, naming the bundle and what changed. Writing
+//! edited by hand and a swapped public key fail (the last through the code's readers), naming the bundle and what changed. Writing
 //! needs no KMS, so neither does this test.
 
 use std::path::Path;
@@ -20,9 +20,9 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
 
-/// `cargo sealed ARGS` in `dir`: (success, stdout).
-fn sealed(dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
-    let output = Command::cargo_bin("cargo-sealed")
+/// `cargo sealed ARGS` in `dir` with `stdin`: what it did.
+fn run(dir: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+    Command::cargo_bin("cargo-sealed")
         .unwrap()
         .arg("sealed")
         .args(args)
@@ -31,9 +31,16 @@ fn sealed(dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
         .current_dir(dir)
         .write_stdin(stdin)
         .output()
-        .unwrap();
-    let out = String::from_utf8(output.stdout).unwrap();
-    (output.status.success(), out)
+        .unwrap()
+}
+
+/// `cargo sealed ARGS` in `dir`: (success, stdout).
+fn sealed(dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
+    let output = run(dir, args, stdin);
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
 }
 
 fn commit(dir: &Path, message: &str) -> String {
@@ -55,7 +62,7 @@ fn check_since_fails_on_a_rollback_a_hand_edit_and_a_swapped_public_key() {
     let fixtures = root().join("tests/tests/fixtures");
     let file = crate_with_bundle(
         dir,
-        "static DB: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"db_password\", key = \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\");\n",
+        "static DB: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"db_password\", key = \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\", readers = [\"key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA\"]);\n",
     );
     git(dir, &["init", "-q"]);
     let first = commit(dir, "a bundle");
@@ -122,19 +129,118 @@ fn check_since_fails_on_a_rollback_a_hand_edit_and_a_swapped_public_key() {
             .unwrap()
             .to_owned()
     };
-    fails(
-        now.replace(&public(&now), &public(&other)),
-        "the public key changed but the id did not",
+    // another public key under the same id: the code's readers refuse it before any history is
+    // read (a key pair someone wrapped under the key, or a swapped line)
+    std::fs::write(&file, now.replace(&public(&now), &public(&other))).unwrap();
+    let (passed, out) = sealed(dir, &["check", "--since", &second], "");
+    assert!(!passed, "{out}");
+    assert!(
+        out.contains("another key pair under a pinned key: key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+        "{out}"
     );
     // a revision the file does not exist at: new, nothing to compare
     std::fs::write(&file, &now).unwrap();
     git(dir, &["mv", "secrets/app.bundle", "secrets/moved.bundle"]);
     std::fs::write(
         dir.join("src/main.rs"),
-        "static DB: Sealed = sealed!(bundle = \"secrets/moved.bundle\", name = \"db_password\", key = \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\");\n",
+        "static DB: Sealed = sealed!(bundle = \"secrets/moved.bundle\", name = \"db_password\", key = \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\", readers = [\"key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA\"]);\n",
     )
     .unwrap();
     let (passed, out) = sealed(dir, &["check", "--since", &second], "");
     assert!(passed, "{out}");
     assert!(out.contains(&format!("new since {second}  ok")), "{out}");
+}
+
+/// `cargo sealed ARGS` in `dir` with `stdin`: (success, stderr).
+fn sealed_said(dir: &Path, args: &[&str], stdin: &str) -> (bool, String) {
+    let output = run(dir, args, stdin);
+    (
+        output.status.success(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// H2 as a writer meets it: a pull request plants a key pair in the bundle (the same key, another
+/// public key). `bundle set` refuses to seal to it while the code pins the bundle's readers, and,
+/// once the pull request changes those pins too, while the default branch's version of the file
+/// does not have the reader; `--new-readers` is the writer's own acknowledgement. Before the
+/// guard, `set` sealed to the planted key (its known-keys record was empty on a fresh machine).
+#[test]
+fn a_writer_refuses_readers_the_code_or_the_default_branch_does_not_have() {
+    const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("app");
+    std::fs::create_dir(&dir).unwrap();
+    let dir = dir.as_path();
+    let main = |fingerprint: &str| {
+        format!("static DB: Sealed = sealed!(bundle = \"secrets/app.bundle\", name = \"db_password\", key = \"{KEY}\", readers = [\"key {KEY} {fingerprint}\"]);\n")
+    };
+    let file = crate_with_bundle(dir, &main("_AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA"));
+    git(dir, &["init", "-q", "-b", "main"]);
+    commit(dir, "the bundle, reviewed");
+    // the default branch as a clone sees it: origin/HEAD → origin/main
+    let origin = work.path().join("origin.git");
+    git(
+        work.path(),
+        &["clone", "-q", "--bare", "app", origin.to_str().unwrap()],
+    );
+    git(dir, &["remote", "add", "origin", origin.to_str().unwrap()]);
+    git(dir, &["fetch", "-q", "origin"]);
+    git(dir, &["remote", "set-head", "origin", "main"]);
+    // an honest write: the readers are the code's and the default branch's
+    let (passed, said) = sealed_said(
+        dir,
+        &["bundle", "set", "secrets/app.bundle", "api_token"],
+        "t",
+    );
+    assert!(passed, "{said}");
+
+    // the plant: another public key under the same key and id
+    let text = std::fs::read_to_string(&file).unwrap();
+    let public = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("public-key "))
+            .unwrap()
+            .to_owned()
+    };
+    let other =
+        std::fs::read_to_string(root().join("tests/tests/fixtures/emulator.bundle")).unwrap();
+    std::fs::write(&file, text.replace(&public(&text), &public(&other))).unwrap();
+    let planted = sealed_format::Readers::of_bundle(
+        &sealed_format::Bundle::parse(&std::fs::read_to_string(&file).unwrap()).unwrap(),
+    );
+    let set = |extra: &[&str]| {
+        let mut args = vec!["bundle", "set", "secrets/app.bundle", "db_password"];
+        args.extend_from_slice(extra);
+        sealed_said(dir, &args, "new password")
+    };
+    let (passed, said) = set(&[]);
+    assert!(!passed, "{said}");
+    assert!(
+        said.contains("the code at ") && said.contains("src/main.rs:1 pins other readers of `secrets/app.bundle` than it has; nothing was sealed"),
+        "{said}"
+    );
+    assert!(
+        said.contains("another key pair under a pinned key"),
+        "{said}"
+    );
+
+    // the pull request changes the code's pins as well: the default branch still says no
+    let fingerprint = planted.readers[0].fingerprint();
+    std::fs::write(dir.join("src/main.rs"), main(&fingerprint)).unwrap();
+    let (passed, said) = set(&[]);
+    assert!(!passed, "{said}");
+    assert!(
+        said.contains("`secrets/app.bundle` has readers that `origin/main`'s version of it does not have; nothing was sealed"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("public key {fingerprint}")),
+        "{said}"
+    );
+    assert!(said.contains("pass --new-readers"), "{said}");
+    // this machine sealed to the original key before: its record asks for its own acknowledgement
+    let (passed, said) = set(&["--new-readers", "--trust-new-key"]);
+    assert!(passed, "{said}");
+    assert!(said.contains("(--new-readers)"), "{said}");
 }

@@ -33,6 +33,8 @@ const LAYERS: &[&str] = &[
     "history",
     // the public keys a writer has sealed to before
     "known_bundles",
+    // who a writer seals to, held to the code's `readers = […]` and the default branch
+    "readers_guard",
     // a bundle's key pair from KMS, a value sealed into it, its public key trusted
     "bundle_ops",
     // what `check --kms` and `stage check --kms` prove of a value

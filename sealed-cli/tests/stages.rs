@@ -54,6 +54,31 @@ static DEBUG: sealed_runtime::Sealed = sealed_runtime::sealed!(stages = "secrets
 fn main() {}
 "#;
 
+/// `stage set` printed the `sealed!` line with the set's readers, and each key of `stage` it
+/// sealed to.
+fn said_its_readers(dir: &Path, stage: &str, name: &str, out: &str, err: &str) {
+    let set = sealed_format::StageSet::parse(
+        &std::fs::read_to_string(dir.join("secrets/app.stages")).unwrap(),
+    )
+    .unwrap();
+    let readers = sealed_format::Readers::of_stage_set(&set);
+    assert_eq!(
+        out.trim(),
+        format!(
+            "sealed!(stages = \"secrets/app.stages\", name = \"{name}\", readers = {})",
+            readers.inline()
+        )
+    );
+    // every write names every reader of the stage it sealed to
+    assert!(
+        err.contains(&format!(
+            "sealed to 1 reader(s):\n  stage {stage}: key {}",
+            set.stages[0].key
+        )),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn a_team_writes_each_stage_without_credentials_and_matrix_gates_the_gaps() {
     require_emulator();
@@ -104,10 +129,7 @@ async fn a_team_writes_each_stage_without_credentials_and_matrix_gates_the_gaps(
         let (code, out, err) = set_value(stage, name, value);
         assert_eq!(code, 0, "{err}");
         assert!(err.contains("(no KMS call)"), "{err}");
-        assert_eq!(
-            out.trim(),
-            format!("sealed!(stages = \"secrets/app.stages\", name = \"{name}\")")
-        );
+        said_its_readers(dir, stage, name, &out, &err);
     }
     let (code, _, err) = set_value("prd", "db_password", "x");
     assert_eq!(code, 1);

@@ -16,6 +16,8 @@
 //!   [`hpke_info`] and [`hpke_aad`] are what bind each value to its bundle, stage, name and
 //!   generation.
 //! * [`StageSet::parse`] reads a stage set (one bundle per stage, the stage chosen at start-up).
+//! * [`Readers`] lists every key that can open a bundle's or a stage set's values, and the pin
+//!   of them that code writes (`readers = ["prod key arn:… FINGERPRINT", …]`).
 //!
 //! A structurally valid blob is not thereby decryptable: a flipped bit in the nonce or the
 //! encrypted content passes every offline check, and only KMS authenticates it.
@@ -48,6 +50,7 @@ mod family;
 mod key;
 mod limits;
 mod lines;
+mod readers;
 mod stages;
 mod stripped;
 
@@ -73,6 +76,9 @@ pub use error::{ErrorKind, FormatError};
 pub use family::{BlobFamily, Emulator};
 pub use key::{KeyError, KeyKind, KeyRef};
 pub use limits::MAX_CIPHERTEXT_BYTES;
+pub use readers::{
+    public_key_fingerprint, PinnedReader, Reader, ReaderKind, Readers, ReadersChange,
+};
 pub use stages::{
     check_stage_key, stage_bundle_name, RecipientRole, Stage, StageRecipient, StageSet,
     StageSetError, StageSetErrorKind, DEFAULT_SELECTOR, STAGES_HEADER,

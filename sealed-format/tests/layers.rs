@@ -41,6 +41,7 @@ const LAYERS: &[&str] = &[
     "stages/parse",
     "stages/render",
     "stages",
+    "readers",
 ];
 
 #[test]

@@ -52,6 +52,28 @@ pub enum BuildErrorKind {
         /// The key the file names.
         found: String,
     },
+    /// A bundle read at run time whose readers the program did not pin
+    /// ([`BundleValueBuilder::expect_readers`](crate::build::BundleValueBuilder::expect_readers)):
+    /// the file alone would choose who can read its values.
+    BundleReadersNotPinned {
+        /// The file's readers, as the program would pin them.
+        readers: Vec<String>,
+    },
+    /// A pinned reader that is not written as one (`[STAGE ]KIND KEY-ARN FINGERPRINT`).
+    MalformedReader {
+        /// The pin as given.
+        pin: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A bundle whose readers are not the ones the program pins: a reader added, another key
+    /// pair under a pinned key, a pinned reader gone.
+    BundleReadersChanged {
+        /// Each difference, one per line.
+        changes: String,
+        /// The file's readers, as the program would pin them.
+        readers: Vec<String>,
+    },
     /// A bundle without the value asked for.
     NoSuchBundleValue {
         /// The name asked for.
@@ -59,6 +81,15 @@ pub enum BuildErrorKind {
         /// The names the bundle has.
         names: Vec<String>,
     },
+}
+
+/// `readers` as Rust string literals, comma-separated.
+fn quoted(readers: &[String]) -> String {
+    readers
+        .iter()
+        .map(|r| format!("{r:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A sealed value given at run time that the checks of `sealed!` reject, at the builder's call
@@ -135,6 +166,24 @@ impl BuildErrorKind {
             BuildErrorKind::BundleKeyNotPinned { found } => (
                 format!("a bundle value pins its KMS key: call `expect_key(\"{found}\")` (the key the bundle names)"),
                 "the file says which key its private key is wrapped under, and anyone who can write the file could point it at a key they control, with a private key they know: the key written in the program is the one it trusts (a key ARN pins best)".to_owned(),
+            ),
+            BuildErrorKind::BundleReadersNotPinned { readers } => (
+                format!(
+                    "a bundle value pins who can read it: call `expect_readers([{}])` once you have checked each reader",
+                    quoted(readers)
+                ),
+                "anyone who can write the file could add a reader of their own (a recipient, a key pair they wrapped under the key): the readers written in the program are the ones it trusts".to_owned(),
+            ),
+            BuildErrorKind::MalformedReader { pin, problem } => (
+                format!("the pinned reader `{pin}`: {problem}"),
+                "pin each reader as `cargo sealed bundle ls` prints it".to_owned(),
+            ),
+            BuildErrorKind::BundleReadersChanged { changes, readers } => (
+                format!("the bundle's readers are not the ones the program pins:\n{changes}"),
+                format!(
+                    "a rotation does this, and so does someone adding a reader of their own: compare the file with its reviewed version; if every reader is one you expect, pin `expect_readers([{}])`",
+                    quoted(readers)
+                ),
             ),
             BuildErrorKind::NoSuchBundleValue { name, names } => (
                 format!(

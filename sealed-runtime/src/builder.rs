@@ -207,25 +207,35 @@ impl SealedBuilder {
 /// ```
 /// use sealed_runtime::Sealed;
 ///
-/// let bundle = "sealed-bundle 2\nid 0f1e2d3c4b5a69788796a5b4c3d2e1f0\nkey alias/app\n\
+/// let bundle = "sealed-bundle 2\nid 0f1e2d3c4b5a69788796a5b4c3d2e1f0\nkey arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\n\
 ///     public-key MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWg==\n\
 ///     private-key AQICAHjCfJ0NJ/ZglaDQefUMsBsRNTFJA5s8TjlY008eDVCAQAEZXrIiocPYemE4tk2woKvFAAAA7TCB6gYJKoZIhvcNAQcGoIHcMIHZAgEAMIHTBgkqhkiG9w0BBwEwHgYJYIZIAWUDBAEuMBEEDKNwmvQqj1386kDm9wIBEICBpVaPl4Zbw6pdJg17skdSLhK+KVvYtRznY5LjJp3n/XAY4GJQ226Eh5OdHs9sqhtLDvp8g04D6Ze4lx7Lm5HlWxQ4wyNZ901eQOWtIbCdToenDkXsTUpyyf1SGtpLadpyNkRBRcY/GkFSyIHF/YzuR7cJS/rvhanF/zuAkWTNujZMMUgPaILJgGgew4dvutTxx8kvBPISHtJYA890a9QkMeG/3jXbSw==\n\
 ///     generation 1\n\
 ///     value db_password 1 BFpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpzZWNyZXQxMDAwMDAwMDAwMDAwMDAwMA==\n";
+/// const KEY: &str = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+/// const READER: &str = "key arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab W4ANGCDQ-Ov_GOi_xCr01RV4K0uzuXvzZlX-HoPFTWI";
 /// let value = Sealed::from_bundle(bundle, "db_password")
-///     .expect_key("alias/app")
+///     .expect_key(KEY)
+///     .expect_readers([READER])
 ///     .path("secrets/app.bundle")
 ///     .build()?;
 /// assert_eq!(value.plaintext_len(), Some(7));
 /// assert_eq!(value.bundle(), Some(("secrets/app.bundle", "db_password")));
 ///
 /// let moved = Sealed::from_bundle(bundle, "db_password").expect_key("alias/other").build();
-/// assert!(moved.unwrap_err().to_string().starts_with("the bundle's key is `alias/app`, not the pinned `alias/other`"));
+/// assert!(moved.unwrap_err().to_string().starts_with(&format!("the bundle's key is `{KEY}`, not the pinned `alias/other`")));
 ///
 /// let unpinned = Sealed::from_bundle(bundle, "db_password").build().unwrap_err();
-/// assert!(unpinned.to_string().starts_with("a bundle value pins its KMS key: call `expect_key(\"alias/app\")`"));
+/// assert!(unpinned.to_string().starts_with(&format!("a bundle value pins its KMS key: call `expect_key(\"{KEY}\")`")));
 ///
-/// let typo = Sealed::from_bundle(bundle, "db_pasword").expect_key("alias/app").build().unwrap_err();
+/// // who can read is pinned too: a bundle whose key pair is another's is refused, naming it
+/// let readers = Sealed::from_bundle(bundle, "db_password").expect_key(KEY).build().unwrap_err();
+/// assert!(readers.to_string().starts_with(&format!("a bundle value pins who can read it: call `expect_readers([{READER:?}])`")));
+/// let planted = READER.replace("W4ANGCDQ", "AAAAAAAA");
+/// let refused = Sealed::from_bundle(bundle, "db_password").expect_key(KEY).expect_readers([planted]).build().unwrap_err();
+/// assert!(refused.to_string().contains("another key pair under a pinned key"));
+///
+/// let typo = Sealed::from_bundle(bundle, "db_pasword").expect_key(KEY).expect_readers([READER]).build().unwrap_err();
 /// assert!(typo.to_string().starts_with("no value `db_pasword` in the bundle; its values: `db_password`"));
 /// # Ok::<(), sealed_runtime::build::BuildError>(())
 /// ```
@@ -248,6 +258,7 @@ struct Pins {
     context: Option<Vec<(String, ContextValue<String>)>>,
     id: Option<String>,
     failover: Vec<String>,
+    readers: Option<Vec<String>>,
 }
 
 impl Pins {
@@ -281,6 +292,57 @@ impl Pins {
             }
         }
         Ok((chosen, failover))
+    }
+
+    /// The file's readers are the pinned ones; without pins, only when every private key it
+    /// holds is an emulator's (local data with new keys on each run) and those are allowed.
+    fn check_readers(
+        &self,
+        bundle: &sealed_format::Bundle,
+        blob: &sealed_format::Inspection,
+        options: sealed_format::Options,
+    ) -> Result<(), BuildErrorKind> {
+        let readers = sealed_format::Readers::of_bundle(bundle);
+        let listed = || {
+            readers
+                .readers
+                .iter()
+                .map(sealed_format::Reader::pinned)
+                .collect()
+        };
+        let Some(pins) = &self.readers else {
+            let emulator = |b: &sealed_format::Inspection| {
+                matches!(b.family(), sealed_format::BlobFamily::Emulator(_))
+            };
+            let emulator_only = emulator(blob)
+                && bundle
+                    .recipients
+                    .iter()
+                    .all(|r| r.inspect_private_key(&options).is_ok_and(|b| emulator(&b)));
+            return if emulator_only {
+                Ok(())
+            } else {
+                Err(BuildErrorKind::BundleReadersNotPinned { readers: listed() })
+            };
+        };
+        let mut pinned = Vec::new();
+        for pin in pins {
+            let reader = sealed_format::PinnedReader::parse(pin).map_err(|problem| {
+                BuildErrorKind::MalformedReader {
+                    pin: pin.clone(),
+                    problem,
+                }
+            })?;
+            pinned.push(reader);
+        }
+        let change = readers.compared_with(&pinned);
+        if change.is_empty() {
+            return Ok(());
+        }
+        Err(BuildErrorKind::BundleReadersChanged {
+            changes: change.listed("    "),
+            readers: listed(),
+        })
     }
 
     /// The first of the pinned id and context that the file's differs from: what, the pin, the
@@ -373,6 +435,23 @@ impl BundleValueBuilder {
         self
     }
 
+    /// Pins who can read the bundle's values, which every bundle value needs: one string per key
+    /// that can open them, `KIND KEY-ARN FINGERPRINT` (`key` for the bundle's key, `failover`
+    /// for each `recipient` line; the fingerprint is its key pair's, as `cargo sealed bundle ls`
+    /// prints it). A file whose readers are not exactly these — a recipient added, another key
+    /// pair under the same key (a rotation, or a pair someone wrapped under it), a reader gone —
+    /// is refused ([`BuildErrorKind::BundleReadersChanged`]), and so is a build without them
+    /// ([`BuildErrorKind::BundleReadersNotPinned`], which lists them), unless every private key
+    /// of the file is an emulator's and emulator ciphertexts are allowed.
+    pub fn expect_readers<I, S>(mut self, readers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.pinned.readers = Some(readers.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Pins the bundle's id (32 hex digits, its `id` line): another bundle is refused, even one
     /// under the same key and context.
     pub fn expect_id(mut self, id: impl Into<String>) -> Self {
@@ -440,6 +519,9 @@ impl BundleValueBuilder {
         if let Some((pinned, expected, found)) = self.pinned.refusal(&bundle) {
             return Err(refused(pinned, expected, found));
         }
+        self.pinned
+            .check_readers(&bundle, &blob, options)
+            .map_err(at)?;
         let Some(value) = bundle.value(&self.name) else {
             return Err(at(BuildErrorKind::NoSuchBundleValue {
                 name: self.name,

@@ -139,9 +139,10 @@ pub mod format {
 ///         [, algorithm = "SYMMETRIC_DEFAULT" | "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256" | "SM2PKE"]
 ///         [, unchecked])
 /// sealed!(file = "<path>", …)
-/// sealed!(bundle = "<path>", name = "<name>", key = "<key the file must name>"
-///         [, id = "<the bundle id the file must have>"])
-/// sealed!(stages = "<path>", name = "<name>" [, only = ["<stage>", …]])
+/// sealed!(bundle = "<path>", name = "<name>", key = "<key ARN the file must name>",
+///         readers = ["key <key ARN> <fingerprint>"] [, id = "<the bundle id the file must have>"])
+/// sealed!(stages = "<path>", name = "<name>", readers = ["<stage> <kind> <key ARN> <fingerprint>", …]
+///         [, only = ["<stage>", …]])
 /// ```
 ///
 /// * **The ciphertext** is the base64 `CiphertextBlob` of KMS `Encrypt` (`cargo sealed encrypt`
@@ -191,6 +192,17 @@ pub mod format {
 ///   (never a default stage), an unknown stage [`ErrorKind::UnknownStage`], `AWS_REGION`
 ///   outside the stage's regions [`ErrorKind::StageMismatch`], a stage `only` leaves out
 ///   [`ErrorKind::StageExcluded`]. A value's `Debug` tells the set, the name and, stage by stage, the keys that may open it.
+/// * **`readers = ["…", …]`** (required with `bundle` and `stages`): who can read the values,
+///   named in code, one string per key that can open them — a bundle's key, a stage's key, each
+///   failover and break-glass recipient — as `[STAGE ]KIND KEY-ARN FINGERPRINT` (`KIND`: `key`,
+///   `failover`, `break-glass`; the fingerprint is the SHA-256 of the public key of the pair KMS
+///   made under the key, base64url). A file whose readers are not exactly these (a recipient
+///   added, a key pair planted under the same key, a key or account moved) is a compile error
+///   naming each difference, so a change of readers is always a change of code that review
+///   reads. A missing list is a compile error quoting the list to paste (`cargo sealed bundle
+///   ls` / `stage ls` print it too). A bundle's key must be a key ARN. Files whose private keys,
+///   recipients' included, are all emulator ciphertexts (with the `emulator` feature) may leave it
+///   out.
 /// * **`unchecked`**: the escape hatch for a ciphertext layout AWS introduces after this version
 ///   of `sealed`. Only the base64 and the size are checked. Use it only when the macro says the
 ///   layout is unknown for a ciphertext you know came from KMS `Encrypt`, and please report it.

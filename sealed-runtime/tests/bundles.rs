@@ -4,7 +4,7 @@
 #![cfg(feature = "emulator")]
 
 use base64::Engine as _;
-use sealed_format::{Bundle, ContextValue};
+use sealed_format::{Bundle, ContextValue, Reader, Readers};
 use sealed_runtime::{build::BuildErrorKind, prefetch_values, set_client, ErrorKind, Sealed};
 use tokio::sync::OnceCell;
 
@@ -475,8 +475,36 @@ fn a_pinned_bundle_refuses_another_key_context_or_id() {
             .expect_context("app", "billing")
             .expect_context_env("LambdaFunctionName", "AWS_LAMBDA_FUNCTION_NAME")
             .expect_id(id.clone())
+            .expect_readers([format!(
+                "key {} _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA",
+                bundle.key
+            )])
     };
     assert!(pinned().build().is_ok());
+    // who can read is pinned too: another key pair under the same key and id (a fake rotation)
+    // is refused, naming it, and so is a program that pins no readers
+    let planted = text.replace(
+        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEOySe7loiV+d2s55ifJePZxsMKYx7s+xnm4SyhXNhXIdLu+Mp3t4smSY35TFE7GUhng27Okwn8FhUQycuhKhh9g==",
+        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7zO7jsEL0a35UuT++jg81TNJLDsVpks+T/b/yucwOTyKbjET0kgn0BAr/eqiTocnVeu+IFJ0lPsHPni7NYpXRA==",
+    );
+    assert_ne!(planted, text);
+    refused_as_planted(
+        &planted,
+        &bundle.key,
+        vec![format!(
+            "key {} _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA",
+            bundle.key
+        )],
+        "another key pair under a pinned key: key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (account 111122223333, public key 8r3FYyC5B5VQlKqTjNAZbRvRydYci-G2DJ3xB3wmGyo); code pins public key _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA",
+    );
+    let error = Sealed::from_bundle(text.clone(), "db_password")
+        .expect_key(bundle.key.clone())
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(error.kind(), BuildErrorKind::BundleReadersNotPinned { .. }),
+        "{error}"
+    );
     let refusals = [
         (
             pinned().expect_key("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
@@ -500,6 +528,21 @@ fn a_pinned_bundle_refuses_another_key_context_or_id() {
         .build()
         .unwrap_err();
     assert!(error.to_string().contains("not the pinned"), "{error}");
+}
+
+/// The bundle `text`, its key and `readers` pinned, is refused for a key pair the pins do not
+/// name, with `says` in the error.
+fn refused_as_planted(text: &str, key: &str, readers: Vec<String>, says: &str) {
+    let error = Sealed::from_bundle(text, "db_password")
+        .expect_key(key)
+        .expect_readers(readers)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(error.kind(), BuildErrorKind::BundleReadersChanged { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains(says), "{error}");
 }
 
 /// A repository writer who swaps the public key (to read what honest writers seal next) gets a
@@ -549,8 +592,9 @@ async fn a_swapped_public_key_is_refused_by_the_key_check() {
 }
 
 /// The ways around the bundle's binding in KMS: a private key planted with `Encrypt` (as format
-/// 1's data key could be) is refused without `sealed:bundle` and accepted with it (what only the
-/// key policy can stop), and the wrapped private key pasted as a plain value never decrypts
+/// 1's data key could be) is refused without `sealed:bundle`; with it, KMS wraps it (what only
+/// the key policy can stop) and a program that pins no readers accepts it, one that pins them
+/// (`readers = […]`, `expect_readers`) refuses it; and the wrapped private key pasted as a plain value never decrypts
 /// (without `sealed:bundle`, which a plain value cannot send).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_planted_private_key_needs_the_key_policy_and_a_pasted_one_does_not_decrypt() {
@@ -600,6 +644,20 @@ async fn a_planted_private_key_needs_the_key_policy_and_a_pasted_one_does_not_de
         .await
         .unwrap();
     assert_eq!(opened.expose(), b"sealed to a key someone knows");
+    // H2 of issue 34: the program that pins who can read (as `sealed!` requires, and
+    // `expect_readers` for a bundle read at run time) refuses the plant before any request, naming
+    // the new key pair; above, the emulator's data needed no pins, so it was accepted
+    let readers: Vec<String> = Readers::of_bundle(&bundle)
+        .readers
+        .iter()
+        .map(Reader::pinned)
+        .collect();
+    refused_as_planted(
+        &with_policy_gap.render(),
+        &bundle.key,
+        readers,
+        "another key pair under a pinned key",
+    );
 
     // the wrapped private key pasted as a plain value: KMS needs the exact context
     let pasted = Sealed::builder(bundle.private_key.clone())

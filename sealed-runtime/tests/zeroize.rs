@@ -169,12 +169,14 @@ fn value() -> Sealed {
     Sealed::builder(CIPHERTEXT).key(PINNED).build().unwrap()
 }
 
-/// `bench/secrets/hot.bundle` with the value `canary` sealed to its public key (and, with
+/// `bench/secrets/hot.bundle`, under [`PINNED`], with the value `canary` sealed to its public key (and, with
 /// `other_public_key`, that line replaced by another bundle's: the key check then fails).
 fn bundle_text(other_public_key: bool) -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let text = std::fs::read_to_string(root.join("bench/secrets/hot.bundle")).unwrap();
     let mut bundle = sealed_format::Bundle::parse(&text).unwrap();
+    // under the key the fake KMS answers for
+    PINNED.clone_into(&mut bundle.key);
     let generation = bundle.next_generation().unwrap();
     let sealed =
         sealed_runtime::__tools::seal_value(&bundle, "canary", generation, CANARY).unwrap();
@@ -191,6 +193,16 @@ fn bundle_text(other_public_key: bool) -> String {
             .to_owned()
     };
     text.replace(&line(&text), &line(&other))
+}
+
+/// The readers of the bundle `text`, as a program pins them.
+fn readers_of(text: &str) -> Vec<String> {
+    let bundle = sealed_format::Bundle::parse(text).unwrap();
+    sealed_format::Readers::of_bundle(&bundle)
+        .readers
+        .iter()
+        .map(sealed_format::Reader::pinned)
+        .collect()
 }
 
 fn calls() -> usize {
@@ -343,8 +355,11 @@ fn plaintext_buffers_are_zeroed_when_freed_on_every_path() {
         // opened with it; and a file whose public key is another's, refused each time
         MODE.store(ANSWER_PRIVATE_KEY, Ordering::SeqCst);
         for _ in 0..10 {
+            // pinned as the file says (a reviewer who pinned the swapped key pair): the run-time
+            // key check is what refuses it
             let refused = Sealed::from_bundle(swapped.clone(), "canary")
-                .expect_key("alias/bench")
+                .expect_key(PINNED)
+                .expect_readers(readers_of(&swapped))
                 .build()
                 .unwrap();
             let error = refused.get().await.unwrap_err();
@@ -353,7 +368,8 @@ fn plaintext_buffers_are_zeroed_when_freed_on_every_path() {
         none_freed("bundle key mismatch");
         for _ in 0..10 {
             let opened = Sealed::from_bundle(good.clone(), "canary")
-                .expect_key("alias/bench")
+                .expect_key(PINNED)
+                .expect_readers(readers_of(&good))
                 .build()
                 .unwrap();
             assert_eq!(opened.get().await.unwrap().expose(), CANARY);

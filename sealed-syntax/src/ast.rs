@@ -3,7 +3,7 @@
 use syn::{Ident, LitStr};
 
 /// The argument names, in the order the messages list them.
-pub const ARGUMENTS: [&str; 10] = [
+pub const ARGUMENTS: [&str; 11] = [
     "key",
     "context",
     "algorithm",
@@ -14,6 +14,7 @@ pub const ARGUMENTS: [&str; 10] = [
     "id",
     "stages",
     "only",
+    "readers",
 ];
 
 /// `sealed!(…)` as written, before any check of the values.
@@ -40,7 +41,10 @@ pub struct Invocation {
     /// `stages = "…"`: the stage set file.
     pub stages: Option<LitStr>,
     /// `only = ["dev", …]`: the stages a value of a stage set is in, when not all.
-    pub only: Option<Only>,
+    pub only: Option<StringList>,
+    /// `readers = ["prod key arn:… FINGERPRINT", …]`: the readers of a bundle or stage set,
+    /// pinned.
+    pub readers: Option<StringList>,
 }
 
 impl Invocation {
@@ -68,10 +72,10 @@ impl Invocation {
     }
 }
 
-/// `only = ["dev", "staging"]`.
-pub struct Only {
-    /// The stages, in the order written.
-    pub stages: Vec<LitStr>,
+/// `only = ["dev", "staging"]`, `readers = ["…", …]`: a bracketed list of string literals.
+pub struct StringList {
+    /// The strings, in the order written.
+    pub items: Vec<LitStr>,
     /// The whole list, for errors about it.
     pub span: proc_macro2::Span,
 }

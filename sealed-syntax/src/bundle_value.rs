@@ -3,13 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use sealed_format::{Algorithm, Inspection, Options};
+use sealed_format::{Algorithm, BlobFamily, Inspection, KeyKind, KeyRef, Options, Readers};
 use syn::LitStr;
 
 use crate::ast::{ContextValue, Invocation};
 use crate::checked::{BundledValue, Checked, CheckedBundle, CheckedCiphertext};
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
+use crate::readers_pin::{check_readers_pin, ReadersOf};
 use sealed_format::did_you_mean;
 
 /// `sealed!(bundle = "…", name = "…")`: the file parses, its private key passes every check of a
@@ -74,6 +75,12 @@ pub(crate) fn check_bundle(
         ));
     }
     check_id_pin(invocation.id.as_ref(), &bundle, &path, &mut errors);
+    // a bundle with a recipient is refused above: its pins would not make it one code accepts
+    if check_key_arn(&bundle, &path, span, &mut errors) && bundle.recipients.is_empty() {
+        let readers = Readers::of_bundle(&bundle);
+        let of = ReadersOf::new(&readers, &path, "bundle", is_emulator(&blob));
+        check_readers_pin(invocation.readers.as_ref(), &of, span, &mut errors);
+    }
     let name = name_lit.value();
     let Some(value) = bundle.value(&name) else {
         errors.push(no_such_value(&bundle, &path, name_lit));
@@ -83,6 +90,11 @@ pub(crate) fn check_bundle(
     Ok(Checked::Bundled(Box::new(bundle_value(
         &bundle, value, blob, full, path, span, name_lit,
     ))))
+}
+
+/// Whether `blob` (a private key the file holds) is an emulator's ciphertext.
+pub(crate) fn is_emulator(blob: &Inspection) -> bool {
+    matches!(blob.family(), BlobFamily::Emulator(_))
 }
 
 /// Reads the bundle file `path` (as written, relative to the crate; errors at `span`): it
@@ -191,6 +203,33 @@ fn check_key_pin(
             ));
         }
     }
+}
+
+/// The bundle's key is a key ARN (an alias can be pointed at another key by whoever may update
+/// aliases, and a key id names no account); whether it is.
+fn check_key_arn(
+    bundle: &sealed_format::Bundle,
+    path: &str,
+    span: proc_macro2::Span,
+    errors: &mut Errors,
+) -> bool {
+    let kind = KeyRef::parse(&bundle.key).map(|k| k.kind());
+    if kind == Ok(KeyKind::KeyArn) {
+        return true;
+    }
+    // error: the key of `secrets/app.bundle` is `alias/app`: a bundle's key is a key ARN
+    errors.push(format_error(
+        span,
+        &format!(
+            "the key of `{path}` is `{}`: a bundle's key is a key ARN (`arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`)",
+            bundle.key
+        ),
+        &format!(
+            "an alias can be pointed at another key by whoever may update aliases, and a key id names no account, so neither says who can read the bundle: move it to its key's ARN with `cargo sealed bundle rotate {path} --to-key arn:…` (`aws kms describe-key --key-id {}` shows the ARN)",
+            bundle.key
+        ),
+    ));
+    false
 }
 
 /// The bundle's id, when the code pins it with `id = …`: the file's.

@@ -19,11 +19,12 @@ mod checked;
 mod crate_file;
 mod errors;
 mod parse;
+mod readers_pin;
 mod stage_value;
 mod tokens;
 mod valid;
 
-pub use ast::{Context, ContextEntry, ContextValue, Invocation, Only, ARGUMENTS};
+pub use ast::{Context, ContextEntry, ContextValue, Invocation, StringList, ARGUMENTS};
 pub use checked::{
     BundledValue, Checked, CheckedBundle, CheckedCiphertext, CheckedFailover, CheckedStage,
     CheckedStages,

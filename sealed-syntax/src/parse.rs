@@ -5,7 +5,7 @@ use syn::parse::{Parse, ParseStream, Parser as _};
 use syn::punctuated::Punctuated;
 use syn::Token;
 
-use crate::ast::{Context, ContextEntry, ContextValue, Invocation, Only, ARGUMENTS};
+use crate::ast::{Context, ContextEntry, ContextValue, Invocation, StringList, ARGUMENTS};
 use crate::errors::Errors;
 use crate::tokens::{describe, error_over, span_of, split_commas, string_literal, visible};
 
@@ -91,6 +91,17 @@ impl Invocation {
             "context" => self.context = Some(parse_context(value)?),
             "stages" => self.stages = Some(string_literal(value, "the stage set file's path")?),
             "only" => self.only = Some(parse_only(value)?),
+            "readers" => match parse_readers(value) {
+                Ok(list) => self.readers = Some(list),
+                Err(error) => {
+                    // written, and wrong: the error says so, and no other says it is missing
+                    self.readers = Some(StringList {
+                        items: Vec::new(),
+                        span: error.span(),
+                    });
+                    return Err(error);
+                }
+            },
             _ => unreachable!("checked against ARGUMENTS"),
         }
         Ok(())
@@ -98,29 +109,52 @@ impl Invocation {
 }
 
 /// `only = ["dev", "staging"]`: a bracketed list of string literals, at least one.
-fn parse_only(value: &[TokenTree]) -> Result<Only, syn::Error> {
+fn parse_only(value: &[TokenTree]) -> Result<StringList, syn::Error> {
+    parse_list(
+        value,
+        "expected the stages as `[\"dev\", \"staging\"]`",
+        "a stage's name",
+        "`only = []` leaves the value out of every stage; name the stages it is in, or remove the `sealed!`",
+    )
+}
+
+/// `readers = ["prod key arn:… FINGERPRINT", …]`: a bracketed list of string literals, at
+/// least one.
+fn parse_readers(value: &[TokenTree]) -> Result<StringList, syn::Error> {
+    parse_list(
+        value,
+        "expected the readers as `[\"STAGE KIND KEY-ARN FINGERPRINT\", …]` (the build's error and `cargo sealed bundle ls`/`stage ls` print them)",
+        "a reader",
+        "`readers = []` pins no reader, and every bundle has one: write those the build's error lists",
+    )
+}
+
+/// A bracketed list of string literals (each `what`), at least one (`empty` otherwise);
+/// `expected` when it is not a list.
+fn parse_list(
+    value: &[TokenTree],
+    expected: &str,
+    what: &str,
+    empty: &str,
+) -> Result<StringList, syn::Error> {
     let value = &*visible(value);
-    let expected = "expected the stages as `[\"dev\", \"staging\"]`";
     let group = match value {
         [TokenTree::Group(group)] if group.delimiter() == Delimiter::Bracket => group,
         _ => return Err(error_over(value, expected)),
     };
-    let mut stages = Vec::new();
+    let mut items = Vec::new();
     for part in split_commas(group.stream()) {
         let part = visible(&part);
         if part.is_empty() {
             continue;
         }
-        stages.push(string_literal(&part, "a stage's name")?);
+        items.push(string_literal(&part, what)?);
     }
-    if stages.is_empty() {
-        return Err(syn::Error::new(
-            group.span(),
-            "`only = []` leaves the value out of every stage; name the stages it is in, or remove the `sealed!`",
-        ));
+    if items.is_empty() {
+        return Err(syn::Error::new(group.span(), empty));
     }
-    Ok(Only {
-        stages,
+    Ok(StringList {
+        items,
         span: group.span(),
     })
 }

@@ -5,14 +5,15 @@
 use std::path::Path;
 
 use proc_macro2::Span;
-use sealed_format::{closest, did_you_mean, StageSet};
+use sealed_format::{closest, did_you_mean, Readers, StageSet};
 use syn::LitStr;
 
 use crate::ast::Invocation;
-use crate::bundle_value::{bundle_value, read_bundle, refuse_beside};
+use crate::bundle_value::{bundle_value, is_emulator, read_bundle, refuse_beside};
 use crate::checked::{Checked, CheckedFailover, CheckedStage, CheckedStages};
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
+use crate::readers_pin::{check_readers_pin, ReadersOf};
 
 /// `sealed!(stages = "…", name = "…" [, only = […]])`.
 pub(crate) fn check_stages(
@@ -33,6 +34,7 @@ pub(crate) fn check_stages(
     let mut missing = Vec::new();
     let mut present = Vec::new();
     let mut names_anywhere: Vec<String> = Vec::new();
+    let mut emulator_only = true;
     for stage in &set.stages {
         let bundle_path = dir.join(&stage.bundle).to_string_lossy().into_owned();
         let (bundle, blob, bundle_full) =
@@ -44,6 +46,7 @@ pub(crate) fn check_stages(
                 }
             };
         files.push(bundle_full.clone());
+        emulator_only &= all_emulator(&blob, &bundle, allow_emulator);
         if let Err(error) = stage.check_bundle(&bundle) {
             // error: stage `prod` of `secrets/app.stages`: `app.prod.bundle` is the bundle of …
             errors.push(stage_error(
@@ -108,6 +111,11 @@ pub(crate) fn check_stages(
         ));
         return Err(errors.take());
     }
+    // after every bundle is read and held to its stage: what the set says is what they are
+    let readers = Readers::of_stage_set(&set);
+    let of = ReadersOf::new(&readers, &path, "stage set", emulator_only);
+    check_readers_pin(invocation.readers.as_ref(), &of, span, &mut errors);
+    std::mem::take(&mut errors).finish()?;
     let no_stages = format!(
         "`{path}` has no stages yet: add one with `cargo sealed stage new {path} STAGE --key ARN`"
     );
@@ -115,6 +123,24 @@ pub(crate) fn check_stages(
         errors.at(span, no_stages);
         errors.take()
     })
+}
+
+/// Whether every private key of `bundle` is an emulator's: its own (`blob`) and each
+/// recipient's, break-glass included.
+fn all_emulator(
+    blob: &sealed_format::Inspection,
+    bundle: &sealed_format::Bundle,
+    allow_emulator: bool,
+) -> bool {
+    let options = sealed_format::Options {
+        allow_emulator,
+        ..sealed_format::Options::default()
+    };
+    is_emulator(blob)
+        && bundle.recipients.iter().all(|r| {
+            r.inspect_private_key(&options)
+                .is_ok_and(|b| is_emulator(&b))
+        })
 }
 
 /// The checked value of a stage set: every stage's; `None` when no stage has it (a set with no
@@ -241,7 +267,7 @@ fn check_only(
     let only = invocation.only.as_ref()?;
     let names: Vec<&str> = set.names().collect();
     let mut chosen = Vec::new();
-    for stage in &only.stages {
+    for stage in &only.items {
         let value = stage.value();
         if chosen.contains(&value) {
             errors.at(stage.span(), format!("`{value}` is named twice in `only`"));

@@ -64,6 +64,13 @@ pub fn check(
         return check_bundle(invocation, manifest_dir, allow_emulator).map(Some);
     }
     let mut errors = Errors::default();
+    if let Some(list) = &invocation.readers {
+        // error: `readers = …` pins who can read a bundle's or a stage set's values
+        errors.at(
+            list.span,
+            "`readers = …` pins who can read the values of a bundle or a stage set: it goes with `bundle = …` or `stages = …` (a ciphertext's one reader is its key, which `key = …` pins)",
+        );
+    }
 
     // algorithm = "…"
     // error: unknown algorithm `RSA`; expected one of: `SYMMETRIC_DEFAULT`, …

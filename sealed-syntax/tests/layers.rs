@@ -9,6 +9,7 @@ const LAYERS: &[&str] = &[
     "parse",
     "checked",
     "crate_file",
+    "readers_pin",
     "bundle_value",
     "stage_value",
     "valid",

@@ -9,16 +9,28 @@ const THROUGH_CONST: Sealed = sealed!(
     "AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=",
     context = { "app": "billing" },
 );
-// the key pinned, as every bundle value's is: the build fails if the file names another
+// the key and the readers pinned, as every bundle value's are: the build fails if the file
+// names another key or another reader
 static BUNDLED: Sealed = sealed!(
     bundle = "tests/fixtures/app.bundle",
     name = "db_password",
     key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    readers = ["key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA"],
 );
-static ALSO_BUNDLED: Sealed = sealed!(
-    bundle = "tests/fixtures/app.bundle",
-    name = "api_token",
-    key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+// the README's shape: the user's own macro hands the readers on as an `expr` fragment
+macro_rules! app_secret {
+    ($name:literal, $readers:expr) => {
+        sealed!(
+            bundle = "tests/fixtures/app.bundle",
+            name = $name,
+            key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            readers = $readers,
+        )
+    };
+}
+static ALSO_BUNDLED: Sealed = app_secret!(
+    "api_token",
+    ["key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA"]
 );
 // a value named twice is two sealed values of one bundle; the id pinned too
 static PINNED: Sealed = sealed!(
@@ -26,6 +38,7 @@ static PINNED: Sealed = sealed!(
     name = "db_password",
     bundle = "tests/fixtures/app.bundle",
     id = "5B0E8F7C2D4A4E1B9C3F6A8D7E2B1C0F",
+    readers = ["key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA"],
 );
 
 #[test]

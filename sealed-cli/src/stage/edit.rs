@@ -8,14 +8,18 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use clap::Args;
 use sealed_format::{
-    check_stage_key, check_stage_name, stage_bundle_name, KeyRef, Stage, StageSet, DEFAULT_SELECTOR,
+    check_stage_key, check_stage_name, stage_bundle_name, KeyRef, Readers, Stage, StageSet,
+    DEFAULT_SELECTOR,
 };
 
 use crate::args::ContextArgs;
-use crate::bundle_ops::{bundle_error, new_key_pair, remember, set_value, without_value, SetValue};
+use crate::bundle_ops::{
+    bundle_error, name_readers, new_key_pair, remember, set_value, without_value, SetValue,
+};
 use crate::error::CliError;
 use crate::kms::public_key_fingerprint;
 use crate::output::println;
+use crate::readers_guard::ReadersGuard;
 use crate::runtime_tools::new_bundle_id;
 
 use crate::stage::pins::{bundle_path, locked_stage, stage_of};
@@ -132,6 +136,7 @@ pub(crate) async fn new(args: NewArgs) -> Result<ExitCode, CliError> {
     crate::bundle_file::create(&path, &bundle, false)?;
     remember(&bundle);
     locked.write_stage_set(&set)?;
+    crate::bundle_ops::show_new_pin(&Readers::of_stage_set(&set));
     eprintln!(
         "added stage `{}` to `{}`: its bundle `{}` (id {}, public key {}) under `{}`; add values with `cargo sealed stage set {} {} NAME`",
         args.stage,
@@ -164,12 +169,32 @@ pub(crate) fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
             },
             trust_new_key: args.write.trust_new_key,
             strip_newline: args.write.strip_newline,
+            guard: ReadersGuard {
+                file: &args.file,
+                readers: Readers::of_stage_set(&set),
+                read: |text| {
+                    StageSet::parse(text)
+                        .ok()
+                        .map(|s| Readers::of_stage_set(&s))
+                },
+                new_readers: args.write.new_readers,
+            },
         },
     )?;
+    let readers = Readers::of_stage_set(&set);
+    name_readers(
+        &readers
+            .readers
+            .iter()
+            .filter(|r| r.stage.as_deref() == Some(args.stage.as_str()))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
     println!(
-        "sealed!(stages = {:?}, name = {:?})",
+        "sealed!(stages = {:?}, name = {:?}, readers = {})",
         args.file.display().to_string(),
-        args.name
+        args.name,
+        readers.inline()
     );
     Ok(ExitCode::SUCCESS)
 }

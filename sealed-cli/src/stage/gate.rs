@@ -132,6 +132,7 @@ pub(crate) async fn check_stage(
         let build = |key: &str| {
             Sealed::from_bundle(text.clone(), *name)
                 .expect_key(key)
+                .expect_readers(crate::bundle_ops::own_readers(&bundle))
                 .expect_id(hex::encode(stage.id))
                 .path(path.display().to_string())
                 .location(

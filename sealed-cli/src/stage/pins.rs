@@ -31,7 +31,10 @@ impl LockedStage {
     pub(crate) fn commit(self, bundle: &sealed_format::Bundle) -> Result<(), CliError> {
         self.bundle_lock.write(bundle)?;
         match self.set_lock.write_stage_set(&self.set) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                crate::bundle_ops::show_new_pin(&sealed_format::Readers::of_stage_set(&self.set));
+                Ok(())
+            }
             Err(error) => Err(put_back(&self.path, &self.bundle, bundle, &error)),
         }
     }

@@ -72,6 +72,7 @@ pub(crate) fn ls(args: &FileArgs) -> Result<ExitCode, CliError> {
             );
         }
     }
+    crate::bundle_ops::show_pin(&sealed_format::Readers::of_stage_set(&set));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,10 @@
 use sealed_runtime::{sealed, Sealed};
 
 // the file alone would choose the key: a bundle value pins it in code
-static VALUE: Sealed = sealed!(bundle = "tests/fixtures/app.bundle", name = "db_password");
+static VALUE: Sealed = sealed!(
+    bundle = "tests/fixtures/app.bundle",
+    name = "db_password",
+    readers = ["key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA"],
+);
 
 fn main() {}

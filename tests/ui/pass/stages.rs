@@ -1,11 +1,22 @@
 use sealed_runtime::{sealed, Sealed};
 
 // One value in every stage, one only in dev: both checked in every stage at compile time.
-static DB_PASSWORD: Sealed = sealed!(stages = "tests/fixtures/stages/app.stages", name = "db_password");
+static DB_PASSWORD: Sealed = sealed!(
+    stages = "tests/fixtures/stages/app.stages",
+    name = "db_password",
+    readers = [
+        "dev key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA",
+        "prod key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA",
+    ],
+);
 static DEBUG_TOKEN: Sealed = sealed!(
     stages = "tests/fixtures/stages/app.stages",
     name = "debug_token",
     only = ["dev"],
+    readers = [
+        "dev key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA",
+        "prod key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA",
+    ],
 );
 
 const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";

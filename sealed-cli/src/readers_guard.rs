@@ -1,0 +1,142 @@
+//! Before a writer seals (`bundle set`, `stage set`): every key it would seal to is one the code
+//! allows (`readers = […]` beside `bundle = …` or `stages = …` in the crate) and one the default
+//! branch's version of the file has, which a pull request cannot change. A local record of keys
+//! (`known_bundles`) says only what this machine saw before.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sealed_format::{PinnedReader, Readers};
+
+use crate::error::CliError;
+
+/// What a writer is about to seal to, and how to read the file's readers from another version.
+pub struct ReadersGuard<'a> {
+    /// The file whose readers they are: a standalone bundle, or a stage set.
+    pub file: &'a Path,
+    /// Its readers now.
+    pub readers: Readers,
+    /// How to read them from the text of another version of the file.
+    pub read: fn(&str) -> Option<Readers>,
+    /// `--new-readers`: readers the default branch does not have are sealed to all the same.
+    pub new_readers: bool,
+}
+
+impl ReadersGuard<'_> {
+    /// The code's pins, then the default branch's file.
+    pub fn check(&self) -> Result<(), CliError> {
+        self.against_code()?;
+        self.against_default_branch()
+    }
+
+    /// Every `readers = […]` for this file in its crate names exactly its readers.
+    fn against_code(&self) -> Result<(), CliError> {
+        let (Some(dir), Ok(target)) = (
+            crate::scan::manifest_dir(self.file),
+            std::fs::canonicalize(self.file),
+        ) else {
+            return Ok(());
+        };
+        for code in crate::scan::readers_pins(&dir)? {
+            if code.file != target {
+                continue;
+            }
+            let Ok(pinned) = code
+                .pins
+                .iter()
+                .map(|p| PinnedReader::parse(p))
+                .collect::<Result<Vec<_>, _>>()
+            else {
+                continue; // the build says what is wrong with them
+            };
+            let change = self.readers.compared_with(&pinned);
+            if !change.is_empty() {
+                return Err(CliError::new(format!(
+                    "the code at {} pins other readers of `{}` than it has; nothing was sealed:\n{}",
+                    code.location,
+                    self.file.display(),
+                    change.listed("  ")
+                ))
+                .help(format!(
+                    "the build fails there too. Compare `{}` with your default branch's (`git diff origin/HEAD -- {}`), which a change cannot forge; if its readers changed on purpose (a rotation, `stage add-key`), change the code's `readers = […]` first",
+                    self.file.display(),
+                    self.file.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every reader is one the default branch's version of the file has, or `--new-readers`.
+    /// Outside a git repository, with no default branch known, or for a file git ignores, there
+    /// is nothing to compare.
+    fn against_default_branch(&self) -> Result<(), CliError> {
+        let Some((top, branch)) = default_branch(self.file) else {
+            return Ok(());
+        };
+        let Some(relative) = std::fs::canonicalize(self.file)
+            .ok()
+            .and_then(|f| f.strip_prefix(&top).ok().map(Path::to_owned))
+        else {
+            return Ok(());
+        };
+        // a file git ignores is never pushed nor reviewed (local data, an emulator's)
+        if git(&top, &["check-ignore", "-q", &relative.to_string_lossy()]).is_some() {
+            return Ok(());
+        }
+        let old = git(&top, &["show", &format!("{branch}:{}", relative.display())])
+            .and_then(|text| (self.read)(&text))
+            .unwrap_or(Readers {
+                readers: Vec::new(),
+            });
+        let new: Vec<_> = self.readers.added_since(&old).collect();
+        if new.is_empty() {
+            return Ok(());
+        }
+        let listed = new
+            .iter()
+            .map(|r| format!("  {r}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if self.new_readers {
+            eprintln!(
+                "sealing to readers that `{branch}`'s `{}` does not have (--new-readers):\n{listed}",
+                relative.display()
+            );
+            return Ok(());
+        }
+        Err(CliError::new(format!(
+            "`{}` has readers that `{branch}`'s version of it does not have; nothing was sealed:\n{listed}",
+            self.file.display()
+        ))
+        .help(format!(
+            "a pull request can add a reader to the file, but not to `{branch}`: check each one (its account, its kind, its fingerprint) with whoever holds its key. If you expect them all, pass --new-readers; the code's `readers = […]` must name them too"
+        )))
+    }
+}
+
+/// The top of the git work tree holding `file`, and its default branch (`origin/HEAD`, as
+/// `git symbolic-ref` names it: `origin/main`).
+fn default_branch(file: &Path) -> Option<(PathBuf, String)> {
+    let dir = std::fs::canonicalize(file).ok()?.parent()?.to_owned();
+    let top = PathBuf::from(git(&dir, &["rev-parse", "--show-toplevel"])?.trim());
+    let branch = git(
+        &top,
+        &["symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD"],
+    )?;
+    Some((std::fs::canonicalize(top).ok()?, branch.trim().to_owned()))
+}
+
+/// `git ARGS` in `dir`: its standard output, when it succeeds.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
