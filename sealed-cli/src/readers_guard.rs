@@ -71,7 +71,14 @@ impl ReadersGuard<'_> {
     /// Outside a git repository, with no default branch known, or for a file git ignores, there
     /// is nothing to compare.
     fn against_default_branch(&self) -> Result<(), CliError> {
-        let Some((top, branch)) = default_branch(self.file) else {
+        let Some(top) = work_tree(self.file) else {
+            return Ok(()); // not in a git repository: no reviewed version to compare with
+        };
+        let Some((branch, commit)) = default_branch(&top) else {
+            eprintln!(
+                "note: `{}` was not compared with a default branch: this repository has no `origin/HEAD` (`git remote set-head origin --auto` sets it)",
+                self.file.display()
+            );
             return Ok(());
         };
         let Some(relative) = std::fs::canonicalize(self.file)
@@ -84,7 +91,9 @@ impl ReadersGuard<'_> {
         if git(&top, &["check-ignore", "-q", &relative.to_string_lossy()]).is_some() {
             return Ok(());
         }
-        let old = git(&top, &["show", &format!("{branch}:{}", relative.display())])
+        let on_branch = git(&top, &["show", &format!("{commit}:{}", relative.display())]);
+        let absent = on_branch.is_none();
+        let old = on_branch
             .and_then(|text| (self.read)(&text))
             .unwrap_or(Readers {
                 readers: Vec::new(),
@@ -105,26 +114,49 @@ impl ReadersGuard<'_> {
             );
             return Ok(());
         }
-        Err(CliError::new(format!(
-            "`{}` has readers that `{branch}`'s version of it does not have; nothing was sealed:\n{listed}",
-            self.file.display()
-        ))
+        let why = if absent {
+            format!(
+                "`{}` is not on `{branch}` (a new or moved file), so none of its readers is",
+                relative.display()
+            )
+        } else {
+            format!(
+                "`{}` has readers that `{branch}`'s version of it does not have",
+                self.file.display()
+            )
+        };
+        Err(CliError::new(format!("{why}; nothing was sealed:\n{listed}"))
         .help(format!(
             "a pull request can add a reader to the file, but not to `{branch}`: check each one (its account, its kind, its fingerprint) with whoever holds its key. If you expect them all, pass --new-readers; the code's `readers = […]` must name them too"
         )))
     }
 }
 
-/// The top of the git work tree holding `file`, and its default branch (`origin/HEAD`, as
-/// `git symbolic-ref` names it: `origin/main`).
-fn default_branch(file: &Path) -> Option<(PathBuf, String)> {
+/// The top of the git work tree holding `file`, canonical.
+fn work_tree(file: &Path) -> Option<PathBuf> {
     let dir = std::fs::canonicalize(file).ok()?.parent()?.to_owned();
     let top = PathBuf::from(git(&dir, &["rev-parse", "--show-toplevel"])?.trim());
+    std::fs::canonicalize(top).ok()
+}
+
+/// The default branch of the repository at `top` (`origin/HEAD`): its name for messages
+/// (`origin/main`) and the commit it is at, which a local branch or tag of the same name cannot
+/// shadow.
+fn default_branch(top: &Path) -> Option<(String, String)> {
     let branch = git(
-        &top,
+        top,
         &["symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD"],
     )?;
-    Some((std::fs::canonicalize(top).ok()?, branch.trim().to_owned()))
+    let commit = git(
+        top,
+        &[
+            "rev-parse",
+            "-q",
+            "--verify",
+            "refs/remotes/origin/HEAD^{commit}",
+        ],
+    )?;
+    Some((branch.trim().to_owned(), commit.trim().to_owned()))
 }
 
 /// `git ARGS` in `dir`: its standard output, when it succeeds.

@@ -184,7 +184,13 @@ pub(crate) async fn send(
                     .map(Blob::into_inner)
                     .unwrap_or_default(),
             );
-            if let (Some(key), Some(returned)) = (key, output.key_id()) {
+            if let Some(key) = key {
+                // an answer that names no key cannot be held to the pinned one (`plaintext` is
+                // zeroed as it drops)
+                let Some(returned) = output.key_id() else {
+                    span.record("outcome", "no key id");
+                    return Err(Error::with(ErrorKind::KeyNotReturned, details));
+                };
                 if !key.matches_key_arn(returned) {
                     span.record("outcome", "key mismatch");
                     // `plaintext` is zeroed as it drops here.

@@ -48,6 +48,9 @@ pub enum ErrorKind {
         /// The key ARN KMS returned.
         returned: String,
     },
+    /// KMS answered `Decrypt` for a value whose key is pinned without naming the key it used
+    /// (no `KeyId`): AWS KMS always names it, so the answer cannot be checked and is refused.
+    KeyNotReturned,
     /// The plaintext is not UTF-8 ([`Secret::expose_str`](crate::Secret::expose_str)).
     NotUtf8 {
         /// The plaintext's length.

@@ -150,6 +150,11 @@ pub(crate) fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
             format!("KMS answered for key `{returned}`, not the pinned key"),
             format!("KMS decrypted with another key than {key}: the ciphertext belongs to that other key; seal it again under {key}"),
         ),
+        ErrorKind::KeyNotReturned => says(
+            "KeyNotReturned",
+            "KMS's answer does not say which key decrypted (no `KeyId`), so it cannot be held to the pinned key",
+            format!("AWS KMS always names the key: something between the function and KMS answered instead (check `AWS_ENDPOINT_URL_KMS`, `AWS_ENDPOINT_URL` and any proxy; the endpoint was {})", d.endpoint.as_deref().unwrap_or("the default")),
+        ),
         ErrorKind::NotUtf8 { len, valid_up_to } => says(
             "NotUtf8",
             format!("the plaintext ({len} bytes) is not UTF-8: invalid byte at offset {valid_up_to}"),

@@ -33,6 +33,9 @@ const SLOW: u8 = 6;
 /// Answer HTTP 503 with a body that is not KMS's (a load balancer's) while `scripted` lasts,
 /// then forward.
 const UNAVAILABLE: u8 = 7;
+/// Forward the request, and send back moto's answer without its `KeyId` (an endpoint that is
+/// not AWS KMS: it decrypts, and names no key).
+const STRIP_KEY_ID: u8 = 8;
 
 struct Proxy {
     mode: AtomicU8,
@@ -104,6 +107,20 @@ async fn serve(proxy: Arc<Proxy>, listener: TcpListener, upstream: SocketAddr) {
                     );
                     let _ = tokio::io::AsyncWriteExt::write_all(&mut inbound, response.as_bytes())
                         .await;
+                }
+                STRIP_KEY_ID => {
+                    use tokio::io::AsyncWriteExt as _;
+                    let Ok(mut outbound) = TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    let mut buf = vec![0; 65536];
+                    let Ok(n) = inbound.read(&mut buf).await else {
+                        return;
+                    };
+                    let _ = outbound.write_all(&buf[..n]).await;
+                    let mut response = Vec::new();
+                    let _ = outbound.read_to_end(&mut response).await; // moto closes each connection
+                    let _ = inbound.write_all(&without_key_id(&response)).await;
                 }
                 CUT => {
                     use tokio::io::AsyncWriteExt as _;
@@ -196,6 +213,34 @@ async fn setup() -> &'static Setup {
             }
         })
         .await
+}
+
+/// The HTTP response `response` (a JSON body with its length) with the body's `"KeyId"` entry
+/// taken out and the length set again.
+fn without_key_id(response: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(response);
+    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP response");
+    let start = body.find("\"KeyId\"").expect("moto names the key");
+    let value = start + body[start..].find(": \"").expect("a string") + 3;
+    let mut end = value + body[value..].find('"').expect("a closed string") + 1;
+    end += body[end..]
+        .find(|c: char| c != ' ' && c != ',')
+        .unwrap_or(0);
+    // moto writes it last: the comma before it goes too
+    let body = format!("{}{}", &body[..start], &body[end..])
+        .replace(", }", "}")
+        .replace(",}", "}");
+    let head: Vec<String> = head
+        .lines()
+        .map(|line| {
+            if line.to_ascii_lowercase().starts_with("content-length:") {
+                format!("Content-Length: {}", body.len())
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    format!("{}\r\n\r\n{body}", head.join("\r\n")).into_bytes()
 }
 
 fn value(setup: &Setup) -> &'static Sealed {
@@ -439,6 +484,28 @@ async fn a_response_cut_half_way_is_an_error_then_the_next_access_succeeds() {
     script(setup, CUT, 0);
     let error = value.get().await.unwrap_err();
     println!("cut response: {error}");
+    assert!(value.try_get().is_none(), "nothing cached");
+    assert!(!error.to_string().contains("canary"), "{error}");
+    setup.proxy.mode.store(FORWARD, Ordering::SeqCst);
+    assert_eq!(value.get().await.unwrap().expose(), b"canary-endpoints");
+}
+
+/// L2 of issue 34: an endpoint that decrypts and names no key is refused for a value whose key is
+/// pinned (before, the key check was skipped and its plaintext accepted), and nothing is cached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_names_no_key_is_refused_for_a_pinned_key() {
+    let _serial = SERIAL.lock().await;
+    let setup = setup().await;
+    let value = value(setup);
+    script(setup, STRIP_KEY_ID, 0);
+    let error = value.get().await.unwrap_err();
+    assert_eq!(error.kind(), &ErrorKind::KeyNotReturned, "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("KMS's answer does not say which key decrypted (no `KeyId`), so it cannot be held to the pinned key"),
+        "{error}"
+    );
     assert!(value.try_get().is_none(), "nothing cached");
     assert!(!error.to_string().contains("canary"), "{error}");
     setup.proxy.mode.store(FORWARD, Ordering::SeqCst);

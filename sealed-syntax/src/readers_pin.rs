@@ -64,7 +64,7 @@ pub(crate) fn check_readers_pin(
                     readers.code("    ")
                 ),
                 &format!(
-                    "whoever can change `{path}` could add a reader of their own (a break-glass or failover recipient, a key pair they wrapped under the key): with the pins, every change of readers is a change of this code, which review sees. Check that each key is one you expect (its account, its kind); a public key cannot be checked offline, so compare the file with your default branch's (`git log -p -- {path}`), and make sure each key's policy denies wrapping key pairs under the bundle's context (`cargo sealed policy --key-policy`)"
+                    "whoever can change `{path}` could add a reader of their own (a break-glass or failover recipient, a key pair they wrapped under the key): with the pins, every change of readers is a change of this code, which review sees. Check that each key is one you expect (its account, its kind); a public key cannot be checked offline, so compare the file with your default branch's (`git diff origin/HEAD -- {path}`), and make sure each key's policy denies wrapping key pairs under the bundle's context (`cargo sealed policy --key-policy`)"
                 ),
             ));
         }
