@@ -92,6 +92,12 @@ async fn a_team_writes_each_stage_without_credentials_and_matrix_gates_the_gaps(
 
     let (code, _, err) = run(&mut cli(dir), &["stage", "init", "secrets/app.stages"], "");
     assert_eq!(code, 0, "{err}");
+    // the set and the code's pins decide who can read: init offers them an owner
+    assert!(
+        err.contains("add to `.github/CODEOWNERS`")
+            && err.contains("\n  /secrets/app.stages @your-org/secrets-owners\n"),
+        "{err}"
+    );
     for (stage, key) in [("dev", &dev_key), ("prod", &prod_key)] {
         let args = ["stage", "new", "secrets/app.stages", stage, "--key", key];
         let (code, _, err) = run(&mut cli(dir), &args, "");

@@ -92,7 +92,18 @@ pub(crate) fn init(args: &InitArgs) -> Result<ExitCode, CliError> {
         set.selector,
         args.file.display()
     );
+    eprintln!("{}", codeowners(&args.file));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The CODEOWNERS stanza `stage init` offers for the set `file`: who can read is decided by the
+/// set and by the code's `readers = […]`, so both get an owner's review.
+fn codeowners(file: &std::path::Path) -> String {
+    let path = file.to_string_lossy().replace('\\', "/");
+    let path = path.trim_start_matches("./");
+    format!(
+        "who can read its values is decided here and by the `readers = […]` beside each `stages = \"{path}\"` in your code: to have every change of readers reviewed by their owners, add to `.github/CODEOWNERS` (naming your team, and the files that hold those pins):\n  /{path} @your-org/secrets-owners\n  /src/secrets.rs @your-org/secrets-owners"
+    )
 }
 
 pub(crate) async fn new(args: NewArgs) -> Result<ExitCode, CliError> {
