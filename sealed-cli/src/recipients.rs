@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use sealed_format::{Bundle, KeyRef, Recipient};
-use sealed_runtime::Sealed;
+use sealed_runtime::{ErrorKind, Sealed};
 
 use crate::bundle_ops::{bundle_error, new_key_pair, new_key_pair_with, Opened};
 use crate::error::CliError;
@@ -54,7 +54,19 @@ pub async fn open_every_value(
                 reader = Some(key.clone());
                 break;
             }
-            Err(error) => answers.push(format!("  with `{key}`: {error}")),
+            // this session may not use that key, or its KMS does not answer: the next reader
+            Err(error) if tries_the_next(error.kind()) => {
+                answers.push(format!("  with `{key}`: {error}"));
+            }
+            // any other answer says the file is not what KMS wrapped: stop, open nothing
+            Err(error) => {
+                return Err(CliError::new(format!(
+                    "`{}` does not open with `{key}` as its own: nothing was added, and no other reader was tried",
+                    path.display()
+                ))
+                .because(error)
+                .help("the file was changed after it was sealed (a value, a public key or a wrapped key edited): restore it from version control"));
+            }
         }
     }
     let Some(reader) = reader else {
@@ -72,6 +84,25 @@ pub async fn open_every_value(
         plaintexts.push((name.to_owned(), secret));
     }
     Ok((reader, plaintexts))
+}
+
+/// Whether a reader's failure to open the bundle lets `add-key` try the next one: the session may
+/// not use that key (refused, unknown, disabled), or its KMS does not answer. Never a sign that
+/// the file is not what KMS wrapped (a value, a public key or a wrapped key edited), which would
+/// otherwise be sealed again to the new key as if it were genuine.
+fn tries_the_next(kind: &ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::AccessDenied
+            | ErrorKind::KeyNotFound
+            | ErrorKind::KeyDisabled
+            | ErrorKind::KeyInvalidState
+            | ErrorKind::Credentials
+            | ErrorKind::Throttled
+            | ErrorKind::TimedOut
+            | ErrorKind::Unreachable
+            | ErrorKind::Service
+    )
 }
 
 /// `bundle` with a new recipient, `key`: its key pair from KMS with `client` (the new key's

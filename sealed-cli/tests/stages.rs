@@ -967,3 +967,53 @@ async fn rotating_a_stage_makes_a_new_pair_for_each_recipient_and_moves_the_pins
     );
     assert!(!out.contains("another-password") && !out.contains("prod-password"));
 }
+
+/// M1 of issue 34: `add-key --from-profile` opens the bundle with the first reader that works,
+/// but a reader whose answer says the file was changed (here, prod's own sealing of a value
+/// edited) stops it: no other reader is tried and nothing is added. Before, any failure moved
+/// on to the next reader, and the new key was added from whatever that one opened.
+#[tokio::test]
+async fn add_key_stops_at_a_tampered_file_and_tries_no_other_reader() {
+    let scratch = dev_and_prod().await;
+    let dir = scratch.path();
+    let profiles = Profiles::new(dir);
+    let kms = aws_sdk_kms::Client::from_conf(sealed_runtime::kms::default_config().await);
+    // a failover key the same session can use, so that a second reader would open the file
+    let failover = create_key(&kms).await;
+    let (code, _, err) = profiles.add_key(&failover, "prod", "prod", &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(prod_bundle(dir).recipients.len(), 1);
+
+    // prod's own sealing of db_password (the first after the name and generation), edited
+    let path = dir.join("secrets/app.prod.bundle");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("value db_password "))
+        .unwrap();
+    let own = line.split(' ').nth(3).unwrap();
+    let flipped: String = own
+        .chars()
+        .enumerate()
+        .map(|(i, c)| match (i, c) {
+            (40, 'A') => 'B',
+            (40, _) => 'A',
+            _ => c,
+        })
+        .collect();
+    assert_ne!(flipped, own);
+    std::fs::write(&path, text.replacen(own, &flipped, 1)).unwrap();
+
+    let third = create_key(&kms).await;
+    let (code, _, err) = profiles.add_key(&third, "prod", "prod", &[]);
+    assert_eq!(code, 1, "{err}");
+    let stage_key = stage_set(dir).stage("prod").unwrap().key.clone();
+    assert!(
+        err.contains(&format!(
+            "`secrets/app.prod.bundle` does not open with `{stage_key}` as its own: nothing was added, and no other reader was tried"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("restore it from version control"), "{err}");
+    assert_eq!(prod_bundle(dir).recipients.len(), 1);
+}
