@@ -5,7 +5,9 @@
 use crate::blob::inspection::{Inspection, Options};
 use crate::bundle::binding::hpke_info;
 use crate::bundle::error::{BundleError, BundleErrorKind};
-use crate::bundle::format::{BUNDLE_CONTEXT_KEY, BUNDLE_ID_LEN, POINT_LEN, STAGE_CONTEXT_KEY};
+use crate::bundle::format::{
+    BUNDLE_CONTEXT_KEY, BUNDLE_ID_LEN, MAX_GENERATION, POINT_LEN, STAGE_CONTEXT_KEY,
+};
 use crate::bundle::public_key::{check_public_key, point_of};
 use crate::bundle::recipient::{inspect_wrapped, Recipient};
 use crate::bundle::value::{check_sealed_len, check_value_name, BundleValue};
@@ -182,6 +184,7 @@ impl Bundle {
     pub fn next_generation(&self) -> Result<u64, BundleErrorKind> {
         self.generation
             .checked_add(1)
+            .filter(|g| *g <= MAX_GENERATION)
             .ok_or(BundleErrorKind::GenerationsExhausted)
     }
 
@@ -308,7 +311,7 @@ pub(crate) mod tests {
             bundle.set("empty", 4, vec![vec![1; 81]]),
             Err(BundleErrorKind::BadLength { .. })
         ));
-        bundle.generation = u64::MAX;
+        bundle.generation = MAX_GENERATION;
         assert_eq!(
             bundle.next_generation(),
             Err(BundleErrorKind::GenerationsExhausted)

@@ -128,7 +128,7 @@ impl fmt::Display for BundleError {
             BundleErrorKind::BadBase64(n) => write!(f, "the value `{n}` is not standard base64"),
             BundleErrorKind::BadHeaderBase64(d) => write!(f, "`{d}` is not standard base64"),
             BundleErrorKind::BadPublicKey(why) => write!(f, "the public key is not a bundle's: {why}"),
-            BundleErrorKind::BadGeneration(g) => write!(f, "generation `{g}` is not a decimal number below 2^64"),
+            BundleErrorKind::BadGeneration(g) => write!(f, "generation `{g}` is not a decimal number up to 2^53 (no bundle gives a higher one: the file was written by hand)"),
             BundleErrorKind::GenerationAhead { name, generation, bundle } => write!(f, "the value `{name}` has generation {generation}, above the bundle's `generation {bundle}`: the file was edited by hand"),
             BundleErrorKind::GenerationNotNew { generation, bundle } => write!(f, "generation {generation} is not above the bundle's {bundle}: a value is always set with a new generation"),
             BundleErrorKind::GenerationsExhausted => write!(f, "the bundle has given its last generation"),

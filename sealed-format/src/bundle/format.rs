@@ -18,6 +18,11 @@ pub const BUNDLE_CONTEXT_KEY: &str = "sealed:bundle";
 pub const STAGE_CONTEXT_KEY: &str = "sealed:stage";
 /// The longest stage name.
 pub const MAX_STAGE_LEN: usize = 32;
+
+/// The highest generation a bundle gives: 2^53, so that a generation is exact wherever a
+/// number is a double (JSON, JavaScript), and so that no `set` is ever the last: one a second
+/// for 285 million years. A file naming a higher one was written by hand.
+pub const MAX_GENERATION: u64 = 1 << 53;
 /// The KMS `KeyPairSpec` of every bundle's key pair.
 pub const KEY_PAIR_SPEC: &str = "ECC_NIST_P256";
 /// The DER header of a P-256 `SubjectPublicKeyInfo` (RFC 5280, uncompressed point): SEQUENCE,

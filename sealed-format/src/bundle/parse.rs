@@ -6,7 +6,7 @@ use base64::Engine as _;
 
 use crate::bundle::contents::Bundle;
 use crate::bundle::error::{BundleError, BundleErrorKind};
-use crate::bundle::format::{BUNDLE_HEADER, BUNDLE_ID_LEN, FORMAT_1_HEADER};
+use crate::bundle::format::{BUNDLE_HEADER, BUNDLE_ID_LEN, FORMAT_1_HEADER, MAX_GENERATION};
 use crate::bundle::percent_encoding::{decode_field, FieldError};
 use crate::bundle::public_key::{check_public_key, point_of};
 use crate::bundle::recipient::Recipient;
@@ -329,13 +329,16 @@ fn decode_pair(key: &str, value: &str) -> Result<(String, String), FieldError> {
     Ok((decode_field(key)?, decode_field(value)?))
 }
 
-/// A generation: decimal digits only (no sign, no spaces), below 2^64.
+/// A generation: decimal digits only (no sign, no spaces), at most [`MAX_GENERATION`].
 pub(crate) fn parse_generation(text: &str) -> Result<u64, BundleErrorKind> {
     let bad = || BundleErrorKind::BadGeneration(text.chars().take(24).collect());
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    text.parse().map_err(|_| bad())
+    text.parse()
+        .ok()
+        .filter(|g| *g <= MAX_GENERATION)
+        .ok_or_else(bad)
 }
 
 /// `directive` with the wrong number of fields; it takes `expected`.

@@ -3,6 +3,7 @@
 use crate::bundle::contents::tests::sample;
 use crate::bundle::contents::Bundle;
 use crate::bundle::error::BundleErrorKind;
+use crate::bundle::format::MAX_GENERATION;
 use crate::bundle::parse::parse_generation;
 use crate::bundle::recipient::Recipient;
 
@@ -157,8 +158,19 @@ fn a_stage_is_read_and_written_in_the_header() {
 #[test]
 fn generations_are_plain_decimal_numbers() {
     assert_eq!(parse_generation("0"), Ok(0));
-    assert_eq!(parse_generation("18446744073709551615"), Ok(u64::MAX));
-    for bad in ["", "18446744073709551616", "1e3", " 1", "0x1", "١"] {
+    assert_eq!(parse_generation("9007199254740992"), Ok(MAX_GENERATION));
+    // L4 of issue 34: `generation 18446744073709551615`, written by hand, blocked every later
+    // `set` and `rotate` of the bundle; now the file is refused for what it is
+    for bad in [
+        "",
+        "9007199254740993",
+        "18446744073709551615",
+        "18446744073709551616",
+        "1e3",
+        " 1",
+        "0x1",
+        "١",
+    ] {
         assert!(parse_generation(bad).is_err(), "{bad:?}");
     }
 }
