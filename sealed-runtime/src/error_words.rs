@@ -224,6 +224,11 @@ pub(crate) fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
                 format!("{near}set `{variable}` to one of {}; a new stage needs `cargo sealed stage new` and a new build", list(stages)),
             )
         }
+        ErrorKind::StageMismatch { stage, region, regions } if region.is_empty() => says(
+            "StageMismatch",
+            format!("the stage `{stage}` runs in {}, and no region is known here (`AWS_REGION` is not set)", list(regions)),
+            "Lambda sets `AWS_REGION`; elsewhere, set it to the region this runs in: a stage pinned to regions is never chosen without one",
+        ),
         ErrorKind::StageMismatch { stage, region, regions } => {
             let (set, _) = d.stage_set.unwrap_or(("the stage set", "NAME"));
             says(

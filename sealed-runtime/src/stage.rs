@@ -58,14 +58,14 @@ fn choose(
             stages: names(),
         });
     };
-    if let Some(region) = region {
-        if !choice.regions.is_empty() && !choice.regions.contains(&region) {
-            return Err(ErrorKind::StageMismatch {
-                stage: stage.to_owned(),
-                region: region.to_owned(),
-                regions: choice.regions.iter().map(|r| (*r).to_owned()).collect(),
-            });
-        }
+    // a stage pinned to regions runs only where a region is known to be one of them: with none
+    // known (`AWS_REGION` unset), it fails closed (`region` empty)
+    if !choice.regions.is_empty() && !region.is_some_and(|r| choice.regions.contains(&r)) {
+        return Err(ErrorKind::StageMismatch {
+            stage: stage.to_owned(),
+            region: region.unwrap_or_default().to_owned(),
+            regions: choice.regions.iter().map(|r| (*r).to_owned()).collect(),
+        });
     }
     choice.declared.ok_or_else(|| ErrorKind::StageExcluded {
         stage: stage.to_owned(),
@@ -145,6 +145,21 @@ mod tests {
                 region: "us-east-1".into(),
                 regions: vec!["eu-west-1".into(), "eu-central-1".into()]
             }
+        );
+        // L4 of issue 34: with no region known, a stage pinned to regions fails closed (it was
+        // chosen unchecked)
+        assert_eq!(
+            choose(&STAGED, Some("prod"), None).err().unwrap(),
+            ErrorKind::StageMismatch {
+                stage: "prod".into(),
+                region: String::new(),
+                regions: vec!["eu-west-1".into(), "eu-central-1".into()]
+            }
+        );
+        let unknown = Error::new(choose(&STAGED, Some("prod"), None).err().unwrap()).to_string();
+        assert!(
+            unknown.starts_with("the stage `prod` runs in `eu-west-1`, `eu-central-1`, and no region is known here (`AWS_REGION` is not set)"),
+            "{unknown}"
         );
         assert_eq!(
             choose(&STAGED, Some("staging"), None).err().unwrap(),
