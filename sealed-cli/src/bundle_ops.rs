@@ -335,8 +335,9 @@ pub async fn rotated(
     Ok((bundle, plaintexts))
 }
 
-/// A bundle's values opened, by name, in the bundle's order: each plaintext in the zeroizing
-/// cell of its value for the rest of this short process.
+/// A bundle's values opened, by name, in the bundle's order: each plaintext in the cell of its
+/// value for the rest of this short process, and not zeroized at its exit (nothing drops a
+/// leaked cell; the memory goes back to the system with the process).
 pub type Opened = Vec<(String, &'static sealed_runtime::Secret)>;
 
 /// What a rotation of the file at `path` from `old` to `new` did, and the grants to retire

@@ -38,8 +38,10 @@ impl Proved {
 }
 
 /// Proves `sealed` with the current credentials: a dry run, or with `open` the value decrypted
-/// (and, for a bundle value, opened). The plaintext is not read; it stays in the value's cell
-/// until this short process exits, zeroized then, as every opened value's does.
+/// (and, for a bundle value, opened). The plaintext is not read; it stays in the value's cell,
+/// which a built value keeps for the rest of the process, until this short process exits. It is
+/// not zeroized then (nothing drops a leaked cell): the memory goes back to the system with the
+/// process, as the docs of `check --kms --open` say.
 pub async fn prove_one(sealed: Sealed, open: bool) -> Result<Proved, CliError> {
     if open {
         sealed
