@@ -108,33 +108,17 @@ async fn serve(proxy: Arc<Proxy>, listener: TcpListener, upstream: SocketAddr) {
                     let _ = tokio::io::AsyncWriteExt::write_all(&mut inbound, response.as_bytes())
                         .await;
                 }
-                STRIP_KEY_ID => {
+                STRIP_KEY_ID | CUT => {
                     use tokio::io::AsyncWriteExt as _;
-                    let Ok(mut outbound) = TcpStream::connect(upstream).await else {
+                    let Some(response) = exchange(&mut inbound, upstream).await else {
                         return;
                     };
-                    let mut buf = vec![0; 65536];
-                    let Ok(n) = inbound.read(&mut buf).await else {
-                        return;
+                    let answer = if proxy.mode.load(Ordering::SeqCst) == CUT {
+                        response[..response.len() / 2].to_vec()
+                    } else {
+                        without_key_id(&response)
                     };
-                    let _ = outbound.write_all(&buf[..n]).await;
-                    let mut response = Vec::new();
-                    let _ = outbound.read_to_end(&mut response).await; // moto closes each connection
-                    let _ = inbound.write_all(&without_key_id(&response)).await;
-                }
-                CUT => {
-                    use tokio::io::AsyncWriteExt as _;
-                    let Ok(mut outbound) = TcpStream::connect(upstream).await else {
-                        return;
-                    };
-                    let mut buf = vec![0; 65536];
-                    let Ok(n) = inbound.read(&mut buf).await else {
-                        return;
-                    };
-                    let _ = outbound.write_all(&buf[..n]).await;
-                    let mut response = Vec::new();
-                    let _ = outbound.read_to_end(&mut response).await; // moto closes each connection
-                    let _ = inbound.write_all(&response[..response.len() / 2]).await;
+                    let _ = inbound.write_all(&answer).await;
                 }
                 mode => {
                     let slow = mode == SLOW
@@ -213,6 +197,18 @@ async fn setup() -> &'static Setup {
             }
         })
         .await
+}
+
+/// One request read from `inbound` and sent to moto at `upstream`: moto's whole response.
+async fn exchange(inbound: &mut TcpStream, upstream: SocketAddr) -> Option<Vec<u8>> {
+    use tokio::io::AsyncWriteExt as _;
+    let mut outbound = TcpStream::connect(upstream).await.ok()?;
+    let mut buf = vec![0; 65536];
+    let n = inbound.read(&mut buf).await.ok()?;
+    outbound.write_all(&buf[..n]).await.ok()?;
+    let mut response = Vec::new();
+    let _ = outbound.read_to_end(&mut response).await; // moto closes each connection
+    Some(response)
 }
 
 /// The HTTP response `response` (a JSON body with its length) with the body's `"KeyId"` entry
