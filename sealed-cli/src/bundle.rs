@@ -183,7 +183,6 @@ fn outside_stage_sets(path: &Path, bundle: &Bundle, nothing: &str) -> Result<(),
 
 /// `cargo sealed bundle set`: no KMS client is built, no credential read, nothing sent.
 fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
-    let current = crate::bundle_file::read(&args.file)?;
     let bundle = set_value(
         &args.file,
         &SetValue {
@@ -194,7 +193,7 @@ fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
             strip_newline: args.write.strip_newline,
             guard: crate::readers_guard::ReadersGuard {
                 file: &args.file,
-                readers: Readers::of_bundle(&current),
+                readers: &Readers::of_bundle,
                 read: |text| Bundle::parse(text).ok().map(|b| Readers::of_bundle(&b)),
                 new_readers: args.write.new_readers,
             },

@@ -133,11 +133,7 @@ pub fn name_readers(readers: &[Reader]) {
 /// stage's bundle against its set (`Stage::check_bundle`), a file an operator names to rotate or
 /// re-seal. Never a program's pins: those are written by a person.
 pub fn own_readers(bundle: &Bundle) -> Vec<String> {
-    Readers::of_bundle(bundle)
-        .readers
-        .iter()
-        .map(Reader::pinned)
-        .collect()
+    Readers::of_bundle(bundle).pins()
 }
 
 /// `readers` and the pin code writes for them (`stage ls`, `bundle ls`), on stderr: what a
@@ -193,7 +189,7 @@ pub fn set_value(path: &Path, set: &SetValue<'_>) -> Result<Bundle, CliError> {
     check_value_name(set.name).map_err(bundle_error)?;
     let before = crate::bundle_file::read(path)?;
     (set.check)(&before)?;
-    set.guard.check()?;
+    set.guard.check(&before)?;
     let known = trusted(path, &before, set.trust_new_key)?;
     let plaintext = read_plaintext(set.strip_newline, MAX_BUNDLE_VALUE, "a bundle value")?;
     let locked = crate::bundle_file::lock(path)?;

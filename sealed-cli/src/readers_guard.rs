@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sealed_format::{PinnedReader, Readers};
+use sealed_format::{Bundle, PinnedReader, Readers};
 
 use crate::error::CliError;
 
@@ -14,8 +14,8 @@ use crate::error::CliError;
 pub struct ReadersGuard<'a> {
     /// The file whose readers they are: a standalone bundle, or a stage set.
     pub file: &'a Path,
-    /// Its readers now.
-    pub readers: Readers,
+    /// Its readers, given the bundle about to be sealed into (a stage set's are its own).
+    pub readers: &'a dyn Fn(&Bundle) -> Readers,
     /// How to read them from the text of another version of the file.
     pub read: fn(&str) -> Option<Readers>,
     /// `--new-readers`: readers the default branch does not have are sealed to all the same.
@@ -23,14 +23,16 @@ pub struct ReadersGuard<'a> {
 }
 
 impl ReadersGuard<'_> {
-    /// The code's pins, then the default branch's file.
-    pub fn check(&self) -> Result<(), CliError> {
-        self.against_code()?;
-        self.against_default_branch()
+    /// The readers sealing into `bundle` reaches, held to the code's pins, then to the default
+    /// branch's file.
+    pub fn check(&self, bundle: &Bundle) -> Result<(), CliError> {
+        let readers = (self.readers)(bundle);
+        self.against_code(&readers)?;
+        self.against_default_branch(&readers)
     }
 
-    /// Every `readers = […]` for this file in its crate names exactly its readers.
-    fn against_code(&self) -> Result<(), CliError> {
+    /// Every `readers = […]` for this file in its crate names exactly `readers`.
+    fn against_code(&self, readers: &Readers) -> Result<(), CliError> {
         let (Some(dir), Ok(target)) = (
             crate::scan::manifest_dir(self.file),
             std::fs::canonicalize(self.file),
@@ -49,7 +51,7 @@ impl ReadersGuard<'_> {
             else {
                 continue; // the build says what is wrong with them
             };
-            let change = self.readers.compared_with(&pinned);
+            let change = readers.compared_with(&pinned);
             if !change.is_empty() {
                 return Err(CliError::new(format!(
                     "the code at {} pins other readers of `{}` than it has; nothing was sealed:\n{}",
@@ -70,7 +72,7 @@ impl ReadersGuard<'_> {
     /// Every reader is one the default branch's version of the file has, or `--new-readers`.
     /// Outside a git repository, with no default branch known, or for a file git ignores, there
     /// is nothing to compare.
-    fn against_default_branch(&self) -> Result<(), CliError> {
+    fn against_default_branch(&self, readers: &Readers) -> Result<(), CliError> {
         let Some(top) = work_tree(self.file) else {
             return Ok(()); // not in a git repository: no reviewed version to compare with
         };
@@ -98,7 +100,7 @@ impl ReadersGuard<'_> {
             .unwrap_or(Readers {
                 readers: Vec::new(),
             });
-        let new: Vec<_> = self.readers.added_since(&old).collect();
+        let new: Vec<_> = readers.added_since(&old).collect();
         if new.is_empty() {
             return Ok(());
         }

@@ -138,7 +138,7 @@ pub struct ReadersPins {
 }
 
 /// Every `readers = […]` written beside `bundle = …` or `stages = …` in the Rust files under
-/// `dir` (a crate's directory; names resolved against it). A `sealed!` inside the user's own
+/// `dir` (names resolved against each file's crate, as the macro resolves them). A `sealed!` inside the user's own
 /// `macro_rules!` is not seen: its arguments are tokens until the macro is used.
 pub fn readers_pins(dir: &Path) -> Result<Vec<ReadersPins>, CliError> {
     let mut found = Vec::new();
@@ -149,17 +149,19 @@ pub fn readers_pins(dir: &Path) -> Result<Vec<ReadersPins>, CliError> {
         let Ok(syntax) = syn::parse_file(&source) else {
             continue;
         };
-        let mut macros = Vec::new();
-        Macros { found: &mut macros }.visit_file(&syntax);
-        for mac in macros {
-            let (invocation, _) = sealed_syntax::Invocation::parse(mac.tokens.clone());
+        // resolved as the macro resolves them: against the crate the source file is in
+        let Some(manifest) = manifest_dir(&file) else {
+            continue;
+        };
+        for mac in sealed_macros(&syntax) {
+            let (invocation, _) = sealed_syntax::Invocation::parse(mac.tokens);
             let (Some(named), Some(readers)) = (
                 invocation.bundle.as_ref().or(invocation.stages.as_ref()),
                 invocation.readers.as_ref(),
             ) else {
                 continue;
             };
-            let Ok(target) = fs::canonicalize(dir.join(named.value())) else {
+            let Ok(target) = fs::canonicalize(manifest.join(named.value())) else {
                 continue;
             };
             let start = named.span().start();
@@ -171,6 +173,13 @@ pub fn readers_pins(dir: &Path) -> Result<Vec<ReadersPins>, CliError> {
         }
     }
     Ok(found)
+}
+
+/// Every `sealed!` invocation of a parsed file, in order.
+fn sealed_macros(syntax: &syn::File) -> Vec<syn::Macro> {
+    let mut found = Vec::new();
+    Macros { found: &mut found }.visit_file(syntax);
+    found
 }
 
 struct Macros<'a> {
@@ -229,8 +238,7 @@ pub fn scan_file(file: &Path, allow_emulator: bool) -> Result<Vec<Invocation>, C
             at.column + 1
         )
     })?;
-    let mut macros = Vec::new();
-    Macros { found: &mut macros }.visit_file(&syntax);
+    let macros = sealed_macros(&syntax);
     let starts = line_starts(&source);
     let manifest = manifest_dir(file);
     let mut found = Vec::new();

@@ -174,21 +174,35 @@ impl PinnedReader {
 impl std::fmt::Display for PinnedReader {
     /// As [`Reader`]'s: `stage prod: failover arn:… (account …, public key …)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Some(stage) = &self.stage {
-            write!(f, "stage {stage}: ")?;
-        }
-        let account = KeyRef::parse(&self.key)
-            .ok()
-            .and_then(|k| k.account().map(str::to_owned));
-        write!(
+        describe(
             f,
-            "{} {} (account {}, public key {})",
-            self.kind.as_str(),
-            self.key,
-            account.as_deref().unwrap_or("unknown"),
-            self.fingerprint
+            self.stage.as_deref(),
+            self.kind,
+            &self.key,
+            &self.fingerprint,
         )
     }
+}
+
+/// A reader as messages name it: `stage prod: failover arn:aws:kms:…:key/… (account
+/// 222233334444, public key 3f2a…)`.
+fn describe(
+    f: &mut std::fmt::Formatter<'_>,
+    stage: Option<&str>,
+    kind: ReaderKind,
+    key: &str,
+    fingerprint: &str,
+) -> std::fmt::Result {
+    if let Some(stage) = stage {
+        write!(f, "stage {stage}: ")?;
+    }
+    let account = KeyRef::parse(key).ok().and_then(|k| k.account());
+    write!(
+        f,
+        "{} {key} (account {}, public key {fingerprint})",
+        kind.as_str(),
+        account.unwrap_or("unknown"),
+    )
 }
 
 /// How the readers a file has differ from those code pins.
@@ -232,16 +246,12 @@ impl ReadersChange<'_> {
 impl std::fmt::Display for Reader {
     /// `stage prod: failover arn:aws:kms:…:key/… (account 222233334444, public key 3f2a…)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Some(stage) = &self.stage {
-            write!(f, "stage {stage}: ")?;
-        }
-        write!(
+        describe(
             f,
-            "{} {} (account {}, public key {})",
-            self.kind.as_str(),
-            self.key,
-            self.account().unwrap_or("unknown"),
-            self.fingerprint()
+            self.stage.as_deref(),
+            self.kind,
+            &self.key,
+            &self.fingerprint(),
         )
     }
 }
@@ -310,13 +320,15 @@ impl Readers {
         code
     }
 
+    /// One pin per reader ([`Reader::pinned`]), as `readers = […]` and `expect_readers` take
+    /// them.
+    pub fn pins(&self) -> Vec<String> {
+        self.readers.iter().map(Reader::pinned).collect()
+    }
+
     /// How code pins them on one line: `["prod key arn:… FINGERPRINT", …]`.
     pub fn inline(&self) -> String {
-        let items: Vec<String> = self
-            .readers
-            .iter()
-            .map(|r| format!("{:?}", r.pinned()))
-            .collect();
+        let items: Vec<String> = self.pins().iter().map(|p| format!("{p:?}")).collect();
         format!("[{}]", items.join(", "))
     }
 

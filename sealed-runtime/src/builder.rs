@@ -296,33 +296,15 @@ impl Pins {
 
     /// The file's readers are the pinned ones; without pins, only when every private key it
     /// holds is an emulator's (local data with new keys on each run) and those are allowed.
-    fn check_readers(
-        &self,
-        bundle: &sealed_format::Bundle,
-        blob: &sealed_format::Inspection,
-        options: sealed_format::Options,
-    ) -> Result<(), BuildErrorKind> {
+    fn check_readers(&self, bundle: &sealed_format::Bundle) -> Result<(), BuildErrorKind> {
         let readers = sealed_format::Readers::of_bundle(bundle);
-        let listed = || {
-            readers
-                .readers
-                .iter()
-                .map(sealed_format::Reader::pinned)
-                .collect()
-        };
         let Some(pins) = &self.readers else {
-            let emulator = |b: &sealed_format::Inspection| {
-                matches!(b.family(), sealed_format::BlobFamily::Emulator(_))
-            };
-            let emulator_only = emulator(blob)
-                && bundle
-                    .recipients
-                    .iter()
-                    .all(|r| r.inspect_private_key(&options).is_ok_and(|b| emulator(&b)));
-            return if emulator_only {
+            return if bundle.only_emulator_keys() {
                 Ok(())
             } else {
-                Err(BuildErrorKind::BundleReadersNotPinned { readers: listed() })
+                Err(BuildErrorKind::BundleReadersNotPinned {
+                    readers: readers.pins(),
+                })
             };
         };
         let mut pinned = Vec::new();
@@ -341,7 +323,7 @@ impl Pins {
         }
         Err(BuildErrorKind::BundleReadersChanged {
             changes: change.listed("    "),
-            readers: listed(),
+            readers: readers.pins(),
         })
     }
 
@@ -519,9 +501,7 @@ impl BundleValueBuilder {
         if let Some((pinned, expected, found)) = self.pinned.refusal(&bundle) {
             return Err(refused(pinned, expected, found));
         }
-        self.pinned
-            .check_readers(&bundle, &blob, options)
-            .map_err(at)?;
+        self.pinned.check_readers(&bundle).map_err(at)?;
         let Some(value) = bundle.value(&self.name) else {
             return Err(at(BuildErrorKind::NoSuchBundleValue {
                 name: self.name,

@@ -4,7 +4,7 @@
 #![cfg(feature = "emulator")]
 
 use base64::Engine as _;
-use sealed_format::{Bundle, ContextValue, Reader, Readers};
+use sealed_format::{Bundle, ContextValue, Readers};
 use sealed_runtime::{build::BuildErrorKind, prefetch_values, set_client, ErrorKind, Sealed};
 use tokio::sync::OnceCell;
 
@@ -647,11 +647,7 @@ async fn a_planted_private_key_needs_the_key_policy_and_a_pasted_one_does_not_de
     // H2 of issue 34: the program that pins who can read (as `sealed!` requires, and
     // `expect_readers` for a bundle read at run time) refuses the plant before any request, naming
     // the new key pair; above, the emulator's data needed no pins, so it was accepted
-    let readers: Vec<String> = Readers::of_bundle(&bundle)
-        .readers
-        .iter()
-        .map(Reader::pinned)
-        .collect();
+    let readers = Readers::of_bundle(&bundle).pins();
     refused_as_planted(
         &with_policy_gap.render(),
         &bundle.key,

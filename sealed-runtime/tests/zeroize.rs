@@ -197,12 +197,7 @@ fn bundle_text(other_public_key: bool) -> String {
 
 /// The readers of the bundle `text`, as a program pins them.
 fn readers_of(text: &str) -> Vec<String> {
-    let bundle = sealed_format::Bundle::parse(text).unwrap();
-    sealed_format::Readers::of_bundle(&bundle)
-        .readers
-        .iter()
-        .map(sealed_format::Reader::pinned)
-        .collect()
+    sealed_format::Readers::of_bundle(&sealed_format::Bundle::parse(text).unwrap()).pins()
 }
 
 fn calls() -> usize {

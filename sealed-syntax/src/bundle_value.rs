@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sealed_format::{Algorithm, BlobFamily, Inspection, KeyKind, KeyRef, Options, Readers};
+use sealed_format::{Algorithm, Inspection, KeyKind, KeyRef, Options, Readers};
 use syn::LitStr;
 
 use crate::ast::{ContextValue, Invocation};
@@ -78,7 +78,7 @@ pub(crate) fn check_bundle(
     // a bundle with a recipient is refused above: its pins would not make it one code accepts
     if check_key_arn(&bundle, &path, span, &mut errors) && bundle.recipients.is_empty() {
         let readers = Readers::of_bundle(&bundle);
-        let of = ReadersOf::new(&readers, &path, "bundle", is_emulator(&blob));
+        let of = ReadersOf::new(&readers, &path, "bundle", bundle.only_emulator_keys());
         check_readers_pin(invocation.readers.as_ref(), &of, span, &mut errors);
     }
     let name = name_lit.value();
@@ -90,11 +90,6 @@ pub(crate) fn check_bundle(
     Ok(Checked::Bundled(Box::new(bundle_value(
         &bundle, value, blob, full, path, span, name_lit,
     ))))
-}
-
-/// Whether `blob` (a private key the file holds) is an emulator's ciphertext.
-pub(crate) fn is_emulator(blob: &Inspection) -> bool {
-    matches!(blob.family(), BlobFamily::Emulator(_))
 }
 
 /// Reads the bundle file `path` (as written, relative to the crate; errors at `span`): it

@@ -9,7 +9,7 @@ use sealed_format::{closest, did_you_mean, Readers, StageSet};
 use syn::LitStr;
 
 use crate::ast::Invocation;
-use crate::bundle_value::{bundle_value, is_emulator, read_bundle, refuse_beside};
+use crate::bundle_value::{bundle_value, read_bundle, refuse_beside};
 use crate::checked::{Checked, CheckedFailover, CheckedStage, CheckedStages};
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
@@ -46,7 +46,7 @@ pub(crate) fn check_stages(
                 }
             };
         files.push(bundle_full.clone());
-        emulator_only &= all_emulator(&blob, &bundle, allow_emulator);
+        emulator_only &= bundle.only_emulator_keys();
         if let Err(error) = stage.check_bundle(&bundle) {
             // error: stage `prod` of `secrets/app.stages`: `app.prod.bundle` is the bundle of …
             errors.push(stage_error(
@@ -123,24 +123,6 @@ pub(crate) fn check_stages(
         errors.at(span, no_stages);
         errors.take()
     })
-}
-
-/// Whether every private key of `bundle` is an emulator's: its own (`blob`) and each
-/// recipient's, break-glass included.
-fn all_emulator(
-    blob: &sealed_format::Inspection,
-    bundle: &sealed_format::Bundle,
-    allow_emulator: bool,
-) -> bool {
-    let options = sealed_format::Options {
-        allow_emulator,
-        ..sealed_format::Options::default()
-    };
-    is_emulator(blob)
-        && bundle.recipients.iter().all(|r| {
-            r.inspect_private_key(&options)
-                .is_ok_and(|b| is_emulator(&b))
-        })
 }
 
 /// The checked value of a stage set: every stage's; `None` when no stage has it (a set with no

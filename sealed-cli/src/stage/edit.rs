@@ -182,7 +182,7 @@ pub(crate) fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
             strip_newline: args.write.strip_newline,
             guard: ReadersGuard {
                 file: &args.file,
-                readers: Readers::of_stage_set(&set),
+                readers: &|_| Readers::of_stage_set(&set),
                 read: |text| {
                     StageSet::parse(text)
                         .ok()

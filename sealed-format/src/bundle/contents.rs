@@ -12,6 +12,7 @@ use crate::bundle::public_key::{check_public_key, point_of};
 use crate::bundle::recipient::{inspect_wrapped, Recipient};
 use crate::bundle::value::{check_sealed_len, check_value_name, BundleValue};
 use crate::context::ContextValue;
+use crate::family::BlobFamily;
 
 /// A bundle file, parsed and checked (but its private key: [`Bundle::inspect_private_key`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,6 +110,25 @@ impl Bundle {
     /// P-256 PKCS#8 private key's length.
     pub fn inspect_private_key(&self, options: &Options) -> Result<Inspection, BundleError> {
         inspect_wrapped(&self.private_key, self.private_key_line, *options)
+    }
+
+    /// Whether every private key the file holds — its own and each recipient's — is a local
+    /// emulator's ciphertext, which no AWS key opens: data a script makes afresh with new keys,
+    /// whose readers code need not pin. (Whether emulator ciphertexts are accepted at all is the
+    /// caller's check of the private key, with its own [`Options`].)
+    pub fn only_emulator_keys(&self) -> bool {
+        let options = Options {
+            allow_emulator: true,
+            ..Options::default()
+        };
+        let emulator = |inspected: Result<Inspection, BundleError>| {
+            inspected.is_ok_and(|i| matches!(i.family(), BlobFamily::Emulator(_)))
+        };
+        emulator(self.inspect_private_key(&options))
+            && self
+                .recipients
+                .iter()
+                .all(|r| emulator(r.inspect_private_key(&options)))
     }
 
     /// The public points every value is sealed to, in the order of its sealings: `key`'s pair,
