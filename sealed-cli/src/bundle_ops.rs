@@ -101,6 +101,8 @@ pub async fn new_key_pair_with(
             .into())
         }
     };
+    // the pair is made either way; the gates fail until the key's policy denies a planted one
+    crate::key_policy::warn_unless_held(&client, &recorded).await;
     let mut bundle = Bundle::new(
         id,
         recorded,

@@ -129,6 +129,26 @@ async fn prove<'a>(
     Ok((proved, failover))
 }
 
+/// `--kms`: the key policy of each key that holds a bundle the values name (its own, and its
+/// failover recipients'), read and held to what `policy --key-policy` prints; one line per key,
+/// and the number that fail. A policy that cannot be read is said, not failed.
+async fn key_policies(invocations: &[Invocation]) -> usize {
+    let keys: Vec<&str> = invocations
+        .iter()
+        .filter_map(|invocation| invocation.verdict.as_ref().ok())
+        .filter_map(|value| Some((value, value.bundle.as_ref()?)))
+        .flat_map(|(value, bundle)| {
+            value
+                .sent
+                .key
+                .as_deref()
+                .into_iter()
+                .chain(bundle.failover.iter().map(|f| f.key.as_str()))
+        })
+        .collect();
+    crate::key_policy::report(keys).await
+}
+
 /// `--since REV`: each bundle file the values name, against its version at `rev`; one line per
 /// file, and the number that fail.
 fn since(invocations: &[Invocation], rev: &str) -> Result<usize, CliError> {
@@ -255,6 +275,9 @@ pub async fn run(args: &CheckArgs, emulator: bool) -> Result<ExitCode, CliError>
                 }
             }
         }
+    }
+    if kms {
+        failed += key_policies(&invocations).await;
     }
     if let Some(rev) = &args.since {
         failed += since(&invocations, rev)?;

@@ -14,6 +14,7 @@ mod encrypt;
 mod error;
 mod history;
 mod inspect;
+mod key_policy;
 mod kms;
 mod known_bundles;
 mod messages;

@@ -96,6 +96,19 @@ pub struct PolicyArgs {
     /// kept. Without it, every stage's grants are printed together
     #[arg(long)]
     stage: Option<String>,
+    /// With `--key-policy`: only this key's statements (a key ARN the values name)
+    #[arg(long, requires = "key_policy", value_name = "KEY")]
+    key: Option<String>,
+    /// With `--key-policy`: the key's current policy document (JSON, as `aws kms get-key-policy
+    /// --query Policy --output text` prints it) with the statements merged in (a statement with
+    /// the same `Sid` replaced), ready for `aws kms put-key-policy`; needs exactly one key
+    /// (`--key`)
+    #[arg(long, requires = "key_policy", value_name = "FILE")]
+    merge: Option<std::path::PathBuf>,
+    /// With `--key-policy`: the function's IAM role (its ARN), named as the principal of the
+    /// failover keys' grants instead of its whole account
+    #[arg(long, requires = "key_policy", value_name = "ROLE_ARN")]
+    role: Option<String>,
 }
 
 /// The invocations one stage's role reads: every value outside a stage set, and of each value
@@ -121,53 +134,10 @@ fn of_stage(invocations: Vec<Invocation>, stage: &str) -> Result<Vec<Invocation>
         .collect())
 }
 
-/// The actions that can wrap a plaintext the caller knows: what a bundle's key must never do
-/// into a bundle's context. (`kms:GenerateDataKey*` would match the one action bundles need,
-/// so each is named.)
-const KNOWN_PLAINTEXT_ACTIONS: [&str; 6] = [
-    "kms:Encrypt",
-    "kms:GenerateDataKey",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:GenerateDataKeyPair",
-    "kms:ReEncryptTo",
-    "kms:ReEncryptFrom",
-];
-
-/// The key-policy statements for a key that holds bundles: on a key that holds only bundles,
-/// every known-plaintext action denied; on a key shared with plain values (`shared`), the same
-/// whenever the request carries a `sealed:` context key (case-sensitively: `sealed` sends
-/// exactly `sealed:bundle`, and KMS matches a context exactly); and bundle key pairs only as
-/// P-256.
-fn key_policy_statements(shared: bool) -> Vec<Value> {
-    let mut deny = json!({
-        "Sid": "SealedBundleKeyOnlyWithoutPlaintext",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": KNOWN_PLAINTEXT_ACTIONS,
-        "Resource": "*",
-    });
-    if shared {
-        deny["Sid"] = json!("SealedNoKnownSecretInBundleContext");
-        deny["Condition"] = json!({
-            "ForAnyValue:StringLike": { "kms:EncryptionContextKeys": "sealed:*" }
-        });
-    }
-    vec![
-        deny,
-        json!({
-            "Sid": "SealedBundlePairsAreP256",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "kms:GenerateDataKeyPairWithoutPlaintext",
-            "Resource": "*",
-            "Condition": { "StringNotEquals": { "kms:DataKeyPairSpec": sealed_format::KEY_PAIR_SPEC } },
-        }),
-    ]
-}
-
 /// `cargo sealed policy --key-policy`: per key that holds a bundle, its key-policy statements;
 /// the unconditional deny only for `dedicated` keys that hold no plain value under the paths.
-fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, CliError> {
+fn key_policy(invocations: &[Invocation], args: &PolicyArgs) -> Result<ExitCode, CliError> {
+    let dedicated = args.dedicated;
     // key → (holds a bundle, holds a plain value)
     let mut keys: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
     // a failover key in another account → the function's account, the context
@@ -205,8 +175,19 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, C
         }
     }
     let mut documents = serde_json::Map::new();
+    if let Some(key) = &args.key {
+        // a key no value names yet (a new one, locked before `bundle new` or `stage new`): it
+        // holds bundles, and plain values only if `--dedicated` is not given
+        let entry = keys.entry(key.as_str()).or_default();
+        if !entry.0 && !entry.1 {
+            warning(&format!(
+                "--key {key}: no value under the paths names it yet: its statements as for a key that will hold bundles"
+            ));
+        }
+        entry.0 = true;
+    }
     for (key, (bundles, plain)) in keys {
-        if !bundles {
+        if !bundles || args.key.as_deref().is_some_and(|k| k != key) {
             continue;
         }
         if plain && dedicated {
@@ -214,7 +195,7 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, C
                 "`{key}` holds plain values too: it is not dedicated to bundles, so its deny applies only to requests with a `sealed:` context key"
             ));
         }
-        let mut statements = key_policy_statements(plain || !dedicated);
+        let mut statements = crate::key_policy::statements(plain || !dedicated);
         for (i, (account, conditions)) in foreign.get(key).into_iter().flatten().enumerate() {
             // the function's account may decrypt a stage's failover key that lives elsewhere,
             // only with that stage's context; its own IAM policy (`policy --stage`) narrows it
@@ -222,7 +203,7 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, C
             statements.push(json!({
                 "Sid": format!("SealedFailoverFrom{account}{}", if i == 0 { String::new() } else { format!("_{}", i + 1) }),
                 "Effect": "Allow",
-                "Principal": { "AWS": format!("arn:aws:iam::{account}:root") },
+                "Principal": { "AWS": args.role.clone().unwrap_or_else(|| format!("arn:aws:iam::{account}:root")) },
                 "Action": "kms:Decrypt",
                 "Resource": "*",
                 "Condition": { "StringEquals": conditions },
@@ -238,10 +219,44 @@ fn key_policy(invocations: &[Invocation], dedicated: bool) -> Result<ExitCode, C
             "no bundle value found: the key-policy statements are for the keys of bundles".into(),
         );
     }
+    if let Some(path) = &args.merge {
+        return merged(path, documents);
+    }
     warning("add each key's statements to that key's policy (`aws kms put-key-policy`); an explicit deny also stops `cargo sealed reseal` into the key: move a bundle with `cargo sealed bundle rotate FILE --to-key NEW`. Local KMS emulators do not enforce key policies: test them against AWS KMS");
     println!(
         "{}",
         serde_json::to_string_pretty(&Value::Object(documents)).map_err(|e| e.to_string())?
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--merge FILE`: the one key's statements merged into the policy document in `path`, printed.
+fn merged(
+    path: &std::path::Path,
+    documents: serde_json::Map<String, Value>,
+) -> Result<ExitCode, CliError> {
+    let mut documents = documents.into_iter();
+    let (Some((key, document)), None) = (documents.next(), documents.next()) else {
+        return Err("--merge: more than one key holds bundles under the paths; name the key whose policy this is with `--key KEY`".into());
+    };
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::new(format!("cannot read `{shown}`")).because(e))?;
+    let current: Value = serde_json::from_str(&text).map_err(|e| {
+        CliError::new(format!("`{shown}` is not JSON")).because(e).help(format!(
+            "write the key's policy document into it: aws kms get-key-policy --key-id {key} --policy-name default --query Policy --output text > {shown}"
+        ))
+    })?;
+    let statements = match document.get("Statement") {
+        Some(Value::Array(list)) => list.clone(),
+        _ => Vec::new(),
+    };
+    let result = crate::key_policy::merge(current, statements)
+        .map_err(|why| CliError::from(format!("`{shown}`: {why}")))?;
+    warning(&format!("the policy of `{key}` with `sealed`'s statements merged in: give it to `aws kms put-key-policy --key-id {key} --policy-name default --policy file://…`; an explicit deny also stops `cargo sealed reseal` into the key"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -301,7 +316,7 @@ pub fn run(args: &PolicyArgs, emulator: bool) -> Result<ExitCode, CliError> {
         warning("values of stage sets: every stage's grants are printed together; give each stage's role its own with `--stage STAGE`");
     }
     if args.key_policy {
-        return key_policy(&invocations, args.dedicated);
+        return key_policy(&invocations, args);
     }
     // conditions → resources
     let mut groups: BTreeMap<Vec<(String, String)>, Vec<String>> = BTreeMap::new();
@@ -360,22 +375,4 @@ pub fn run(args: &PolicyArgs, emulator: bool) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_shared_key_denies_known_plaintext_only_into_a_sealed_context() {
-        let dedicated = key_policy_statements(false);
-        let shared = key_policy_statements(true);
-        assert_eq!(dedicated[0]["Action"], shared[0]["Action"]);
-        assert!(dedicated[0].get("Condition").is_none());
-        assert_eq!(
-            shared[0]["Condition"]["ForAnyValue:StringLike"]["kms:EncryptionContextKeys"],
-            "sealed:*"
-        );
-        assert_eq!(shared[0]["Sid"], "SealedNoKnownSecretInBundleContext");
-    }
 }

@@ -563,3 +563,96 @@ async fn a_bundle_from_new_to_reseal_as_a_user_meets_it() {
         "{err}"
     );
 }
+
+/// Finding H2 of issue 34: a bundle's key whose policy lacks the deny lets anyone with
+/// `kms:Encrypt` plant a key pair they know. `bundle new` warns, `check --kms` fails naming the
+/// missing deny, and passes once `policy --key-policy --merge` has put `sealed`'s statements
+/// into the key's own policy (moto stores key policies, though it enforces none).
+#[tokio::test]
+async fn check_kms_fails_until_the_bundle_keys_policy_denies_a_planted_pair() {
+    require_emulator();
+    let client = aws_sdk_kms::Client::from_conf(sealed_runtime::kms::default_config().await);
+    // a key as `aws kms create-key` makes it: KMS's default policy and nothing else
+    let key = client
+        .create_key()
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .arn
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"policed\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    let file = "secrets/app.bundle";
+    let (_, said) = ok(dir, &["bundle", "new", file, "--key", &key], "");
+    assert!(
+        said.contains(&format!("warning: the key policy of `{key}` lets someone with kms:Encrypt plant a key pair they know in a bundle: nothing denies kms:Encrypt,")),
+        "{said}"
+    );
+    let (line, _) = ok(dir, &["bundle", "set", file, "token"], &plaintext(0));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        format!(
+            "use sealed_runtime::{{sealed, Sealed}};\nstatic TOKEN: Sealed = {};\nfn main() {{}}\n",
+            line.trim()
+        ),
+    )
+    .unwrap();
+
+    let (code, out, err) = run(dir, &["check", "--emulator", "--kms"], "");
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        out.contains(&format!("key policy of {key}  fails\n    nothing denies kms:Encrypt, kms:GenerateDataKey, kms:GenerateDataKeyWithoutPlaintext, kms:GenerateDataKeyPair, kms:ReEncryptTo, kms:ReEncryptFrom to everyone")),
+        "{out}"
+    );
+    assert!(out.contains("key pairs other than P-256"), "{out}");
+    assert!(out.contains("--merge policy.json"), "{out}");
+    assert!(err.contains("1 sealed value found, 1 failed"), "{err}");
+
+    // the fix the failure prints: the key's policy, the statements merged in, put back
+    let current = client
+        .get_key_policy()
+        .key_id(&key)
+        .policy_name("default")
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    std::fs::write(dir.join("policy.json"), &current).unwrap();
+    let (merged, _) = ok(
+        dir,
+        &[
+            "policy",
+            "--emulator",
+            "--key-policy",
+            "--key",
+            &key,
+            "--merge",
+            "policy.json",
+        ],
+        "",
+    );
+    let document: serde_json::Value = serde_json::from_str(&merged).unwrap();
+    // what was there is kept
+    let before: serde_json::Value = serde_json::from_str(&current).unwrap();
+    assert_eq!(document["Statement"][0], before["Statement"][0]);
+    client
+        .put_key_policy()
+        .key_id(&key)
+        .policy_name("default")
+        .policy(merged)
+        .send()
+        .await
+        .unwrap();
+    let (out, err) = ok(dir, &["check", "--emulator", "--kms"], "");
+    assert!(out.contains(&format!("key policy of {key}  ok")), "{out}");
+    assert!(err.contains("1 sealed value found, 0 failed"), "{err}");
+}

@@ -25,6 +25,8 @@ const LAYERS: &[&str] = &[
     "plaintext",
     // KMS failures as messages, the base64 of what KMS returns
     "kms",
+    // the key policy a bundle's key needs, and a key's own read back and held to it
+    "key_policy",
     // every `sealed!` under the paths, checked as the macro checks it
     "scan",
     // bundle files read and written

@@ -50,10 +50,61 @@ impl Intercept for Calls {
     }
 }
 
-/// A new symmetric key on the server the client talks to; its ARN.
+/// The key policy of the tests' keys: KMS's default (the account may do anything it grants in
+/// IAM) with the statements `cargo sealed policy --key-policy` prints pasted in, as a user's key
+/// that holds bundles has them (`check --kms` verifies them). The account is moto's default,
+/// replaced by the key's own.
+pub const BUNDLE_KEY_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Id": "key-default-1",
+  "Statement": [
+    {
+      "Sid": "Enable IAM User Permissions",
+      "Effect": "Allow",
+      "Principal": { "AWS": "arn:aws:iam::123456789012:root" },
+      "Action": "kms:*",
+      "Resource": "*"
+    },
+    {
+      "Sid": "SealedNoKnownSecretInBundleContext",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": [
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:GenerateDataKeyPair",
+        "kms:ReEncryptTo",
+        "kms:ReEncryptFrom"
+      ],
+      "Resource": "*",
+      "Condition": { "ForAnyValue:StringLike": { "kms:EncryptionContextKeys": "sealed:*" } }
+    },
+    {
+      "Sid": "SealedBundlePairsAreP256",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": "kms:GenerateDataKeyPairWithoutPlaintext",
+      "Resource": "*",
+      "Condition": { "StringNotEquals": { "kms:DataKeyPairSpec": "ECC_NIST_P256" } }
+    }
+  ]
+}"#;
+
+/// A new symmetric key on the server the client talks to, with [`BUNDLE_KEY_POLICY`]; its ARN.
 pub async fn create_key(client: &aws_sdk_kms::Client) -> String {
     let created = client.create_key().send().await.unwrap();
-    created.key_metadata.unwrap().arn.unwrap()
+    let arn = created.key_metadata.unwrap().arn.unwrap();
+    let account = arn.split(':').nth(4).unwrap_or_default();
+    client
+        .put_key_policy()
+        .key_id(&arn)
+        .policy_name("default")
+        .policy(BUNDLE_KEY_POLICY.replace("123456789012", account))
+        .send()
+        .await
+        .unwrap();
+    arn
 }
 
 /// What each request sent, from the signed request on the wire: the region of its `SigV4`

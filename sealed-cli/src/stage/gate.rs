@@ -49,6 +49,12 @@ pub(crate) async fn check(args: &CheckArgs, emulator: bool) -> Result<ExitCode, 
         .into());
     }
     let mut failed = 0;
+    let keys: Vec<&str> = chosen
+        .iter()
+        .flat_map(|stage| {
+            std::iter::once(stage.key.as_str()).chain(stage.failover().map(|r| r.key.as_str()))
+        })
+        .collect();
     for stage in chosen {
         let path = bundle_path(&args.file, stage);
         let head = format!("{}  {}  key={}", stage.name, path.display(), stage.key);
@@ -62,6 +68,9 @@ pub(crate) async fn check(args: &CheckArgs, emulator: bool) -> Result<ExitCode, 
                 }
             }
         }
+    }
+    if args.kms {
+        failed += crate::key_policy::report(keys).await;
     }
     if failed > 0 {
         Ok(ExitCode::from(1))
