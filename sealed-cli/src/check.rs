@@ -3,6 +3,7 @@
 //! key, and for a stage's value each of its failover keys too); with `--open` each value decrypted
 //! and opened for real, with each key it may use, its plaintext discarded unread.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -149,50 +150,212 @@ async fn key_policies(invocations: &[Invocation]) -> usize {
     crate::key_policy::report(keys).await
 }
 
-/// `--since REV`: each bundle file the values name, against its version at `rev`; one line per
-/// file, and the number that fail.
+/// A data file `--since` compares: a bundle (standalone, or one stage's) or a stage set.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum DataFile<'a> {
+    Bundle { path: &'a Path, standalone: bool },
+    Set(&'a Path),
+}
+
+/// `--since REV`: each bundle file and stage set the values name, against its version at `rev`:
+/// what no command explains, and each reader that is new since (named, with the pin in code
+/// that allows it); one block per file, and the number that fail.
 fn since(invocations: &[Invocation], rev: &str) -> Result<usize, CliError> {
-    let mut files: Vec<&std::path::Path> = invocations
-        .iter()
-        .filter_map(|invocation| invocation.verdict.as_ref().ok())
-        .filter(|value| value.bundle.is_some())
-        .filter_map(|value| value.sent.file.as_deref())
-        .collect();
-    files.sort();
-    files.dedup();
-    let mut failed = 0;
-    for file in files {
-        let shown = file.display();
-        let Some(then) = crate::history::at_revision(file, rev)? else {
-            println!("{shown}  new since {rev}  {GOOD}ok{GOOD:#}");
-            continue;
-        };
-        let now = crate::bundle_file::read(file)?;
-        let then = match sealed_format::Bundle::parse(&then) {
-            Ok(then) => then,
-            Err(error) => {
-                println!("{shown}  at {rev} it does not parse ({error}): not compared");
-                continue;
-            }
-        };
-        let problems = crate::history::unexplained(&then, &now);
-        if problems.is_empty() {
-            println!(
-                "{shown}  since {rev}: generation {} → {}, {} value{}  {GOOD}ok{GOOD:#}",
-                then.generation,
-                now.generation,
-                now.values.len(),
-                if now.values.len() == 1 { "" } else { "s" }
-            );
-        } else {
-            failed += 1;
-            println!("{shown}  since {rev}  {BAD}fails{BAD:#}");
-            for problem in problems {
-                println!("    {problem}");
+    let mut files: Vec<DataFile<'_>> = Vec::new();
+    for invocation in invocations {
+        if let Some(staged) = &invocation.staged {
+            files.push(DataFile::Set(&staged.set));
+        }
+        if let Ok(value) = &invocation.verdict {
+            if let (Some(bundle), Some(path)) = (&value.bundle, value.sent.file.as_deref()) {
+                files.push(DataFile::Bundle {
+                    path,
+                    standalone: bundle.stage.is_none(),
+                });
             }
         }
     }
+    files.sort();
+    files.dedup();
+    let Some(first) = files.first() else {
+        return Ok(0);
+    };
+    let (DataFile::Bundle { path: first, .. } | DataFile::Set(first)) = first;
+    let dir = first.parent().filter(|d| !d.as_os_str().is_empty());
+    crate::history::require_revision(dir.unwrap_or(Path::new(".")), rev)?;
+    let mut pins = Pins::default();
+    let mut failed = 0;
+    for file in &files {
+        let (problems, notes) = match file {
+            DataFile::Bundle { path, standalone } => {
+                compare_bundle(path, *standalone, rev, &mut pins)?
+            }
+            DataFile::Set(path) => compare_set(path, rev, &mut pins)?,
+        };
+        let (DataFile::Bundle { path, .. } | DataFile::Set(path)) = file;
+        let shown = path.display();
+        if problems.is_empty() {
+            println!("{shown}  since {rev}  {GOOD}ok{GOOD:#}");
+        } else {
+            failed += 1;
+            println!("{shown}  since {rev}  {BAD}fails{BAD:#}");
+        }
+        for line in notes.iter().chain(&problems) {
+            println!("    {line}");
+        }
+    }
     Ok(failed)
+}
+
+/// The pins code writes (`readers = […]`), read once per crate directory.
+#[derive(Default)]
+struct Pins(std::collections::HashMap<std::path::PathBuf, Vec<crate::scan::ReadersPins>>);
+
+impl Pins {
+    /// Where code pins `reader` for `file`, and whether that pin is new since `rev` (the text
+    /// of its source file at `rev` lacks it); `None` when no code under the file's crate does.
+    fn of(
+        &mut self,
+        file: &Path,
+        reader: &sealed_format::Reader,
+        rev: &str,
+    ) -> Result<Option<(String, bool)>, CliError> {
+        let Some(dir) = crate::scan::manifest_dir(file) else {
+            return Ok(None);
+        };
+        if !self.0.contains_key(&dir) {
+            let found = crate::scan::readers_pins(&dir)?;
+            self.0.insert(dir.clone(), found);
+        }
+        let target = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_owned());
+        let pin = reader.pinned();
+        let Some(code) = self.0[&dir]
+            .iter()
+            .find(|code| code.file == target && code.pins.contains(&pin))
+        else {
+            return Ok(None);
+        };
+        let source = code
+            .location
+            .rsplit_once(':')
+            .map_or(code.location.as_str(), |(f, _)| f);
+        let before = crate::history::at_revision(Path::new(source), rev)?;
+        let new = !before.is_some_and(|text| text.contains(&pin));
+        Ok(Some((code.location.clone(), new)))
+    }
+}
+
+/// The readers of `now` that `then` lacks, each named; a problem for each that no code pins.
+fn new_readers(
+    file: &Path,
+    then: &sealed_format::Readers,
+    now: &sealed_format::Readers,
+    rev: &str,
+    pins: &mut Pins,
+) -> Result<(Vec<String>, Vec<String>), CliError> {
+    let (mut problems, mut notes) = (Vec::new(), Vec::new());
+    for reader in now.added_since(then) {
+        let what = crate::history::how_new(reader, then);
+        match pins.of(file, reader, rev)? {
+            Some((at, true)) => notes.push(format!("{what}\n      pinned at {at}, by this range: review the pin there")),
+            Some((at, false)) => notes.push(format!("{what}\n      pinned at {at} since before {rev}")),
+            None => problems.push(format!("{what}\n      no code under the file's crate pins it (`readers = […]`): the range must change the pins that allow a reader, where review sees them")),
+        }
+    }
+    Ok((problems, notes))
+}
+
+/// `--since` for a bundle file: what no command explains, and (for a standalone bundle, whose
+/// readers it holds itself) each new reader.
+fn compare_bundle(
+    path: &Path,
+    standalone: bool,
+    rev: &str,
+    pins: &mut Pins,
+) -> Result<(Vec<String>, Vec<String>), CliError> {
+    let now = crate::bundle_file::read(path)?;
+    let then = match crate::history::at_revision(path, rev)? {
+        None => None,
+        Some(text) => match sealed_format::Bundle::parse(&text) {
+            Ok(then) => Some(then),
+            Err(error) => {
+                return Ok((
+                    vec![format!(
+                        "at {rev} it does not parse ({error}): not compared"
+                    )],
+                    Vec::new(),
+                ))
+            }
+        },
+    };
+    let mut problems = match &then {
+        Some(then) => crate::history::unexplained(then, &now),
+        None => Vec::new(),
+    };
+    let mut notes = vec![match &then {
+        Some(then) => format!(
+            "generation {} → {}, {} value(s)",
+            then.generation,
+            now.generation,
+            now.values.len()
+        ),
+        None => format!("new since {rev}, {} value(s)", now.values.len()),
+    }];
+    if standalone {
+        let before = then.as_ref().map_or(
+            sealed_format::Readers {
+                readers: Vec::new(),
+            },
+            sealed_format::Readers::of_bundle,
+        );
+        let (more, named) = new_readers(
+            path,
+            &before,
+            &sealed_format::Readers::of_bundle(&now),
+            rev,
+            pins,
+        )?;
+        problems.extend(more);
+        notes.extend(named);
+    }
+    Ok((problems, notes))
+}
+
+/// `--since` for a stage set: each reader new since `rev` (a stage's key, failover or
+/// break-glass recipient), named, with the pin that allows it.
+fn compare_set(
+    path: &Path,
+    rev: &str,
+    pins: &mut Pins,
+) -> Result<(Vec<String>, Vec<String>), CliError> {
+    let now = crate::bundle_file::read_stage_set(path)?;
+    let before = match crate::history::at_revision(path, rev)? {
+        None => sealed_format::Readers {
+            readers: Vec::new(),
+        },
+        Some(text) => match sealed_format::StageSet::parse(&text) {
+            Ok(then) => sealed_format::Readers::of_stage_set(&then),
+            Err(error) => {
+                return Ok((
+                    vec![format!(
+                        "at {rev} it does not parse ({error}): not compared"
+                    )],
+                    Vec::new(),
+                ))
+            }
+        },
+    };
+    let now = sealed_format::Readers::of_stage_set(&now);
+    let (problems, mut notes) = new_readers(path, &before, &now, rev, pins)?;
+    notes.insert(
+        0,
+        format!(
+            "{} reader(s), {} new",
+            now.readers.len(),
+            now.added_since(&before).count()
+        ),
+    );
+    Ok((problems, notes))
 }
 
 /// `cargo sealed check`: one line per value; non-zero exit if any fails.

@@ -9,9 +9,13 @@
 use std::path::Path;
 use std::process::Command;
 
-use sealed_format::Bundle;
+use sealed_format::{Bundle, Reader, ReaderKind, Readers};
 
 use crate::error::CliError;
+
+/// How far a bundle's generation may move in one range before `--since` calls it written by
+/// hand: each `set`, `rm` and `rotate` adds one, and no pull request makes a thousand.
+pub const MAX_GENERATION_STEP: u64 = 1024;
 
 /// The text of `file` at git revision `rev`, or `None` if it did not exist there.
 pub fn at_revision(file: &Path, rev: &str) -> Result<Option<String>, CliError> {
@@ -49,10 +53,93 @@ pub fn at_revision(file: &Path, rev: &str) -> Result<Option<String>, CliError> {
     .into())
 }
 
+/// Fails unless `rev` names a commit of the git repository around `dir`, saying why not: outside
+/// a repository, in a shallow clone without it, or a revision never fetched. (`--since` compares
+/// nothing it cannot read, and a comparison that silently read nothing would pass.)
+pub fn require_revision(dir: &Path, rev: &str) -> Result<(), CliError> {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .env("LC_ALL", "C")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .map_err(|e| CliError::new("cannot run git (needed by --since)").because(e))
+    };
+    let inside = git(&["rev-parse", "--is-inside-work-tree"])?;
+    if !inside.status.success() {
+        return Err(CliError::from(format!(
+            "--since {rev}: `{}` is not in a git repository: there is no earlier version to compare with",
+            dir.display()
+        ))
+        .help("run `cargo sealed check --since` in a clone of the repository"));
+    }
+    let found = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        &format!("{rev}^{{commit}}"),
+    ])?;
+    if found.status.success() {
+        return Ok(());
+    }
+    let shallow = git(&["rev-parse", "--is-shallow-repository"])?;
+    if String::from_utf8_lossy(&shallow.stdout).trim() == "true" {
+        return Err(CliError::from(format!(
+            "--since {rev}: this is a shallow clone and it does not have `{rev}`: nothing to compare with"
+        ))
+        .help("fetch the history (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout)"));
+    }
+    Err(CliError::from(format!(
+        "--since {rev}: git knows no revision `{rev}` here: nothing to compare with"
+    ))
+    .help(format!(
+        "fetch it (`git fetch origin {rev}` for a branch of origin)"
+    )))
+}
+
+/// How `reader`, which `then` did not have, came to be: a key pair new under a key that read
+/// before (a rotation's, or one planted with `kms:Encrypt`), a reader moved to another key or
+/// account, or a new reader.
+pub fn how_new(reader: &Reader, then: &Readers) -> String {
+    let same_role = |r: &&Reader| r.stage == reader.stage && r.kind == reader.kind;
+    if then
+        .readers
+        .iter()
+        .filter(same_role)
+        .any(|r| r.key == reader.key)
+    {
+        return format!("another key pair under a key that read before (a rotation's, or one wrapped with kms:Encrypt): {reader}");
+    }
+    let moved: Vec<String> = then
+        .readers
+        .iter()
+        .filter(same_role)
+        .filter(|r| r.kind == ReaderKind::Key)
+        .map(|r| {
+            let account = match (r.account(), reader.account()) {
+                (Some(a), Some(b)) if a != b => format!(", from account {a} to {b}"),
+                _ => String::new(),
+            };
+            format!("moved from {}{account}", r.key)
+        })
+        .collect();
+    match moved.first() {
+        Some(moved) => format!("{moved}: {reader}"),
+        None => format!("new reader: {reader}"),
+    }
+}
+
 /// What changed in `now` since `then` that no `cargo sealed` command explains; empty when
 /// every change is one `set`, `rm`, `rotate` or `reseal` makes.
 pub fn unexplained(then: &Bundle, now: &Bundle) -> Vec<String> {
     let mut problems = Vec::new();
+    if now.generation > then.generation.saturating_add(MAX_GENERATION_STEP) {
+        problems.push(format!(
+            "the bundle's generation jumped from {} to {}, more than {MAX_GENERATION_STEP} sets in one range: a generation line written by hand (each `set` adds one)",
+            then.generation, now.generation
+        ));
+    }
     if now.generation < then.generation {
         problems.push(format!(
             "the bundle's generation went down from {} to {}",
@@ -97,17 +184,53 @@ fn same_bundle(then: &Bundle, now: &Bundle, problems: &mut Vec<String>) {
         (false, _) => problems.push("the key changed but the id did not: a bundle moves to another key only with `bundle rotate --to-key`".to_owned()),
         (true, false) => problems.push("the wrapped private key changed but the id did not: only `bundle rotate` changes it (with the id)".to_owned()),
     }
+    for (index, recipient) in now.recipients.iter().enumerate() {
+        let before = then.recipients.iter().find(|r| r.key == recipient.key);
+        if let Some(before) = before {
+            if before.public_key() != recipient.public_key() {
+                problems.push(format!(
+                    "the public key of recipient {} (`{}`) changed but the id did not: only a rotation makes a recipient a new key pair",
+                    index + 2,
+                    recipient.key
+                ));
+            } else if before.private_key != recipient.private_key {
+                problems.push(format!(
+                    "the wrapped private key of recipient {} (`{}`) changed but its public key did not: edited by hand",
+                    index + 2,
+                    recipient.key
+                ));
+            }
+        }
+    }
     for value in &now.values {
         match then.value(&value.name) {
             Some(old) if value.generation < old.generation => problems.push(format!(
                 "`{}` went back from generation {} to {}: a line rolled back from history",
                 value.name, old.generation, value.generation
             )),
-            Some(old) if value.generation == old.generation && value.sealed != old.sealed => {
-                problems.push(format!(
-                    "`{}` changed but kept generation {}: edited by hand (`bundle set` gives a new generation)",
-                    value.name, value.generation
-                ));
+            Some(old) if value.generation == old.generation => {
+                // every sealing, by the key it is sealed to: the bundle's, then each recipient's
+                // (`stage add-key` adds one at the same generation, `rm-key` removes one)
+                let sealings = |bundle: &Bundle, v: &sealed_format::BundleValue| {
+                    std::iter::once(bundle.key.clone())
+                        .chain(bundle.recipients.iter().map(|r| r.key.clone()))
+                        .zip(std::iter::once(v.sealed.clone()).chain(v.others.iter().cloned()))
+                        .collect::<Vec<_>>()
+                };
+                let was = sealings(then, old);
+                for (index, (key, sealed)) in sealings(now, value).iter().enumerate() {
+                    if was.iter().any(|(k, s)| k == key && s != sealed) {
+                        let which = if index == 0 {
+                            "its sealing to the bundle's key".to_owned()
+                        } else {
+                            format!("its sealing to recipient {} (`{key}`)", index + 1)
+                        };
+                        problems.push(format!(
+                            "`{}`: {which} changed but kept generation {}: edited by hand (`set` gives a new generation)",
+                            value.name, value.generation
+                        ));
+                    }
+                }
             }
             None if value.generation <= then.generation => problems.push(format!(
                 "`{}` is new but has generation {}, not above {}: a line from history",
@@ -135,6 +258,33 @@ mod tests {
         bundle.set(name, generation, vec![vec![byte; 90]]).unwrap();
     }
 
+    /// Finding M1 of issue 34: a value's sealing to a stage's failover recipient edited, its
+    /// generation kept, used to pass (only the first sealing was compared).
+    #[test]
+    fn a_second_sealing_edited_at_the_same_generation_is_named() {
+        let text = include_str!("../../tests/tests/fixtures/recipients/app.prod.bundle");
+        let then = Bundle::parse(text).unwrap();
+        let mut now = then.clone();
+        now.values[0].others[0][40] ^= 1;
+        let problems = unexplained(&then, &now);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("its sealing to recipient 2") && p.contains("kept generation")),
+            "{problems:?}"
+        );
+        // a recipient's wrapped private key edited, its public key kept
+        let mut now = then.clone();
+        now.recipients[0].private_key.insert(0, 'A');
+        let problems = unexplained(&then, &now);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("wrapped private key of recipient")),
+            "{problems:?}"
+        );
+    }
+
     #[test]
     fn what_the_commands_do_is_explained_and_nothing_else() {
         let then = sample();
@@ -144,14 +294,19 @@ mod tests {
         now.remove("api_token");
         assert_eq!(unexplained(&then, &now), Vec::<String>::new());
 
-        let cases: [(&str, Edit); 8] = [
+        let cases: [(&str, Edit); 9] = [
             ("went back from generation", |then, now| {
                 set(now, "db_password", 1);
                 let old = then.value("db_password").unwrap().clone();
                 now.values[0] = old.clone();
                 now.values[0].generation = old.generation - 1;
             }),
-            ("kept generation", |_, now| now.values[0].sealed[0] ^= 1),
+            ("changed but kept generation", |_, now| {
+                now.values[0].sealed[0] ^= 1;
+            }),
+            ("more than 1024 sets in one range", |_, now| {
+                now.generation += 2000;
+            }),
             ("generation went down", |_, now| now.generation -= 1),
             ("the public key changed", |then, now| {
                 let other = include_str!("../../tests/tests/fixtures/emulator.bundle");

@@ -89,7 +89,7 @@ fn check_since_fails_on_a_rollback_a_hand_edit_and_a_swapped_public_key() {
     assert!(passed, "{out}");
     assert!(
         out.contains(&format!(
-            "secrets/app.bundle  since {first}: generation 2 → 3, 1 value  ok"
+            "secrets/app.bundle  since {first}  ok\n    generation 2 → 3, 1 value(s)\n"
         )),
         "{out}"
     );
@@ -119,7 +119,7 @@ fn check_since_fails_on_a_rollback_a_hand_edit_and_a_swapped_public_key() {
     let edited = format!("{}{}", &line[..line.len() - 8], "AAAAAAA=");
     fails(
         now.replace(line, &edited),
-        "`db_password` changed but kept generation 3: edited by hand",
+        "`db_password`: its sealing to the bundle's key changed but kept generation 3: edited by hand",
     );
     // another public key under the same id
     let other = std::fs::read_to_string(fixtures.join("emulator.bundle")).unwrap();
@@ -148,7 +148,14 @@ fn check_since_fails_on_a_rollback_a_hand_edit_and_a_swapped_public_key() {
     .unwrap();
     let (passed, out) = sealed(dir, &["check", "--since", &second], "");
     assert!(passed, "{out}");
-    assert!(out.contains(&format!("new since {second}  ok")), "{out}");
+    assert!(
+        out.contains(&format!("secrets/moved.bundle  since {second}  ok\n    new since {second}, 1 value(s)\n    new reader: key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (account 111122223333, public key _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA)\n      pinned at ")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("src/main.rs:1 since before {second}")),
+        "{out}"
+    );
 }
 
 /// `cargo sealed ARGS` in `dir` with `stdin`: (success, stderr).
@@ -243,4 +250,118 @@ fn a_writer_refuses_readers_the_code_or_the_default_branch_does_not_have() {
     let (passed, said) = set(&["--new-readers", "--trust-new-key"]);
     assert!(passed, "{said}");
     assert!(said.contains("(--new-readers)"), "{said}");
+}
+
+/// The readers of `tests/fixtures/recipients/app.stages`, as code pins them.
+const PINS_BEFORE: [&str; 3] = [
+    "dev key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA",
+    "prod key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA",
+    "prod failover arn:aws:kms:eu-west-1:444455556666:key/abcd1234-12ab-34cd-56ef-1234567890ab 8r3FYyC5B5VQlKqTjNAZbRvRydYci-G2DJ3xB3wmGyo",
+];
+
+/// The break-glass reader the H1 pull request adds.
+const BREAK_GLASS: &str = "prod break-glass arn:aws:kms:us-west-2:999988887777:key/0bad0bad-12ab-34cd-56ef-1234567890ab rm2jsjCt01AmBpd1F9H4_S-dppf-dAcazBwiTH8QOyc";
+
+/// A crate whose `sealed!(stages = …)` pins `pins`.
+fn staged_main(pins: &[&str]) -> String {
+    format!(
+        "static DB: Sealed = sealed!(stages = \"secrets/app.stages\", name = \"db_password\", readers = {pins:?});\n"
+    )
+}
+
+/// H1 in CI: a pull request adds a break-glass reader to prod's set and bundle, touching data
+/// files only. `check --since` names the reader (kind, key, account, public key) and fails, as
+/// no code pins it; the same range changing the pins passes, and says where the pin is to
+/// review. Without the revision (unknown, or a shallow clone) it fails and says so. Before, the
+/// stage set was never read: `check --since` passed.
+#[test]
+fn check_since_names_a_new_reader_and_passes_only_with_the_pin_that_allows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    crate_with_bundle(dir, &staged_main(&PINS_BEFORE));
+    std::fs::remove_file(dir.join("secrets/app.bundle")).unwrap();
+    let fixtures = root().join("tests/tests/fixtures");
+    for (from, to) in [
+        ("recipients/app.stages", "app.stages"),
+        ("recipients/app.dev.bundle", "app.dev.bundle"),
+        ("recipients/app.prod.bundle", "app.prod.bundle"),
+    ] {
+        std::fs::copy(fixtures.join(from), dir.join("secrets").join(to)).unwrap();
+    }
+    git(dir, &["init", "-q"]);
+    let base = commit(dir, "a stage set, reviewed");
+    let (passed, out) = sealed(dir, &["check", "--since", &base], "");
+    assert!(passed, "{out}");
+    assert!(
+        out.contains(&format!(
+            "secrets/app.stages  since {base}  ok\n    3 reader(s), 0 new\n"
+        )),
+        "{out}"
+    );
+
+    // the pull request: a break-glass reader in the set and in prod's bundle, no code
+    std::fs::copy(
+        fixtures.join("readers/break-glass.stages"),
+        dir.join("secrets/app.stages"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures.join("readers/app.prod.bundle"),
+        dir.join("secrets/app.prod.bundle"),
+    )
+    .unwrap();
+    commit(dir, "data only");
+    let (passed, out) = sealed(dir, &["check", "--since", &base], "");
+    assert!(!passed, "{out}");
+    assert!(
+        out.contains(&format!("secrets/app.stages  since {base}  fails\n    4 reader(s), 1 new\n    new reader: stage prod: break-glass arn:aws:kms:us-west-2:999988887777:key/0bad0bad-12ab-34cd-56ef-1234567890ab (account 999988887777, public key rm2jsjCt01AmBpd1F9H4_S-dppf-dAcazBwiTH8QOyc)\n      no code under the file's crate pins it")),
+        "{out}"
+    );
+
+    // the same range changing the pins: the reader is named, with the pin to review
+    let mut pins = PINS_BEFORE.to_vec();
+    pins.push(BREAK_GLASS);
+    std::fs::write(dir.join("src/main.rs"), staged_main(&pins)).unwrap();
+    commit(dir, "and its pin");
+    let (passed, out) = sealed(dir, &["check", "--since", &base], "");
+    assert!(passed, "{out}");
+    assert!(out.contains("new reader: stage prod: break-glass arn:aws:kms:us-west-2:999988887777:key/0bad0bad-12ab-34cd-56ef-1234567890ab (account 999988887777"), "{out}");
+    assert!(
+        out.contains("src/main.rs:1, by this range: review the pin there"),
+        "{out}"
+    );
+
+    // nothing to compare with: said, and failed
+    let output = run(dir, &["check", "--since", "no-such-branch"], "");
+    assert!(!output.status.success());
+    let said = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        said.contains("git knows no revision `no-such-branch` here: nothing to compare with"),
+        "{said}"
+    );
+    let shallow = tempfile::tempdir().unwrap();
+    git(
+        shallow.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &format!("file://{}", dir.display()),
+            "app",
+        ],
+    );
+    let output = run(
+        &shallow.path().join("app"),
+        &["check", "--since", &base],
+        "",
+    );
+    assert!(!output.status.success());
+    let said = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        said.contains(&format!(
+            "this is a shallow clone and it does not have `{base}`"
+        )),
+        "{said}"
+    );
 }
