@@ -52,6 +52,15 @@ pub async fn new_key_pair_with(
             e.render()
         ))
     })?;
+    let unlisted = crate::context::unlisted(&context);
+    if !unlisted.is_empty() {
+        crate::output::warning(&format!(
+            "the context reads {}, which {} not one of Lambda's variables that hold no secret ({}): KMS requests carry it and CloudTrail logs it, and the build refuses the bundle until the code allows it: `allow_env = {unlisted:?}` beside `bundle = …` or `stages = …`",
+            unlisted.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "),
+            if unlisted.len() == 1 { "is" } else { "are" },
+            sealed_format::CONTEXT_VARIABLES.join(", ")
+        ));
+    }
     let mut config = client.config().to_builder();
     if let Some(region) = key.region() {
         config = config.region(aws_sdk_kms::config::Region::new(region.to_owned()));
@@ -292,6 +301,18 @@ pub fn without_value(path: &Path, mut bundle: Bundle, name: &str) -> Result<Bund
 /// stage, every value sealed again to it, generations going on from `old`'s. Nothing is
 /// written; the plaintexts stay in their zeroizing cells for this short process, and are handed
 /// back for `old`'s other recipients (`recipients::recipients_again`).
+/// `builder` allowing each of `names` in its file's context (`allow_env`): what the code allows
+/// the file (`scan::allowed_env`).
+pub fn allowing(
+    builder: sealed_runtime::build::BundleValueBuilder,
+    names: &[String],
+) -> sealed_runtime::build::BundleValueBuilder {
+    names.iter().fold(
+        builder,
+        sealed_runtime::build::BundleValueBuilder::allow_env,
+    )
+}
+
 pub async fn rotated(
     path: &Path,
     old: &Bundle,
@@ -300,15 +321,19 @@ pub async fn rotated(
 ) -> Result<(Bundle, Opened), CliError> {
     let text = old.render();
     let mut plaintexts: Opened = Vec::new();
+    let allowed = crate::scan::allowed_env(path)?;
     for name in old.names() {
-        let sealed = sealed_runtime::Sealed::from_bundle(text.clone(), name)
-            .expect_key(old.key.clone())
-            .expect_readers(own_readers(old))
-            .path(path.display().to_string())
-            .location(path.display().to_string(), 0, 0)
-            .allow_emulator(allow_emulator)
-            .build()
-            .map_err(|e| crate::messages::built(&format!("`{}`", path.display()), &e))?;
+        let sealed = allowing(
+            sealed_runtime::Sealed::from_bundle(text.clone(), name),
+            &allowed,
+        )
+        .expect_key(old.key.clone())
+        .expect_readers(own_readers(old))
+        .path(path.display().to_string())
+        .location(path.display().to_string(), 0, 0)
+        .allow_emulator(allow_emulator)
+        .build()
+        .map_err(|e| crate::messages::built(&format!("`{}`", path.display()), &e))?;
         let secret = sealed.get().await.map_err(|e| {
             format!(
                 "cannot open `{name}` of `{}` to rotate it (rotating needs kms:Decrypt on `{}` with the bundle's context): {e}",

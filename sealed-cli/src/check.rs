@@ -66,7 +66,11 @@ fn sealed_of(
         let readers = sealed_format::Bundle::parse(&text)
             .map(|b| crate::bundle_ops::own_readers(&b))
             .unwrap_or_default();
-        return Sealed::from_bundle(text, &bundle.name)
+        let mut builder = Sealed::from_bundle(text, &bundle.name);
+        for name in &value.sent.allow_env {
+            builder = builder.allow_env(name);
+        }
+        return builder
             .expect_key(key.unwrap_or_default())
             .expect_readers(readers)
             .path(bundle.path.clone())
@@ -79,6 +83,9 @@ fn sealed_of(
         .location(file, line, column)
         .algorithm(value.sent.algorithm)
         .allow_emulator(allow_emulator);
+    for name in &value.sent.allow_env {
+        builder = builder.allow_env(name);
+    }
     if let Some(key) = key {
         builder = builder.key(key);
     }

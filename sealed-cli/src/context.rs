@@ -37,6 +37,21 @@ pub fn values_now(
         .collect()
 }
 
+/// The variables `context` reads that are not Lambda's own (`CONTEXT_VARIABLES`): what code
+/// must allow (`allow_env = […]`), as `encrypt` writes it into the `sealed!` it prints and
+/// `bundle new` warns.
+pub fn unlisted(context: &[(String, ContextValue<String>)]) -> Vec<&str> {
+    context
+        .iter()
+        .filter_map(|(_, value)| match value {
+            ContextValue::Env(var) if !sealed_format::CONTEXT_VARIABLES.contains(&var.as_str()) => {
+                Some(var.as_str())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// `KEY=VALUE`, or `KEY=env(VAR)`: one entry as `bundle ls` and `inspect` print it.
 pub fn entry_text(key: &str, value: &ContextValue<String>) -> String {
     match value {

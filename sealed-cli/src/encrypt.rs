@@ -66,6 +66,10 @@ pub fn arguments(
     if let Some(algorithm) = algorithm.filter(|a| a.is_asymmetric()) {
         let _ = write!(out, ", algorithm = \"{algorithm}\"");
     }
+    let unlisted = crate::context::unlisted(context);
+    if !unlisted.is_empty() {
+        let _ = write!(out, ", allow_env = {unlisted:?}");
+    }
     out
 }
 

@@ -25,8 +25,10 @@ pub async fn open_every_value(
     session: Option<&aws_sdk_kms::Config>,
 ) -> Result<(String, Opened), CliError> {
     let text = bundle.render();
+    let allowed = crate::scan::allowed_env(path)?;
     let open = |reader: &str, name: &str| {
-        let builder = Sealed::from_bundle(text.clone(), name);
+        let builder =
+            crate::bundle_ops::allowing(Sealed::from_bundle(text.clone(), name), &allowed);
         match session {
             Some(config) => builder.session(config.clone()),
             None => builder,

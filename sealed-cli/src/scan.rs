@@ -135,6 +135,35 @@ pub struct ReadersPins {
     pub file: PathBuf,
     /// Its pins, as written.
     pub pins: Vec<String>,
+    /// Its `allow_env = […]`, as written.
+    pub allow_env: Vec<String>,
+}
+
+/// The variables the context of the bundle `file` may read when `cargo sealed` opens it:
+/// what the code of its crate allows for it (`allow_env = […]` beside `bundle = …` naming it,
+/// or beside `stages = …` naming a set in its directory, whose selector is allowed too).
+/// Lambda's own (`sealed_format::CONTEXT_VARIABLES`) need no allowing.
+pub fn allowed_env(file: &Path) -> Result<Vec<String>, CliError> {
+    let Some(dir) = manifest_dir(file) else {
+        return Ok(Vec::new());
+    };
+    let target = fs::canonicalize(file).unwrap_or_else(|_| file.to_owned());
+    let mut allowed = Vec::new();
+    for code in readers_pins(&dir)? {
+        let set = code.file.extension().is_some_and(|e| e == "stages")
+            && code.file.parent() == target.parent();
+        if code.file == target || set {
+            allowed.extend(code.allow_env);
+        }
+        if set {
+            if let Ok(text) = fs::read_to_string(&code.file) {
+                if let Ok(parsed) = sealed_format::StageSet::parse(&text) {
+                    allowed.push(parsed.selector);
+                }
+            }
+        }
+    }
+    Ok(allowed)
 }
 
 /// Every `readers = […]` written beside `bundle = …` or `stages = …` in the Rust files under
@@ -169,6 +198,7 @@ pub fn readers_pins(dir: &Path) -> Result<Vec<ReadersPins>, CliError> {
                 location: format!("{}:{}", file.display(), start.line),
                 file: target,
                 pins: readers.items.iter().map(LitStr::value).collect(),
+                allow_env: invocation.allowed_env(),
             });
         }
     }

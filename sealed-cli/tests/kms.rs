@@ -186,7 +186,7 @@ async fn context_round_trip() {
     );
     assert_eq!(code, 0);
     assert!(
-        line.contains("context = { \"app\": \"billing\", \"LambdaFunctionName\": env(\"SEALED_CLI_TEST_FN\") }"),
+        line.contains("context = { \"app\": \"billing\", \"LambdaFunctionName\": env(\"SEALED_CLI_TEST_FN\") }, allow_env = [\"SEALED_CLI_TEST_FN\"]"),
         "{line}"
     );
     let base64 = line.split('"').nth(1).unwrap();

@@ -70,6 +70,11 @@ pub enum ContextError {
     /// entries are added by `sealed` itself (a bundle's `sealed:bundle`), so that a bundle's
     /// wrapped key can never be decrypted as an ordinary sealed value.
     ReservedKey(String),
+    /// `env("NAME")` (or a bundle's `context-env`) naming a variable that is not on
+    /// [`CONTEXT_VARIABLES`] and that code did not allow (`allow_env = ["NAME"]`): an encryption
+    /// context is logged in clear, and a variable of the build or CI environment
+    /// (`GITHUB_TOKEN`) may hold a secret.
+    UnlistedVariable(String),
 }
 
 /// The prefix of the encryption-context keys `sealed` adds itself (`sealed:bundle`, the
@@ -103,6 +108,41 @@ fn is_credential_variable(name: &str) -> bool {
         })
 }
 
+/// The environment variables an encryption context reads without an opt-in: Lambda's own names
+/// for the function and where it runs, which hold no secret. Any other needs `allow_env =
+/// ["NAME"]` in `sealed!` (`allow_env` on a run-time builder): written in code, where review
+/// sees it.
+pub const CONTEXT_VARIABLES: [&str; 4] = [
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+];
+
+/// Checks the name of a variable an encryption context reads ([`check_env_name`]), and that it
+/// is on [`CONTEXT_VARIABLES`] or among `allowed` (what code allows).
+///
+/// ```
+/// use sealed_format::{check_env_allowed, ContextError};
+///
+/// assert!(check_env_allowed("AWS_LAMBDA_FUNCTION_NAME", &[]).is_ok());
+/// assert!(check_env_allowed("APP_STAGE", &["APP_STAGE"]).is_ok());
+/// assert_eq!(
+///     check_env_allowed("GITHUB_TOKEN", &[]),
+///     Err(ContextError::UnlistedVariable("GITHUB_TOKEN".into()))
+/// );
+/// // allowing a credential changes nothing
+/// assert!(check_env_allowed("AWS_SESSION_TOKEN", &["AWS_SESSION_TOKEN"]).is_err());
+/// ```
+pub fn check_env_allowed(name: &str, allowed: &[&str]) -> Result<(), ContextError> {
+    check_env_name(name)?;
+    if CONTEXT_VARIABLES.contains(&name) || allowed.contains(&name) {
+        Ok(())
+    } else {
+        Err(ContextError::UnlistedVariable(name.to_owned()))
+    }
+}
+
 impl fmt::Display for ContextError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -124,6 +164,11 @@ impl fmt::Display for ContextError {
             ContextError::CredentialVariable(name) => write!(
                 f,
                 "`env(\"{name}\")` would send an AWS credential to KMS as encryption context, which CloudTrail logs in clear; name a variable that holds no secret (`AWS_LAMBDA_FUNCTION_NAME`, a stage)"
+            ),
+            ContextError::UnlistedVariable(name) => write!(
+                f,
+                "`{name}` is read into an encryption context, which KMS requests carry and CloudTrail logs in clear, and it is not one of Lambda's variables that hold no secret ({}); if `{name}` holds no secret, allow it in code: `allow_env = [\"{name}\"]` beside the `sealed!`'s other arguments (`.allow_env(\"{name}\")` on a run-time builder)",
+                CONTEXT_VARIABLES.join(", ")
             ),
             ContextError::ReservedKey(key) => write!(
                 f,

@@ -69,8 +69,8 @@ pub use bundle::recipient::Recipient;
 pub use bundle::value::{check_stage_name, check_value_name, BundleValue};
 pub use closest::{closest, did_you_mean};
 pub use context::{
-    check_context_keys, check_env_name, ContextError, ContextValue, CREDENTIAL_VARIABLES,
-    RESERVED_KEY_PREFIX,
+    check_context_keys, check_env_allowed, check_env_name, ContextError, ContextValue,
+    CONTEXT_VARIABLES, CREDENTIAL_VARIABLES, RESERVED_KEY_PREFIX,
 };
 pub use error::{ErrorKind, FormatError};
 pub use family::{BlobFamily, Emulator};

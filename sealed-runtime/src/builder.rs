@@ -49,6 +49,7 @@ pub struct SealedBuilder {
     algorithm: Option<Algorithm>,
     location: Location,
     allow_emulator: bool,
+    allow_env: Vec<String>,
 }
 
 fn leak(text: String) -> &'static str {
@@ -107,11 +108,22 @@ impl Sealed {
             algorithm: None,
             location: location(caller.file(), caller.line(), caller.column()),
             allow_emulator: cfg!(feature = "emulator"),
+            allow_env: Vec::new(),
         }
     }
 }
 
 impl SealedBuilder {
+    /// Allows an encryption context to read environment variable `name` although it is not
+    /// one of Lambda's that hold no secret ([`sealed_format::CONTEXT_VARIABLES`]), as
+    /// `allow_env = ["NAME"]` does for `sealed!`: the context is logged in clear, so a variable
+    /// that may hold a secret is read into one only where code says so. A credential's
+    /// variable is never allowed.
+    pub fn allow_env(mut self, name: impl Into<String>) -> Self {
+        self.allow_env.push(name.into());
+        self
+    }
+
     /// Pins the key, as `key = …`.
     pub fn key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
@@ -166,9 +178,10 @@ impl SealedBuilder {
         {
             return Err(at(BuildErrorKind::InvalidContext(error)));
         }
+        let allowed: Vec<&str> = self.allow_env.iter().map(String::as_str).collect();
         for (_, value) in &self.context {
             if let ContextValue::Env(name) = value {
-                sealed_format::check_env_name(name)
+                sealed_format::check_env_allowed(name, &allowed)
                     .map_err(|e| at(BuildErrorKind::InvalidContext(e)))?;
             }
         }
@@ -237,6 +250,12 @@ impl SealedBuilder {
 ///
 /// let typo = Sealed::from_bundle(bundle, "db_pasword").expect_key(KEY).expect_readers([READER]).build().unwrap_err();
 /// assert!(typo.to_string().starts_with("no value `db_pasword` in the bundle; its values: `db_password`"));
+///
+/// // a context that reads a variable neither Lambda's nor allowed in code (CloudTrail logs it)
+/// let ci = bundle.replace("\npublic-key", "\ncontext-env ci GITHUB_TOKEN\npublic-key");
+/// let open = || Sealed::from_bundle(ci.clone(), "db_password").expect_key(KEY).expect_readers([READER]);
+/// assert!(open().build().unwrap_err().to_string().contains("`GITHUB_TOKEN` is read into an encryption context"));
+/// assert!(open().allow_env("GITHUB_TOKEN").build().is_ok());
 /// # Ok::<(), sealed_runtime::build::BuildError>(())
 /// ```
 #[derive(Debug)]
@@ -259,6 +278,7 @@ struct Pins {
     id: Option<String>,
     failover: Vec<String>,
     readers: Option<Vec<String>>,
+    allow_env: Vec<String>,
 }
 
 impl Pins {
@@ -325,6 +345,28 @@ impl Pins {
             changes: change.listed("    "),
             readers: readers.pins(),
         })
+    }
+
+    /// Each `context-env` of the file reads a variable on [`sealed_format::CONTEXT_VARIABLES`],
+    /// one the code allows (`allow_env`), or one the code pins (`expect_context_env`).
+    fn check_context_env(&self, bundle: &sealed_format::Bundle) -> Result<(), BuildErrorKind> {
+        let pinned = self.context.iter().flatten().filter_map(|(_, v)| match v {
+            ContextValue::Env(name) => Some(name.as_str()),
+            ContextValue::Literal(_) => None,
+        });
+        let allowed: Vec<&str> = self
+            .allow_env
+            .iter()
+            .map(String::as_str)
+            .chain(pinned)
+            .collect();
+        for (_, value) in &bundle.context {
+            if let ContextValue::Env(name) = value {
+                sealed_format::check_env_allowed(name, &allowed)
+                    .map_err(BuildErrorKind::InvalidContext)?;
+            }
+        }
+        Ok(())
     }
 
     /// The first of the pinned id and context that the file's differs from: what, the pin, the
@@ -404,6 +446,15 @@ impl BundleValueBuilder {
             .context
             .get_or_insert_with(Vec::new)
             .push((key.into(), ContextValue::Env(name.into())));
+        self
+    }
+
+    /// Allows the file's context to read environment variable `name` (`context-env`) although
+    /// it is not one of Lambda's that hold no secret ([`sealed_format::CONTEXT_VARIABLES`]), as
+    /// `allow_env = ["NAME"]` does for `sealed!`; a variable pinned with
+    /// [`expect_context_env`](Self::expect_context_env) is allowed already.
+    pub fn allow_env(mut self, name: impl Into<String>) -> Self {
+        self.pinned.allow_env.push(name.into());
         self
     }
 
@@ -502,6 +553,7 @@ impl BundleValueBuilder {
             return Err(refused(pinned, expected, found));
         }
         self.pinned.check_readers(&bundle).map_err(at)?;
+        self.pinned.check_context_env(&bundle).map_err(at)?;
         let Some(value) = bundle.value(&self.name) else {
             return Err(at(BuildErrorKind::NoSuchBundleValue {
                 name: self.name,

@@ -258,6 +258,7 @@ static SHAPE: Sealed = sealed!(
     "AQICAHhh7Ku/BWdSbCqos9k49Vnk1+WytvoesgX+1bOvLAlyegHa210D93pgytNnThR9qVVxAAAAmjCBlwYJKoZIhvcNAQcGoIGJMIGGAgEAMIGABgkqhkiG9w0BBwEwHgYJYIZIAWUDBAEuMBEEDKkH9le72xKmMsgjTQIBEIBT/7MbIV2sG6Hh+fb8BJQ9a6VNOZ1rhPAgvSET6IUdiki92fMZ6dDBOpmSSuaa3t8KIF9KtrlbQAYQNtPVHUvFl1GpyM0k8bD7jLSsUPeRjFNoI+Q=",
     key = "arn:aws:kms:us-east-1:111122223333:key/00000001-12ab-34cd-56ef-1234567890ab",
     context = { "app": "billing", "fn": env("SEALED_MOCK_FN") },
+    allow_env = ["SEALED_MOCK_FN"],
 );
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 use syn::{Ident, LitStr};
 
 /// The argument names, in the order the messages list them.
-pub const ARGUMENTS: [&str; 11] = [
+pub const ARGUMENTS: [&str; 12] = [
     "key",
     "context",
     "algorithm",
@@ -15,6 +15,7 @@ pub const ARGUMENTS: [&str; 11] = [
     "stages",
     "only",
     "readers",
+    "allow_env",
 ];
 
 /// `sealed!(…)` as written, before any check of the values.
@@ -45,9 +46,20 @@ pub struct Invocation {
     /// `readers = ["prod key arn:… FINGERPRINT", …]`: the readers of a bundle or stage set,
     /// pinned.
     pub readers: Option<StringList>,
+    /// `allow_env = ["APP_STAGE", …]`: variables an encryption context may read beyond
+    /// Lambda's own (`sealed_format::CONTEXT_VARIABLES`), allowed in code.
+    pub allow_env: Option<StringList>,
 }
 
 impl Invocation {
+    /// The variables `allow_env = […]` allows, as written.
+    pub fn allowed_env(&self) -> Vec<String> {
+        self.allow_env
+            .iter()
+            .flat_map(|list| list.items.iter().map(LitStr::value))
+            .collect()
+    }
+
     /// Each argument that a value of a file (a bundle's, a stage set's) may not be given, as
     /// messages name it, with where it is written if it is: the literal, `file`, `key`, `bundle`,
     /// `id`, `algorithm`, `context` (its first entry) and `unchecked`.

@@ -75,6 +75,8 @@ pub(crate) fn check_bundle(
         ));
     }
     check_id_pin(invocation.id.as_ref(), &bundle, &path, &mut errors);
+    let allowed = check_allow_env(&invocation, &mut errors);
+    check_context_env(&bundle, &path, &allowed, span, &mut errors);
     // a bundle with a recipient is refused above: its pins would not make it one code accepts
     if check_key_arn(&bundle, &path, span, &mut errors) && bundle.recipients.is_empty() {
         let readers = Readers::of_bundle(&bundle);
@@ -88,7 +90,12 @@ pub(crate) fn check_bundle(
     };
     errors.finish()?;
     Ok(Checked::Bundled(Box::new(bundle_value(
-        &bundle, value, blob, full, path, span, name_lit,
+        &bundle,
+        value,
+        (blob, full, path),
+        span,
+        name_lit,
+        allowed,
     ))))
 }
 
@@ -124,17 +131,18 @@ pub(crate) fn read_bundle(
     }
 }
 
-/// The value `value` (named by `name_lit`) of the bundle read from `path` (`full`), ready to
-/// expand.
+/// The value `value` (named by `name_lit`) of the bundle read from `path` (`full`; `read`
+/// is what [`read_bundle`] returned and the path as written), ready to expand; its context may
+/// read the variables `allow_env` allows.
 pub(crate) fn bundle_value(
     bundle: &sealed_format::Bundle,
     value: &sealed_format::BundleValue,
-    blob: Inspection,
-    full: PathBuf,
-    path: String,
+    read: (Inspection, PathBuf, String),
     span: proc_macro2::Span,
     name_lit: &LitStr,
+    allow_env: Vec<String>,
 ) -> BundledValue {
+    let (blob, full, path) = read;
     let name = value.name.clone();
     BundledValue {
         sent: CheckedCiphertext {
@@ -147,6 +155,7 @@ pub(crate) fn bundle_value(
             literal: None,
             key_literal: None,
             file_literal: None,
+            allow_env,
         },
         bundle: CheckedBundle {
             literal: LitStr::new(&path, span),
@@ -246,6 +255,43 @@ fn check_id_pin(
                 ),
                 "a file with another id is another bundle, or this one rotated (`cargo sealed bundle rotate`) or restored from before a rotation: if it was rotated on purpose, change `id = …` to the new id",
             ));
+        }
+    }
+}
+
+/// `allow_env = […]`, each name checked (a credential is never allowed); the names.
+pub(crate) fn check_allow_env(invocation: &Invocation, errors: &mut Errors) -> Vec<String> {
+    let Some(list) = &invocation.allow_env else {
+        return Vec::new();
+    };
+    for item in &list.items {
+        if let Err(error) = sealed_format::check_env_name(&item.value()) {
+            errors.at(item.span(), error);
+        }
+    }
+    invocation.allowed_env()
+}
+
+/// Each `context-env` line of `bundle` (read from `path`) names a variable on
+/// `sealed_format::CONTEXT_VARIABLES` or one code allows (`allowed`): the file is data, and its
+/// context is sent to KMS, and logged, by every `check --kms` and every start.
+pub(crate) fn check_context_env(
+    bundle: &sealed_format::Bundle,
+    path: &str,
+    allowed: &[String],
+    span: proc_macro2::Span,
+    errors: &mut Errors,
+) {
+    let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
+    for (key, value) in &bundle.context {
+        if let sealed_format::ContextValue::Env(name) = value {
+            if let Err(error) = sealed_format::check_env_allowed(name, &allowed) {
+                // error: `secrets/app.bundle`: `context-env token GITHUB_TOKEN`: `GITHUB_TOKEN` is …
+                errors.at(
+                    span,
+                    format!("`{path}`: `context-env {key} {name}`: {error}"),
+                );
+            }
         }
     }
 }

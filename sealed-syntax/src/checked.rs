@@ -38,6 +38,8 @@ pub struct CheckedCiphertext {
     pub key_literal: Option<LitStr>,
     /// `file = "…"` as written.
     pub file_literal: Option<LitStr>,
+    /// The variables `allow_env = […]` allows beyond `sealed_format::CONTEXT_VARIABLES`.
+    pub allow_env: Vec<String>,
 }
 
 /// A value of a bundle, checked: `sent` is the bundle's wrapped private key (what `Decrypt` is

@@ -91,6 +91,14 @@ impl Invocation {
             "context" => self.context = Some(parse_context(value)?),
             "stages" => self.stages = Some(string_literal(value, "the stage set file's path")?),
             "only" => self.only = Some(parse_only(value)?),
+            "allow_env" => {
+                self.allow_env = Some(parse_list(
+                    value,
+                    "expected the variables as `[\"APP_STAGE\", …]`",
+                    "an environment variable's name",
+                    "`allow_env = []` allows nothing: remove it",
+                )?);
+            }
             "readers" => match parse_readers(value) {
                 Ok(list) => self.readers = Some(list),
                 Err(error) => {

@@ -9,13 +9,16 @@ use sealed_format::{closest, did_you_mean, Readers, StageSet};
 use syn::LitStr;
 
 use crate::ast::Invocation;
-use crate::bundle_value::{bundle_value, read_bundle, refuse_beside};
+use crate::bundle_value::{
+    bundle_value, check_allow_env, check_context_env, read_bundle, refuse_beside,
+};
 use crate::checked::{Checked, CheckedFailover, CheckedStage, CheckedStages};
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
 use crate::readers_pin::{check_readers_pin, ReadersOf};
 
 /// `sealed!(stages = "…", name = "…" [, only = […]])`.
+#[allow(clippy::too_many_lines)] // one pass over the stages, each check in the order its errors read
 pub(crate) fn check_stages(
     mut invocation: Invocation,
     manifest_dir: Option<&Path>,
@@ -26,6 +29,7 @@ pub(crate) fn check_stages(
     let path = set_lit.value();
     let span = set_lit.span();
     let only = check_only(&invocation, &set, &path, &mut errors);
+    let allowed = allowed_env(&invocation, &set, &mut errors);
     std::mem::take(&mut errors).finish()?;
     let name = name_lit.value();
     let dir = Path::new(&path).parent().unwrap_or(Path::new(""));
@@ -58,6 +62,7 @@ pub(crate) fn check_stages(
             ));
             continue;
         }
+        check_context_env(&bundle, &bundle_path, &allowed, span, &mut errors);
         names_anywhere.extend(bundle.names().map(str::to_owned));
         let wanted = only.as_ref().is_none_or(|only| only.contains(&stage.name));
         let value = match bundle.value(&name).filter(|_| wanted) {
@@ -79,11 +84,10 @@ pub(crate) fn check_stages(
                 let mut checked = bundle_value(
                     &bundle,
                     value,
-                    blob,
-                    bundle_full,
-                    bundle_path,
+                    (blob, bundle_full, bundle_path),
                     span,
                     &name_lit,
+                    allowed.clone(),
                 );
                 checked.bundle.failover = failover;
                 Some(checked)
@@ -123,6 +127,14 @@ pub(crate) fn check_stages(
         errors.at(span, no_stages);
         errors.take()
     })
+}
+
+/// What a stage's context may read beyond Lambda's own: `allow_env = […]`, and the set's
+/// selector, which names the stage.
+fn allowed_env(invocation: &Invocation, set: &StageSet, errors: &mut Errors) -> Vec<String> {
+    let mut allowed = check_allow_env(invocation, errors);
+    allowed.push(set.selector.clone());
+    allowed
 }
 
 /// The checked value of a stage set: every stage's; `None` when no stage has it (a set with no

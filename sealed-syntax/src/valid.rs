@@ -4,12 +4,12 @@ use std::path::{Path, PathBuf};
 
 use proc_macro2::Span;
 use sealed_format::{
-    check_context_keys, check_env_name, inspect, Algorithm, KeyRef, Options, ALGORITHM_NAMES,
+    check_context_keys, check_env_allowed, inspect, Algorithm, KeyRef, Options, ALGORITHM_NAMES,
 };
 use syn::LitStr;
 
 use crate::ast::{ContextValue, Invocation};
-use crate::bundle_value::check_bundle;
+use crate::bundle_value::{check_allow_env, check_bundle};
 use crate::checked::{Checked, CheckedCiphertext};
 use crate::crate_file::{read_crate_file, FileKind};
 use crate::errors::{format_error, Errors};
@@ -114,6 +114,8 @@ pub fn check(
     // context = { … }
     // error: duplicate encryption-context key `app`; each key may appear once
     let mut context = Vec::new();
+    let allow_env = check_allow_env(&invocation, &mut errors);
+    let allowed: Vec<&str> = allow_env.iter().map(String::as_str).collect();
     if let Some(ctx) = invocation.context.take() {
         let keys: Vec<String> = ctx.entries.iter().map(|e| e.key.value()).collect();
         for (index, error) in check_context_keys(keys.iter().map(String::as_str)) {
@@ -121,7 +123,7 @@ pub fn check(
         }
         for (entry, key) in ctx.entries.into_iter().zip(keys) {
             if let ContextValue::Env(name) = &entry.value {
-                if let Err(error) = check_env_name(&name.value()) {
+                if let Err(error) = check_env_allowed(&name.value(), &allowed) {
                     errors.at(name.span(), error);
                 }
             }
@@ -160,6 +162,7 @@ pub fn check(
             literal: invocation.literal,
             key_literal: invocation.key,
             file_literal: invocation.file,
+            allow_env,
         })
     }))
 }

@@ -16,7 +16,7 @@ fn copy_bundle_fixtures() {
     std::fs::create_dir_all(&to).unwrap();
     let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     copy_files(&from, &to, &["bundle"]);
-    for sets in ["stages", "recipients", "readers"] {
+    for sets in ["stages", "recipients", "readers", "context"] {
         std::fs::create_dir_all(to.join(sets)).unwrap();
         copy_files(&from.join(sets), &to.join(sets), &["bundle", "stages"]);
     }

@@ -137,9 +137,10 @@ pub(crate) async fn check_stage(
         .chain(failover.iter().copied())
         .collect();
     let mut proved = None;
+    let allowed = crate::scan::allowed_env(&path)?;
     for name in &names {
         let build = |key: &str| {
-            Sealed::from_bundle(text.clone(), *name)
+            crate::bundle_ops::allowing(Sealed::from_bundle(text.clone(), *name), &allowed)
                 .expect_key(key)
                 .expect_readers(crate::bundle_ops::own_readers(&bundle))
                 .expect_id(hex::encode(stage.id))

@@ -21,6 +21,8 @@ static CONTEXT: Sealed = sealed!(
     context = { "app": "billing", "LambdaFunctionName": env("AWS_LAMBDA_FUNCTION_NAME"), },
     key = "alias/lambda",
 );
+// a variable of the function's own, allowed in code: its value is logged with the context
+static ALLOWED_ENV: Sealed = sealed!("AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=", context = { "tier": env("APP_TIER") }, allow_env = ["APP_TIER"]);
 static EMPTY_CONTEXT: Sealed = sealed!("AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=", context = {});
 static SYMMETRIC: Sealed = sealed!("AQICAHjaUXkOwaFpTGA12n5Ifb6Q0znaDbuU6SyEU0N9fyaf+QFQK5dVUWAVO6PzItHemiCxAAAAajBoBgkqhkiG9w0BBwagWzBZAgEAMFQGCSqGSIb3DQEHATAeBglghkgBZQMEAS4wEQQMoI1IQ/I6F8+7mLIEAgEQgCexGzu6/RajcXvGjcoFi0e8XqrDuS9eCDrLvy/lnXm2ILufDelWw2g=", algorithm = "SYMMETRIC_DEFAULT");
 static RSA: Sealed = sealed!("N3Pdj9vsx3dzgtqWMC/Ng3mhncsvGHJNJBeJz+OxogqY+2X2c6e9naYonwPUhxAPCTDhPZkHx3ZTcJfXMoQ7o0t/AakVdadHaP+N/u7XFbVBUMI6g0kHEZDEG2Yb2EpiEfUE2K8ANjXt6Q14YPq1ZWsSkKEyx6xFVhZPVQP2aMLsHiI/tBkCD3fMfC2ujzBygjD8u8Qha6RiHWVr/TYARd34+c2XTf/iBTUvZP7amqSTGQr9JTZxQgLFnFTUS2ISExc1laI+A5leX590IPWWe9WTIt1iLqAnT+g60Zw/uTAovaHwjTKv82Phe5oUawwaGwmD9kE9vbRkQWvS55h9Sw==", key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", algorithm = "RSAES_OAEP_SHA_256");
@@ -50,6 +52,7 @@ fn main() {
             ("LambdaFunctionName", ContextValue::Env("AWS_LAMBDA_FUNCTION_NAME")),
         ]
     );
+    assert_eq!(ALLOWED_ENV.context(), &[("tier", ContextValue::Env("APP_TIER"))]);
     assert!(EMPTY_CONTEXT.context().is_empty());
     assert_eq!(SYMMETRIC.algorithm(), Algorithm::SymmetricDefault);
     assert_eq!((RSA.family(), RSA.algorithm()), (BlobFamily::Rsa, Algorithm::RsaesOaepSha256));
