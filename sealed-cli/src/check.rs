@@ -154,7 +154,22 @@ async fn key_policies(invocations: &[Invocation]) -> usize {
                 .chain(bundle.failover.iter().map(|f| f.key.as_str()))
         })
         .collect();
-    crate::key_policy::report(keys).await
+    // a stage set's break-glass recipients hold key pairs too, though the function never uses them
+    let mut keys: Vec<String> = keys.into_iter().map(str::to_owned).collect();
+    let mut sets: Vec<&Path> = invocations
+        .iter()
+        .filter_map(|i| i.staged.as_ref().map(|s| s.set.as_path()))
+        .collect();
+    sets.sort_unstable();
+    sets.dedup();
+    for set in sets {
+        if let Ok(set) = crate::bundle_file::read_stage_set(set) {
+            for stage in &set.stages {
+                keys.extend(stage.recipients.iter().map(|r| r.key.clone()));
+            }
+        }
+    }
+    crate::key_policy::report(keys.iter().map(String::as_str).collect()).await
 }
 
 /// A data file `--since` compares: a bundle (standalone, or one stage's) or a stage set.
@@ -192,14 +207,28 @@ fn since(invocations: &[Invocation], rev: &str) -> Result<usize, CliError> {
     crate::history::require_revision(dir.unwrap_or(Path::new(".")), rev)?;
     let mut pins = Pins::default();
     let mut failed = 0;
+    // every bundle compared, now: none may share a key pair with another
+    let mut bundles = Vec::new();
     for file in &files {
-        let (problems, notes) = match file {
+        if let DataFile::Bundle { path, .. } = file {
+            bundles.push((*path, crate::bundle_file::read(path)?));
+        }
+    }
+    let shared = crate::history::shared_key_pairs(&bundles, rev)?;
+    for file in &files {
+        let (mut problems, notes) = match file {
             DataFile::Bundle { path, standalone } => {
                 compare_bundle(path, *standalone, rev, &mut pins)?
             }
             DataFile::Set(path) => compare_set(path, rev, &mut pins)?,
         };
         let (DataFile::Bundle { path, .. } | DataFile::Set(path)) = file;
+        problems.extend(
+            shared
+                .iter()
+                .filter(|(index, _)| bundles[*index].0 == *path)
+                .map(|(_, problem)| problem.clone()),
+        );
         let shown = path.display();
         if problems.is_empty() {
             println!("{shown}  since {rev}  {GOOD}ok{GOOD:#}");
@@ -236,18 +265,29 @@ impl Pins {
         }
         let target = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_owned());
         let pin = reader.pinned();
-        let Some(code) = self.0[&dir]
-            .iter()
-            .find(|code| code.file == target && code.pins.contains(&pin))
-        else {
+        // the pins as the macro reads them: words, whatever the spaces between them
+        let pinned = |code: &crate::scan::ReadersPins| {
+            code.file == target
+                && code
+                    .pins
+                    .iter()
+                    .any(|p| p.split_whitespace().eq(pin.split_whitespace()))
+        };
+        let Some(code) = self.0[&dir].iter().find(|code| pinned(code)) else {
             return Ok(None);
         };
         let source = code
             .location
             .rsplit_once(':')
             .map_or(code.location.as_str(), |(f, _)| f);
+        // new unless a `sealed!` in the same source file at `rev` pinned it for the same data
+        // file: another value's pin (a wider bundle's) in the file's text does not count
         let before = crate::history::at_revision(Path::new(source), rev)?;
-        let new = !before.is_some_and(|text| text.contains(&pin));
+        let new = !before.is_some_and(|text| {
+            crate::scan::pins_in(Path::new(source), &text)
+                .iter()
+                .any(pinned)
+        });
         Ok(Some((code.location.clone(), new)))
     }
 }
@@ -335,33 +375,30 @@ fn compare_set(
     rev: &str,
     pins: &mut Pins,
 ) -> Result<(Vec<String>, Vec<String>), CliError> {
-    let now = crate::bundle_file::read_stage_set(path)?;
-    let before = match crate::history::at_revision(path, rev)? {
-        None => sealed_format::Readers {
-            readers: Vec::new(),
-        },
+    let set = crate::bundle_file::read_stage_set(path)?;
+    let then = match crate::history::at_revision(path, rev)? {
+        None => None,
         Some(text) => match sealed_format::StageSet::parse(&text) {
-            Ok(then) => sealed_format::Readers::of_stage_set(&then),
+            Ok(then) => Some(then),
             Err(error) => {
-                return Ok((
-                    vec![format!(
-                        "at {rev} it does not parse ({error}): not compared"
-                    )],
-                    Vec::new(),
-                ))
+                let problem = format!("at {rev} it does not parse ({error}): not compared");
+                return Ok((vec![problem], Vec::new()));
             }
         },
     };
-    let now = sealed_format::Readers::of_stage_set(&now);
-    let (problems, mut notes) = new_readers(path, &before, &now, rev, pins)?;
-    notes.insert(
-        0,
-        format!(
-            "{} reader(s), {} new",
-            now.readers.len(),
-            now.added_since(&before).count()
-        ),
+    let before = then.as_ref().map_or(
+        sealed_format::Readers {
+            readers: Vec::new(),
+        },
+        sealed_format::Readers::of_stage_set,
     );
+    let now = sealed_format::Readers::of_stage_set(&set);
+    let (problems, mut notes) = new_readers(path, &before, &now, rev, pins)?;
+    let new = now.added_since(&before).count();
+    notes.insert(0, format!("{} reader(s), {new} new", now.readers.len()));
+    if let Some(then) = &then {
+        notes.extend(crate::history::set_changes(then, &set));
+    }
     Ok((problems, notes))
 }
 

@@ -130,6 +130,83 @@ pub fn how_new(reader: &Reader, then: &Readers) -> String {
     }
 }
 
+/// What changed in a stage set besides its readers, for review to see: its selector, and each
+/// stage's account and regions.
+pub fn set_changes(then: &sealed_format::StageSet, now: &sealed_format::StageSet) -> Vec<String> {
+    let regions = |r: &[String]| {
+        if r.is_empty() {
+            "(any)".to_owned()
+        } else {
+            r.join(",")
+        }
+    };
+    let mut changes = Vec::new();
+    if then.selector != now.selector {
+        changes.push(format!(
+            "the selector changed from `{}` to `{}`",
+            then.selector, now.selector
+        ));
+    }
+    for stage in &now.stages {
+        let Some(old) = then.stages.iter().find(|s| s.name == stage.name) else {
+            changes.push(format!("stage `{}` is new", stage.name));
+            continue;
+        };
+        if old.account != stage.account {
+            changes.push(format!(
+                "stage `{}`: account {} → {}",
+                stage.name,
+                old.account.as_deref().unwrap_or("(none)"),
+                stage.account.as_deref().unwrap_or("(none)")
+            ));
+        }
+        if old.regions != stage.regions {
+            changes.push(format!(
+                "stage `{}`: regions {} → {}",
+                stage.name,
+                regions(&old.regions),
+                regions(&stage.regions)
+            ));
+        }
+    }
+    changes
+}
+
+/// Of `bundles` (path, contents), each whose id or public key an earlier one has too, and did
+/// not at `rev`, by index, with the problem: a header copied from another bundle, whose readers
+/// would read this one's values.
+pub fn shared_key_pairs(
+    bundles: &[(&Path, Bundle)],
+    rev: &str,
+) -> Result<Vec<(usize, String)>, CliError> {
+    let share = |a: &Bundle, b: &Bundle| a.id == b.id || a.public_key() == b.public_key();
+    let then = |path: &Path| -> Result<Option<Bundle>, CliError> {
+        Ok(at_revision(path, rev)?.and_then(|text| Bundle::parse(&text).ok()))
+    };
+    let mut problems = Vec::new();
+    for (index, (path, bundle)) in bundles.iter().enumerate() {
+        let Some((first, _)) = bundles[..index]
+            .iter()
+            .find(|(_, other)| share(other, bundle))
+        else {
+            continue;
+        };
+        if let (Some(a), Some(b)) = (then(path)?, then(first)?) {
+            if share(&a, &b) {
+                continue; // shared before the range: not this change's doing
+            }
+        }
+        problems.push((
+            index,
+            format!(
+                "its id or key pair is also `{}`'s: a header copied from another bundle, whose readers would read this one's values",
+                first.display()
+            ),
+        ));
+    }
+    Ok(problems)
+}
+
 /// What changed in `now` since `then` that no `cargo sealed` command explains; empty when
 /// every change is one `set`, `rm`, `rotate` or `reseal` makes.
 pub fn unexplained(then: &Bundle, now: &Bundle) -> Vec<String> {

@@ -119,6 +119,41 @@ fn matches(pattern: &str, action: &str) -> bool {
     go(pattern.as_bytes(), action.as_bytes())
 }
 
+/// Whether a deny's `actual` condition is `expected` (`None`: no condition) or denies more: the
+/// same operators and condition keys, each with the same values (as a string or a list), or,
+/// under `ForAnyValue:StringLike` (the `sealed:*` context keys), more values.
+fn condition_counts(actual: Option<&Value>, expected: Option<&Value>) -> bool {
+    let empty =
+        |c: Option<&Value>| c.is_none_or(|c| c.as_object().is_some_and(serde_json::Map::is_empty));
+    let (Some(actual), Some(expected)) = (actual, expected) else {
+        return empty(actual) && empty(expected);
+    };
+    let (Some(actual), Some(expected)) = (actual.as_object(), expected.as_object()) else {
+        return false;
+    };
+    let same_keys = |a: &serde_json::Map<String, Value>, b: &serde_json::Map<String, Value>| {
+        a.len() == b.len() && a.keys().all(|k| b.contains_key(k))
+    };
+    if !same_keys(actual, expected) {
+        return false;
+    }
+    expected.iter().all(|(operator, wanted)| {
+        let (Some(given), Some(wanted)) = (actual[operator].as_object(), wanted.as_object()) else {
+            return false;
+        };
+        same_keys(given, wanted)
+            && wanted.iter().all(|(key, values)| {
+                let (given, wanted) = (strings(given.get(key)), strings(Some(values)));
+                let covers = wanted.iter().all(|w| given.contains(w));
+                if operator == "ForAnyValue:StringLike" {
+                    covers
+                } else {
+                    covers && given.iter().all(|g| wanted.contains(g))
+                }
+            })
+    })
+}
+
 /// Whether `statement` denies, to everyone, on the whole key: the shape every statement of
 /// [`statements`] has. Why not, when it does not.
 fn denies_to_everyone(statement: &Value, key: &str) -> Result<(), &'static str> {
@@ -196,7 +231,11 @@ pub fn lacks(policy: &Value, key: &str) -> Vec<String> {
                 }
                 continue;
             }
-            if !conditions.contains(&statement.get("Condition").cloned()) {
+            let condition = statement.get("Condition");
+            if !conditions
+                .iter()
+                .any(|c| condition_counts(condition, c.as_ref()))
+            {
                 near.push(format!(
                     "{sid} does not count: its condition is not the one `cargo sealed policy --key-policy` prints"
                 ));
@@ -400,6 +439,20 @@ mod tests {
                 "{expected}: {reasons:?}"
             );
         }
+        // a condition written as a list, a broader one, and an empty one on the dedicated deny
+        let mut listed = statements(true);
+        listed[0]["Condition"] = json!({ "ForAnyValue:StringLike": { "kms:EncryptionContextKeys": ["sealed:*", "app:*"] } });
+        listed[1]["Condition"] =
+            json!({ "StringNotEquals": { "kms:DataKeyPairSpec": ["ECC_NIST_P256"] } });
+        assert_eq!(lacks(&with(listed), KEY), Vec::<String>::new());
+        let mut empty = statements(false);
+        empty[0]["Condition"] = json!({});
+        assert_eq!(lacks(&with(empty), KEY), Vec::<String>::new());
+        // a spec deny that lets another spec through is weaker
+        let mut wider = statements(true);
+        wider[1]["Condition"] =
+            json!({ "StringNotEquals": { "kms:DataKeyPairSpec": ["ECC_NIST_P256", "RSA_2048"] } });
+        assert!(lacks(&with(wider), KEY)[0].contains("its condition is not the one"));
         // a deny split in two, or written with a wildcard, still counts
         let mut split = statements(false);
         let mut second = split[0].clone();

@@ -74,7 +74,9 @@ impl Invocation {
 
 /// Every `.rs` file under `paths`, as git would see them: files `.gitignore` (and `.ignore`)
 /// exclude (unless `no_ignore`), hidden directories, `target` and `node_modules` are skipped;
-/// symbolic links are followed, with loops detected.
+/// symbolic links are followed, with loops detected. Every file git tracks is read whatever the
+/// ignore rules say: a pull request could otherwise hide code from `check` with a `.ignore`
+/// or `.gitignore` of its own, which cargo does not read.
 pub fn rust_files(paths: &[PathBuf], no_ignore: bool) -> Result<Vec<PathBuf>, CliError> {
     let mut out = Vec::new();
     for path in paths {
@@ -111,9 +113,47 @@ pub fn rust_files(paths: &[PathBuf], no_ignore: bool) -> Result<Vec<PathBuf>, Cl
             }
         }
     }
+    for path in paths {
+        out.extend(tracked_rust_files(path));
+    }
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// The `.rs` files git tracks under `path` (none outside a git work tree), but those under a
+/// `target` or `node_modules` directory.
+fn tracked_rust_files(path: &Path) -> Vec<PathBuf> {
+    let dir = if path.is_dir() {
+        path
+    } else {
+        return Vec::new();
+    };
+    let Ok(output) = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["ls-files", "-z", "--", "*.rs"])
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return Vec::new();
+    };
+    if !output.status.success() {
+        return Vec::new();
+    }
+    output
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|name| !name.is_empty())
+        .filter_map(|name| std::str::from_utf8(name).ok())
+        .map(|name| dir.join(name))
+        .filter(|file| {
+            !file
+                .components()
+                .any(|c| c.as_os_str() == "target" || c.as_os_str() == "node_modules")
+                && file.is_file()
+        })
+        .collect()
 }
 
 /// The directory of the nearest `Cargo.toml` above `file`: what `CARGO_MANIFEST_DIR` is when the
@@ -141,8 +181,8 @@ pub struct ReadersPins {
 
 /// The variables the context of the bundle `file` may read when `cargo sealed` opens it:
 /// what the code of its crate allows for it (`allow_env = […]` beside `bundle = …` naming it,
-/// or beside `stages = …` naming a set in its directory, whose selector is allowed too).
-/// Lambda's own (`sealed_format::CONTEXT_VARIABLES`) need no allowing.
+/// or beside `stages = …` naming a set in its directory). Lambda's own
+/// (`sealed_format::CONTEXT_VARIABLES`) need no allowing.
 pub fn allowed_env(file: &Path) -> Result<Vec<String>, CliError> {
     let Some(dir) = manifest_dir(file) else {
         return Ok(Vec::new());
@@ -155,13 +195,6 @@ pub fn allowed_env(file: &Path) -> Result<Vec<String>, CliError> {
         if code.file == target || set {
             allowed.extend(code.allow_env);
         }
-        if set {
-            if let Ok(text) = fs::read_to_string(&code.file) {
-                if let Ok(parsed) = sealed_format::StageSet::parse(&text) {
-                    allowed.push(parsed.selector);
-                }
-            }
-        }
     }
     Ok(allowed)
 }
@@ -172,37 +205,44 @@ pub fn allowed_env(file: &Path) -> Result<Vec<String>, CliError> {
 pub fn readers_pins(dir: &Path) -> Result<Vec<ReadersPins>, CliError> {
     let mut found = Vec::new();
     for file in rust_files(&[dir.to_owned()], false)? {
-        let Ok(source) = fs::read_to_string(&file) else {
-            continue;
-        };
-        let Ok(syntax) = syn::parse_file(&source) else {
-            continue;
-        };
-        // resolved as the macro resolves them: against the crate the source file is in
-        let Some(manifest) = manifest_dir(&file) else {
-            continue;
-        };
-        for mac in sealed_macros(&syntax) {
-            let (invocation, _) = sealed_syntax::Invocation::parse(mac.tokens);
-            let (Some(named), Some(readers)) = (
-                invocation.bundle.as_ref().or(invocation.stages.as_ref()),
-                invocation.readers.as_ref(),
-            ) else {
-                continue;
-            };
-            let Ok(target) = fs::canonicalize(manifest.join(named.value())) else {
-                continue;
-            };
-            let start = named.span().start();
-            found.push(ReadersPins {
-                location: format!("{}:{}", file.display(), start.line),
-                file: target,
-                pins: readers.items.iter().map(LitStr::value).collect(),
-                allow_env: invocation.allowed_env(),
-            });
+        if let Ok(source) = fs::read_to_string(&file) {
+            found.extend(pins_in(&file, &source));
         }
     }
     Ok(found)
+}
+
+/// The `readers = […]` of `source`, the text of the Rust file `file` (now, or at a revision:
+/// names are resolved against the crate `file` is in today).
+pub fn pins_in(file: &Path, source: &str) -> Vec<ReadersPins> {
+    let mut found = Vec::new();
+    let Ok(syntax) = syn::parse_file(source) else {
+        return found;
+    };
+    // resolved as the macro resolves them: against the crate the source file is in
+    let Some(manifest) = manifest_dir(file) else {
+        return found;
+    };
+    for mac in sealed_macros(&syntax) {
+        let (invocation, _) = sealed_syntax::Invocation::parse(mac.tokens);
+        let (Some(named), Some(readers)) = (
+            invocation.bundle.as_ref().or(invocation.stages.as_ref()),
+            invocation.readers.as_ref(),
+        ) else {
+            continue;
+        };
+        let Ok(target) = fs::canonicalize(manifest.join(named.value())) else {
+            continue;
+        };
+        let start = named.span().start();
+        found.push(ReadersPins {
+            location: format!("{}:{}", file.display(), start.line),
+            file: target,
+            pins: readers.items.iter().map(LitStr::value).collect(),
+            allow_env: invocation.allowed_env(),
+        });
+    }
+    found
 }
 
 /// Every `sealed!` invocation of a parsed file, in order.

@@ -152,10 +152,8 @@ fn check_since_fails_on_a_rollback_a_hand_edit_and_a_swapped_public_key() {
         out.contains(&format!("secrets/moved.bundle  since {second}  ok\n    new since {second}, 1 value(s)\n    new reader: key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (account 111122223333, public key _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA)\n      pinned at ")),
         "{out}"
     );
-    assert!(
-        out.contains(&format!("src/main.rs:1 since before {second}")),
-        "{out}"
-    );
+    // the pin at `second` named the bundle under its old path: this one is the range's
+    assert!(out.contains("src/main.rs:1, by this range"), "{out}");
 }
 
 /// `cargo sealed ARGS` in `dir` with `stdin`: (success, stderr).
@@ -275,6 +273,7 @@ fn staged_main(pins: &[&str]) -> String {
 /// review. Without the revision (unknown, or a shallow clone) it fails and says so. Before, the
 /// stage set was never read: `check --since` passed.
 #[test]
+#[allow(clippy::too_many_lines)] // one pull request's life, in order
 fn check_since_names_a_new_reader_and_passes_only_with_the_pin_that_allows_it() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
@@ -317,6 +316,30 @@ fn check_since_names_a_new_reader_and_passes_only_with_the_pin_that_allows_it() 
         out.contains(&format!("secrets/app.stages  since {base}  fails\n    4 reader(s), 1 new\n    new reader: stage prod: break-glass arn:aws:kms:us-west-2:999988887777:key/0bad0bad-12ab-34cd-56ef-1234567890ab (account 999988887777, public key rm2jsjCt01AmBpd1F9H4_S-dppf-dAcazBwiTH8QOyc)\n      no code under the file's crate pins it")),
         "{out}"
     );
+
+    // an operator who rotates prod (or adds a key) on that tree is refused before any KMS
+    // call: every value would be sealed again to the new reader
+    for args in [
+        &["stage", "rotate", "secrets/app.stages", "prod"][..],
+        &[
+            "stage",
+            "add-key",
+            "secrets/app.stages",
+            "prod",
+            "--key",
+            "arn:aws:kms:us-east-1:111122223333:key/00000000-12ab-34cd-56ef-1234567890ab",
+            "--break-glass",
+        ][..],
+    ] {
+        let output = run(dir, args, "");
+        assert!(!output.status.success());
+        let said = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            said.contains("src/main.rs:1 pins other readers of `secrets/app.stages` than it has")
+                && said.contains("new reader, not pinned: stage prod: break-glass arn:aws:kms:us-west-2:999988887777"),
+            "{args:?}: {said}"
+        );
+    }
 
     // the same range changing the pins: the reader is named, with the pin to review
     let mut pins = PINS_BEFORE.to_vec();
@@ -363,5 +386,58 @@ fn check_since_names_a_new_reader_and_passes_only_with_the_pin_that_allows_it() 
             "this is a shallow clone and it does not have `{base}`"
         )),
         "{said}"
+    );
+}
+
+/// From the second review of issue 34: a pull request that hides the code from `check` (a
+/// `.ignore` or `.gitignore` of its own, which cargo does not read) still has every `sealed!`
+/// checked; one that gives a new bundle the header of another (whose readers would then read
+/// its values) fails `check --since`, and the pin it adds counts as added by the range although
+/// the same text pinned the other bundle before.
+#[test]
+fn a_pull_request_can_neither_hide_code_from_check_nor_copy_a_key_pair() {
+    const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const PIN: &str = "key arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab _AHzKh-i-Adv2mWviT2leifB0O5hblYSh2Pu3mgFKUA";
+    let value = |file: &str, name: &str| {
+        format!("static {name}: Sealed = sealed!(bundle = \"secrets/{file}\", name = \"db_password\", key = \"{KEY}\", readers = [\"{PIN}\"]);\n")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    crate_with_bundle(dir, &value("app.bundle", "DB"));
+    git(dir, &["init", "-q"]);
+    let base = commit(dir, "a bundle");
+
+    // the code hidden from the scan by ignore files: still found, as git tracks it
+    std::fs::write(dir.join("src/.ignore"), "*.rs\n").unwrap();
+    std::fs::write(dir.join(".gitignore"), "*.rs\n").unwrap();
+    commit(dir, "hide the code");
+    let output = run(dir, &["check"], "");
+    let said = String::from_utf8(output.stderr).unwrap();
+    assert!(said.contains("1 sealed value found, 0 failed"), "{said}");
+
+    // a second bundle with the first one's header (and so its readers)
+    std::fs::copy(
+        dir.join("secrets/app.bundle"),
+        dir.join("secrets/other.bundle"),
+    )
+    .unwrap();
+    let main = format!(
+        "{}{}",
+        value("app.bundle", "DB"),
+        value("other.bundle", "OTHER")
+    );
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
+    commit(dir, "another bundle");
+    let (passed, out) = sealed(dir, &["check", "--since", &base], "");
+    assert!(!passed, "{out}");
+    assert!(
+        out.contains("secrets/other.bundle  since ")
+            && out.contains("its id or key pair is also `")
+            && out.contains("app.bundle`'s: a header copied from another bundle"),
+        "{out}"
+    );
+    assert!(
+        out.contains("src/main.rs:2, by this range: review the pin there"),
+        "{out}"
     );
 }

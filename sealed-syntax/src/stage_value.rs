@@ -29,7 +29,8 @@ pub(crate) fn check_stages(
     let path = set_lit.value();
     let span = set_lit.span();
     let only = check_only(&invocation, &set, &path, &mut errors);
-    let allowed = allowed_env(&invocation, &set, &mut errors);
+    // the set's selector is data too: a stage's context reads it only if code allows it
+    let allowed = check_allow_env(&invocation, &mut errors);
     std::mem::take(&mut errors).finish()?;
     let name = name_lit.value();
     let dir = Path::new(&path).parent().unwrap_or(Path::new(""));
@@ -127,14 +128,6 @@ pub(crate) fn check_stages(
         errors.at(span, no_stages);
         errors.take()
     })
-}
-
-/// What a stage's context may read beyond Lambda's own: `allow_env = […]`, and the set's
-/// selector, which names the stage.
-fn allowed_env(invocation: &Invocation, set: &StageSet, errors: &mut Errors) -> Vec<String> {
-    let mut allowed = check_allow_env(invocation, errors);
-    allowed.push(set.selector.clone());
-    allowed
 }
 
 /// The checked value of a stage set: every stage's; `None` when no stage has it (a set with no

@@ -183,11 +183,7 @@ pub(crate) fn set(args: &SetArgs) -> Result<ExitCode, CliError> {
             guard: ReadersGuard {
                 file: &args.file,
                 readers: &|_| Readers::of_stage_set(&set),
-                read: |text| {
-                    StageSet::parse(text)
-                        .ok()
-                        .map(|s| Readers::of_stage_set(&s))
-                },
+                read: crate::stage::pins::set_readers,
                 new_readers: args.write.new_readers,
             },
         },

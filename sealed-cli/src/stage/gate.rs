@@ -52,7 +52,9 @@ pub(crate) async fn check(args: &CheckArgs, emulator: bool) -> Result<ExitCode, 
     let keys: Vec<&str> = chosen
         .iter()
         .flat_map(|stage| {
-            std::iter::once(stage.key.as_str()).chain(stage.failover().map(|r| r.key.as_str()))
+            // every recipient's: a break-glass key holds a key pair too
+            let recipients = stage.recipients.iter().map(|r| r.key.as_str());
+            std::iter::once(stage.key.as_str()).chain(recipients)
         })
         .collect();
     for stage in chosen {

@@ -12,7 +12,7 @@ use crate::bundle_ops::{remember, rotated, rotation_report};
 use crate::error::CliError;
 use crate::recipients::{open_every_value, recipients_again, with_recipient};
 
-use crate::stage::pins::locked_stage;
+use crate::stage::pins::{guard_set, locked_stage};
 
 #[derive(Args)]
 pub(crate) struct RotateArgs {
@@ -20,6 +20,10 @@ pub(crate) struct RotateArgs {
     file: PathBuf,
     /// The stage
     stage: String,
+    /// Seal again to readers that the default branch's version of the set does not have (after
+    /// checking each with whoever holds its key); the code's `readers = […]` must name them too
+    #[arg(long)]
+    new_readers: bool,
 }
 
 #[derive(Args)]
@@ -41,6 +45,11 @@ pub(crate) struct AddKeyArgs {
     /// second account the stage runs in)
     #[arg(long)]
     other_account: bool,
+    /// Seal to readers of the stage that the default branch's version of the set does not have
+    /// (after checking each with whoever holds its key); the code's `readers = […]` must name
+    /// them too
+    #[arg(long)]
+    new_readers: bool,
     /// The profile (of the shared AWS config files) of a reader of the bundle, which opens every
     /// value: kms:Decrypt on one of its keys [default: the environment's credentials]
     #[arg(long)]
@@ -74,6 +83,7 @@ pub(crate) async fn rotate(args: &RotateArgs, emulator: bool) -> Result<ExitCode
     );
     let key =
         KeyRef::parse(&stage.key).map_err(|e| CliError::from(format!("the stage's key: {e}")))?;
+    guard_set(&args.file, &locked.set, &old, args.new_readers)?;
     let (mut bundle, plaintexts) = rotated(&path, &old, &key, emulator).await?;
     recipients_again(&old, &mut bundle, &plaintexts).await?;
     if let Some(pinned) = locked.set.stage_mut(&stage.name) {
@@ -144,6 +154,7 @@ pub(crate) async fn add_key(args: &AddKeyArgs, emulator: bool) -> Result<ExitCod
         )
     })?;
     let key = KeyRef::parse(&args.key).map_err(|e| CliError::from(format!("--key: {e}")))?;
+    guard_set(&args.file, &locked.set, &old, args.new_readers)?;
     if args.key == stage.key || old.recipient(&args.key).is_some() {
         return Err(format!(
             "`{}` is a recipient of stage `{}` already",

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use sealed_format::{Stage, StageSet};
+use sealed_format::{Readers, Stage, StageSet};
+
+use crate::readers_guard::ReadersGuard;
 
 use crate::error::CliError;
 
@@ -32,7 +34,7 @@ impl LockedStage {
         self.bundle_lock.write(bundle)?;
         match self.set_lock.write_stage_set(&self.set) {
             Ok(()) => {
-                crate::bundle_ops::show_new_pin(&sealed_format::Readers::of_stage_set(&self.set));
+                crate::bundle_ops::show_new_pin(&Readers::of_stage_set(&self.set));
                 Ok(())
             }
             Err(error) => Err(put_back(&self.path, &self.bundle, bundle, &error)),
@@ -123,4 +125,30 @@ fn put_back(
             new.id_hex()
         )),
     }
+}
+
+/// The readers of a stage set's text (another version of it), for [`ReadersGuard`].
+pub(crate) fn set_readers(text: &str) -> Option<Readers> {
+    StageSet::parse(text)
+        .ok()
+        .map(|s| Readers::of_stage_set(&s))
+}
+
+/// Before `stage rotate` or `stage add-key` seals every value of `bundle` again: the set's
+/// readers are the code's pins and the default branch's, as `stage set` holds them (a reader a
+/// pull request added to the set would otherwise get every value of the stage).
+pub(crate) fn guard_set(
+    file: &Path,
+    set: &StageSet,
+    bundle: &sealed_format::Bundle,
+    new_readers: bool,
+) -> Result<(), CliError> {
+    let readers = Readers::of_stage_set(set);
+    ReadersGuard {
+        file,
+        readers: &|_| readers.clone(),
+        read: set_readers,
+        new_readers,
+    }
+    .check(bundle)
 }
