@@ -120,6 +120,98 @@ pub(crate) fn context_now(declared: &Request) -> Result<HashMap<String, String>,
     Ok(context)
 }
 
+/// Stops a request before it is sent to a plain-HTTP endpoint off this machine
+/// ([`plain_http_elsewhere`]) unless `allow_plain`, recording the endpoint it refused.
+#[derive(Clone, Debug)]
+struct EndpointGuard {
+    allow_plain: bool,
+    refused: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl Intercept for EndpointGuard {
+    fn name(&self) -> &'static str {
+        "sealed-endpoint-guard"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let uri = context.request().uri();
+        if self.allow_plain || !plain_http_elsewhere(uri) {
+            return Ok(());
+        }
+        let endpoint = uri.split(['?', '#']).next().unwrap_or_default().to_owned();
+        if let Ok(mut refused) = self.refused.lock() {
+            *refused = Some(endpoint);
+        }
+        Err("refused: plain HTTP to a KMS endpoint off this machine".into())
+    }
+}
+
+/// Whether `endpoint` is plain HTTP to a host other than this machine's loopback
+/// (`127.0.0.0/8`, `::1`, `localhost`): where a `Decrypt` answer, plaintext and all, would
+/// travel unprotected.
+pub(crate) fn plain_http_elsewhere(endpoint: &str) -> bool {
+    let Some(rest) = endpoint
+        .get(..7)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        .map(|_| &endpoint[7..])
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !loopback
+}
+
+/// A `Decrypt` answer held to the pinned `key`: its plaintext, or why it is refused (the
+/// plaintext is zeroed as it drops).
+fn answered(
+    mut output: aws_sdk_kms::operation::decrypt::DecryptOutput,
+    key: Option<&KeyRef<'_>>,
+    details: Details,
+    span: &tracing::Span,
+) -> Result<Outcome, Error> {
+    let plaintext = Zeroizing::new(
+        output
+            .plaintext
+            .take()
+            .map(Blob::into_inner)
+            .unwrap_or_default(),
+    );
+    if let Some(key) = key {
+        // an answer that names no key cannot be held to the pinned one
+        let Some(returned) = output.key_id() else {
+            span.record("outcome", "no key id");
+            return Err(Error::with(ErrorKind::KeyNotReturned, details));
+        };
+        if !key.matches_key_arn(returned) {
+            span.record("outcome", "key mismatch");
+            return Err(Error::with(
+                ErrorKind::KeyMismatch {
+                    returned: returned.to_owned(),
+                },
+                details,
+            ));
+        }
+    }
+    span.record("outcome", "ok");
+    Ok(Outcome::Plaintext(plaintext))
+}
+
 /// One `Decrypt` of `declared` with `client`, naming `key_id`.
 pub(crate) async fn send(
     declared: &Request,
@@ -146,6 +238,10 @@ pub(crate) async fn send(
     if region.is_none() {
         return Err(Error::with(ErrorKind::NoRegion, details));
     }
+    let guard = EndpointGuard {
+        allow_plain: cfg!(feature = "emulator") || declared.emulator_key_id.is_some(),
+        refused: Arc::default(),
+    };
     let span = tracing::info_span!(
         "sealed.decrypt",
         value = %declared.location,
@@ -166,6 +262,7 @@ pub(crate) async fn send(
         .set_dry_run((mode == Mode::DryRun).then_some(true))
         .customize()
         .interceptor(attempts.clone())
+        .interceptor(guard.clone())
         .send()
         .instrument(span.clone())
         .await;
@@ -175,36 +272,16 @@ pub(crate) async fn send(
     span.record("attempts", attempts);
     details.elapsed = Some(elapsed);
     details.attempts = Some(attempts);
+    let refused = guard.refused.lock().map(|r| r.clone()).unwrap_or_default();
+    if let Some(endpoint) = refused {
+        span.record("outcome", "insecure endpoint");
+        return Err(Error::with(
+            ErrorKind::InsecureEndpoint { endpoint },
+            details,
+        ));
+    }
     match call {
-        Ok(mut output) => {
-            let plaintext = Zeroizing::new(
-                output
-                    .plaintext
-                    .take()
-                    .map(Blob::into_inner)
-                    .unwrap_or_default(),
-            );
-            if let Some(key) = key {
-                // an answer that names no key cannot be held to the pinned one (`plaintext` is
-                // zeroed as it drops)
-                let Some(returned) = output.key_id() else {
-                    span.record("outcome", "no key id");
-                    return Err(Error::with(ErrorKind::KeyNotReturned, details));
-                };
-                if !key.matches_key_arn(returned) {
-                    span.record("outcome", "key mismatch");
-                    // `plaintext` is zeroed as it drops here.
-                    return Err(Error::with(
-                        ErrorKind::KeyMismatch {
-                            returned: returned.to_owned(),
-                        },
-                        details,
-                    ));
-                }
-            }
-            span.record("outcome", "ok");
-            Ok(Outcome::Plaintext(plaintext))
-        }
+        Ok(output) => answered(output, key.as_ref(), details, &span),
         Err(error) if mode == Mode::DryRun && error.code() == Some("DryRunOperationException") => {
             span.record("outcome", "dry run passed");
             Ok(Outcome::DryRunPassed)
@@ -224,6 +301,37 @@ pub(crate) async fn send(
                 }
             }
             Err(error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_http_elsewhere;
+
+    #[test]
+    fn plain_http_is_refused_off_this_machine_only() {
+        for local in [
+            "http://127.0.0.1:4566",
+            "HTTP://127.9.9.9",
+            "http://localhost:8080/",
+            "http://[::1]:9000",
+            "http://user@127.0.0.1:1",
+            "https://kms.eu-west-1.amazonaws.com",
+            "https://10.0.0.5",
+        ] {
+            assert!(!plain_http_elsewhere(local), "{local}");
+        }
+        for elsewhere in [
+            "http://localstack:4566",
+            "http://10.0.0.5",
+            "http://kms.eu-west-1.amazonaws.com",
+            "http://[fe80::1]:80",
+            "http://127.0.0.1.evil.example",
+            "http://localhost.evil.example/",
+            "http://127.0.0.1@evil.example",
+        ] {
+            assert!(plain_http_elsewhere(elsewhere), "{elsewhere}");
         }
     }
 }

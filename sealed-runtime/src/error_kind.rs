@@ -51,6 +51,13 @@ pub enum ErrorKind {
     /// KMS answered `Decrypt` for a value whose key is pinned without naming the key it used
     /// (no `KeyId`): AWS KMS always names it, so the answer cannot be checked and is refused.
     KeyNotReturned,
+    /// The KMS endpoint is plain HTTP and not this machine (loopback): a `Decrypt` answer carries
+    /// the plaintext, which anyone on the path could read or replace. Refused before sending,
+    /// unless the `emulator` feature is on or the value is an emulator's ciphertext.
+    InsecureEndpoint {
+        /// The endpoint, as configured.
+        endpoint: String,
+    },
     /// The plaintext is not UTF-8 ([`Secret::expose_str`](crate::Secret::expose_str)).
     NotUtf8 {
         /// The plaintext's length.

@@ -150,6 +150,11 @@ pub(crate) fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
             format!("KMS answered for key `{returned}`, not the pinned key"),
             format!("KMS decrypted with another key than {key}: the ciphertext belongs to that other key; seal it again under {key}"),
         ),
+        ErrorKind::InsecureEndpoint { endpoint } => says(
+            "InsecureEndpoint",
+            format!("refused to send Decrypt over plain HTTP to `{endpoint}`, which is not this machine"),
+            "a Decrypt answer carries the plaintext, and over plain HTTP anyone on the path can read or replace it: use an `https://` endpoint (check `AWS_ENDPOINT_URL_KMS` and `AWS_ENDPOINT_URL`); plain HTTP is for a local KMS on loopback (`127.0.0.1`, `::1`, `localhost`), or with the `emulator` feature",
+        ),
         ErrorKind::KeyNotReturned => says(
             "KeyNotReturned",
             "KMS's answer does not say which key decrypted (no `KeyId`), so it cannot be held to the pinned key",
