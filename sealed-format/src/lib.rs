@@ -62,8 +62,8 @@ pub use bundle::contents::Bundle;
 pub use bundle::error::{BundleError, BundleErrorKind};
 pub use bundle::format::{
     BUNDLE_CONTEXT_KEY, BUNDLE_HEADER, BUNDLE_ID_LEN, ENC_LEN, KEY_PAIR_SPEC, MAX_BUNDLE_VALUE,
-    MAX_GENERATION, MAX_NAME_LEN, MAX_STAGE_LEN, P256_SPKI_PREFIX, POINT_LEN, PRIVATE_KEY_LENS,
-    PUBLIC_KEY_LEN, STAGE_CONTEXT_KEY, TAG_LEN,
+    MAX_FILE_BYTES, MAX_GENERATION, MAX_NAME_LEN, MAX_RECIPIENTS, MAX_STAGE_LEN, P256_SPKI_PREFIX,
+    POINT_LEN, PRIVATE_KEY_LENS, PUBLIC_KEY_LEN, STAGE_CONTEXT_KEY, TAG_LEN,
 };
 pub use bundle::recipient::Recipient;
 pub use bundle::value::{check_stage_name, check_value_name, BundleValue};

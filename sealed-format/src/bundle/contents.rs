@@ -158,6 +158,9 @@ impl Bundle {
         if self.public_points().contains(&recipient.public_point()) {
             return Err(BundleErrorKind::SharedPublicKey(recipient.key));
         }
+        if self.recipients.len() >= crate::bundle::format::MAX_RECIPIENTS {
+            return Err(BundleErrorKind::TooManyRecipients);
+        }
         if sealings.len() != self.values.len() {
             return Err(BundleErrorKind::Sealings {
                 name: String::new(),

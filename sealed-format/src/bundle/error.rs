@@ -104,6 +104,10 @@ pub enum BundleErrorKind {
     DuplicateRecipient(String),
     /// A recipient whose public key is the bundle's or another recipient's.
     SharedPublicKey(String),
+    /// More recipients than [`MAX_RECIPIENTS`](crate::bundle::format::MAX_RECIPIENTS).
+    TooManyRecipients,
+    /// A file larger than [`MAX_FILE_BYTES`](crate::bundle::format::MAX_FILE_BYTES): its length.
+    TooLarge(usize),
 }
 
 impl fmt::Display for BundleError {
@@ -144,6 +148,8 @@ impl fmt::Display for BundleError {
             BundleErrorKind::Sealings { name, expected, found } if name.is_empty() => write!(f, "a new recipient needs one sealing per value: {found} given for {expected} values"),
             BundleErrorKind::Sealings { name, expected, found } => write!(f, "the value `{name}` has {found} sealing{}; the bundle has {expected} recipient{} (its `key` and each `recipient` line), and every value is sealed to each", if *found == 1 { "" } else { "s" }, if *expected == 1 { "" } else { "s" }),
             BundleErrorKind::DuplicateRecipient(key) => write!(f, "the key `{key}` is a recipient of the bundle already"),
+            BundleErrorKind::TooManyRecipients => write!(f, "more than {} recipients beside the bundle's key: `cargo sealed` never writes that many", crate::bundle::format::MAX_RECIPIENTS),
+            BundleErrorKind::TooLarge(len) => write!(f, "the file is {len} bytes, more than the {} a bundle may be", crate::bundle::format::MAX_FILE_BYTES),
             BundleErrorKind::SharedPublicKey(key) => write!(f, "the recipient `{key}` has the public key of another recipient: each recipient has a key pair of its own, made by KMS under its key"),
         }
     }

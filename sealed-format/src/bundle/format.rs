@@ -46,3 +46,9 @@ pub const TAG_LEN: usize = 16;
 pub const MAX_BUNDLE_VALUE: usize = 64 * 1024;
 /// The longest value name.
 pub const MAX_NAME_LEN: usize = 128;
+/// The most recipients a bundle (or a stage) has beside its own key: failover and break-glass
+/// keys are a handful; a file naming more was not written by `cargo sealed`.
+pub const MAX_RECIPIENTS: usize = 8;
+/// The largest bundle or stage-set file read (16 MiB): the build reads each whole, and a file
+/// of this size holds hundreds of the largest values.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;

@@ -171,6 +171,9 @@ impl HeaderDirectives {
         if self.key.as_deref() == Some(key) || self.recipients.iter().any(|r| r.key == key) {
             return Err(at(BundleErrorKind::DuplicateRecipient(key.to_owned())));
         }
+        if self.recipients.len() >= crate::bundle::format::MAX_RECIPIENTS {
+            return Err(at(BundleErrorKind::TooManyRecipients));
+        }
         let point = recipient.public_point();
         let shared = self.public_key.as_deref().map(point_of) == Some(point)
             || self.recipients.iter().any(|r| r.public_point() == point);
@@ -186,6 +189,12 @@ impl Bundle {
     /// Reads a bundle file and checks everything but the private key's layout
     /// ([`Bundle::inspect_private_key`]).
     pub fn parse(text: &str) -> Result<Bundle, BundleError> {
+        if text.len() > crate::bundle::format::MAX_FILE_BYTES {
+            return Err(BundleError {
+                line: None,
+                kind: BundleErrorKind::TooLarge(text.len()),
+            });
+        }
         let mut lines = directives(text);
         match lines.next() {
             Some((_, BUNDLE_HEADER)) => {}

@@ -99,6 +99,12 @@ impl Stage {
         }
         check_stage_key(&self.key, self.account.as_deref())?;
         check_pinned_public_key(&self.public_key, &self.key)?;
+        if self.recipients.len() > crate::bundle::format::MAX_RECIPIENTS {
+            return Err(K::TooManyRecipients {
+                stage: self.name.clone(),
+            }
+            .into());
+        }
         for (i, recipient) in self.recipients.iter().enumerate() {
             check_stage_key(&recipient.key, None)?;
             let earlier = &self.recipients[..i];

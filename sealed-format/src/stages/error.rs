@@ -106,6 +106,13 @@ pub enum StageSetErrorKind {
         /// The stage.
         stage: String,
     },
+    /// More recipients in one stage than [`MAX_RECIPIENTS`](crate::bundle::format::MAX_RECIPIENTS).
+    TooManyRecipients {
+        /// The stage.
+        stage: String,
+    },
+    /// A file larger than [`MAX_FILE_BYTES`](crate::bundle::format::MAX_FILE_BYTES): its length.
+    TooLarge(usize),
     /// A bundle of another stage, or of none.
     NotTheStagesBundle {
         /// The bundle file.
@@ -212,6 +219,8 @@ impl fmt::Display for StageSetErrorKind {
             K::KeyInOtherAccount { key, of_key, account } => write!(f, "the key `{key}` is in account {of_key}, not the stage's account {account}"),
             K::BadPublicKey(key) => write!(f, "the public key pinned for `{key}` is not a P-256 public key in base64"),
             K::DuplicateRecipient { key, stage } => write!(f, "the key `{key}` is a recipient of stage `{stage}` already"),
+            K::TooManyRecipients { stage } => write!(f, "stage `{stage}` has more than {} recipients beside its key: `cargo sealed` never writes that many", crate::bundle::format::MAX_RECIPIENTS),
+            K::TooLarge(len) => write!(f, "the file is {len} bytes, more than the {} a stage set may be", crate::bundle::format::MAX_FILE_BYTES),
             K::SharedPublicKey { key, stage } => write!(f, "the public key pinned for `{key}` is another recipient's of stage `{stage}`: each recipient has a key pair of its own"),
             K::NotTheStagesBundle { bundle, stage, other: Some(other) } => write!(f, "`{bundle}` is the bundle of stage `{other}`, not of `{stage}`: it was copied from another stage"),
             K::NotTheStagesBundle { bundle, other: None, .. } => write!(f, "`{bundle}` is not the bundle of a stage (it has no `stage` line): create it with `cargo sealed stage new`"),

@@ -49,6 +49,17 @@ pub use model::{
 
 #[cfg(test)]
 mod tests {
+    /// Finding L6 of issue 34: a stage set file is capped as a bundle is.
+    #[test]
+    fn a_stage_set_larger_than_the_cap_is_refused() {
+        let huge = format!(
+            "sealed-stages 1\n{}",
+            "#".repeat(crate::bundle::format::MAX_FILE_BYTES)
+        );
+        let error = StageSet::parse(&huge).unwrap_err();
+        assert!(error.to_string().contains("a stage set may be"), "{error}");
+    }
+
     use super::*;
     use base64::engine::general_purpose::STANDARD as STANDARD_B64;
     use base64::Engine as _;

@@ -10,6 +10,9 @@ use crate::stages::model::{RecipientRole, Stage, StageRecipient, StageSet, STAGE
 impl StageSet {
     /// Reads a stage set and checks every line.
     pub fn parse(text: &str) -> Result<StageSet, StageSetError> {
+        if text.len() > crate::bundle::format::MAX_FILE_BYTES {
+            return Err(K::TooLarge(text.len()).into());
+        }
         let mut lines = directives(text);
         match lines.next() {
             Some((_, STAGES_HEADER)) => {}

@@ -1,5 +1,7 @@
 //! The bundle parser against every mistake it must name, and what it must accept.
 
+use base64::Engine as _;
+
 use crate::bundle::contents::tests::sample;
 use crate::bundle::contents::Bundle;
 use crate::bundle::error::BundleErrorKind;
@@ -310,4 +312,48 @@ fn removing_a_recipient_removes_its_sealings() {
     assert!(!bundle.remove_recipient(&key));
     assert!(bundle.values.iter().all(|v| v.others.is_empty()));
     assert_eq!(Bundle::parse(&bundle.render()).unwrap().recipients, []);
+}
+
+/// Finding L6 of issue 34: no cap on recipients or size. A bundle takes at most
+/// `MAX_RECIPIENTS` recipients, written or added, and a file of at most `MAX_FILE_BYTES`.
+#[test]
+fn recipients_and_file_size_are_capped() {
+    let mut bundle = sample();
+    let sealings = |bundle: &Bundle| vec![vec![8; 90]; bundle.values.len()];
+    for i in 0..=crate::bundle::format::MAX_RECIPIENTS {
+        let mut point = crate::bundle::contents::tests::public_key();
+        point[40] = 0x40 + u8::try_from(i).unwrap();
+        let key =
+            format!("arn:aws:kms:eu-central-1:777788889999:key/{i:08}-12ab-34cd-56ef-1234567890ab");
+        let recipient = Recipient::new(key, point, "AQIDAHhR".into()).unwrap();
+        let added = bundle.add_recipient(recipient, sealings(&bundle));
+        if i < crate::bundle::format::MAX_RECIPIENTS {
+            added.unwrap();
+        } else {
+            assert_eq!(added, Err(BundleErrorKind::TooManyRecipients));
+        }
+    }
+    // the same, written by hand: one recipient line too many
+    let text = bundle.render();
+    let mut point = crate::bundle::contents::tests::public_key();
+    point[40] = 0x7f;
+    let extra = format!(
+        "recipient arn:aws:kms:eu-central-1:777788889999:key/99999999-12ab-34cd-56ef-1234567890ab {} AQIDAHhR",
+        base64::engine::general_purpose::STANDARD.encode(&point)
+    );
+    let mut lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("recipient "))
+        .unwrap();
+    lines.insert(at, &extra);
+    let error = Bundle::parse(&lines.join("\n")).unwrap_err();
+    assert_eq!(error.kind, BundleErrorKind::TooManyRecipients, "{error}");
+    let huge = format!(
+        "{}\n{}",
+        text,
+        "#".repeat(crate::bundle::format::MAX_FILE_BYTES)
+    );
+    let error = Bundle::parse(&huge).unwrap_err();
+    assert_eq!(error.kind, BundleErrorKind::TooLarge(huge.len()));
 }
