@@ -17,10 +17,7 @@ use crate::output::{println, warning};
 use crate::scan::{Invocation, ValidInvocation};
 
 /// What a statement grants: the resources and the conditions, for grouping values.
-fn grant(
-    value: &ValidInvocation,
-    invocation: &Invocation,
-) -> Option<(Vec<String>, BTreeMap<String, String>)> {
+fn grant(value: &ValidInvocation, invocation: &Invocation) -> Option<Grant> {
     let Some(text) = value.sent.key.as_deref() else {
         warning(&format!(
             "{}: no `key = …`: its role needs kms:Decrypt on whatever key made it; pin the key to get a precise policy",
@@ -307,43 +304,23 @@ fn literal_conditions(value: &ValidInvocation) -> Conditions {
         .collect()
 }
 
-/// `cargo sealed policy`: the IAM policy JSON on stdout, warnings on stderr.
-pub fn run(args: &PolicyArgs, emulator: bool) -> Result<ExitCode, CliError> {
-    let mut invocations = crate::scan::invocations(&args.scan, emulator)?;
-    if let Some(stage) = &args.stage {
-        invocations = of_stage(invocations, stage)?;
-    } else if invocations.iter().any(|i| i.stage.is_some()) {
-        warning("values of stage sets: every stage's grants are printed together; give each stage's role its own with `--stage STAGE`");
-    }
-    if args.key_policy {
-        return key_policy(&invocations, args);
-    }
+/// One value's grant: the resources, and the conditions.
+type Grant = (Vec<String>, BTreeMap<String, String>);
+
+/// The IAM policy granting `grants`: one statement per set of conditions, naming every resource
+/// granted under them.
+fn iam_policy<'a>(grants: impl Iterator<Item = &'a Grant>) -> Value {
     // conditions → resources
     let mut groups: BTreeMap<Vec<(String, String)>, Vec<String>> = BTreeMap::new();
-    let mut invalid = 0;
-    for invocation in &invocations {
-        match &invocation.verdict {
-            Err(_) => {
-                invalid += 1;
-                warning(&format!(
-                    "{}: not a valid `sealed!` (see `cargo sealed check`); left out",
-                    invocation.location()
-                ));
-            }
-            Ok(value) => {
-                if let Some((resources, conditions)) = grant(value, invocation) {
-                    let entry = groups.entry(conditions.into_iter().collect()).or_default();
-                    for resource in resources {
-                        if !entry.contains(&resource) {
-                            entry.push(resource);
-                        }
-                    }
-                }
+    for (resources, conditions) in grants {
+        let entry = groups
+            .entry(conditions.clone().into_iter().collect())
+            .or_default();
+        for resource in resources {
+            if !entry.contains(resource) {
+                entry.push(resource.clone());
             }
         }
-    }
-    if invocations.is_empty() {
-        return Err("no `sealed!` found: nothing to grant".into());
     }
     let statements: Vec<Value> = groups
         .into_iter()
@@ -366,10 +343,66 @@ pub fn run(args: &PolicyArgs, emulator: bool) -> Result<ExitCode, CliError> {
             statement
         })
         .collect();
-    let policy = json!({ "Version": "2012-10-17", "Statement": statements });
+    json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// `cargo sealed policy`: the IAM policy JSON on stdout (with values of stage sets, one per
+/// stage, by name, unless `--stage` picks one), warnings on stderr.
+pub fn run(args: &PolicyArgs, emulator: bool) -> Result<ExitCode, CliError> {
+    let mut invocations = crate::scan::invocations(&args.scan, emulator)?;
+    if let Some(stage) = &args.stage {
+        invocations = of_stage(invocations, stage)?;
+    }
+    if args.key_policy {
+        return key_policy(&invocations, args);
+    }
+    if invocations.is_empty() {
+        return Err("no `sealed!` found: nothing to grant".into());
+    }
+    // each value's grant, once (its warnings too), with its stage
+    let mut grants: Vec<(Option<&str>, Grant)> = Vec::new();
+    let mut invalid = 0;
+    for invocation in &invocations {
+        match &invocation.verdict {
+            Err(_) => {
+                invalid += 1;
+                warning(&format!(
+                    "{}: not a valid `sealed!` (see `cargo sealed check`); left out",
+                    invocation.location()
+                ));
+            }
+            Ok(value) => {
+                if let Some(grant) = grant(value, invocation) {
+                    grants.push((invocation.stage.as_deref(), grant));
+                }
+            }
+        }
+    }
+    let mut stages: Vec<&str> = Vec::new();
+    for stage in invocations.iter().filter_map(|i| i.stage.as_deref()) {
+        if !stages.contains(&stage) {
+            stages.push(stage);
+        }
+    }
+    let output = if stages.is_empty() || args.stage.is_some() {
+        iam_policy(grants.iter().map(|(_, grant)| grant))
+    } else {
+        warning("values of stage sets: one policy per stage, by name, each for that stage's role (with the values of no stage set); `--stage STAGE` prints one alone");
+        let per_stage: serde_json::Map<String, Value> = stages
+            .iter()
+            .map(|stage| {
+                let of_stage = grants
+                    .iter()
+                    .filter(|(s, _)| s.is_none_or(|s| s == *stage))
+                    .map(|(_, grant)| grant);
+                ((*stage).to_owned(), iam_policy(of_stage))
+            })
+            .collect();
+        Value::Object(per_stage)
+    };
     println!(
         "{}",
-        serde_json::to_string_pretty(&policy).map_err(|e| e.to_string())?
+        serde_json::to_string_pretty(&output).map_err(|e| e.to_string())?
     );
     if invalid > 0 {
         return Ok(ExitCode::from(1));

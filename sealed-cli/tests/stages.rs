@@ -335,14 +335,14 @@ async fn policy_for_one_stage_grants_its_key_and_stage_only() {
         statements[0]["Condition"]["StringEquals"]["kms:EncryptionContext:sealed:stage"],
         "dev"
     );
-    // without --stage: every stage's grants, and a warning saying so
+    // without --stage: one policy per stage, each the one `--stage` prints
     let (code, out, err) = run(&mut cli(dir), &["policy", "--emulator", "."], "");
     assert_eq!(code, 0, "{err}");
-    assert!(
-        err.contains("give each stage's role its own with `--stage STAGE`"),
-        "{err}"
-    );
-    assert!(out.contains(&dev.key) && out.contains(&prod.key), "{out}");
+    assert!(err.contains("one policy per stage, by name"), "{err}");
+    let per_stage: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(per_stage["dev"], policy("dev"));
+    assert_eq!(per_stage["prod"], policy("prod"));
+    assert_eq!(per_stage.as_object().unwrap().len(), 2);
     let (code, _, err) = run(
         &mut cli(dir),
         &["policy", "--stage", "prd", "--emulator", "."],
