@@ -33,40 +33,7 @@ impl ReadersGuard<'_> {
 
     /// Every `readers = […]` for this file in its crate names exactly `readers`.
     fn against_code(&self, readers: &Readers) -> Result<(), CliError> {
-        let (Some(dir), Ok(target)) = (
-            crate::scan::manifest_dir(self.file),
-            std::fs::canonicalize(self.file),
-        ) else {
-            return Ok(());
-        };
-        for code in crate::scan::readers_pins(&dir)? {
-            if code.file != target {
-                continue;
-            }
-            let Ok(pinned) = code
-                .pins
-                .iter()
-                .map(|p| PinnedReader::parse(p))
-                .collect::<Result<Vec<_>, _>>()
-            else {
-                continue; // the build says what is wrong with them
-            };
-            let change = readers.compared_with(&pinned);
-            if !change.is_empty() {
-                return Err(CliError::new(format!(
-                    "the code at {} pins other readers of `{}` than it has; nothing was sealed:\n{}",
-                    code.location,
-                    self.file.display(),
-                    change.listed("  ")
-                ))
-                .help(format!(
-                    "the build fails there too. Compare `{}` with your default branch's (`git diff origin/HEAD -- {}`), which a change cannot forge; if its readers changed on purpose (a rotation, `stage add-key`), change the code's `readers = […]` first",
-                    self.file.display(),
-                    self.file.display()
-                )));
-            }
-        }
-        Ok(())
+        code_pins(self.file, readers, "nothing was sealed")
     }
 
     /// Every reader is one the default branch's version of the file has, or `--new-readers`.
@@ -132,6 +99,44 @@ impl ReadersGuard<'_> {
             "a pull request can add a reader to the file, but not to `{branch}`: check each one (its account, its kind, its fingerprint) with whoever holds its key. If you expect them all, pass --new-readers; the code's `readers = […]` must name them too"
         )))
     }
+}
+
+/// Every `readers = […]` for `file` in its crate names exactly `readers`; the error ends with
+/// `outcome` (what was not done). `stage check` asks this alone: a gate compares with code,
+/// which review saw.
+pub fn code_pins(file: &Path, readers: &Readers, outcome: &str) -> Result<(), CliError> {
+    let (Some(dir), Ok(target)) = (crate::scan::manifest_dir(file), std::fs::canonicalize(file))
+    else {
+        return Ok(());
+    };
+    for code in crate::scan::readers_pins(&dir)? {
+        if code.file != target {
+            continue;
+        }
+        let Ok(pinned) = code
+            .pins
+            .iter()
+            .map(|p| PinnedReader::parse(p))
+            .collect::<Result<Vec<_>, _>>()
+        else {
+            continue; // the build says what is wrong with them
+        };
+        let change = readers.compared_with(&pinned);
+        if !change.is_empty() {
+            return Err(CliError::new(format!(
+                    "the code at {} pins other readers of `{}` than it has; {outcome}:\n{}",
+                    code.location,
+                    file.display(),
+                    change.listed("  ")
+                ))
+                .help(format!(
+                    "the build fails there too. Compare `{}` with your default branch's (`git diff origin/HEAD -- {}`), which a change cannot forge; if its readers changed on purpose (a rotation, `stage add-key`), change the code's `readers = […]` first",
+                    file.display(),
+                    file.display()
+                )));
+        }
+    }
+    Ok(())
 }
 
 /// The top of the git work tree holding `file`, canonical.

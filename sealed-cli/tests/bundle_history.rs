@@ -317,6 +317,15 @@ fn check_since_names_a_new_reader_and_passes_only_with_the_pin_that_allows_it() 
         "{out}"
     );
 
+    // the pre-deploy gate compares the set with the code too
+    let (passed, out) = sealed(dir, &["stage", "check", "secrets/app.stages"], "");
+    assert!(!passed, "{out}");
+    assert!(
+        out.contains("readers of secrets/app.stages  fails")
+            && out.contains("new reader, not pinned: stage prod: break-glass"),
+        "{out}"
+    );
+
     // an operator who rotates prod (or adds a key) on that tree is refused before any KMS
     // call: every value would be sealed again to the new reader
     for args in [

@@ -49,6 +49,16 @@ pub(crate) async fn check(args: &CheckArgs, emulator: bool) -> Result<ExitCode, 
         .into());
     }
     let mut failed = 0;
+    // who can read, as the set says, against who the code allows (the build's check, for a
+    // gate that may run on a tree not built yet)
+    let readers = sealed_format::Readers::of_stage_set(&set);
+    if let Err(message) = crate::readers_guard::code_pins(&args.file, &readers, "the set fails") {
+        failed += 1;
+        println!("readers of {}  {BAD}fails{BAD:#}", args.file.display());
+        for line in message.render().lines() {
+            println!("    {line}");
+        }
+    }
     let keys: Vec<&str> = chosen
         .iter()
         .flat_map(|stage| {
