@@ -6,7 +6,7 @@
 //! pair, every value newer, the same context; the key may change, and then the code's `key = …`
 //! pins must change with it, which the build checks).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sealed_format::{Bundle, Reader, ReaderKind, Readers};
@@ -51,6 +51,65 @@ pub fn at_revision(file: &Path, rev: &str) -> Result<Option<String>, CliError> {
         said.trim()
     )
     .into())
+}
+
+/// The file at `rev` parsed with `parse`: `None` if it did not exist there, or what `--since`
+/// says of a version that does not parse (it is not compared).
+pub fn parsed_at_revision<T, E: std::fmt::Display>(
+    file: &Path,
+    rev: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Result<Option<T>, String>, CliError> {
+    Ok(match at_revision(file, rev)? {
+        None => Ok(None),
+        Some(text) => parse(&text)
+            .map(Some)
+            .map_err(|error| format!("at {rev} it does not parse ({error}): not compared")),
+    })
+}
+
+/// The bundles and stage sets under `path` that differ from `rev` (added or changed, not
+/// deleted), canonical; none outside a git work tree.
+pub fn changed_data_files(path: &Path, rev: &str) -> Result<Vec<PathBuf>, CliError> {
+    let dir = if path.is_dir() {
+        path
+    } else {
+        path.parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    };
+    let output = Command::new("git")
+        .env("LC_ALL", "C")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "diff",
+            "--name-only",
+            "-z",
+            "--relative",
+            "--diff-filter=d",
+            rev,
+            "--",
+        ])
+        .args(["*.bundle", "*.stages"])
+        .output()
+        .map_err(|e| CliError::new("cannot run git (needed by --since)").because(e))?;
+    if !output.status.success() {
+        return Err(format!(
+            "git cannot list what changed since `{rev}`: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )
+        .into());
+    }
+    Ok(output
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|name| !name.is_empty())
+        .filter_map(|name| std::str::from_utf8(name).ok())
+        .map(|name| dir.join(name))
+        .filter(|file| !path.is_file() || file.as_path() == path)
+        .filter_map(|file| std::fs::canonicalize(file).ok())
+        .collect())
 }
 
 /// Fails unless `rev` names a commit of the git repository around `dir`, saying why not: outside

@@ -114,46 +114,64 @@ pub fn rust_files(paths: &[PathBuf], no_ignore: bool) -> Result<Vec<PathBuf>, Cl
         }
     }
     for path in paths {
-        out.extend(tracked_rust_files(path));
+        out.extend(tracked_rust_files(path)?);
     }
     out.sort();
     out.dedup();
     Ok(out)
 }
 
-/// The `.rs` files git tracks under `path` (none outside a git work tree), but those under a
-/// `target` or `node_modules` directory.
-fn tracked_rust_files(path: &Path) -> Vec<PathBuf> {
-    let dir = if path.is_dir() {
-        path
-    } else {
-        return Vec::new();
-    };
-    let Ok(output) = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["ls-files", "-z", "--", "*.rs"])
-        .stderr(std::process::Stdio::null())
-        .output()
-    else {
-        return Vec::new();
-    };
-    if !output.status.success() {
-        return Vec::new();
+/// The `.rs` files git tracks under `path` (submodules' too; none outside a git work tree), but
+/// build output; an error when `path` is in a work tree and git does not answer.
+fn tracked_rust_files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
+    if !path.is_dir() {
+        return Ok(Vec::new()); // a file given by name is read as it is
     }
-    output
+    let absolute = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    if !absolute.ancestors().any(|dir| dir.join(".git").exists()) {
+        return Ok(Vec::new()); // not in a git work tree: the ignore rules are all there is
+    }
+    // in a work tree, git must answer: what it tracks is what ignore files cannot hide
+    let output = std::process::Command::new("git")
+        .env("LC_ALL", "C")
+        .arg("-C")
+        .arg(path)
+        .args(["ls-files", "-z", "--recurse-submodules", "--", "*.rs"])
+        .output()
+        .map_err(|e| {
+            CliError::new(format!(
+                "`{}` is in a git work tree, and git cannot be run to list the files it tracks",
+                path.display()
+            ))
+            .because(e)
+        })?;
+    if !output.status.success() {
+        return Err(CliError::from(format!(
+            "`{}` is in a git work tree, and `git ls-files` failed: {}",
+            path.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+        .help("the scan reads every file git tracks, whatever ignore files say; make git work here (`git config --global --add safe.directory DIR` for a checkout another user owns)"));
+    }
+    Ok(output
         .stdout
         .split(|b| *b == 0)
         .filter(|name| !name.is_empty())
         .filter_map(|name| std::str::from_utf8(name).ok())
-        .map(|name| dir.join(name))
-        .filter(|file| {
-            !file
-                .components()
-                .any(|c| c.as_os_str() == "target" || c.as_os_str() == "node_modules")
-                && file.is_file()
-        })
-        .collect()
+        .map(|name| path.join(name))
+        .filter(|file| file.is_file() && !in_build_output(file))
+        .collect())
+}
+
+/// Whether `file` is under a cargo target directory (`target` beside a `Cargo.toml`) or a
+/// `node_modules`: build output, not code, even when tracked.
+fn in_build_output(file: &Path) -> bool {
+    file.ancestors().any(|dir| {
+        let name = dir.file_name();
+        name.is_some_and(|n| n == "node_modules")
+            || (name.is_some_and(|n| n == "target")
+                && dir.parent().is_some_and(|p| p.join("Cargo.toml").is_file()))
+    })
 }
 
 /// The directory of the nearest `Cargo.toml` above `file`: what `CARGO_MANIFEST_DIR` is when the

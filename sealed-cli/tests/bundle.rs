@@ -573,15 +573,7 @@ async fn check_kms_fails_until_the_bundle_keys_policy_denies_a_planted_pair() {
     require_emulator();
     let client = aws_sdk_kms::Client::from_conf(sealed_runtime::kms::default_config().await);
     // a key as `aws kms create-key` makes it: KMS's default policy and nothing else
-    let key = client
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .arn
-        .unwrap();
+    let key = sealed_test_support::create_plain_key(&client).await;
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     std::fs::write(

@@ -423,6 +423,36 @@ fn a_pull_request_can_neither_hide_code_from_check_nor_copy_a_key_pair() {
     let output = run(dir, &["check"], "");
     let said = String::from_utf8(output.stderr).unwrap();
     assert!(said.contains("1 sealed value found, 0 failed"), "{said}");
+    // and when git cannot answer inside a work tree, the scan fails rather than trust the
+    // ignore files
+    let output = Command::cargo_bin("cargo-sealed")
+        .unwrap()
+        .args(["sealed", "check"])
+        .env("GIT_DIR", dir.join("no-such-git-dir"))
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        said.contains("is in a git work tree, and `git ls-files` failed"),
+        "{said}"
+    );
+    // a data file the range adds that no code names is not compared, so it fails
+    std::fs::copy(
+        dir.join("secrets/app.bundle"),
+        dir.join("secrets/unnamed.bundle"),
+    )
+    .unwrap();
+    commit(dir, "a bundle nothing names");
+    let (passed, out) = sealed(dir, &["check", "--since", &base], "");
+    assert!(!passed, "{out}");
+    assert!(
+        out.contains("unnamed.bundle  since ")
+            && out.contains("no `sealed!` under the paths names it: not compared"),
+        "{out}"
+    );
+    std::fs::remove_file(dir.join("secrets/unnamed.bundle")).unwrap();
 
     // a second bundle with the first one's header (and so its readers)
     std::fs::copy(

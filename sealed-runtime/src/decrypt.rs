@@ -143,7 +143,16 @@ impl Intercept for EndpointGuard {
         if self.allow_plain || !plain_http_elsewhere(uri) {
             return Ok(());
         }
-        let endpoint = uri.split(['?', '#']).next().unwrap_or_default().to_owned();
+        // the endpoint for the error, without a query or any user name and password in it
+        let endpoint = uri.split(['?', '#']).next().unwrap_or_default();
+        let endpoint = match endpoint.split_once("://") {
+            Some((scheme, rest)) => {
+                let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+                let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+                format!("{scheme}://{host}/{path}")
+            }
+            None => endpoint.to_owned(),
+        };
         if let Ok(mut refused) = self.refused.lock() {
             *refused = Some(endpoint);
         }

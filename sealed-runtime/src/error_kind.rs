@@ -102,8 +102,11 @@ pub enum ErrorKind {
     UnknownStage {
         /// The variable.
         variable: String,
-        /// Its value (at most 64 characters of it).
+        /// Its value (at most 64 characters of it) when it is a near miss of a stage's name;
+        /// empty otherwise: the variable is the set's choice, and may hold anything.
         value: String,
+        /// Its length, in characters.
+        length: usize,
         /// The stages this binary holds.
         stages: Vec<String>,
     },

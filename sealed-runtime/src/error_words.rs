@@ -218,14 +218,19 @@ pub(crate) fn explain(kind: &ErrorKind, d: &Details) -> Explanation {
                 format!("set `{variable}` in the function's environment to its stage: SAM `Environment: {{Variables: {{{variable}: {example}}}}}`; CDK `environment: {{ {variable}: '{example}' }}`; Serverless `provider: {{environment: {{{variable}: {example}}}}}`; `cargo lambda deploy --env-var {variable}={example}`; locally `{variable}={example} cargo run`"),
             )
         }
-        ErrorKind::UnknownStage { variable, value, stages } => {
+        ErrorKind::UnknownStage { variable, value, length, stages } => {
             let names: Vec<&str> = stages.iter().map(String::as_str).collect();
             let near = sealed_format::did_you_mean(value, &names)
                 .map(|hint| format!("{hint} "))
                 .unwrap_or_default();
+            let what = if value.is_empty() {
+                format!("`{variable}` names no stage of this binary (its value, {length} characters, is not shown: it is not close to a stage's name; the binary holds {})", list(stages))
+            } else {
+                format!("`{variable}` is `{value}`, which is no stage of this binary (it holds {})", list(stages))
+            };
             says(
                 "UnknownStage",
-                format!("`{variable}` is `{value}`, which is no stage of this binary (it holds {})", list(stages)),
+                what,
                 format!("{near}set `{variable}` to one of {}; a new stage needs `cargo sealed stage new` and a new build", list(stages)),
             )
         }

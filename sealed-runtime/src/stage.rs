@@ -52,10 +52,19 @@ fn choose(
         });
     };
     let Some(choice) = staged.stages.iter().find(|s| s.name == stage) else {
+        // the selector is data (any variable a set names): its value is shown only when it is
+        // a near miss of a stage's name, a typo, never a value that could be another secret
+        let known: Vec<String> = names();
+        let listed: Vec<&str> = known.iter().map(String::as_str).collect();
+        let value = match sealed_format::did_you_mean(stage, &listed) {
+            Some(_) => stage.chars().take(64).collect(),
+            None => String::new(),
+        };
         return Err(ErrorKind::UnknownStage {
             variable: staged.selector.to_owned(),
-            value: stage.chars().take(64).collect(),
-            stages: names(),
+            value,
+            length: stage.chars().count(),
+            stages: known,
         });
     };
     // a stage pinned to regions runs only where a region is known to be one of them: with none
@@ -133,6 +142,7 @@ mod tests {
             ErrorKind::UnknownStage {
                 variable: "SEALED_STAGE".into(),
                 value: "prdo".into(),
+                length: 4,
                 stages
             }
         );
@@ -178,6 +188,15 @@ mod tests {
         let message = unknown.to_string();
         assert!(message.starts_with("`SEALED_STAGE` is `prd`, which is no stage of this binary (it holds `dev`, `staging`, `prod`) for the sealed value at src/main.rs:3:9 (value `db_password` of stage set `secrets/app.stages`)"), "{message}");
         assert!(message.contains("help: did you mean `prod`?"), "{message}");
+        // the selector is data: a set may name any variable, so a value that is no near miss of
+        // a stage's name is never shown (re-review of issue 34)
+        let secret = "postgres://admin:hunter2@db/app";
+        let far = Error::new(choose(&STAGED, Some(secret), None).err().unwrap()).to_string();
+        assert!(!far.contains("hunter2"), "{far}");
+        assert!(
+            far.starts_with("`SEALED_STAGE` names no stage of this binary (its value, 31 characters, is not shown: it is not close to a stage's name; the binary holds `dev`, `staging`, `prod`)"),
+            "{far}"
+        );
         let excluded = Error::new(choose(&STAGED, Some("staging"), None).err().unwrap())
             .in_stage_set("secrets/app.stages", "db_password")
             .to_string();

@@ -91,10 +91,16 @@ pub const BUNDLE_KEY_POLICY: &str = r#"{
   ]
 }"#;
 
+/// A new symmetric key as `aws kms create-key` makes it (KMS's default key policy and nothing
+/// else); its ARN.
+pub async fn create_plain_key(client: &aws_sdk_kms::Client) -> String {
+    let created = client.create_key().send().await.unwrap();
+    created.key_metadata.unwrap().arn.unwrap()
+}
+
 /// A new symmetric key on the server the client talks to, with [`BUNDLE_KEY_POLICY`]; its ARN.
 pub async fn create_key(client: &aws_sdk_kms::Client) -> String {
-    let created = client.create_key().send().await.unwrap();
-    let arn = created.key_metadata.unwrap().arn.unwrap();
+    let arn = create_plain_key(client).await;
     let account = arn.split(':').nth(4).unwrap_or_default();
     client
         .put_key_policy()

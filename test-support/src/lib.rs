@@ -34,7 +34,7 @@ pub use child::{child_test, stdout_of};
 #[cfg(feature = "kms")]
 pub use emulator::require_emulator;
 #[cfg(feature = "kms")]
-pub use kms::{create_key, encrypt, seal, Calls, Sent, BUNDLE_KEY_POLICY};
+pub use kms::{create_key, create_plain_key, encrypt, seal, Calls, Sent, BUNDLE_KEY_POLICY};
 #[cfg(feature = "kms")]
 pub use leaks::{assert_no_canary, canary, captured_logs};
 pub use workspace::{cargo, crate_with_bundle, root};
