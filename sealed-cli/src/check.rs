@@ -237,7 +237,13 @@ fn since(invocations: &[Invocation], rev: &str, paths: &[PathBuf]) -> Result<usi
     for file in &files {
         let (mut problems, notes) = match file {
             DataFile::Bundle { path, standalone } => {
-                compare_bundle(path, *standalone, rev, &mut pins)?
+                // read once, above, for the shared-key-pair check
+                let now = &bundles
+                    .iter()
+                    .find(|(p, _)| p == path)
+                    .expect("read above")
+                    .1;
+                compare_bundle(path, now, *standalone, rev, &mut pins)?
             }
             DataFile::Set(path) => compare_set(path, rev, &mut pins)?,
         };
@@ -335,17 +341,17 @@ fn new_readers(
 /// readers it holds itself) each new reader.
 fn compare_bundle(
     path: &Path,
+    now: &sealed_format::Bundle,
     standalone: bool,
     rev: &str,
     pins: &mut Pins,
 ) -> Result<(Vec<String>, Vec<String>), CliError> {
-    let now = crate::bundle_file::read(path)?;
     let then = match crate::history::parsed_at_revision(path, rev, sealed_format::Bundle::parse)? {
         Ok(then) => then,
         Err(problem) => return Ok((vec![problem], Vec::new())),
     };
     let mut problems = match &then {
-        Some(then) => crate::history::unexplained(then, &now),
+        Some(then) => crate::history::unexplained(then, now),
         None => Vec::new(),
     };
     let mut notes = vec![match &then {
@@ -367,7 +373,7 @@ fn compare_bundle(
         let (more, named) = new_readers(
             path,
             &before,
-            &sealed_format::Readers::of_bundle(&now),
+            &sealed_format::Readers::of_bundle(now),
             rev,
             pins,
         )?;

@@ -101,12 +101,7 @@ pub fn changed_data_files(path: &Path, rev: &str) -> Result<Vec<PathBuf>, CliErr
         )
         .into());
     }
-    Ok(output
-        .stdout
-        .split(|b| *b == 0)
-        .filter(|name| !name.is_empty())
-        .filter_map(|name| std::str::from_utf8(name).ok())
-        .map(|name| dir.join(name))
+    Ok(crate::scan::git_paths(&output.stdout, dir)
         .filter(|file| !path.is_file() || file.as_path() == path)
         .filter_map(|file| std::fs::canonicalize(file).ok())
         .collect())

@@ -153,14 +153,18 @@ fn tracked_rust_files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
         ))
         .help("the scan reads every file git tracks, whatever ignore files say; make git work here (`git config --global --add safe.directory DIR` for a checkout another user owns)"));
     }
-    Ok(output
-        .stdout
+    Ok(git_paths(&output.stdout, path)
+        .filter(|file| file.is_file() && !in_build_output(file))
+        .collect())
+}
+
+/// The paths of git's `-z` output (NUL-separated, relative to `dir`), joined to `dir`.
+pub fn git_paths<'a>(stdout: &'a [u8], dir: &'a Path) -> impl Iterator<Item = PathBuf> + 'a {
+    stdout
         .split(|b| *b == 0)
         .filter(|name| !name.is_empty())
         .filter_map(|name| std::str::from_utf8(name).ok())
-        .map(|name| path.join(name))
-        .filter(|file| file.is_file() && !in_build_output(file))
-        .collect())
+        .map(move |name| dir.join(name))
 }
 
 /// Whether `file` is under a cargo target directory (`target` beside a `Cargo.toml`) or a
