@@ -6,7 +6,10 @@
 //! * [`workspace`]: the workspace's root and the cargo running the tests.
 //! * [`child`]: a test run again alone in a child process, with a clean AWS environment.
 //! * [`quota`]: a KMS stand-in with a request quota in front of the emulator (the storm's),
-//!   also as the `kms-quota` binary.
+//!   also as the `kms-quota` binary; it keeps connections alive (moto closes each), closes them
+//!   all on demand and refuses revoked access keys.
+//! * [`runtime_api`]: a Lambda Runtime API of the tests' own, for SnapStart's restore, Managed
+//!   Instances' concurrent invocations and the container-credentials endpoint.
 //! * With the `kms` feature: `emulator` (the local KMS `scripts/dev-kms` starts, a private one
 //!   with IAM enforced, its IAM set-up), `kms` (keys and sealed test values through the SDK,
 //!   interceptors that count and record requests) and `leaks` (made-up plaintexts, and the
@@ -20,12 +23,14 @@
 pub mod child;
 #[cfg(feature = "kms")]
 pub mod emulator;
+mod http1;
 #[cfg(feature = "kms")]
 pub mod kms;
 pub mod layers;
 #[cfg(feature = "kms")]
 pub mod leaks;
 pub mod quota;
+pub mod runtime_api;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod workspace;

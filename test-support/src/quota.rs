@@ -11,12 +11,13 @@
 //! test uses it in process, `scripts/bench_storm.py` through the `kms-quota` binary.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read, Write as _};
+use std::io::{BufReader, Read, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use crate::http1::{header, read_message, respond, Message};
 
 /// The counts of a quota front since it started or was last reset.
 #[derive(Clone, Debug, Default)]
@@ -27,6 +28,10 @@ pub struct Stats {
     pub throttled: BTreeMap<String, u64>,
     /// Requests forwarded whose answer has not come back yet.
     pub in_flight: u64,
+    /// Requests refused for a revoked access key, by operation.
+    pub refused: BTreeMap<String, u64>,
+    /// Every request, in order: its operation and the access key it was signed with.
+    pub signed: Vec<(String, String)>,
 }
 
 impl Stats {
@@ -92,7 +97,14 @@ struct State {
     upstream: String,
     bucket: Mutex<Bucket>,
     stats: Mutex<Stats>,
+    /// The clients' connections open now, by number.
+    connections: Mutex<Vec<(u64, TcpStream)>>,
+    /// Access keys whose requests are refused, as AWS refuses a deleted or revoked key.
+    revoked: Mutex<Vec<String>>,
 }
+
+/// Numbers the clients' connections.
+static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
 
 /// A running quota front: its URL, and its counts. It serves on threads of its own until the
 /// process ends.
@@ -122,13 +134,20 @@ impl Quota {
                 last: Instant::now(),
             }),
             stats: Mutex::new(Stats::default()),
+            connections: Mutex::new(Vec::new()),
+            revoked: Mutex::new(Vec::new()),
         });
         let serving = Arc::clone(&state);
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let state = Arc::clone(&serving);
                 std::thread::spawn(move || {
+                    let number = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
+                    if let Ok(kept) = client.try_clone() {
+                        lock(&state.connections).push((number, kept));
+                    }
                     let _ = serve(&state, client);
+                    lock(&state.connections).retain(|(n, _)| *n != number);
                 });
             }
         });
@@ -142,6 +161,25 @@ impl Quota {
     /// The counts so far.
     pub fn stats(&self) -> Stats {
         lock(&self.state.stats).clone()
+    }
+
+    /// How many connections clients hold open to it now.
+    pub fn open_connections(&self) -> usize {
+        lock(&self.state.connections).len()
+    }
+
+    /// Closes every connection clients hold open (as a network change, or a restored Lambda
+    /// environment, finds them closed).
+    pub fn close_all(&self) {
+        for (_, connection) in lock(&self.state.connections).iter() {
+            let _ = connection.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Refuses from now on every request signed with `access_key_id`, as AWS answers a deleted
+    /// or revoked key (`UnrecognizedClientException`), without forwarding it.
+    pub fn revoke(&self, access_key_id: &str) {
+        lock(&self.state.revoked).push(access_key_id.to_owned());
     }
 
     /// Zeroes the counts and refills the bucket.
@@ -170,61 +208,6 @@ fn reset(state: &State) {
     lock(&state.bucket).refill();
 }
 
-/// One HTTP/1.1 message: its start line, its header lines, and its `Content-Length` body.
-type Message = (String, Vec<String>, Vec<u8>);
-
-/// The next message of `reader`; `None` at the end of the stream.
-fn read_message(reader: &mut impl BufRead) -> std::io::Result<Option<Message>> {
-    let mut start = String::new();
-    if reader.read_line(&mut start)? == 0 {
-        return Ok(None);
-    }
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
-            return Ok(None);
-        }
-        let line = line.trim_end().to_owned();
-        if line.is_empty() {
-            break;
-        }
-        headers.push(line);
-    }
-    let length = header(&headers, "content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    Ok(Some((start.trim_end().to_owned(), headers, body)))
-}
-
-fn header<'a>(headers: &'a [String], name: &str) -> Option<&'a str> {
-    headers.iter().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        key.trim()
-            .eq_ignore_ascii_case(name)
-            .then_some(value.trim())
-    })
-}
-
-fn respond(
-    out: &mut TcpStream,
-    status: &str,
-    headers: &[String],
-    body: &[u8],
-) -> std::io::Result<()> {
-    let mut head = format!("HTTP/1.1 {status}\r\n");
-    for line in headers {
-        head.push_str(line);
-        head.push_str("\r\n");
-    }
-    let _ = write!(head, "Content-Length: {}\r\n\r\n", body.len());
-    out.write_all(head.as_bytes())?;
-    out.write_all(body)?;
-    out.flush()
-}
-
 fn serve(state: &State, client: TcpStream) -> std::io::Result<()> {
     let mut out = client.try_clone()?;
     let mut reader = BufReader::new(client);
@@ -247,7 +230,19 @@ fn serve(state: &State, client: TcpStream) -> std::io::Result<()> {
                 .and_then(|t| t.rsplit('.').next())
                 .unwrap_or("?")
                 .to_owned();
-            if lock(&state.bucket).take() {
+            let access_key = access_key_of(&headers);
+            lock(&state.stats)
+                .signed
+                .push((operation.clone(), access_key.clone()));
+            if lock(&state.revoked).contains(&access_key) {
+                *lock(&state.stats).refused.entry(operation).or_default() += 1;
+                respond(
+                    &mut out,
+                    "400 Bad Request",
+                    &["Content-Type: application/x-amz-json-1.1".into()],
+                    br#"{"__type": "UnrecognizedClientException", "message": "The security token included in the request is invalid."}"#,
+                )?;
+            } else if lock(&state.bucket).take() {
                 {
                     let mut counts = lock(&state.stats);
                     *counts.forwarded.entry(operation).or_default() += 1;
@@ -275,6 +270,16 @@ fn serve(state: &State, client: TcpStream) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The access key id a request is signed with (`Credential=AKID/…` of its `SigV4`
+/// `Authorization`); empty for an unsigned one.
+fn access_key_of(headers: &[String]) -> String {
+    header(headers, "authorization")
+        .and_then(|value| value.split("Credential=").nth(1))
+        .and_then(|credential| credential.split('/').next())
+        .unwrap_or("")
+        .to_owned()
 }
 
 /// The request sent to the emulator on a connection of its own: its answer's status, headers
