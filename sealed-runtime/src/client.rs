@@ -1,7 +1,7 @@
 //! One shared KMS client per region, with explicit timeouts and retries.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
@@ -71,7 +71,9 @@ struct Clients {
 }
 
 static INSTALLED: OnceLock<aws_sdk_kms::Config> = OnceLock::new();
-static LOADED: OnceCell<aws_sdk_kms::Config> = OnceCell::const_new();
+/// The configuration loaded from the environment, once per lifetime of the clients (a SnapStart
+/// snapshot ends one: [`forget_clients`]).
+static LOADED: Mutex<Option<Arc<OnceCell<aws_sdk_kms::Config>>>> = Mutex::new(None);
 /// The clients in use: `Some` once the first one was built, from then on with one
 /// configuration.
 static CLIENTS: Mutex<Option<Clients>> = Mutex::new(None);
@@ -207,9 +209,16 @@ pub(crate) async fn client_of(
 pub(crate) async fn client_for(region: Option<&str>) -> Client {
     mark_in_use();
     // Loaded before the lock (it is async); an installed client, read under the lock, wins.
-    let loaded = match INSTALLED.get() {
-        Some(_) => None,
-        None => Some(LOADED.get_or_init(default_config).await.clone()),
+    let loaded = if INSTALLED.get().is_some() {
+        None
+    } else {
+        let loaded = Arc::clone(
+            LOADED
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get_or_insert_with(|| Arc::new(OnceCell::new())),
+        );
+        Some(loaded.get_or_init(default_config).await.clone())
     };
     let mut guard = CLIENTS.lock().unwrap_or_else(PoisonError::into_inner);
     let clients = guard.get_or_insert_with(|| Clients {
@@ -235,4 +244,14 @@ pub(crate) async fn client_for(region: Option<&str>) -> Client {
             Client::from_conf(builder.build())
         })
         .clone()
+}
+
+/// Drops the library's clients and the configuration they were built from: their credentials
+/// (the identity cache) and, with them, their hold on the connection pools. The next request
+/// loads the configuration again, from the environment as it is then. What a client installed
+/// with [`set_client`] holds is the program's and stays; whether there is one.
+pub(crate) fn forget_clients() -> bool {
+    *CLIENTS.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    *LOADED.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    INSTALLED.get().is_some()
 }

@@ -55,7 +55,9 @@
 //!   KMS, which is why a build without this feature rejects it.
 //! * `lambda`: [`Error`] and [`PrefetchError`] convert into `lambda_runtime::Diagnostic`, so a
 //!   handler returning them gives Lambda an `errorType` that names what happened
-//!   (`sealed.AccessDenied`) instead of a Rust type name.
+//!   (`sealed.AccessDenied`) instead of a Rust type name; and `lambda::SnapStart`, the hooks
+//!   that keep plaintexts, credentials and connections out of a SnapStart snapshot
+//!   ([`snapstart`]).
 //! * `secrecy`: `Secret::to_secret_string()`, `Secret::to_secret_box()` and
 //!   `ExposeSecret<[u8]>` for libraries that take `secrecy` 0.10's types.
 //! * `testing`: [`testing`], per-test outcomes for sealed values. In `[dev-dependencies]` only.
@@ -78,11 +80,16 @@ mod error_words;
 mod flight;
 mod key_pair;
 mod kms_error;
+#[cfg(feature = "lambda")]
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
+pub mod lambda;
+mod lifecycle;
 mod prefetch;
 mod readers;
 mod replica;
 mod sealed;
 mod secret;
+pub mod snapstart;
 mod stage;
 #[cfg(feature = "testing")]
 mod test_outcomes;

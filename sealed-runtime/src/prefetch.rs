@@ -1,10 +1,12 @@
 //! `prefetch`: decrypt every sealed value of the binary at start-up (Lambda INIT).
 
 use core::fmt;
+use std::sync::{Mutex, PoisonError};
 
 use futures_util::stream::{self, StreamExt as _};
 
 use crate::error::Error;
+use crate::lifecycle;
 use crate::sealed::{registered, Sealed};
 
 /// How many `Decrypt` calls `prefetch` keeps in flight at once.
@@ -38,6 +40,14 @@ impl fmt::Display for PrefetchError {
 
 impl std::error::Error for PrefetchError {}
 
+/// The values a `prefetch` in a SnapStart INIT was given: decrypted after the restore instead.
+static DEFERRED: Mutex<Vec<Sealed>> = Mutex::new(Vec::new());
+
+/// The values a `prefetch` before the snapshot deferred, handed over once.
+pub(crate) fn take_deferred() -> Vec<Sealed> {
+    std::mem::take(&mut *DEFERRED.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
 /// Decrypts every value registered by `sealed!` in the binary, at most
 /// [`PREFETCH_CONCURRENCY`] at a time, and returns how many there are.
 ///
@@ -53,6 +63,14 @@ impl std::error::Error for PrefetchError {}
 /// ([`ErrorKind::BundleValueRejected`](crate::ErrorKind::BundleValueRejected)), not in
 /// `prefetch`; `cargo sealed check --kms --open` in the deploy pipeline opens every value
 /// before it ships.
+///
+/// In a SnapStart INIT (`AWS_LAMBDA_INITIALIZATION_TYPE=snap-start`) it decrypts nothing: a
+/// plaintext decrypted now would be in the snapshot, in every environment restored from it. It
+/// keeps the values and returns their count; `lambda::SnapStart` (feature `lambda`) or
+/// [`snapstart::after_restore`](crate::snapstart::after_restore) decrypts them after the
+/// restore, and until then `try_get` answers `None` (see [`snapstart`](crate::snapstart);
+/// [`snapstart::allow_plaintext_in_snapshot`](crate::snapstart::allow_plaintext_in_snapshot)
+/// turns this off).
 pub async fn prefetch() -> Result<usize, PrefetchError> {
     prefetch_values(registered()).await
 }
@@ -62,6 +80,21 @@ pub async fn prefetch() -> Result<usize, PrefetchError> {
 pub async fn prefetch_values(
     values: impl IntoIterator<Item = Sealed>,
 ) -> Result<usize, PrefetchError> {
+    if lifecycle::plaintext_would_enter_snapshot() {
+        let values: Vec<Sealed> = values.into_iter().collect();
+        let count = values.len();
+        tracing::info!(
+            values = count,
+            "prefetch in a SnapStart INIT (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): nothing \
+             is decrypted before the snapshot; these values are decrypted after the restore, by \
+             `sealed_runtime::lambda::SnapStart` if it is registered, else each on its first access"
+        );
+        DEFERRED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(values);
+        return Ok(count);
+    }
     let results: Vec<(Sealed, Result<(), Error>)> = stream::iter(values)
         .map(|value| async move { (value, value.prefetch_one().await) })
         .buffer_unordered(PREFETCH_CONCURRENCY)

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Mutex, PoisonError};
 
 use sealed_format::{Algorithm, BlobFamily, KeyRef};
 
@@ -13,6 +14,7 @@ use crate::declaration::{location, ContextValue, Declaration, Location, Request}
 use crate::decrypt::{Attempts, Mode, Outcome};
 use crate::error::{Error, ErrorKind};
 use crate::flight::SingleFlight;
+use crate::lifecycle;
 use crate::replica;
 use crate::secret::Secret;
 use crate::stage;
@@ -80,6 +82,9 @@ async fn first_access(value: &'static ValueCell) -> Result<&'static Secret, Erro
     client::mark_in_use();
     // a value of a stage set: the selected stage's, or an error before any network call
     let declared = stage::resolve(&value.declared)?;
+    if lifecycle::plaintext_would_enter_snapshot() {
+        warn_read_before_snapshot(value, declared);
+    }
     if let Some(opened) = open_bundle_value_now(value, declared) {
         return opened;
     }
@@ -96,6 +101,31 @@ async fn first_access(value: &'static ValueCell) -> Result<&'static Secret, Erro
             }
         })
         .await
+}
+
+/// Says once per value that it is read in a SnapStart INIT, before the snapshot: its plaintext
+/// (and its bundle's private key) will be in the snapshot, which no library can wipe (the
+/// `&'static Secret` handed out stays).
+fn warn_read_before_snapshot(value: &'static ValueCell, declared: &'static Declaration) {
+    static WARNED: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+    let address = core::ptr::from_ref(value) as usize;
+    {
+        let mut warned = WARNED.lock().unwrap_or_else(PoisonError::into_inner);
+        if warned.contains(&address) {
+            return;
+        }
+        warned.push(address);
+    }
+    tracing::warn!(
+        value = %declared.location(),
+        "sealed value read in a SnapStart INIT (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start), \
+         before the snapshot: its plaintext{} will be in the snapshot, in every environment \
+         restored from it, for as long as the version lives, whatever becomes of kms:Decrypt; \
+         help: read it in the handler (or build what needs it lazily, or after the restore); \
+         `prefetch()` in INIT is deferred to the restore by `sealed_runtime::lambda::SnapStart` \
+         (docs/snapstart.md)",
+        if declared.bundle().is_some() { " and its bundle's private key" } else { "" },
+    );
 }
 
 /// A bundle value opened at once, in the caller's thread, when its bundle's private key is

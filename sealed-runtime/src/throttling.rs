@@ -26,7 +26,10 @@ pub const THROTTLED_RETRY_DEADLINE: Duration = Duration::from_secs(9);
 /// 1 s (then 2 s), plus a random share of the other half, so a fleet does not come back at once.
 fn throttled_pause(round: u32) -> Duration {
     let base = if round == 0 { 1000 } else { 2000 };
-    Duration::from_millis(base / 2 + fastrand::u64(0..=base / 2))
+    // drawn from the OS at each use: two environments restored from one SnapStart snapshot
+    // never pause alike (a userspace generator seeded in INIT would be copied into both)
+    let random = getrandom::u64().unwrap_or_else(|_| fastrand::u64(..));
+    Duration::from_millis(base / 2 + random % (base / 2 + 1))
 }
 
 /// Decrypts `declared`; the plaintext is only ever held in a zeroizing buffer. Throttling is

@@ -127,8 +127,43 @@ fn compiled_in_pem() -> &'static [u8] {
 pub fn http_client() -> SharedHttpClient {
     static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
     CLIENT
-        .get_or_init(|| SharedHttpClient::new(OnDemand::default()))
+        .get_or_init(|| SharedHttpClient::new(Pools(Arc::clone(on_demand()))))
         .clone()
+}
+
+/// The connectors behind [`http_client`], every clone of it included.
+fn on_demand() -> &'static Arc<OnDemand> {
+    static CONNECTORS: OnceLock<Arc<OnDemand>> = OnceLock::new();
+    CONNECTORS.get_or_init(Arc::default)
+}
+
+/// Forgets every connector [`http_client`] made, with its connection pool: the idle connections
+/// close as the last request holding them ends, and the next request of any of its clones opens
+/// a new one (the connections of a SnapStart INIT are dead in a restored environment).
+pub(crate) fn forget_connections() {
+    on_demand()
+        .connectors
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clear();
+}
+
+/// [`http_client`]: the one [`OnDemand`] every clone shares.
+#[derive(Debug)]
+struct Pools(Arc<OnDemand>);
+
+impl HttpClient for Pools {
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.0.connector_metadata()
+    }
+
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
 }
 
 /// A connector's timeouts: to connect, to read.

@@ -88,3 +88,16 @@ impl<T> Drop for Spawned<T> {
         self.0.abort();
     }
 }
+
+/// Seeds the `fastrand` generator of the library's thread, where every KMS request runs and the
+/// SDK's retry strategy draws its back-off jitter, from the OS: after a SnapStart restore, so
+/// that two environments restored from one snapshot do not retry in step.
+pub(crate) async fn reseed() {
+    let seeded = spawn(async {
+        if let Ok(seed) = getrandom::u64() {
+            fastrand::seed(seed);
+        }
+    });
+    // a panic is not possible here (`getrandom` reports failures as errors)
+    let _ = seeded.await;
+}

@@ -8,6 +8,7 @@ const LAYERS: &[&str] = &[
     "key_pair",
     "flight",
     "worker",
+    "lifecycle",
     "declaration",
     "emulator",
     "credentials",
@@ -28,6 +29,8 @@ const LAYERS: &[&str] = &[
     "readers",
     "builder",
     "prefetch",
+    "snapstart",
+    "lambda",
     "testing",
 ];
 
