@@ -101,3 +101,32 @@ pub(crate) async fn reseed() {
     // a panic is not possible here (`getrandom` reports failures as errors)
     let _ = seeded.await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the library thread's generator gives after `fastrand::seed(42)`, then `reseed`
+    /// when `reseeded`.
+    async fn drawn_after_seed_42(reseeded: bool) -> u64 {
+        spawn(async { fastrand::seed(42) }).await.unwrap();
+        if reseeded {
+            reseed().await;
+        }
+        spawn(async { fastrand::u64(..) }).await.unwrap()
+    }
+
+    /// Two environments restored from one snapshot hold the same generator state; `reseed`
+    /// must replace it on the thread where the SDK draws its jitter (a reseed of the caller's
+    /// thread would leave it as the snapshot had it).
+    #[tokio::test]
+    async fn reseed_replaces_the_state_the_snapshot_copied_on_the_library_thread() {
+        let copied = drawn_after_seed_42(false).await;
+        assert_eq!(
+            copied,
+            drawn_after_seed_42(false).await,
+            "the same state gives the same draw"
+        );
+        assert_ne!(drawn_after_seed_42(true).await, copied);
+    }
+}
