@@ -54,6 +54,12 @@ fn cell_of(declared: &'static Request, point: &[u8; POINT_LEN]) -> &'static Cell
 /// is unwrapped, no access asks KMS again.
 static DOWN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
 
+/// Forgets which recipients' KMS did not answer: a SnapStart restore starts in another moment
+/// (and the outage INIT met should not steer every restored environment).
+pub(crate) fn forget_outages() {
+    DOWN.lock().unwrap_or_else(PoisonError::into_inner).clear();
+}
+
 fn address(declared: &'static Request) -> usize {
     std::ptr::from_ref(declared) as usize
 }

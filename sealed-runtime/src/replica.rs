@@ -14,6 +14,15 @@ use crate::error::{Error, ErrorKind};
 /// the same key go to the key's own region at once.
 static NO_LOCAL_REPLICA: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
+/// Forgets which replicas answered as absent (before a SnapStart snapshot: the restored
+/// environments ask again).
+pub(crate) fn forget_absent_replicas() {
+    NO_LOCAL_REPLICA
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clear();
+}
+
 fn known_absent(replica: &String) -> bool {
     NO_LOCAL_REPLICA
         .lock()

@@ -83,7 +83,7 @@ async fn first_access(value: &'static ValueCell) -> Result<&'static Secret, Erro
     // a value of a stage set: the selected stage's, or an error before any network call
     let declared = stage::resolve(&value.declared)?;
     if lifecycle::plaintext_would_enter_snapshot() {
-        warn_read_before_snapshot(value, declared);
+        note_read_before_snapshot(value, declared);
     }
     if let Some(opened) = open_bundle_value_now(value, declared) {
         return opened;
@@ -103,29 +103,34 @@ async fn first_access(value: &'static ValueCell) -> Result<&'static Secret, Erro
         .await
 }
 
-/// Says once per value that it is read in a SnapStart INIT, before the snapshot: its plaintext
-/// (and its bundle's private key) will be in the snapshot, which no library can wipe (the
-/// `&'static Secret` handed out stays).
-fn warn_read_before_snapshot(value: &'static ValueCell, declared: &'static Declaration) {
-    static WARNED: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+/// The values read in a SnapStart INIT, before the snapshot (by the address of their cell): their
+/// plaintexts (and their bundles' private keys) will be in the snapshot, which no library can
+/// wipe (the `&'static Secret` handed out stays). The before-snapshot hook names them; recorded
+/// here rather than warned at the read, because a process whose hooks are not registered never
+/// learns that it was restored, and would warn at every read after the restore.
+static READ_BEFORE_SNAPSHOT: Mutex<Vec<(usize, Location, bool)>> = Mutex::new(Vec::new());
+
+fn note_read_before_snapshot(value: &'static ValueCell, declared: &'static Declaration) {
     let address = core::ptr::from_ref(value) as usize;
-    {
-        let mut warned = WARNED.lock().unwrap_or_else(PoisonError::into_inner);
-        if warned.contains(&address) {
-            return;
-        }
-        warned.push(address);
+    let mut read = READ_BEFORE_SNAPSHOT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if !read.iter().any(|(seen, _, _)| *seen == address) {
+        read.push((address, declared.location(), declared.bundle().is_some()));
     }
-    tracing::warn!(
-        value = %declared.location(),
-        "sealed value read in a SnapStart INIT (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start), \
-         before the snapshot: its plaintext{} will be in the snapshot, in every environment \
-         restored from it, for as long as the version lives, whatever becomes of kms:Decrypt; \
-         help: read it in the handler (or build what needs it lazily, or after the restore); \
-         `prefetch()` in INIT is deferred to the restore by `sealed_runtime::lambda::SnapStart` \
-         (docs/snapstart.md)",
-        if declared.bundle().is_some() { " and its bundle's private key" } else { "" },
-    );
+}
+
+/// The values read before the snapshot, each once: where its `sealed!` is, and whether it is a
+/// bundle's value. Handed over once.
+pub(crate) fn take_read_before_snapshot() -> Vec<(Location, bool)> {
+    std::mem::take(
+        &mut *READ_BEFORE_SNAPSHOT
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner),
+    )
+    .into_iter()
+    .map(|(_, location, bundled)| (location, bundled))
+    .collect()
 }
 
 /// A bundle value opened at once, in the caller's thread, when its bundle's private key is

@@ -101,6 +101,9 @@ struct State {
     connections: Mutex<Vec<(u64, TcpStream)>>,
     /// Access keys whose requests are refused, as AWS refuses a deleted or revoked key.
     revoked: Mutex<Vec<String>>,
+    /// Whether requests wait before they are forwarded ([`Quota::hold`]).
+    held: Mutex<bool>,
+    released: std::sync::Condvar,
 }
 
 /// Numbers the clients' connections.
@@ -136,6 +139,8 @@ impl Quota {
             stats: Mutex::new(Stats::default()),
             connections: Mutex::new(Vec::new()),
             revoked: Mutex::new(Vec::new()),
+            held: Mutex::new(false),
+            released: std::sync::Condvar::new(),
         });
         let serving = Arc::clone(&state);
         std::thread::spawn(move || {
@@ -180,6 +185,18 @@ impl Quota {
     /// or revoked key (`UnrecognizedClientException`), without forwarding it.
     pub fn revoke(&self, access_key_id: &str) {
         lock(&self.state.revoked).push(access_key_id.to_owned());
+    }
+
+    /// From now on requests wait, counted as in flight, until [`Quota::release`]: a test can see
+    /// every caller that is going to ask arrive before any answer comes back.
+    pub fn hold(&self) {
+        *lock(&self.state.held) = true;
+    }
+
+    /// Lets held requests (and later ones) through.
+    pub fn release(&self) {
+        *lock(&self.state.held) = false;
+        self.state.released.notify_all();
     }
 
     /// Zeroes the counts and refills the bucket.
@@ -247,6 +264,15 @@ fn serve(state: &State, client: TcpStream) -> std::io::Result<()> {
                     let mut counts = lock(&state.stats);
                     *counts.forwarded.entry(operation).or_default() += 1;
                     counts.in_flight += 1;
+                }
+                {
+                    let mut held = lock(&state.held);
+                    while *held {
+                        held = state
+                            .released
+                            .wait(held)
+                            .unwrap_or_else(PoisonError::into_inner);
+                    }
                 }
                 let answer = forward(&state.upstream, &start, &headers, &body);
                 lock(&state.stats).in_flight -= 1;

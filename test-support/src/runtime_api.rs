@@ -135,8 +135,8 @@ impl RuntimeApi {
         ]
     }
 
-    /// From now on the container endpoint serves `access_key_id` (any secret: the emulator does
-    /// not check signatures), expiring `expires_in` from now.
+    /// From now on the container endpoint serves `access_key_id` (with [`secret_of`] it),
+    /// expiring `expires_in` from now.
     pub fn serve_credentials(&self, access_key_id: &str, expires_in: Duration) {
         self.state.lock().credentials = Some(Credentials {
             access_key_id: access_key_id.to_owned(),
@@ -166,19 +166,14 @@ impl RuntimeApi {
         self.state.wait_until(|inner| inner.polling >= count)
     }
 
-    /// Queues one invocation of `event` (JSON) and waits for its answer.
-    ///
-    /// # Panics
-    /// When the function does not answer within a minute.
-    pub fn invoke(&self, event: &str) -> Answer {
-        self.invoke_all(&[event]).remove(0)
+    /// Waits until every queued event has been handed to the function (each by an
+    /// `/invocation/next` of its own); whether they were.
+    pub fn wait_until_handed_out(&self) -> bool {
+        self.state.wait_until(|inner| inner.queued.is_empty())
     }
 
-    /// Queues every event at once, then waits for all their answers, in the events' order.
-    ///
-    /// # Panics
-    /// When the function does not answer them all within a minute.
-    pub fn invoke_all(&self, events: &[&str]) -> Vec<Answer> {
+    /// Queues `events` without waiting for their answers; their request ids.
+    pub fn queue(&self, events: &[&str]) -> Vec<String> {
         let ids: Vec<String> = {
             let mut inner = self.state.lock();
             events
@@ -192,6 +187,14 @@ impl RuntimeApi {
                 .collect()
         };
         self.state.changed.notify_all();
+        ids
+    }
+
+    /// Waits for the answers to the invocations `ids`, in their order.
+    ///
+    /// # Panics
+    /// When the function does not answer them all within a minute.
+    pub fn answers(&self, ids: &[String]) -> Vec<Answer> {
         let answered = self
             .state
             .wait_until(|inner| ids.iter().all(|id| inner.answers.contains_key(id)));
@@ -203,6 +206,23 @@ impl RuntimeApi {
             inner.init_errors, inner.restore_errors
         );
         ids.iter().map(|id| inner.answers[id].clone()).collect()
+    }
+
+    /// Queues one invocation of `event` (JSON) and waits for its answer.
+    ///
+    /// # Panics
+    /// When the function does not answer within a minute.
+    pub fn invoke(&self, event: &str) -> Answer {
+        self.invoke_all(&[event]).remove(0)
+    }
+
+    /// Queues every event at once, then waits for all their answers, in the events' order.
+    ///
+    /// # Panics
+    /// When the function does not answer them all within a minute.
+    pub fn invoke_all(&self, events: &[&str]) -> Vec<Answer> {
+        let ids = self.queue(events);
+        self.answers(&ids)
     }
 
     /// The bodies posted to `/runtime/init/error`.
@@ -291,6 +311,7 @@ fn next_invocation(state: &State, out: &mut TcpStream) -> std::io::Result<()> {
     };
     inner.polling -= 1;
     drop(inner);
+    state.changed.notify_all();
     let deadline = SystemTime::now() + Duration::from_mins(1);
     let deadline_ms = deadline
         .duration_since(UNIX_EPOCH)
@@ -307,6 +328,12 @@ fn next_invocation(state: &State, out: &mut TcpStream) -> std::io::Result<()> {
         ],
         event.as_bytes(),
     )
+}
+
+/// The secret access key the container endpoint serves with `access_key_id` (the emulator checks
+/// no signature): one of its own per key, so that a test can look for a set's secret.
+pub fn secret_of(access_key_id: &str) -> String {
+    format!("secret-of-{access_key_id}")
 }
 
 /// The container-credentials endpoint: the credentials of the moment, to the token only.
@@ -333,8 +360,9 @@ fn credentials(
         return respond(out, "404 Not Found", &[], b"");
     };
     let json = format!(
-        r#"{{"AccessKeyId": "{}", "SecretAccessKey": "test-secret", "Token": "test-session-token", "Expiration": "{}"}}"#,
+        r#"{{"AccessKeyId": "{0}", "SecretAccessKey": "{1}", "Token": "session-token-of-{0}", "Expiration": "{2}"}}"#,
         credentials.access_key_id,
+        secret_of(&credentials.access_key_id),
         rfc3339(credentials.expires)
     );
     respond(

@@ -30,13 +30,18 @@ async fn main() -> Result<(), Error> {
     // INIT. Under SnapStart nothing is decrypted here: `prefetch` keeps its values and the
     // hooks decrypt them after the restore. Elsewhere (no SnapStart, Managed Instances) this is
     // where the values are decrypted, once per process.
+    if std::env::var_os("SNAPSTART_EXAMPLE_PLAINTEXT_IN_SNAPSHOT").is_some() {
+        // The opt-out: faster restores, and plaintexts no revocation reaches (docs/snapstart.md).
+        sealed_runtime::snapstart::allow_plaintext_in_snapshot();
+    }
     if std::env::var_os("SNAPSTART_EXAMPLE_NO_PREFETCH").is_none() {
         if let Err(error) = sealed_runtime::prefetch().await {
             eprintln!("{error}");
         }
     }
-    // The harness's two switches: `NO_PREFETCH` leaves every value to its first access (eight
-    // invocations at once then share one `Decrypt` per value); `READ_IN_INIT` is its control.
+    // The harness's switches: `NO_PREFETCH` leaves every value to its first access (eight
+    // invocations at once then share one `Decrypt` per value); `READ_IN_INIT` is its control;
+    // `PLAINTEXT_IN_SNAPSHOT` (above) is the opt-out its benchmark compares.
     if std::env::var_os("SNAPSTART_EXAMPLE_READ_IN_INIT").is_some() {
         // What not to do (the harness's control): a value read in a SnapStart INIT is in the
         // snapshot, whatever the library does after; `sealed-runtime` warns, naming it.
