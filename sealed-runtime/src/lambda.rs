@@ -6,7 +6,7 @@ use crate::snapstart;
 
 /// The library's SnapStart hooks for `lambda_runtime` (1.5 or later): no plaintext, key,
 /// credential or connection in the snapshot, and `prefetch()`'s values decrypted after the
-/// restore ([`snapstart`](crate::snapstart) says what each hook does).
+/// restore ([`snapstart`] says what each hook does).
 ///
 /// `lambda_runtime::run` takes no hooks: build the runtime and register it.
 ///

@@ -116,6 +116,23 @@ impl Drop for Function {
     }
 }
 
+/// The example started as a SnapStart INIT against `kms` (the restore's credentials to come
+/// from the container endpoint, INIT's served now), `extra` added to its environment, and run
+/// until it waits on `/restore/next`: the snapshot's moment.
+fn at_the_snapshot(kms: &Quota, name: &str, extra: &[(&str, &str)]) -> (RuntimeApi, Function) {
+    let api = RuntimeApi::start();
+    api.serve_credentials(INIT_KEY, Duration::from_hours(1));
+    let mut env = vec![("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")];
+    env.extend_from_slice(extra);
+    let function = Function::start(&api, kms, name, &env);
+    assert!(
+        api.wait_for_snapshot_point(),
+        "the function never reached /restore/next: {}",
+        function.output()
+    );
+    (api, function)
+}
+
 /// Which of `needles` occur anywhere in the readable memory of process `pid`, read as a snapshot
 /// copies it: every readable mapping of `/proc/PID/maps`, through `/proc/PID/mem`.
 fn found_in_memory(pid: u32, needles: &[&[u8]]) -> Vec<bool> {
@@ -230,19 +247,7 @@ fn restore(api: &RuntimeApi, kms: &Quota) {
 #[test]
 fn a_function_as_users_write_it_has_no_secret_in_its_snapshot_and_answers_after_restore() {
     let kms = kms_front();
-    let api = RuntimeApi::start();
-    api.serve_credentials(INIT_KEY, Duration::from_hours(1));
-    let function = Function::start(
-        &api,
-        &kms,
-        "users-shape",
-        &[("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")],
-    );
-    assert!(
-        api.wait_for_snapshot_point(),
-        "the function never reached /restore/next: {}",
-        function.output()
-    );
+    let (api, function) = at_the_snapshot(&kms, "users-shape", &[]);
 
     let in_memory = secrets_in_memory(function.child.id());
     assert!(in_memory.is_empty(), "the snapshot holds {in_memory:?}");
@@ -281,22 +286,8 @@ fn a_function_as_users_write_it_has_no_secret_in_its_snapshot_and_answers_after_
 #[test]
 fn the_control_a_value_read_in_init_is_in_the_snapshot_but_the_client_of_init_is_not() {
     let kms = kms_front();
-    let api = RuntimeApi::start();
-    api.serve_credentials(INIT_KEY, Duration::from_hours(1));
-    let function = Function::start(
-        &api,
-        &kms,
-        "control",
-        &[
-            ("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start"),
-            ("SNAPSTART_EXAMPLE_READ_IN_INIT", "1"),
-        ],
-    );
-    assert!(
-        api.wait_for_snapshot_point(),
-        "the function never reached /restore/next: {}",
-        function.output()
-    );
+    let (api, function) =
+        at_the_snapshot(&kms, "control", &[("SNAPSTART_EXAMPLE_READ_IN_INIT", "1")]);
 
     let in_memory = secrets_in_memory(function.child.id());
     assert!(
@@ -349,15 +340,7 @@ fn the_control_a_value_read_in_init_is_in_the_snapshot_but_the_client_of_init_is
 #[test]
 fn a_restore_that_cannot_decrypt_reports_restore_error_and_ends() {
     let kms = kms_front();
-    let api = RuntimeApi::start();
-    api.serve_credentials(INIT_KEY, Duration::from_hours(1));
-    let mut function = Function::start(
-        &api,
-        &kms,
-        "restore-error",
-        &[("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")],
-    );
-    assert!(api.wait_for_snapshot_point(), "{}", function.output());
+    let (api, mut function) = at_the_snapshot(&kms, "restore-error", &[]);
     kms.revoke(INIT_KEY);
     api.restore();
     assert!(
@@ -386,15 +369,7 @@ fn a_restore_that_cannot_decrypt_reports_restore_error_and_ends() {
 fn a_restore_throttled_throughout_fails_at_the_restore_deadline_naming_the_values() {
     let endpoint = require_emulator();
     let kms = Quota::start(endpoint.trim_start_matches("http://"), 1e-6, 0.0, 0);
-    let api = RuntimeApi::start();
-    api.serve_credentials(INIT_KEY, Duration::from_hours(1));
-    let mut function = Function::start(
-        &api,
-        &kms,
-        "restore-deadline",
-        &[("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start")],
-    );
-    assert!(api.wait_for_snapshot_point(), "{}", function.output());
+    let (api, mut function) = at_the_snapshot(&kms, "restore-deadline", &[]);
     let restored = Instant::now();
     api.restore();
     assert!(api.wait_for_restore_error(), "{}", function.output());
