@@ -2,7 +2,7 @@
 //! per bundle, in `$SEALED_KNOWN_BUNDLES`, else `$XDG_CONFIG_HOME/sealed/known-bundles`, else
 //! `~/.config/sealed/known-bundles`. A repository writer who swaps a bundle's public key would
 //! receive what the next honest writer seals; `bundle set` refuses a known id whose key changed
-//! (docs/bundle-format-2.md §3.4).
+//! (docs/design/bundle-format-2.md §3.4).
 
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! `cargo sealed policy`: the least-privilege IAM policy for the `sealed!` values under the
 //! paths; with `--key-policy`, the statements the key policy of each bundle's KMS key needs so
 //! that a bundle's private key can only ever come from `GenerateDataKeyPairWithoutPlaintext`
-//! (docs/bundle-format-2.md §4.2).
+//! (docs/design/bundle-format-2.md §4.2).
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;

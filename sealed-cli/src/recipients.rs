@@ -1,4 +1,4 @@
-//! A bundle's other recipients (`docs/bundle-recipients.md`): one added with two sessions that
+//! A bundle's other recipients (`docs/design/bundle-recipients.md`): one added with two sessions that
 //! never meet (a reader of the bundle opens every value; a principal of the new key's account
 //! asks KMS for the new key pair), and the key pairs of a rotated bundle's recipients made
 //! again.

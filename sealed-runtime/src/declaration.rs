@@ -159,7 +159,7 @@ pub struct BundleMember {
 }
 
 /// Another recipient of a bundle, which the function tries when the first one's KMS does not
-/// answer (`docs/bundle-recipients.md`).
+/// answer (`docs/design/bundle-recipients.md`).
 #[doc(hidden)]
 pub struct Failover {
     /// Its `Decrypt`: its wrapped private key, its key, the bundle's context.

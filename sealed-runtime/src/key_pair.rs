@@ -2,7 +2,7 @@
 //! KMS unwraps and checked against the file's public key, values opened with it, and (for
 //! `cargo sealed bundle set`) values sealed to the public key. No cryptography of our own:
 //! single-shot base mode, suite DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-256-GCM (fixed by
-//! bundle format 2; `docs/bundle-format-2.md` says why), from the crypto provider the TLS
+//! bundle format 2; `docs/design/bundle-format-2.md` says why), from the crypto provider the TLS
 //! features choose, as `tls` chooses the HTTPS stack:
 //!
 //! * `tls-aws-lc`, `tls-fips`: rustls's HPKE over aws-lc-rs (`DH_KEM_P256_HKDF_SHA256_AES_256`),

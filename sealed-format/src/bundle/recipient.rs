@@ -1,7 +1,7 @@
 //! A bundle's other recipients: KMS keys beyond `key` that can each open every value on their
 //! own (a second account, a disaster-recovery region without a replica, a break-glass key).
 //! Each has its own KMS-generated key pair, and every value is sealed to each of them
-//! (`docs/bundle-recipients.md`).
+//! (`docs/design/bundle-recipients.md`).
 
 use crate::blob::inspect::inspect;
 use crate::blob::inspection::{Inspection, Options};

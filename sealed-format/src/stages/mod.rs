@@ -13,7 +13,7 @@
 //! A stage may have other recipients beside its key (`cargo sealed stage add-key`), each pinned
 //! with its role and its public key (`ROLE=ARN#PUBLIC-KEY`, the public key as the bundle's
 //! `recipient` line writes it): `failover=` is tried by the function when the stage's own
-//! key's region is out (`docs/bundle-recipients.md`), `break-glass=` never by the function,
+//! key's region is out (`docs/design/bundle-recipients.md`), `break-glass=` never by the function,
 //! only by an operator's `cargo sealed` command.
 //!
 //! The set is the trust anchor of its stages, as `key = …` is of a bundle value: it pins each
