@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The variable Lambda sets to `snap-start` for the INIT of a SnapStart function.
-pub(crate) const INITIALIZATION_TYPE: &str = "AWS_LAMBDA_INITIALIZATION_TYPE";
+const INITIALIZATION_TYPE: &str = "AWS_LAMBDA_INITIALIZATION_TYPE";
 
 static RESTORED: AtomicBool = AtomicBool::new(false);
 static PLAINTEXT_IN_SNAPSHOT: AtomicBool = AtomicBool::new(false);

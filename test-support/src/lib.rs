@@ -8,7 +8,7 @@
 //! * [`quota`]: a KMS stand-in with a request quota in front of the emulator (the storm's),
 //!   also as the `kms-quota` binary; it keeps connections alive (moto closes each), closes them
 //!   all on demand and refuses revoked access keys.
-//! * [`runtime_api`]: a Lambda Runtime API of the tests' own, for SnapStart's restore, Managed
+//! * `runtime_api` (with the `kms` feature): a Lambda Runtime API of the tests' own, for SnapStart's restore, Managed
 //!   Instances' concurrent invocations and the container-credentials endpoint.
 //! * With the `kms` feature: `emulator` (the local KMS `scripts/dev-kms` starts, a private one
 //!   with IAM enforced, its IAM set-up), `kms` (keys and sealed test values through the SDK,
@@ -30,6 +30,7 @@ pub mod layers;
 #[cfg(feature = "kms")]
 pub mod leaks;
 pub mod quota;
+#[cfg(feature = "kms")]
 pub mod runtime_api;
 #[cfg(feature = "tls")]
 pub mod tls;

@@ -18,6 +18,8 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use aws_sdk_kms::primitives::{DateTime, DateTimeFormat};
+
 use crate::http1::{header, read_message, respond};
 
 /// How long a test waits for the function before it fails.
@@ -363,7 +365,9 @@ fn credentials(
         r#"{{"AccessKeyId": "{0}", "SecretAccessKey": "{1}", "Token": "session-token-of-{0}", "Expiration": "{2}"}}"#,
         credentials.access_key_id,
         secret_of(&credentials.access_key_id),
-        rfc3339(credentials.expires)
+        DateTime::from(credentials.expires)
+            .fmt(DateTimeFormat::DateTime)
+            .expect("a time of this century formats as RFC 3339")
     );
     respond(
         out,
@@ -371,49 +375,4 @@ fn credentials(
         &["Content-Type: application/json".into()],
         json.as_bytes(),
     )
-}
-
-/// `time` as RFC 3339 in UTC, to the second (days to a civil date: Howard Hinnant's algorithm).
-fn rfc3339(time: SystemTime) -> String {
-    let seconds = time
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs();
-    let (days, of_day) = (seconds / 86_400, seconds % 86_400);
-    let z = days.cast_signed() + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rfc3339_gives_the_civil_date() {
-        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        // 2026-12-07T21:30:05Z
-        let time = UNIX_EPOCH + Duration::from_secs(1_796_679_005);
-        assert_eq!(rfc3339(time), "2026-12-07T21:30:05Z");
-        // a leap day
-        let time = UNIX_EPOCH + Duration::from_hours(264_384);
-        assert_eq!(rfc3339(time), "2000-02-29T00:00:00Z");
-    }
 }
